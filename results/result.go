@@ -1,0 +1,127 @@
+package results
+
+// Result is the summary of one strategy on one workload over its repeats.
+type Result struct {
+	Strategy string `json:"strategy"`
+	Workload string `json:"workload"`
+	Tasks    int    `json:"tasks"`
+	// Workers is the concurrency the strategy ran with: the pool size for
+	// pools, the task count for one-per-task strategies, 1 for serial.
+	Workers int `json:"workers"`
+	Repeats int `json:"repeats"`
+
+	WallSeconds      Summary `json:"wall_seconds"`
+	CPUUserSeconds   Summary `json:"cpu_user_seconds"`
+	CPUSystemSeconds Summary `json:"cpu_system_seconds"`
+	PeakRSSBytes     Summary `json:"peak_rss_bytes"`
+	// PeakProcesses is the largest number of processes seen at once in the
+	// trial's tree (the trial process included).
+	PeakProcesses Summary `json:"peak_processes"`
+	// ContextSwitches counts voluntary plus involuntary switches (rusage).
+	ContextSwitches Summary `json:"context_switches"`
+
+	// ProcessesSpawned counts the processes one trial started (median over
+	// repeats): 0 for goroutine strategies.
+	ProcessesSpawned int          `json:"processes_spawned"`
+	SpawnSeconds     SpawnSummary `json:"spawn_seconds"`
+	// SpawnShare is total spawn time over wall time (median trial); with
+	// concurrent spawns it can exceed 1.
+	SpawnShare float64 `json:"spawn_share"`
+
+	TaskSeconds     Quantiles `json:"task_seconds"`
+	TasksPerSecond  float64   `json:"tasks_per_second"`
+	SpeedupVsSerial float64   `json:"speedup_vs_serial,omitempty"`
+	Efficiency      float64   `json:"efficiency,omitempty"`
+
+	// Errors counts failed tasks over all measured trials; ErrorKinds breaks
+	// them down (crash, error, timeout, ...).
+	Errors     int            `json:"errors"`
+	ErrorKinds map[string]int `json:"error_kinds,omitempty"`
+	// ErrorSamples keeps a few error messages, verbatim, for the report.
+	ErrorSamples []string `json:"error_samples,omitempty"`
+
+	// Checksum is the combined checksum of the task results (cpu workload);
+	// ChecksumOK says whether it matched serial's.
+	Checksum   string `json:"checksum,omitempty"`
+	ChecksumOK *bool  `json:"checksum_ok,omitempty"`
+
+	// CallbackPIDs are the distinct pids that ran result callbacks, and
+	// ParentPID the pid of the trial process that owned the pool.
+	CallbackPIDs []int `json:"callback_pids,omitempty"`
+	ParentPID    int   `json:"parent_pid,omitempty"`
+
+	Warnings []string `json:"warnings,omitempty"`
+	Trials   []Trial  `json:"trials"`
+}
+
+// Trial is one measured repeat: one fresh trial process running one strategy
+// on one workload.
+type Trial struct {
+	Repeat                 int     `json:"repeat"`
+	WallSeconds            float64 `json:"wall_seconds"`
+	CPUUserSeconds         float64 `json:"cpu_user_seconds"`
+	CPUSystemSeconds       float64 `json:"cpu_system_seconds"`
+	PeakRSSBytes           uint64  `json:"peak_rss_bytes"`
+	PeakProcesses          int     `json:"peak_processes"`
+	VoluntaryCtxSwitches   int64   `json:"voluntary_ctx_switches"`
+	InvoluntaryCtxSwitches int64   `json:"involuntary_ctx_switches"`
+	ProcessesSpawned       int     `json:"processes_spawned"`
+	// SpawnSeconds holds each spawn's duration, start call to ready handshake.
+	SpawnSeconds []float64      `json:"spawn_seconds,omitempty"`
+	TaskSeconds  Quantiles      `json:"task_seconds"`
+	Errors       int            `json:"errors"`
+	ErrorKinds   map[string]int `json:"error_kinds,omitempty"`
+	Checksum     string         `json:"checksum,omitempty"`
+	// Samples is the sampler's time series for this trial, thinned to a
+	// bounded number of points.
+	Samples []Sample `json:"samples,omitempty"`
+}
+
+// Sample is one reading of a trial's process tree.
+type Sample struct {
+	Seconds    float64 `json:"t"`   // since the trial started
+	RSSBytes   uint64  `json:"rss"` // summed over the tree
+	CPUPercent float64 `json:"cpu"` // of one core, since the last sample
+	Processes  int     `json:"procs"`
+}
+
+// Summary describes a figure over repeats.
+type Summary struct {
+	Median float64 `json:"median"`
+	Mean   float64 `json:"mean"`
+	Min    float64 `json:"min"`
+	Max    float64 `json:"max"`
+	Stddev float64 `json:"stddev"`
+	N      int     `json:"n"`
+}
+
+// CV is the coefficient of variation (stddev over mean), 0 when undefined.
+func (s Summary) CV() float64 {
+	if s.Mean == 0 {
+		return 0
+	}
+	return s.Stddev / s.Mean
+}
+
+// SpawnSummary describes process start-up cost over every spawn of every
+// measured trial.
+type SpawnSummary struct {
+	Count  int     `json:"count"`
+	Median float64 `json:"median"`
+	P95    float64 `json:"p95"`
+	Max    float64 `json:"max"`
+	// Total is the summed spawn time of one trial (median over trials).
+	Total float64 `json:"total"`
+}
+
+// Quantiles describes a latency distribution in seconds.
+type Quantiles struct {
+	Count int     `json:"count"`
+	Mean  float64 `json:"mean"`
+	Min   float64 `json:"min"`
+	P50   float64 `json:"p50"`
+	P90   float64 `json:"p90"`
+	P95   float64 `json:"p95"`
+	P99   float64 `json:"p99"`
+	Max   float64 `json:"max"`
+}

@@ -1,0 +1,58 @@
+// Package results is poolbench's data model: one Run per invocation, written
+// as results.json and read back by the report writers and by compare.
+//
+// It imports nothing of the project, so that any tool can decode a run.
+package results
+
+import "time"
+
+// SchemaVersion is the version of the results.json layout written by this
+// build. Decoders refuse files of a newer version rather than misread them.
+const SchemaVersion = 1
+
+// Run is everything one poolbench invocation measured.
+type Run struct {
+	SchemaVersion    int       `json:"schema_version"`
+	PoolbenchVersion string    `json:"poolbench_version"`
+	Command          string    `json:"command"` // run, sweep, log, ...
+	StartedAt        time.Time `json:"started_at"`
+	FinishedAt       time.Time `json:"finished_at"`
+	// Partial is set when the run was interrupted: what is here was measured,
+	// but not everything that was planned.
+	Partial bool      `json:"partial,omitempty"`
+	Host    Host      `json:"host"`
+	Config  Config    `json:"config"`
+	Results []Result  `json:"results"`
+	Logging []LogMode `json:"logging,omitempty"`
+	Claims  []Claim   `json:"claims,omitempty"`
+	Notes   []string  `json:"notes,omitempty"`
+}
+
+// Host describes the machine the run was measured on.
+type Host struct {
+	Hostname    string `json:"hostname,omitempty"`
+	CPUs        int    `json:"cpus"`
+	CPUModel    string `json:"cpu_model,omitempty"`
+	OS          string `json:"os"`
+	Platform    string `json:"platform,omitempty"`
+	Kernel      string `json:"kernel,omitempty"`
+	Arch        string `json:"arch"`
+	GoVersion   string `json:"go_version"`
+	MemoryBytes uint64 `json:"memory_bytes,omitempty"`
+}
+
+// Config is the plan the run was asked to carry out.
+type Config struct {
+	Workloads      []string          `json:"workloads"`
+	Strategies     []string          `json:"strategies"`
+	Tasks          int               `json:"tasks"`
+	Workers        int               `json:"workers"`
+	WorkerSizes    []int             `json:"worker_sizes,omitempty"` // sweep only
+	TaskSize       map[string]string `json:"task_size,omitempty"`    // per workload, as given
+	Repeat         int               `json:"repeat"`
+	Warmup         int               `json:"warmup"`
+	SampleInterval string            `json:"sample_interval,omitempty"`
+	Inject         string            `json:"inject,omitempty"`
+	Seed           int64             `json:"seed,omitempty"`
+	TaskTimeout    string            `json:"task_timeout,omitempty"`
+}
