@@ -1,0 +1,122 @@
+// Package workloads holds the units of work poolbench measures. A workload is
+// registered by name, so that a worker process can run it from a task that
+// carries only the name and an argument buffer, as Python's multiprocessing
+// pickles a function by reference.
+package workloads
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// Func runs one task: it decodes its arguments and returns its result.
+type Func func(args []byte) ([]byte, error)
+
+// Workload is a named unit of work the harness can size and run.
+type Workload struct {
+	Name string
+	// Doc is one line for `poolbench list`.
+	Doc string
+	// DefaultSize is the task size used when none is given, in the form
+	// ParseSize accepts.
+	DefaultSize string
+	// ParseSize turns a --task-size value into the amount the workload
+	// understands (hash rounds for cpu, nanoseconds for io).
+	ParseSize func(string) (uint64, error)
+	// Run executes one task; Args builds its arguments.
+	Run Func
+}
+
+// Args encodes the arguments of the task with the given index and size, in
+// the layout every built-in workload reads.
+func Args(size uint64, index uint64) []byte {
+	var b [16]byte
+	putUint64(b[:8], size)
+	putUint64(b[8:], index)
+	return b[:]
+}
+
+// ErrUnknown is returned by Lookup for a name nobody registered.
+var ErrUnknown = errors.New("unknown workload")
+
+var (
+	mu       sync.RWMutex
+	registry = map[string]Workload{}
+	funcs    = map[string]Func{}
+)
+
+// Register adds a workload. Names are unique.
+func Register(w Workload) error {
+	if w.Name == "" || w.Run == nil {
+		return errors.New("workloads: register: a workload needs a name and a Run func")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if _, dup := funcs[w.Name]; dup {
+		return fmt.Errorf("workloads: register %q: already registered", w.Name)
+	}
+	registry[w.Name] = w
+	funcs[w.Name] = w.Run
+	return nil
+}
+
+// RegisterFunc adds a bare function that a pool can run by name but that the
+// harness does not list as a workload: initializers, test helpers, the
+// logging experiment's record writer.
+func RegisterFunc(name string, fn Func) error {
+	if name == "" || fn == nil {
+		return errors.New("workloads: register func: needs a name and a func")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if _, dup := funcs[name]; dup {
+		return fmt.Errorf("workloads: register func %q: already registered", name)
+	}
+	funcs[name] = fn
+	return nil
+}
+
+// MustRegister is Register for package initialisation; it panics on a
+// duplicate name, which is a programming error.
+func MustRegister(w Workload) {
+	if err := Register(w); err != nil {
+		panic(err)
+	}
+}
+
+// Lookup returns the workload registered under name.
+func Lookup(name string) (Workload, error) {
+	mu.RLock()
+	w, ok := registry[name]
+	mu.RUnlock()
+	if !ok {
+		return Workload{}, fmt.Errorf("%w %q (have %s)", ErrUnknown, name, strings.Join(Names(), ", "))
+	}
+	return w, nil
+}
+
+// LookupFunc returns the function registered under name, workload or not.
+func LookupFunc(name string) (Func, error) {
+	mu.RLock()
+	fn, ok := funcs[name]
+	mu.RUnlock()
+	if !ok {
+		return nil, fmt.Errorf("%w %q", ErrUnknown, name)
+	}
+	return fn, nil
+}
+
+// Names lists the registered workloads, sorted.
+func Names() []string {
+	mu.RLock()
+	defer mu.RUnlock()
+	names := make([]string, 0, len(registry))
+	for n := range registry {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
