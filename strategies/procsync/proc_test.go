@@ -233,4 +233,3 @@ func TestSemaphoreHolderDies(t *testing.T) {
 		t.Fatalf("Acquire after the holder died: %v", err)
 	}
 }
-
