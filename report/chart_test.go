@@ -1,0 +1,82 @@
+package report
+
+import (
+	"bytes"
+	"image/png"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/poolbench/poolbench/results"
+)
+
+func TestCharts(t *testing.T) {
+	cases := []struct {
+		name string
+		run  *results.Run
+		want []string
+	}{
+		{"run", fixtureRun(), []string{"wall.png", "speedup.png", "memory.png", "spawn.png", "latency.png", "cpu.png", "logging.png"}},
+		{"sweep", fixtureSweep(), []string{"wall.png", "speedup.png", "memory.png", "spawn.png", "latency.png", "cpu.png", "sweep-wall.png", "sweep-speedup.png"}},
+		{"goroutines only", goroutinesOnly(), []string{"wall.png", "speedup.png", "memory.png", "latency.png", "cpu.png"}},
+		{"empty", &results.Run{SchemaVersion: 1}, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if d := os.Getenv("POOLBENCH_CHARTS"); d != "" {
+				dir = filepath.Join(d, c.name)
+			}
+			names, err := Charts(c.run, dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(names, c.want) {
+				t.Fatalf("charts = %v, want %v", names, c.want)
+			}
+			for _, n := range names {
+				data, err := os.ReadFile(filepath.Join(dir, n))
+				if err != nil {
+					t.Fatal(err)
+				}
+				cfg, err := png.DecodeConfig(bytes.NewReader(data))
+				if err != nil {
+					t.Fatalf("%s: %v", n, err)
+				}
+				// 9 inches wide at 150 dpi.
+				if cfg.Width != 9*chartDPI {
+					t.Errorf("%s: %d px wide, want %d (150 dpi)", n, cfg.Width, 9*chartDPI)
+				}
+			}
+		})
+	}
+}
+
+// goroutinesOnly has no process strategies, so no spawns and no logging:
+// those charts must be skipped, not drawn empty.
+func goroutinesOnly() *results.Run {
+	run := fixtureRun()
+	run.Results = slices.DeleteFunc(run.Results, func(r results.Result) bool {
+		return r.ProcessesSpawned > 0
+	})
+	run.Logging = nil
+	return run
+}
+
+func TestStrategyColoursStable(t *testing.T) {
+	seen := map[string]string{}
+	for name, c := range strategyColours {
+		key := string([]byte{c.R, c.G, c.B})
+		if other, ok := seen[key]; ok {
+			t.Errorf("%s and %s share a colour", name, other)
+		}
+		seen[key] = name
+	}
+	if strategyColour("pool-map") != strategyColours["pool-map"] {
+		t.Error("a known strategy does not get its own colour")
+	}
+	if strategyColour("made-up") != strategyColour("made-up") {
+		t.Error("an unknown strategy's colour is not stable")
+	}
+}

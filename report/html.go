@@ -1,0 +1,239 @@
+package report
+
+import (
+	"bytes"
+	"embed"
+	"encoding/base64"
+	"fmt"
+	"html/template"
+	"image/png"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/poolbench/poolbench/results"
+)
+
+//go:embed templates/*
+var templateFS embed.FS
+
+// templates are parsed once; a broken template is a bug in this package, so
+// it fails every test rather than some user's report.
+var templates = template.Must(template.New("").Funcs(template.FuncMap{
+	"verdictClass": verdictClass,
+	"numClass": func(g grid, i int) string {
+		if i < len(g.Numeric) && g.Numeric[i] {
+			return "num"
+		}
+		return ""
+	},
+}).ParseFS(templateFS, "templates/*.tmpl"))
+
+func styleSheet() template.CSS {
+	css, err := templateFS.ReadFile("templates/style.css")
+	if err != nil {
+		panic(err) // embedded at build time: cannot be missing
+	}
+	return template.CSS(css)
+}
+
+// kv is one line of a description list.
+type kv struct{ Key, Value string }
+
+// htmlChart is a chart as the page embeds it.
+type htmlChart struct {
+	chart
+	Src           template.URL
+	Width, Height int // in CSS pixels; see embedChart
+}
+
+type reportPage struct {
+	CSS      template.CSS
+	Title    string
+	Subtitle string
+	Partial  bool
+	Host     []kv
+	Config   []kv
+	Summary  []grid
+	Warnings []string
+	Claims   *grid
+	Charts   []htmlChart
+	Logging  *grid
+	Notes    []string
+	Footer   string
+}
+
+// HTML writes the report as one self-contained page: charts embedded as
+// data URIs, the style sheet inline, no script and no network access, so
+// that the file opens from disk anywhere and can be mailed or archived as
+// it is.
+func HTML(w io.Writer, run *results.Run) error {
+	if run == nil {
+		return errNilRun
+	}
+	charts, err := renderCharts(run)
+	if err != nil {
+		return err
+	}
+	page := reportPage{
+		CSS:      styleSheet(),
+		Title:    "poolbench report",
+		Subtitle: runSubtitle(run),
+		Partial:  run.Partial,
+		Host:     hostFacts(run.Host),
+		Config:   configFacts(run.Config),
+		Summary:  summaryGrids(run),
+		Warnings: warnings(run),
+		Notes:    append(append([]string(nil), run.Notes...), kneeNotes(run)...),
+		Footer:   fmt.Sprintf("poolbench %s · results schema %d", orDash(run.PoolbenchVersion), run.SchemaVersion),
+	}
+	if v := checksumVerdict(run); v != "" {
+		page.Notes = append(page.Notes, v)
+	}
+	if g, ok := claimsGrid(run); ok {
+		page.Claims = &g
+	}
+	if g, ok := loggingGrid(run); ok {
+		page.Logging = &g
+	}
+	for _, c := range charts {
+		hc, err := embedChart(c)
+		if err != nil {
+			return err
+		}
+		page.Charts = append(page.Charts, hc)
+	}
+	return execute(w, "report.html.tmpl", page)
+}
+
+// WriteHTML writes report.html into dir, atomically: a reader never sees a
+// half-written page.
+func WriteHTML(dir string, run *results.Run) error {
+	var buf bytes.Buffer
+	if err := HTML(&buf, run); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("report: html: %w", err)
+	}
+	if err := results.WriteFileAtomic(filepath.Join(dir, "report.html"), buf.Bytes()); err != nil {
+		return fmt.Errorf("report: html: %w", err)
+	}
+	return nil
+}
+
+// execute renders a page into memory first, so that a template error does
+// not leave half a page in w.
+func execute(w io.Writer, name string, data any) error {
+	var buf bytes.Buffer
+	if err := templates.ExecuteTemplate(&buf, name, data); err != nil {
+		return fmt.Errorf("report: html: %w", err)
+	}
+	if _, err := buf.WriteTo(w); err != nil {
+		return fmt.Errorf("report: html: %w", err)
+	}
+	return nil
+}
+
+// embedChart turns a chart into a data URI and reads its size, so the page
+// reserves the space before the image decodes. The PNG is drawn at 150 dpi;
+// shown at 96 CSS pixels per inch it stays sharp on high-density screens.
+func embedChart(c chart) (htmlChart, error) {
+	cfg, err := png.DecodeConfig(bytes.NewReader(c.PNG))
+	if err != nil {
+		return htmlChart{}, fmt.Errorf("report: chart %s: %w", c.File, err)
+	}
+	return htmlChart{
+		chart:  c,
+		Src:    template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(c.PNG)),
+		Width:  cfg.Width * 96 / chartDPI,
+		Height: cfg.Height * 96 / chartDPI,
+	}, nil
+}
+
+func runSubtitle(run *results.Run) string {
+	parts := []string{}
+	if run.Command != "" {
+		parts = append(parts, "poolbench "+run.Command)
+	}
+	if !run.StartedAt.IsZero() {
+		parts = append(parts, run.StartedAt.UTC().Format("2 January 2006, 15:04 MST"))
+		if run.FinishedAt.After(run.StartedAt) {
+			parts = append(parts, "took "+run.FinishedAt.Sub(run.StartedAt).Round(time.Second).String())
+		}
+	}
+	return strings.Join(parts, " · ")
+}
+
+func hostFacts(h results.Host) []kv {
+	out := []kv{
+		{"CPU", orDash(h.CPUModel)},
+		{"cores", itoa(h.CPUs)},
+	}
+	if h.MemoryBytes > 0 {
+		out = append(out, kv{"memory", bytesIEC(float64(h.MemoryBytes))})
+	}
+	osName := h.OS + "/" + h.Arch
+	if h.Platform != "" {
+		osName += " (" + h.Platform + ")"
+	}
+	out = append(out, kv{"OS", osName}, kv{"kernel", orDash(h.Kernel)}, kv{"Go", orDash(h.GoVersion)})
+	if h.Hostname != "" {
+		out = append(out, kv{"host", h.Hostname})
+	}
+	return out
+}
+
+func configFacts(c results.Config) []kv {
+	out := []kv{
+		{"workloads", strings.Join(c.Workloads, ", ")},
+		{"strategies", strings.Join(c.Strategies, ", ")},
+		{"tasks", itoa(c.Tasks)},
+		{"workers", itoa(c.Workers)},
+	}
+	if len(c.WorkerSizes) > 0 {
+		sizes := make([]string, len(c.WorkerSizes))
+		for i, n := range c.WorkerSizes {
+			sizes[i] = itoa(n)
+		}
+		out = append(out, kv{"pool sizes", strings.Join(sizes, ", ")})
+	}
+	if len(c.TaskSize) > 0 {
+		var names []string
+		for k := range c.TaskSize {
+			names = append(names, k)
+		}
+		sortStrings(names)
+		for i, k := range names {
+			names[i] = k + " " + c.TaskSize[k]
+		}
+		out = append(out, kv{"task size", strings.Join(names, ", ")})
+	}
+	out = append(out, kv{"repeats", fmt.Sprintf("%d measured, %d warmup", c.Repeat, c.Warmup)})
+	for _, f := range []kv{{"sample interval", c.SampleInterval}, {"task timeout", c.TaskTimeout}, {"fault injection", c.Inject}} {
+		if f.Value != "" {
+			out = append(out, f)
+		}
+	}
+	if c.Seed != 0 {
+		out = append(out, kv{"seed", fmt.Sprint(c.Seed)})
+	}
+	return out
+}
+
+// verdictClass colours a claim's verdict: it holds, it does not, or it
+// holds only under a condition.
+func verdictClass(v string) string {
+	v = strings.ToLower(strings.TrimSpace(v))
+	switch {
+	case strings.HasPrefix(v, "does not"), strings.HasPrefix(v, "not "), strings.HasPrefix(v, "fails"):
+		return "bad"
+	case strings.HasPrefix(v, "holds only"), strings.Contains(v, "partly"), strings.Contains(v, "inconclusive"):
+		return "mixed"
+	case strings.HasPrefix(v, "holds"):
+		return "good"
+	}
+	return "mixed"
+}
