@@ -1,0 +1,110 @@
+package procpool
+
+import (
+	"context"
+	"io"
+	"os"
+	"os/exec"
+	"syscall"
+	"testing"
+)
+
+// The benchmarks below pair each pool operation with its physical limit,
+// measured in the same run, so the ratio holds on a noisy machine:
+//
+//	BenchmarkApply        vs BenchmarkPipePingPong (target: at most 1.5x)
+//	BenchmarkApplyAsync   ns per noop task with 2 workers (target: at most 5 us)
+//	BenchmarkSpawnWorker  vs BenchmarkExecNoop (target: at most 1.2x)
+
+// BenchmarkPipePingPong is a raw 16-byte round trip over a pair of pipes
+// between this process and a child: the floor under any Apply.
+func BenchmarkPipePingPong(b *testing.B) {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), envChild+"=echo")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer func() { in.Close(); cmd.Wait() }()
+	var msg, reply [16]byte
+	for b.Loop() {
+		if _, err := in.Write(msg[:]); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := io.ReadFull(out, reply[:]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkApply is one noop task at a time, a full round trip each.
+func BenchmarkApply(b *testing.B) {
+	p := newPool(b, 2)
+	ctx := context.Background()
+	t := Task{Func: "noop"}
+	for b.Loop() {
+		if _, err := p.Apply(ctx, t); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkApplyAsync submits b.N noop tasks with ApplyAsync and waits for
+// them all; ns/op is the cost per task with 2 workers.
+func BenchmarkApplyAsync(b *testing.B) {
+	p := newPool(b, 2)
+	t := Task{Func: "noop"}
+	var last *AsyncResult
+	b.ResetTimer()
+	for range b.N {
+		a, err := p.ApplyAsync(t, nil, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		last = a
+	}
+	// Results are delivered in order per worker, not globally; wait for all.
+	p.Close()
+	if err := p.Join(); err != nil {
+		b.Fatal(err)
+	}
+	b.StopTimer()
+	if _, err := last.Get(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkSpawnWorker starts one worker and waits for its ready handshake.
+func BenchmarkSpawnWorker(b *testing.B) {
+	for b.Loop() {
+		p, err := New(1)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		p.Close()
+		p.Join()
+		b.StartTimer()
+	}
+}
+
+// BenchmarkExecNoop execs the same binary to do nothing and waits for it to
+// exit: the cost of creating the process, which a worker start cannot beat.
+func BenchmarkExecNoop(b *testing.B) {
+	env := append(os.Environ(), envChild+"=noop")
+	for b.Loop() {
+		cmd := exec.Command(os.Args[0], "-test.run=^$")
+		cmd.Env = env
+		if err := cmd.Run(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,147 @@
+package procpool
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// The wire format is a stream of frames over a pipe:
+//
+//	u32 little-endian body length | u8 kind | body
+//
+// Binary and hand-rolled because a task round trip is a few microseconds and
+// a general encoder would dominate it; fuzzed in frame_fuzz_test.go.
+const (
+	kindInit   byte = 1 // parent -> worker: initializer name, args
+	kindReady  byte = 2 // worker -> parent: initializer ran; body is an error message or empty
+	kindTask   byte = 3 // parent -> worker: id, func name, args
+	kindResult byte = 4 // worker -> parent: id, status, start, end, payload
+
+	headerLen = 5
+)
+
+// DefaultMaxFrame bounds one frame: a task's arguments or result above it is
+// refused rather than allocated.
+const DefaultMaxFrame = 64 << 20
+
+var errEOF = io.EOF
+
+// frameReader reads frames from a buffered stream, reusing one buffer.
+type frameReader struct {
+	r   *bufio.Reader
+	max int
+	buf []byte
+}
+
+func newFrameReader(r io.Reader, max int) *frameReader {
+	return &frameReader{r: bufio.NewReaderSize(r, 64<<10), max: max}
+}
+
+// next returns the next frame. The body is valid until the following call.
+func (fr *frameReader) next() (kind byte, body []byte, err error) {
+	var hdr [headerLen]byte
+	if _, err := io.ReadFull(fr.r, hdr[:]); err != nil {
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			return 0, nil, fmt.Errorf("%w: truncated frame header", ErrProtocol)
+		}
+		return 0, nil, err
+	}
+	n := binary.LittleEndian.Uint32(hdr[:4])
+	if int64(n) > int64(fr.max) {
+		return 0, nil, fmt.Errorf("%w: %d bytes, limit %d", ErrFrameTooLarge, n, fr.max)
+	}
+	if cap(fr.buf) < int(n) {
+		fr.buf = make([]byte, n)
+	}
+	body = fr.buf[:n]
+	if _, err := io.ReadFull(fr.r, body); err != nil {
+		return 0, nil, fmt.Errorf("%w: truncated frame body: %v", ErrProtocol, err)
+	}
+	return hdr[4], body, nil
+}
+
+// buffered reports whether a whole frame header is already buffered, so a
+// worker can tell whether flushing now would be premature.
+func (fr *frameReader) buffered() int { return fr.r.Buffered() }
+
+// appendFrame appends a frame of the given kind whose body is built by body.
+func appendFrame(dst []byte, kind byte, body func([]byte) []byte) []byte {
+	start := len(dst)
+	dst = append(dst, 0, 0, 0, 0, kind)
+	dst = body(dst)
+	binary.LittleEndian.PutUint32(dst[start:], uint32(len(dst)-start-headerLen))
+	return dst
+}
+
+// task is the decoded body of a kindTask or kindInit frame.
+type taskFrame struct {
+	id   uint64
+	fn   string
+	args []byte
+}
+
+func appendTask(dst []byte, kind byte, id uint64, fn string, args []byte) []byte {
+	return appendFrame(dst, kind, func(b []byte) []byte {
+		b = binary.LittleEndian.AppendUint64(b, id)
+		b = binary.LittleEndian.AppendUint16(b, uint16(len(fn)))
+		b = append(b, fn...)
+		return append(b, args...)
+	})
+}
+
+func decodeTask(body []byte) (taskFrame, error) {
+	if len(body) < 10 {
+		return taskFrame{}, fmt.Errorf("%w: task frame of %d bytes", ErrProtocol, len(body))
+	}
+	id := binary.LittleEndian.Uint64(body)
+	n := int(binary.LittleEndian.Uint16(body[8:]))
+	if len(body) < 10+n {
+		return taskFrame{}, fmt.Errorf("%w: task name of %d bytes in a %d-byte frame", ErrProtocol, n, len(body))
+	}
+	return taskFrame{id: id, fn: string(body[10 : 10+n]), args: body[10+n:]}, nil
+}
+
+const (
+	statusOK    byte = 0
+	statusError byte = 1
+)
+
+// resultFrame is the decoded body of a kindResult frame. Start and end are
+// the worker's wall clock in Unix nanoseconds: the same clock as the parent's
+// on one machine.
+type resultFrame struct {
+	id         uint64
+	status     byte
+	start, end int64
+	payload    []byte
+}
+
+func appendResult(dst []byte, r resultFrame) []byte {
+	return appendFrame(dst, kindResult, func(b []byte) []byte {
+		b = binary.LittleEndian.AppendUint64(b, r.id)
+		b = append(b, r.status)
+		b = binary.LittleEndian.AppendUint64(b, uint64(r.start))
+		b = binary.LittleEndian.AppendUint64(b, uint64(r.end))
+		return append(b, r.payload...)
+	})
+}
+
+func decodeResult(body []byte) (resultFrame, error) {
+	if len(body) < 25 {
+		return resultFrame{}, fmt.Errorf("%w: result frame of %d bytes", ErrProtocol, len(body))
+	}
+	r := resultFrame{
+		id:      binary.LittleEndian.Uint64(body),
+		status:  body[8],
+		start:   int64(binary.LittleEndian.Uint64(body[9:])),
+		end:     int64(binary.LittleEndian.Uint64(body[17:])),
+		payload: body[25:],
+	}
+	if r.status != statusOK && r.status != statusError {
+		return resultFrame{}, fmt.Errorf("%w: result status %d", ErrProtocol, r.status)
+	}
+	return r, nil
+}

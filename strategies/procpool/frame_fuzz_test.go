@@ -1,0 +1,45 @@
+package procpool
+
+import (
+	"bytes"
+	"testing"
+)
+
+// FuzzFrameDecode feeds arbitrary bytes to the frame reader and the task and
+// result decoders, as a corrupt or hostile pipe would: they must return an
+// error, never panic, and never allocate past the frame limit.
+func FuzzFrameDecode(f *testing.F) {
+	f.Add(appendTask(nil, kindTask, 7, "cpu", []byte("0123456789abcdef")))
+	f.Add(appendTask(nil, kindInit, 0, "", nil))
+	f.Add(appendResult(nil, resultFrame{id: 1, status: statusError, start: 1, end: 2, payload: []byte("boom")}))
+	f.Add([]byte{0, 0, 0, 0x40, kindResult})
+	f.Add([]byte{3, 0, 0, 0, kindTask, 1})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fr := newFrameReader(bytes.NewReader(data), 1<<16)
+		for {
+			kind, body, err := fr.next()
+			if err != nil {
+				return
+			}
+			if len(body) > 1<<16 {
+				t.Fatalf("body of %d bytes past the limit", len(body))
+			}
+			switch kind {
+			case kindTask, kindInit:
+				if tf, err := decodeTask(body); err == nil {
+					again, err := decodeTask(appendTask(nil, kind, tf.id, tf.fn, tf.args)[headerLen:])
+					if err != nil || again.id != tf.id || again.fn != tf.fn || !bytes.Equal(again.args, tf.args) {
+						t.Fatalf("task does not round-trip: %+v vs %+v (%v)", tf, again, err)
+					}
+				}
+			case kindResult:
+				if rf, err := decodeResult(body); err == nil {
+					again, err := decodeResult(appendResult(nil, rf)[headerLen:])
+					if err != nil || again.id != rf.id || again.start != rf.start || !bytes.Equal(again.payload, rf.payload) {
+						t.Fatalf("result does not round-trip")
+					}
+				}
+			}
+		}
+	})
+}

@@ -1,0 +1,61 @@
+package procpool
+
+// Close stops the pool taking new tasks. Tasks already submitted still run;
+// the workers exit once they are done. Call Join to wait for that.
+func (p *Pool) Close() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.state == stateRunning {
+		p.state = stateClosed
+		p.dispatchLocked()
+	}
+}
+
+// Terminate kills the workers at once and waits until they are reaped.
+// Tasks not yet done fail with ErrTerminated (their error callbacks run).
+func (p *Pool) Terminate() {
+	p.mu.Lock()
+	if p.state == stateTerminated {
+		p.mu.Unlock()
+		p.procWG.Wait()
+		return
+	}
+	p.state = stateTerminated
+	for _, a := range p.queue {
+		a.result.Err = ErrTerminated
+	}
+	queued := p.queue
+	p.queue = nil
+	procs := make([]*proc, 0, len(p.procs))
+	for pr := range p.procs {
+		procs = append(procs, pr)
+	}
+	p.mu.Unlock()
+	p.handler.push(queued...)
+	for _, pr := range procs {
+		pr.kill(ErrTerminated)
+	}
+	p.procWG.Wait()
+}
+
+// Join waits for the workers to exit and for every result to be delivered,
+// callbacks included. It must follow Close or Terminate: before them it
+// returns ErrPoolRunning, as Python raises ValueError. Do not call it from a
+// callback: it waits for the goroutine that runs callbacks.
+func (p *Pool) Join() error {
+	p.mu.Lock()
+	running := p.state == stateRunning
+	p.mu.Unlock()
+	if running {
+		return ErrPoolRunning
+	}
+	p.procWG.Wait()
+	p.joinOnce.Do(func() {
+		if p.watchdog != nil {
+			close(p.watchdog)
+		}
+		p.handler.finish()
+	})
+	<-p.handler.exited
+	return nil
+}

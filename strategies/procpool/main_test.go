@@ -1,0 +1,162 @@
+package procpool
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/poolbench/poolbench/workloads"
+	"go.uber.org/goleak"
+)
+
+// Test helpers the re-executed test binary runs as a worker or as a child.
+const envChild = "PROCPOOL_TEST_CHILD"
+
+var initValue string
+
+func init() {
+	must := func(name string, fn workloads.Func) {
+		if err := workloads.RegisterFunc(name, fn); err != nil {
+			panic(err)
+		}
+	}
+	must("test.echo", func(a []byte) ([]byte, error) { return a, nil })
+	must("test.pid", func([]byte) ([]byte, error) { return []byte(strconv.Itoa(os.Getpid())), nil })
+	must("test.sleep", func(a []byte) ([]byte, error) {
+		time.Sleep(time.Duration(binary.LittleEndian.Uint64(a)))
+		return a, nil
+	})
+	must("test.error", func(a []byte) ([]byte, error) { return nil, errors.New("bad input " + string(a)) })
+	must("test.panic", func([]byte) ([]byte, error) { panic("boom") })
+	must("test.exit", func(a []byte) ([]byte, error) {
+		code, _ := strconv.Atoi(string(a))
+		os.Exit(code)
+		return nil, nil
+	})
+	must("test.sigkill", func([]byte) ([]byte, error) {
+		syscall.Kill(os.Getpid(), syscall.SIGKILL)
+		select {}
+	})
+	must("test.garbage", func([]byte) ([]byte, error) {
+		// Write a frame header claiming 1 GiB straight onto the result pipe.
+		os.NewFile(workerResultFD, "results").Write([]byte{0, 0, 0, 0x40, kindResult})
+		select {}
+	})
+	must("test.init", func(a []byte) ([]byte, error) {
+		if string(a) == "fail" {
+			return nil, errors.New("refused")
+		}
+		initValue = string(a)
+		return nil, nil
+	})
+	must("test.inited", func([]byte) ([]byte, error) { return []byte(initValue), nil })
+}
+
+func TestMain(m *testing.M) {
+	if served, err := ServeIfWorker(); served {
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	if mode := os.Getenv(envChild); mode != "" {
+		os.Exit(runChild(mode))
+	}
+	code := m.Run()
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintln(os.Stderr, "goroutine leak:", err)
+			code = 1
+		}
+		if kids := childPIDs(os.Getpid()); len(kids) > 0 {
+			fmt.Fprintln(os.Stderr, "child processes outlived the tests:", kids)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+// runChild is the test binary acting as a plain child process.
+func runChild(mode string) int {
+	switch mode {
+	case "noop":
+		return 0
+	case "echo":
+		// Echo 16-byte messages: the far end of the pipe ping-pong benchmark.
+		var buf [16]byte
+		for {
+			if _, err := io.ReadFull(os.Stdin, buf[:]); err != nil {
+				return 0
+			}
+			if _, err := os.Stdout.Write(buf[:]); err != nil {
+				return 1
+			}
+		}
+	case "owner":
+		// Own a pool, print its workers' pids, then wait to be killed.
+		p, err := New(2)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		fmt.Println(strings.Trim(fmt.Sprint(p.PIDs()), "[]"))
+		select {}
+	}
+	fmt.Fprintln(os.Stderr, "unknown child mode", mode)
+	return 2
+}
+
+// childPIDs lists the live (not zombie) children of pid, and zombies too,
+// since a zombie is a child nobody reaped.
+func childPIDs(pid int) []int {
+	var kids []int
+	tasks, _ := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	for _, t := range tasks {
+		data, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/children", pid, t.Name()))
+		if err != nil {
+			continue
+		}
+		for _, f := range strings.Fields(string(data)) {
+			n, _ := strconv.Atoi(f)
+			kids = append(kids, n)
+		}
+	}
+	return kids
+}
+
+func alive(pid int) bool {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	// A zombie has state Z after the command name.
+	s := string(data)
+	i := strings.LastIndexByte(s, ')')
+	return i < 0 || i+2 >= len(s) || s[i+2] != 'Z'
+}
+
+func sleepArgs(d time.Duration) []byte { return binary.LittleEndian.AppendUint64(nil, uint64(d)) }
+
+// newPool starts a pool that is terminated and joined when the test ends.
+func newPool(t testing.TB, workers int, opts ...Option) *Pool {
+	t.Helper()
+	p, err := New(workers, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		p.Terminate()
+		if err := p.Join(); err != nil {
+			t.Error(err)
+		}
+	})
+	return p
+}

@@ -1,0 +1,155 @@
+package procpool
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+)
+
+// Option configures a Pool.
+type Option func(*config) error
+
+type config struct {
+	workers      int
+	maxTasks     int
+	initFn       string
+	initArgs     []byte
+	prefetch     int // < 0: adaptive
+	path         string
+	args         []string
+	env          []string
+	stdout       io.Writer
+	stderr       io.Writer
+	startTimeout time.Duration
+	taskTimeout  time.Duration
+	maxFrame     int
+}
+
+// MaxTasksPerChild retires a worker after n tasks and starts a fresh one, as
+// Python's maxtasksperchild does, to bound what a leaky task can accumulate.
+func MaxTasksPerChild(n int) Option {
+	return func(c *config) error {
+		if n < 1 {
+			return fmt.Errorf("procpool: MaxTasksPerChild %d: want at least 1", n)
+		}
+		c.maxTasks = n
+		return nil
+	}
+}
+
+// Initializer runs the registered function fn with args once in every worker
+// before it takes tasks. A worker whose initializer fails does not start.
+func Initializer(fn string, args []byte) Option {
+	return func(c *config) error {
+		if fn == "" {
+			return errors.New("procpool: Initializer needs a function name")
+		}
+		c.initFn, c.initArgs = fn, args
+		return nil
+	}
+}
+
+// Prefetch sets how many tasks may wait at a worker behind the one it runs.
+// 0 hands a worker its next task only when it reports the last one, like a
+// pull-based queue; more hides the pipe's round trip. The default adapts: it
+// keeps about a millisecond of work queued at each worker (at least one
+// task), so short tasks are batched and long ones stay balanced.
+func Prefetch(n int) Option {
+	return func(c *config) error {
+		if n < 0 {
+			return fmt.Errorf("procpool: Prefetch %d: want 0 or more", n)
+		}
+		c.prefetch = n
+		return nil
+	}
+}
+
+// Command sets the worker executable and its arguments. The default is the
+// running executable with no arguments; the executable must call
+// ServeIfWorker first thing.
+func Command(path string, args ...string) Option {
+	return func(c *config) error {
+		if path == "" {
+			return errors.New("procpool: Command needs a path")
+		}
+		c.path, c.args = path, args
+		return nil
+	}
+}
+
+// Env adds environment variables (KEY=value) to the workers' environment.
+func Env(kv ...string) Option {
+	return func(c *config) error { c.env = append(c.env, kv...); return nil }
+}
+
+// WorkerOutput sets where the workers' standard output and error go; the
+// default is the parent's own.
+func WorkerOutput(stdout, stderr io.Writer) Option {
+	return func(c *config) error { c.stdout, c.stderr = stdout, stderr; return nil }
+}
+
+// StartTimeout bounds a worker's start, from the start call to its ready
+// handshake (default 30s); a worker that takes longer is killed.
+func StartTimeout(d time.Duration) Option {
+	return func(c *config) error {
+		if d <= 0 {
+			return fmt.Errorf("procpool: StartTimeout %v: want a positive duration", d)
+		}
+		c.startTimeout = d
+		return nil
+	}
+}
+
+// TaskTimeout kills a worker whose task runs longer than d; the task fails
+// with an error saying so and the worker is replaced. Zero, the default,
+// waits forever, as Python does.
+func TaskTimeout(d time.Duration) Option {
+	return func(c *config) error {
+		if d < 0 {
+			return fmt.Errorf("procpool: TaskTimeout %v: want 0 or a positive duration", d)
+		}
+		c.taskTimeout = d
+		return nil
+	}
+}
+
+// MaxFrame bounds one protocol frame (a task's arguments or a result) in
+// bytes; DefaultMaxFrame unless set.
+func MaxFrame(n int) Option {
+	return func(c *config) error {
+		if n < 64 {
+			return fmt.Errorf("procpool: MaxFrame %d: want at least 64", n)
+		}
+		c.maxFrame = n
+		return nil
+	}
+}
+
+func newConfig(workers int, opts []Option) (config, error) {
+	c := config{
+		workers:      workers,
+		prefetch:     -1,
+		stdout:       os.Stdout,
+		stderr:       os.Stderr,
+		startTimeout: 30 * time.Second,
+		maxFrame:     DefaultMaxFrame,
+	}
+	if workers < 1 {
+		return c, fmt.Errorf("procpool: %d workers: want at least 1", workers)
+	}
+	for _, o := range opts {
+		if err := o(&c); err != nil {
+			return c, err
+		}
+	}
+	if c.path == "" {
+		exe, err := os.Executable()
+		if err != nil {
+			return c, fmt.Errorf("procpool: find own executable: %w", err)
+		}
+		c.path = exe
+	}
+	return c, nil
+}

@@ -1,0 +1,210 @@
+package procpool
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+)
+
+type poolState int
+
+const (
+	stateRunning poolState = iota
+	stateClosed
+	stateTerminated
+)
+
+// Spawn is one worker start: from the start call to the worker's ready
+// handshake. This is the process-creation ("fork") overhead of the pool.
+type Spawn struct {
+	PID      int
+	Start    time.Time
+	Duration time.Duration
+}
+
+// Pool is a fixed number of worker processes running tasks by name.
+// It is safe for concurrent use.
+type Pool struct {
+	cfg     config
+	handler *handler
+
+	mu      sync.Mutex
+	state   poolState
+	queue   []*AsyncResult // submitted, not yet sent to a worker
+	procs   map[*proc]struct{}
+	nextID  uint64
+	pending int // submitted, not yet delivered
+	// avgRun is a moving average of task run time in ns, for the adaptive
+	// prefetch; 0 until the first result.
+	avgRun       float64
+	spawns       []Spawn
+	replaced     int
+	startFails   int
+	broken       error // set when no worker can be started at all
+	callbackErrs []error
+	callbackN    int
+
+	// inline, when not nil, collects the workers that dispatchLocked gave
+	// tasks to, for the submitting goroutine to write to itself.
+	inline      []*proc
+	inlineSpare []*proc
+
+	procWG   sync.WaitGroup // one per live worker's lifecycle goroutine
+	watchdog chan struct{}
+	joinOnce sync.Once
+}
+
+// New starts a pool of workers and waits until every one is ready. If any
+// worker cannot start, the others are stopped and the error says why.
+func New(workers int, opts ...Option) (*Pool, error) {
+	cfg, err := newConfig(workers, opts)
+	if err != nil {
+		return nil, err
+	}
+	p := &Pool{
+		cfg:   cfg,
+		procs: make(map[*proc]struct{}, workers),
+	}
+	p.handler = newHandler(p)
+	started := make([]*proc, 0, workers)
+	var startErr error
+	for i := range workers {
+		pr, err := p.startProc()
+		if err != nil {
+			startErr = fmt.Errorf("procpool: start worker %d: %w", i, err)
+			break
+		}
+		started = append(started, pr)
+	}
+	if startErr == nil {
+		for i, pr := range started {
+			if err := <-pr.ready; err != nil {
+				startErr = fmt.Errorf("procpool: start worker %d (pid %d): %w", i, pr.pid, err)
+				break
+			}
+		}
+	}
+	if startErr != nil {
+		p.Terminate()
+		p.Join()
+		return nil, startErr
+	}
+	if cfg.taskTimeout > 0 {
+		p.watchdog = make(chan struct{})
+		go p.watch()
+	}
+	return p, nil
+}
+
+// Workers is the pool's size.
+func (p *Pool) Workers() int { return p.cfg.workers }
+
+// ApplyAsync submits a task and returns at once. onSuccess runs with the
+// result when the task succeeds, onError when it fails; either may be nil.
+// Both run in this process, one at a time, on the pool's result goroutine.
+func (p *Pool) ApplyAsync(t Task, onSuccess, onError Callback) (*AsyncResult, error) {
+	a := p.newAsync(t, onSuccess, onError, nil)
+	if err := p.submit(a); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+func (p *Pool) newAsync(t Task, onSuccess, onError Callback, notify chan<- *AsyncResult) *AsyncResult {
+	return &AsyncResult{task: t, onSuccess: onSuccess, onError: onError, notify: notify, done: make(chan struct{})}
+}
+
+// submit queues tasks and hands as many as fit to workers, writing them to
+// the workers' pipes from the calling goroutine.
+func (p *Pool) submit(as ...*AsyncResult) error {
+	now := time.Now()
+	p.mu.Lock()
+	switch {
+	case p.state != stateRunning:
+		p.mu.Unlock()
+		return ErrPoolClosed
+	case p.broken != nil:
+		p.mu.Unlock()
+		return fmt.Errorf("procpool: no worker can start: %w", p.broken)
+	}
+	for _, a := range as {
+		if len(a.task.Func) > 0xffff || len(a.task.Args)+len(a.task.Func)+10 > p.cfg.maxFrame {
+			p.mu.Unlock()
+			return fmt.Errorf("%w: task %.40q with %d bytes of arguments, limit %d", ErrFrameTooLarge, a.task.Func, len(a.task.Args), p.cfg.maxFrame)
+		}
+	}
+	for _, a := range as {
+		p.nextID++
+		a.id = p.nextID
+		a.result.Submitted = now
+		p.queue = append(p.queue, a)
+	}
+	p.pending += len(as)
+	p.inline = p.inlineSpare[:0]
+	p.dispatchLocked()
+	dirty := p.inline
+	p.inline, p.inlineSpare = nil, nil
+	p.mu.Unlock()
+	for _, pr := range dirty {
+		pr.flush()
+	}
+	p.mu.Lock()
+	if p.inlineSpare == nil {
+		clear(dirty)
+		p.inlineSpare = dirty[:0]
+	}
+	p.mu.Unlock()
+	return nil
+}
+
+// delivered is called by the handler after n results were delivered.
+func (p *Pool) delivered(n int) {
+	p.mu.Lock()
+	p.pending -= n
+	p.mu.Unlock()
+}
+
+func (p *Pool) callbackPanicked(err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.callbackN++
+	if len(p.callbackErrs) < 100 {
+		p.callbackErrs = append(p.callbackErrs, err)
+	}
+}
+
+// Stats is a snapshot of what the pool has done.
+type Stats struct {
+	// Spawns lists every worker start, replacements included.
+	Spawns []Spawn
+	// Replaced counts workers started to replace one that died or retired.
+	Replaced int
+	// CallbackPanics counts callbacks that panicked; CallbackErr joins the
+	// first hundred of them.
+	CallbackPanics int
+	CallbackErr    error
+}
+
+// Stats returns what the pool has done so far.
+func (p *Pool) Stats() Stats {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return Stats{
+		Spawns:         append([]Spawn(nil), p.spawns...),
+		Replaced:       p.replaced,
+		CallbackPanics: p.callbackN,
+		CallbackErr:    errors.Join(p.callbackErrs...),
+	}
+}
+
+// PIDs lists the live workers' pids.
+func (p *Pool) PIDs() []int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	pids := make([]int, 0, len(p.procs))
+	for pr := range p.procs {
+		pids = append(pids, pr.pid)
+	}
+	return pids
+}
