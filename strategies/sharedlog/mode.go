@@ -9,6 +9,8 @@ import (
 // Mode is one way of sharing the log file between writers.
 type Mode string
 
+// The modes, named as the CLI and results.LogMode.Mode spell them; the
+// package documentation says what each does.
 const (
 	Unlocked         Mode = "unlocked"
 	UnlockedNoAppend Mode = "unlocked-noappend"
