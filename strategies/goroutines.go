@@ -1,0 +1,33 @@
+package strategies
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// Goroutines starts one goroutine per task, all at once: the article's "100
+// threads". Go schedules them on every CPU, which Python's GIL does not.
+type Goroutines struct{}
+
+func (Goroutines) Name() string { return "goroutines" }
+func (Goroutines) Doc() string {
+	return "one goroutine per task, all at once (the article's one thread per task)"
+}
+func (Goroutines) Concurrency(plan Plan) int { return plan.Tasks }
+
+func (Goroutines) Run(ctx context.Context, plan Plan, rec *Recorder) error {
+	if err := validate(plan); err != nil {
+		return err
+	}
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i := range plan.Tasks {
+		wg.Go(func() {
+			v, err := plan.Workload.Run(plan.Args(i))
+			rec.Task(i, v, err, time.Since(start))
+		})
+	}
+	wg.Wait()
+	return ctx.Err()
+}

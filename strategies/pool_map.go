@@ -1,0 +1,32 @@
+package strategies
+
+import (
+	"context"
+
+	"github.com/poolbench/poolbench/strategies/procpool"
+)
+
+// PoolMap hands every task to the pool's Map and waits for the ordered
+// results, as Python's pool.map does.
+type PoolMap struct{}
+
+func (PoolMap) Name() string              { return "pool-map" }
+func (PoolMap) Doc() string               { return "a process pool of --workers, all tasks through Map" }
+func (PoolMap) Concurrency(plan Plan) int { return min(plan.Workers, plan.Tasks) }
+
+func (PoolMap) Run(ctx context.Context, plan Plan, rec *Recorder) error {
+	return withPool(ctx, plan, rec, func(p *procpool.Pool) error {
+		args := make([][]byte, plan.Tasks)
+		for i := range args {
+			args[i] = plan.Args(i)
+		}
+		res, err := p.Map(ctx, plan.Workload.Name, args)
+		if res == nil {
+			return err
+		}
+		for i, r := range res {
+			rec.Task(i, r.Value, r.Err, r.Latency())
+		}
+		return nil
+	})
+}

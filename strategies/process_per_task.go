@@ -1,0 +1,54 @@
+package strategies
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/poolbench/poolbench/strategies/procpool"
+)
+
+// ProcessPerTask starts a fresh OS process for every task, all at once, as
+// the article's 100 processes do: each is the poolbench binary in worker
+// mode, started, handed its one task, and reaped.
+type ProcessPerTask struct{}
+
+func (ProcessPerTask) Name() string              { return "process-per-task" }
+func (ProcessPerTask) Doc() string               { return "a new OS process per task, all started at once" }
+func (ProcessPerTask) Concurrency(plan Plan) int { return plan.Tasks }
+
+func (ProcessPerTask) Run(ctx context.Context, plan Plan, rec *Recorder) error {
+	if err := validate(plan); err != nil {
+		return err
+	}
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i := range plan.Tasks {
+		wg.Go(func() {
+			v, err := runInOwnProcess(ctx, plan, i, rec)
+			rec.Task(i, v, err, time.Since(start))
+		})
+	}
+	wg.Wait()
+	return ctx.Err()
+}
+
+// runInOwnProcess is Python's Process(target=f).start(); join(): one worker
+// process for one task, reaped before it returns.
+func runInOwnProcess(ctx context.Context, plan Plan, i int, rec *Recorder) ([]byte, error) {
+	p, err := procpool.New(1, plan.PoolOptions...)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		p.Close()
+		p.Join()
+	}()
+	for _, s := range p.Stats().Spawns {
+		rec.Spawn(s.Duration)
+	}
+	stop := context.AfterFunc(ctx, p.Terminate)
+	defer stop()
+	r, err := p.Apply(ctx, procpool.Task{Func: plan.Workload.Name, Args: plan.Args(i)})
+	return r.Value, err
+}

@@ -1,0 +1,143 @@
+package strategies
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/poolbench/poolbench/strategies/procpool"
+)
+
+// Recorder collects what happens to each task. It is safe for concurrent
+// use, and its memory does not grow with the task count: latencies go into
+// a fixed histogram and results into a running checksum.
+type Recorder struct {
+	done atomic.Int64
+
+	mu           sync.Mutex
+	latency      Histogram
+	checksum     [sha256.Size]byte
+	errors       int
+	errorKinds   map[string]int
+	errorSamples []string
+	spawns       []time.Duration
+	callbackPIDs map[int]bool
+}
+
+// NewRecorder returns an empty Recorder.
+func NewRecorder() *Recorder {
+	return &Recorder{errorKinds: map[string]int{}, callbackPIDs: map[int]bool{}}
+}
+
+// Task records task index's outcome and its latency (submission to result).
+func (r *Recorder) Task(index int, value []byte, err error, latency time.Duration) {
+	var h [sha256.Size]byte
+	if err == nil {
+		// Fold sha256(index, value) into an order-free checksum: equal only
+		// if the same tasks produced the same values.
+		d := sha256.New()
+		var ib [8]byte
+		binary.LittleEndian.PutUint64(ib[:], uint64(index))
+		d.Write(ib[:])
+		d.Write(value)
+		d.Sum(h[:0])
+	}
+	r.mu.Lock()
+	r.latency.Add(latency)
+	if err != nil {
+		r.errors++
+		r.errorKinds[ErrorKind(err)]++
+		if len(r.errorSamples) < 5 {
+			r.errorSamples = append(r.errorSamples, err.Error())
+		}
+	} else {
+		for i := range h {
+			r.checksum[i] ^= h[i]
+		}
+	}
+	r.mu.Unlock()
+	r.done.Add(1)
+}
+
+// Spawn records one process start, from the start call to its readiness.
+func (r *Recorder) Spawn(d time.Duration) {
+	r.mu.Lock()
+	r.spawns = append(r.spawns, d)
+	r.mu.Unlock()
+}
+
+// CallbackPID records the pid of a process that ran a result callback.
+func (r *Recorder) CallbackPID(pid int) {
+	r.mu.Lock()
+	r.callbackPIDs[pid] = true
+	r.mu.Unlock()
+}
+
+// Done is how many tasks have been recorded so far.
+func (r *Recorder) Done() int64 { return r.done.Load() }
+
+// Outcome is a Recorder's summary.
+type Outcome struct {
+	Tasks        int            `json:"tasks"`
+	Latency      []float64      `json:"latency_quantiles"` // p50, p90, p95, p99 in seconds
+	LatencyMean  float64        `json:"latency_mean"`
+	LatencyMin   float64        `json:"latency_min"`
+	LatencyMax   float64        `json:"latency_max"`
+	Checksum     string         `json:"checksum"`
+	Errors       int            `json:"errors"`
+	ErrorKinds   map[string]int `json:"error_kinds,omitempty"`
+	ErrorSamples []string       `json:"error_samples,omitempty"`
+	Spawns       []float64      `json:"spawn_seconds,omitempty"`
+	CallbackPIDs []int          `json:"callback_pids,omitempty"`
+}
+
+// Outcome summarises what was recorded.
+func (r *Recorder) Outcome() Outcome {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	o := Outcome{
+		Tasks:        int(r.done.Load()),
+		LatencyMean:  r.latency.Mean().Seconds(),
+		LatencyMin:   r.latency.Min().Seconds(),
+		LatencyMax:   r.latency.Max().Seconds(),
+		Checksum:     fmt.Sprintf("%x", r.checksum[:8]),
+		Errors:       r.errors,
+		ErrorSamples: r.errorSamples,
+	}
+	for _, q := range []float64{0.50, 0.90, 0.95, 0.99} {
+		o.Latency = append(o.Latency, r.latency.Quantile(q).Seconds())
+	}
+	if len(r.errorKinds) > 0 {
+		o.ErrorKinds = r.errorKinds
+	}
+	for _, d := range r.spawns {
+		o.Spawns = append(o.Spawns, d.Seconds())
+	}
+	for pid := range r.callbackPIDs {
+		o.CallbackPIDs = append(o.CallbackPIDs, pid)
+	}
+	sort.Ints(o.CallbackPIDs)
+	return o
+}
+
+// ErrorKind classifies a task error for the breakdown in results.json:
+// crash (the process running it died), timeout (killed for running too
+// long), terminated, or error (the task itself failed).
+func ErrorKind(err error) string {
+	var died *procpool.WorkerDiedError
+	var timeout *procpool.TimeoutError
+	switch {
+	case errors.As(err, &timeout):
+		return "timeout"
+	case errors.As(err, &died):
+		return "crash"
+	case errors.Is(err, procpool.ErrTerminated):
+		return "terminated"
+	}
+	return "error"
+}

@@ -1,0 +1,140 @@
+package strategies
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/poolbench/poolbench/strategies/procpool"
+	"github.com/poolbench/poolbench/workloads"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	if served, err := procpool.ServeIfWorker(); served {
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	goleak.VerifyTestMain(m)
+}
+
+func plan(t *testing.T, workload, size string, tasks, workers int) Plan {
+	t.Helper()
+	w, err := workloads.Lookup(workload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := w.ParseSize(size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Plan{Workload: w, Size: n, Tasks: tasks, Workers: workers}
+}
+
+// TestEveryStrategyOnEveryWorkload runs each strategy on a small batch and
+// checks that every task ran exactly once with the same results as serial.
+func TestEveryStrategyOnEveryWorkload(t *testing.T) {
+	for _, wl := range []struct{ name, size string }{{"cpu", "2000"}, {"io", "2ms"}, {"noop", "0"}} {
+		p := plan(t, wl.name, wl.size, 12, 3)
+		want := NewRecorder()
+		if err := (Serial{}).Run(context.Background(), p, want); err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range All() {
+			t.Run(wl.name+"/"+s.Name(), func(t *testing.T) {
+				rec := NewRecorder()
+				if err := s.Run(context.Background(), p, rec); err != nil {
+					t.Fatal(err)
+				}
+				o := rec.Outcome()
+				if o.Tasks != 12 || o.Errors != 0 {
+					t.Fatalf("%d tasks, %d errors (%v)", o.Tasks, o.Errors, o.ErrorSamples)
+				}
+				if o.Checksum != want.Outcome().Checksum {
+					t.Fatalf("checksum %s, serial's %s", o.Checksum, want.Outcome().Checksum)
+				}
+				if o.Latency[0] <= 0 || o.Latency[3] < o.Latency[0] {
+					t.Fatalf("latency quantiles %v", o.Latency)
+				}
+				spawns := map[string]int{"process-per-task": 12, "pool-apply": 3, "pool-apply-async": 3, "pool-map": 3}
+				if len(o.Spawns) != spawns[s.Name()] {
+					t.Fatalf("%d spawns, want %d", len(o.Spawns), spawns[s.Name()])
+				}
+				if s.Name() == "pool-apply-async" && (len(o.CallbackPIDs) != 1 || o.CallbackPIDs[0] != os.Getpid()) {
+					t.Fatalf("callbacks ran in %v, want this process %d", o.CallbackPIDs, os.Getpid())
+				}
+			})
+		}
+	}
+}
+
+func TestChecksumCatchesDifferentWork(t *testing.T) {
+	a, b := NewRecorder(), NewRecorder()
+	(Serial{}).Run(context.Background(), plan(t, "cpu", "100", 4, 1), a)
+	(Serial{}).Run(context.Background(), plan(t, "cpu", "101", 4, 1), b)
+	if a.Outcome().Checksum == b.Outcome().Checksum {
+		t.Fatal("different work gave the same checksum")
+	}
+	c := NewRecorder()
+	(Serial{}).Run(context.Background(), plan(t, "cpu", "100", 3, 1), c)
+	if a.Outcome().Checksum == c.Outcome().Checksum {
+		t.Fatal("a missing task went unnoticed")
+	}
+}
+
+func TestCancelStopsEveryStrategy(t *testing.T) {
+	p := plan(t, "io", "1h", 4, 2)
+	for _, s := range All() {
+		t.Run(s.Name(), func(t *testing.T) {
+			if s.Name() == "goroutines" || s.Name() == "goroutines-1cpu" || s.Name() == "goroutine-pool" || s.Name() == "serial" {
+				t.Skip("in-process sleeps cannot be interrupted; the trial process is killed instead")
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+			defer cancel()
+			start := time.Now()
+			err := s.Run(ctx, p, NewRecorder())
+			if !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("err = %v", err)
+			}
+			if el := time.Since(start); el > 10*time.Second {
+				t.Fatalf("took %v to stop", el)
+			}
+		})
+	}
+}
+
+func TestLookup(t *testing.T) {
+	if _, err := Lookup("threads"); !errors.Is(err, ErrUnknown) {
+		t.Fatalf("Lookup(threads) = %v", err)
+	}
+	for _, n := range Names() {
+		if s, err := Lookup(n); err != nil || s.Name() != n {
+			t.Fatalf("Lookup(%s) = %v, %v", n, s, err)
+		}
+	}
+}
+
+func TestHistogramQuantiles(t *testing.T) {
+	var h Histogram
+	for i := 1; i <= 1000; i++ {
+		h.Add(time.Duration(i) * time.Millisecond)
+	}
+	for _, tt := range []struct {
+		q    float64
+		want time.Duration
+	}{{0.5, 500 * time.Millisecond}, {0.99, 990 * time.Millisecond}, {1, time.Second}} {
+		got := h.Quantile(tt.q)
+		if diff := float64(got-tt.want) / float64(tt.want); diff > 0.025 || diff < -0.025 {
+			t.Errorf("q%.2f = %v, want %v within 2.5%%", tt.q, got, tt.want)
+		}
+	}
+	if h.Min() != time.Millisecond || h.Max() != time.Second || h.Count() != 1000 {
+		t.Errorf("min %v max %v n %d", h.Min(), h.Max(), h.Count())
+	}
+}

@@ -1,0 +1,88 @@
+// Package strategies holds the ways poolbench runs a batch of tasks: serial,
+// goroutines, a goroutine pool, goroutines under one CPU, a process per task,
+// and the process pool used through Apply, ApplyAsync and Map. Each strategy
+// is one file; all run the same tasks and report to a Recorder.
+package strategies
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/poolbench/poolbench/strategies/procpool"
+	"github.com/poolbench/poolbench/workloads"
+)
+
+// Plan is one batch of work: Tasks tasks of one workload at one size.
+type Plan struct {
+	Workload workloads.Workload
+	// Size is the workload's task size as ParseSize returned it.
+	Size  uint64
+	Tasks int
+	// Workers bounds concurrency for the pool strategies.
+	Workers int
+	// PoolOptions are passed to every procpool.New (worker command, output).
+	PoolOptions []procpool.Option
+}
+
+// Args is the argument buffer of task i.
+func (p Plan) Args(i int) []byte { return workloads.Args(p.Size, uint64(i)) }
+
+// Strategy runs every task of a plan and reports each to rec.
+type Strategy interface {
+	Name() string
+	// Doc is one line for `poolbench list`.
+	Doc() string
+	// Concurrency is how many tasks may run at once under plan.
+	Concurrency(plan Plan) int
+	Run(ctx context.Context, plan Plan, rec *Recorder) error
+}
+
+var all = []Strategy{
+	Serial{},
+	Goroutines{},
+	GoroutinePool{},
+	Goroutines1CPU{},
+	ProcessPerTask{},
+	PoolApply{},
+	PoolApplyAsync{},
+	PoolMap{},
+}
+
+// All lists the strategies in the order reports show them.
+func All() []Strategy { return append([]Strategy(nil), all...) }
+
+// Names lists the strategies' names in report order.
+func Names() []string {
+	names := make([]string, len(all))
+	for i, s := range all {
+		names[i] = s.Name()
+	}
+	return names
+}
+
+// ErrUnknown is returned by Lookup for a name no strategy has.
+var ErrUnknown = errors.New("unknown strategy")
+
+// Lookup returns the strategy with the given name.
+func Lookup(name string) (Strategy, error) {
+	for _, s := range all {
+		if s.Name() == name {
+			return s, nil
+		}
+	}
+	return nil, fmt.Errorf("%w %q (have %s)", ErrUnknown, name, strings.Join(Names(), ", "))
+}
+
+func validate(plan Plan) error {
+	switch {
+	case plan.Workload.Run == nil:
+		return errors.New("strategies: plan has no workload")
+	case plan.Tasks < 1:
+		return fmt.Errorf("strategies: %d tasks: want at least 1", plan.Tasks)
+	case plan.Workers < 1:
+		return fmt.Errorf("strategies: %d workers: want at least 1", plan.Workers)
+	}
+	return nil
+}
