@@ -95,6 +95,7 @@ func newPanel(title, xLabel, yLabel string) *plot.Plot {
 		ax.Tick.Color = colourInk
 		ax.Label.Padding = vg.Points(4)
 	}
+	p.X.Tick.Marker, p.Y.Tick.Marker = niceTicks{}, niceTicks{}
 	p.X.Label.Text = xLabel
 	p.Y.Label.Text = yLabel
 	return p

@@ -81,8 +81,7 @@ func latencyChart(run *results.Run) (chart, bool, error) {
 		}
 		p.NominalY(rev...)
 		if logAxis {
-			p.X.Scale = plot.LogScale{}
-			p.X.Tick.Marker = plot.LogTicks{Prec: -1}
+			useLogAxis(p, timeLabel)
 		} else {
 			p.X.Min = 0
 		}

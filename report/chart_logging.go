@@ -29,7 +29,7 @@ func loggingChart(run *results.Run) (chart, bool, error) {
 	for i, m := range modes {
 		rows[i] = catRow{label: m.Mode, colour: colourNeutral, value: m.RecordsPerSecond}
 	}
-	thr, _, err := hbarPanel("throughput", "records appended per second", rows)
+	thr, _, err := hbarPanel("throughput", "records appended per second", rows, plainLabel)
 	if err != nil {
 		return c, false, err
 	}

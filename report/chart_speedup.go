@@ -65,7 +65,7 @@ func speedupChart(run *results.Run) (chart, bool, error) {
 		if len(rows) == 0 {
 			continue
 		}
-		p, _, err := hbarPanel(wl, "speedup over serial (×)", rows)
+		p, _, err := hbarPanel(wl, "speedup over serial (×)", rows, plainLabel)
 		if err != nil {
 			return c, false, err
 		}

@@ -17,7 +17,7 @@ func wallChart(run *results.Run) (chart, bool, error) {
 	return perWorkload(run, c, func(r *results.Result) (float64, float64, float64, bool) {
 		w := r.WallSeconds
 		return w.Median, w.Min, w.Max, w.N > 1
-	}, timeAxis("wall time"))
+	}, timeAxis("wall time"), timeLabel)
 }
 
 // memoryChart: peak resident memory of the whole process tree.
@@ -32,7 +32,7 @@ func memoryChart(run *results.Run) (chart, bool, error) {
 	return perWorkload(run, c, func(r *results.Result) (float64, float64, float64, bool) {
 		m := r.PeakRSSBytes
 		return m.Median, m.Min, m.Max, m.N > 1
-	}, func(vals []float64) (string, float64) { return "peak RSS (MiB)", 1.0 / (1 << 20) })
+	}, func(vals []float64) (string, float64) { return "peak RSS (MiB)", 1.0 / (1 << 20) }, plainLabel)
 }
 
 // axisFunc names the value axis of a panel and scales its values, given the
@@ -47,7 +47,7 @@ func timeAxis(what string) axisFunc {
 			ref = max(ref, v)
 		}
 		if wideSpan(vals) {
-			return what + " (s)", 1
+			return what, 1 // the log axis labels each tick with its unit
 		}
 		u, s := timeUnit(ref)
 		return what + " (" + u + ")", s
@@ -56,7 +56,7 @@ func timeAxis(what string) axisFunc {
 
 // perWorkload draws one bar panel per workload from one figure of each
 // result: its value and, when ok, its range.
-func perWorkload(run *results.Run, c chart, pick func(*results.Result) (v, lo, hi float64, ranged bool), axis axisFunc) (chart, bool, error) {
+func perWorkload(run *results.Run, c chart, pick func(*results.Result) (v, lo, hi float64, ranged bool), axis axisFunc, logLabel func(float64) string) (chart, bool, error) {
 	f := figure{title: c.Title, legend: strategyLegend(strategiesOf(run))}
 	rowsMax := 0
 	for _, wl := range workloadsOf(run) {
@@ -72,7 +72,7 @@ func perWorkload(run *results.Run, c chart, pick func(*results.Result) (v, lo, h
 			rows[i] = catRow{label: label(run, r), colour: strategyColour(r.Strategy),
 				value: v * scale, lo: lo * scale, hi: hi * scale, hasRange: ranged}
 		}
-		p, _, err := hbarPanel(wl, xl, rows)
+		p, _, err := hbarPanel(wl, xl, rows, logLabel)
 		if err != nil {
 			return c, false, err
 		}

@@ -23,6 +23,15 @@ var templateFS embed.FS
 // it fails every test rather than some user's report.
 var templates = template.Must(template.New("").Funcs(template.FuncMap{
 	"verdictClass": verdictClass,
+	"changeClass": func(cell string) string {
+		switch {
+		case strings.HasPrefix(cell, "+"):
+			return "worse" // every compared figure is better smaller
+		case strings.HasPrefix(cell, "-"):
+			return "better"
+		}
+		return ""
+	},
 	"numClass": func(g grid, i int) string {
 		if i < len(g.Numeric) && g.Numeric[i] {
 			return "num"

@@ -47,7 +47,7 @@ func wideSpan(vals []float64) bool {
 // one magnitude, dots on a log axis when they span more than logSpan, with
 // whiskers for the rows that have a range. It returns whether the axis is
 // logarithmic, so that the caller can say so.
-func hbarPanel(title, xLabel string, rows []catRow) (*plot.Plot, bool, error) {
+func hbarPanel(title, xLabel string, rows []catRow, logLabel func(float64) string) (*plot.Plot, bool, error) {
 	vals := make([]float64, len(rows))
 	for i, r := range rows {
 		vals[i] = r.value
@@ -103,8 +103,7 @@ func hbarPanel(title, xLabel string, rows []catRow) (*plot.Plot, bool, error) {
 	}
 	p.NominalY(labels...)
 	if logAxis {
-		p.X.Scale = plot.LogScale{}
-		p.X.Tick.Marker = plot.LogTicks{Prec: -1}
+		useLogAxis(p, logLabel)
 	} else {
 		p.X.Min = 0
 	}

@@ -1,0 +1,187 @@
+package report
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/poolbench/poolbench/results"
+)
+
+// Comparison is what changed between two runs, figure by figure.
+type Comparison struct {
+	Old, New *results.Run
+	Rows     []Row
+	// Geomean holds the geometric mean of the new/old ratios of every row,
+	// per figure: one number for "how much faster overall".
+	Geomean Geomean
+	// OnlyOld and OnlyNew name the results present in one run only; they
+	// are not compared.
+	OnlyOld, OnlyNew []string
+}
+
+// Row compares one strategy on one workload (and pool size, in a sweep).
+type Row struct {
+	Strategy string
+	Workload string
+	Workers  int // pool size; set only when either run is a sweep
+	Wall     Delta
+	CPU      Delta // user + system
+	RSS      Delta // peak resident memory, bytes
+}
+
+// Delta is one figure in both runs.
+type Delta struct {
+	Old, New   float64 // medians over the trials
+	OldN, NewN int     // trials behind each
+	// Change is New/Old - 1: +0.10 is 10% more. NaN when Old is 0.
+	Change float64
+	// P is the two-sided Mann-Whitney U p-value on the per-trial values;
+	// NaN when it could not be computed (no trials on one side).
+	P float64
+	// Significant is P <= 0.05 with enough trials to reach it.
+	Significant bool
+	// Note explains a "~": "p=0.400", or "need >= 4 samples".
+	Note string
+}
+
+// Geomean is the geometric mean of the per-row ratios, as a change.
+type Geomean struct {
+	Wall, CPU, RSS float64 // NaN when no row has both values
+}
+
+// Compare matches the results of two runs and tests every difference. Runs
+// of different workload sets, or with no strategy in common, are not
+// comparable and give an error.
+func Compare(old, new *results.Run) (*Comparison, error) {
+	if old == nil || new == nil {
+		return nil, errors.New("report: compare: need two runs")
+	}
+	ow, nw := workloadSet(old), workloadSet(new)
+	if !slices.Equal(ow, nw) {
+		return nil, fmt.Errorf("report: compare: the runs measured different workloads (old: %s; new: %s)",
+			orNone(ow), orNone(nw))
+	}
+	sweep := isSweep(old) || isSweep(new)
+	key := func(r *results.Result) string {
+		k := r.Strategy + " on " + r.Workload
+		if sweep {
+			k += fmt.Sprintf(" ×%d", r.Workers)
+		}
+		return k
+	}
+	newByKey := map[string]*results.Result{}
+	for i := range new.Results {
+		newByKey[key(&new.Results[i])] = &new.Results[i]
+	}
+	cmp := &Comparison{Old: old, New: new}
+	matched := map[string]bool{}
+	for i := range old.Results {
+		o := &old.Results[i]
+		k := key(o)
+		n, ok := newByKey[k]
+		if !ok {
+			cmp.OnlyOld = append(cmp.OnlyOld, k)
+			continue
+		}
+		matched[k] = true
+		row := Row{Strategy: o.Strategy, Workload: o.Workload,
+			Wall: delta(o, n, func(t *results.Trial) float64 { return t.WallSeconds }),
+			CPU:  delta(o, n, func(t *results.Trial) float64 { return t.CPUUserSeconds + t.CPUSystemSeconds }),
+			RSS:  delta(o, n, func(t *results.Trial) float64 { return float64(t.PeakRSSBytes) }),
+		}
+		if sweep {
+			row.Workers = o.Workers
+		}
+		cmp.Rows = append(cmp.Rows, row)
+	}
+	for i := range new.Results {
+		if k := key(&new.Results[i]); !matched[k] {
+			cmp.OnlyNew = append(cmp.OnlyNew, k)
+		}
+	}
+	if len(cmp.Rows) == 0 {
+		return nil, fmt.Errorf("report: compare: the runs share no strategy and workload (old: %s; new: %s)",
+			orNone(cmp.OnlyOld), orNone(cmp.OnlyNew))
+	}
+	cmp.Geomean = Geomean{
+		Wall: geomean(cmp.Rows, func(r Row) Delta { return r.Wall }),
+		CPU:  geomean(cmp.Rows, func(r Row) Delta { return r.CPU }),
+		RSS:  geomean(cmp.Rows, func(r Row) Delta { return r.RSS }),
+	}
+	return cmp, nil
+}
+
+// Regressions returns the rows whose wall time grew significantly by more
+// than pct percent: what --fail-on-regression fails on.
+func (c *Comparison) Regressions(pct float64) []Row {
+	var out []Row
+	for _, r := range c.Rows {
+		if r.Wall.Significant && r.Wall.Change*100 > pct {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// delta compares one figure of o and n, taking the values from the trials
+// so that the test sees every repeat.
+func delta(o, n *results.Result, pick func(*results.Trial) float64) Delta {
+	ov, nv := trialValues(o, pick), trialValues(n, pick)
+	d := Delta{Old: median(ov), New: median(nv), OldN: len(ov), NewN: len(nv), Change: math.NaN(), P: math.NaN()}
+	if d.Old != 0 {
+		d.Change = d.New/d.Old - 1
+	}
+	if len(ov) == 0 || len(nv) == 0 {
+		d.Note = "no trials"
+		return d
+	}
+	_, d.P = mannWhitneyU(ov, nv)
+	switch {
+	case !canReach(len(ov), len(nv)):
+		d.Note = fmt.Sprintf("need >= %d samples", minSamples())
+	case d.P > alpha:
+		d.Note = fmt.Sprintf("p=%.3f", d.P)
+	default:
+		d.Significant = true
+	}
+	return d
+}
+
+func trialValues(r *results.Result, pick func(*results.Trial) float64) []float64 {
+	out := make([]float64, 0, len(r.Trials))
+	for i := range r.Trials {
+		out = append(out, pick(&r.Trials[i]))
+	}
+	return out
+}
+
+func geomean(rows []Row, pick func(Row) Delta) float64 {
+	sum, n := 0.0, 0
+	for _, r := range rows {
+		d := pick(r)
+		if d.Old > 0 && d.New > 0 {
+			sum += math.Log(d.New / d.Old)
+			n++
+		}
+	}
+	if n == 0 {
+		return math.NaN()
+	}
+	return math.Exp(sum/float64(n)) - 1
+}
+
+func workloadSet(run *results.Run) []string {
+	ws := workloadsOf(run)
+	slices.Sort(ws)
+	return ws
+}
+
+func orNone(s []string) string {
+	if len(s) == 0 {
+		return "none"
+	}
+	return strings.Join(s, ", ")
+}

@@ -1,0 +1,135 @@
+package report
+
+import (
+	"bytes"
+	"html"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/poolbench/poolbench/results"
+)
+
+// miniRun builds a run from wall times per "strategy/workload"; CPU and
+// memory follow the wall time so that every figure has trials.
+func miniRun(walls map[string][]float64) *results.Run {
+	run := fixtureBase("run")
+	for _, key := range sortedKeys(walls) {
+		s, wl, _ := strings.Cut(key, "/")
+		r := results.Result{Strategy: s, Workload: wl, Tasks: 100, Workers: 4, Repeats: len(walls[key])}
+		for i, w := range walls[key] {
+			r.Trials = append(r.Trials, results.Trial{Repeat: i, WallSeconds: w, CPUUserSeconds: w * 1.9,
+				CPUSystemSeconds: w * 0.1, PeakRSSBytes: uint64(w * 100 * (1 << 20))})
+		}
+		r.WallSeconds = summarize(walls[key])
+		run.Results = append(run.Results, r)
+		if !contains(run.Config.Workloads, wl) {
+			run.Config.Workloads = append(run.Config.Workloads, wl)
+		}
+	}
+	return run
+}
+
+func sortedKeys(m map[string][]float64) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sortStrings(out)
+	return out
+}
+
+func TestCompare(t *testing.T) {
+	old := miniRun(map[string][]float64{
+		"pool-map/cpu":   {1.00, 1.01, 0.99, 1.02, 0.98},
+		"goroutines/cpu": {0.50, 0.51, 0.49, 0.52, 0.50},
+		"serial/cpu":     {2.0, 2.1, 1.9},
+	})
+	new := miniRun(map[string][]float64{
+		"pool-map/cpu":   {1.20, 1.21, 1.19, 1.22, 1.18}, // 20% slower, every trial
+		"goroutines/cpu": {0.49, 0.53, 0.50, 0.51, 0.48}, // same
+		"serial/cpu":     {1.0, 1.1, 0.9},                // halved, but 3 trials
+	})
+	cmp, err := Compare(old, new)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string]Row{}
+	for _, r := range cmp.Rows {
+		rows[r.Strategy] = r
+	}
+	pm := rows["pool-map"].Wall
+	if !pm.Significant || math.Abs(pm.Change-0.2) > 1e-9 || math.Abs(pm.P-2.0/252) > 1e-9 {
+		t.Errorf("pool-map: %+v, want significant +20%% with p = 2/C(10,5)", pm)
+	}
+	if g := rows["goroutines"].Wall; g.Significant || !strings.HasPrefix(g.Note, "p=") {
+		t.Errorf("goroutines: %+v, want no significant change", g)
+	}
+	if s := rows["serial"].Wall; s.Significant || s.Note != "need >= 4 samples" {
+		t.Errorf("serial: %+v, want ~ with need >= 4 samples", s)
+	}
+	if got := cmp.Regressions(10); len(got) != 1 || got[0].Strategy != "pool-map" {
+		t.Errorf("Regressions(10) = %v, want pool-map", got)
+	}
+	if got := cmp.Regressions(25); len(got) != 0 {
+		t.Errorf("Regressions(25) = %v, want none", got)
+	}
+	// Geomean of 1.2, 1.0, 0.5 is 0.843.
+	if want := math.Cbrt(1.2*1.0*0.5) - 1; math.Abs(cmp.Geomean.Wall-want) > 1e-9 {
+		t.Errorf("geomean = %v, want %v", cmp.Geomean.Wall, want)
+	}
+
+	var buf bytes.Buffer
+	if err := CompareTable(&buf, cmp); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "compare.golden", buf.Bytes())
+
+	buf.Reset()
+	if err := CompareHTML(&buf, cmp); err != nil {
+		t.Fatal(err)
+	}
+	page := html.UnescapeString(buf.String())
+	for _, want := range []string{"Significant slowdowns", "pool-map on cpu: wall time +20%", "data:image/png;base64,", "need >= 4 samples"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("compare page lacks %q", want)
+		}
+	}
+	assertSelfContained(t, page)
+}
+
+func TestCompareErrors(t *testing.T) {
+	cpu := miniRun(map[string][]float64{"serial/cpu": {1, 1, 1}})
+	io := miniRun(map[string][]float64{"serial/io": {1, 1, 1}})
+	other := miniRun(map[string][]float64{"pool-map/cpu": {1, 1, 1}})
+	cases := []struct {
+		name     string
+		old, new *results.Run
+		want     string
+	}{
+		{"different workloads", cpu, io, "different workloads (old: cpu; new: io)"},
+		{"nothing shared", cpu, other, "share no strategy and workload"},
+		{"nil", cpu, nil, "need two runs"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Compare(c.old, c.new)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("err = %v, want one containing %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestCompareSweepKeysOnWorkers(t *testing.T) {
+	cmp, err := Compare(fixtureSweep(), fixtureSweep())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cmp.Rows) != 20 {
+		t.Fatalf("%d rows, want 20 (2 strategies x 2 workloads x 5 sizes)", len(cmp.Rows))
+	}
+	if cmp.Rows[0].Workers != 1 || len(cmp.Regressions(0)) != 0 {
+		t.Errorf("rows = %+v", cmp.Rows[0])
+	}
+}
