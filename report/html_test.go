@@ -29,7 +29,7 @@ func TestHTML(t *testing.T) {
 	for _, want := range []string{
 		"Intel(R) Xeon(R) CPU @ 2.20GHz", "6.1.0-27-amd64", "go1.26.0", // host
 		"pool-apply-async", "960.9 ms ± 160.0 ms", // summary
-		"pool-map on cpu: unstable", // warnings
+		"pool-map on cpu: unstable",                       // warnings
 		"holds only when GOMAXPROCS=1", "unlocked-append", // claims, logging
 		"checksums: all 8 checked results match",
 	} {
