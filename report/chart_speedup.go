@@ -40,7 +40,7 @@ func speedupChart(run *results.Run) (chart, bool, error) {
 	c := chart{
 		File:  "speedup.png",
 		Title: "Speedup over serial",
-		Caption: "Each bar is how many times faster than serial a strategy ran (its median wall time against " +
+		Caption: "Each bar (a dot, where the axis is logarithmic) is how many times faster than serial a strategy ran (its median wall time against " +
 			"serial's); the dashed mark is its ideal: the host's cores for cpu work, its concurrency for io work. " +
 			"A bar that stops well short of its mark is paying overhead; one below 1 is slower than doing the work in turn.",
 	}

@@ -10,7 +10,7 @@ func wallChart(run *results.Run) (chart, bool, error) {
 	c := chart{
 		File:  "wall.png",
 		Title: "Wall time per strategy",
-		Caption: "Each bar is the median wall time of a strategy over its trials, and the whisker spans the fastest " +
+		Caption: "Each bar (a dot, where the axis is logarithmic) is the median wall time of a strategy over its trials, and the whisker spans the fastest " +
 			"to the slowest trial; shorter is better. Compare within a panel: each workload has its own scale, " +
 			"logarithmic where the strategies differ by orders of magnitude.",
 	}

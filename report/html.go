@@ -33,8 +33,11 @@ var templates = template.Must(template.New("").Funcs(template.FuncMap{
 		return ""
 	},
 	"numClass": func(g grid, i int) string {
-		if i < len(g.Numeric) && g.Numeric[i] {
+		switch {
+		case i < len(g.Numeric) && g.Numeric[i]:
 			return "num"
+		case i > 0:
+			return "text" // free text, such as a note: may wrap
 		}
 		return ""
 	},
