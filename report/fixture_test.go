@@ -5,7 +5,6 @@ package report
 // here was measured.
 
 import (
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -253,32 +252,3 @@ func summarize(vs []float64) results.Summary {
 // round9 keeps fixture figures at nanosecond precision, so that the JSON
 // fixture and the golden files do not carry float noise.
 func round9(v float64) float64 { return math.Round(v*1e9) / 1e9 }
-
-func fixtureLogging() []results.LogMode {
-	mode := func(name string, wall float64, intact, torn, lost, dup int, note string) results.LogMode {
-		return results.LogMode{
-			Mode: name, Writers: 10, RecordsExpected: 10000, RecordsIntact: intact, RecordsTorn: torn,
-			RecordsLost: lost, RecordsDuplicated: dup, WallSeconds: wall, RecordsPerSecond: round9(10000 / wall),
-			FileBytes: int64(intact+torn) * 5000, Note: note,
-		}
-	}
-	return []results.LogMode{
-		mode("unlocked", 0.412, 9712, 231, 57, 0, "records larger than PIPE_BUF are not written in one piece without O_APPEND"),
-		mode("unlocked-append", 0.398, 10000, 0, 0, 0, "O_APPEND writes to a local file are atomic on Linux"),
-		mode("flock", 0.941, 10000, 0, 0, 0, ""),
-		mode("callback", 0.367, 10000, 0, 0, 0, "one writer: the parent's callback"),
-	}
-}
-
-func fixtureClaims() []results.Claim {
-	return []results.Claim{
-		{ID: 1, Statement: "Threads do not speed up CPU-bound work", Measurement: "goroutines vs goroutines-1cpu on cpu",
-			Figures: "goroutines 1.97×, goroutines-1cpu 0.99×", Verdict: "holds only when GOMAXPROCS=1"},
-		{ID: 2, Statement: "One process per task costs far more than a pool", Measurement: "process-per-task vs pool-apply-async",
-			Figures: "100 vs 10 spawns, 214 MiB vs 97 MiB", Verdict: "holds"},
-		{ID: 3, Statement: "A pool of 10 runs 100 sleeping tasks about 10x faster than serial", Measurement: "pool-apply-async on io",
-			Figures: fmt.Sprintf("%.2f×", 5.012/0.531), Verdict: "holds"},
-		{ID: 4, Statement: "apply gives no parallelism; apply_async does", Measurement: "pool-apply vs pool-apply-async on io",
-			Figures: "0.98× vs 9.44×", Verdict: "holds"},
-	}
-}

@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/poolbench/poolbench/results"
 )
@@ -163,76 +162,6 @@ func embedChart(c chart) (htmlChart, error) {
 		Width:  cfg.Width * 96 / chartDPI,
 		Height: cfg.Height * 96 / chartDPI,
 	}, nil
-}
-
-func runSubtitle(run *results.Run) string {
-	parts := []string{}
-	if run.Command != "" {
-		parts = append(parts, "poolbench "+run.Command)
-	}
-	if !run.StartedAt.IsZero() {
-		parts = append(parts, run.StartedAt.UTC().Format("2 January 2006, 15:04 MST"))
-		if run.FinishedAt.After(run.StartedAt) {
-			parts = append(parts, "took "+run.FinishedAt.Sub(run.StartedAt).Round(time.Second).String())
-		}
-	}
-	return strings.Join(parts, " · ")
-}
-
-func hostFacts(h results.Host) []kv {
-	out := []kv{
-		{"CPU", orDash(h.CPUModel)},
-		{"cores", itoa(h.CPUs)},
-	}
-	if h.MemoryBytes > 0 {
-		out = append(out, kv{"memory", bytesIEC(float64(h.MemoryBytes))})
-	}
-	osName := h.OS + "/" + h.Arch
-	if h.Platform != "" {
-		osName += " (" + h.Platform + ")"
-	}
-	out = append(out, kv{"OS", osName}, kv{"kernel", orDash(h.Kernel)}, kv{"Go", orDash(h.GoVersion)})
-	if h.Hostname != "" {
-		out = append(out, kv{"host", h.Hostname})
-	}
-	return out
-}
-
-func configFacts(c results.Config) []kv {
-	out := []kv{
-		{"workloads", strings.Join(c.Workloads, ", ")},
-		{"strategies", strings.Join(c.Strategies, ", ")},
-		{"tasks", itoa(c.Tasks)},
-		{"workers", itoa(c.Workers)},
-	}
-	if len(c.WorkerSizes) > 0 {
-		sizes := make([]string, len(c.WorkerSizes))
-		for i, n := range c.WorkerSizes {
-			sizes[i] = itoa(n)
-		}
-		out = append(out, kv{"pool sizes", strings.Join(sizes, ", ")})
-	}
-	if len(c.TaskSize) > 0 {
-		var names []string
-		for k := range c.TaskSize {
-			names = append(names, k)
-		}
-		sortStrings(names)
-		for i, k := range names {
-			names[i] = k + " " + c.TaskSize[k]
-		}
-		out = append(out, kv{"task size", strings.Join(names, ", ")})
-	}
-	out = append(out, kv{"repeats", fmt.Sprintf("%d measured, %d warmup", c.Repeat, c.Warmup)})
-	for _, f := range []kv{{"sample interval", c.SampleInterval}, {"task timeout", c.TaskTimeout}, {"fault injection", c.Inject}} {
-		if f.Value != "" {
-			out = append(out, f)
-		}
-	}
-	if c.Seed != 0 {
-		out = append(out, kv{"seed", fmt.Sprint(c.Seed)})
-	}
-	return out
 }
 
 // verdictClass colours a claim's verdict: it holds, it does not, or it
