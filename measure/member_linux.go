@@ -1,0 +1,50 @@
+package measure
+
+import (
+	"slices"
+	"syscall"
+)
+
+// member is one process of the tree, with its /proc files held open.
+type member struct {
+	pid         int
+	stat, statm int // open descriptors
+	ppid        int
+	dead        bool   // dropped; removed from order at the end of a pass
+	own, reaped uint64 // CPU ticks from the last stat read
+}
+
+// join adds a member after every member already there, so after its parent.
+func (r *procReader) join(m *member) {
+	r.tree[m.pid] = m
+	r.order = append(r.order, m)
+	r.book.born(m.pid, m.ppid)
+}
+
+// drop removes a member that is gone; its children are dropped before it
+// (callers go through order backwards), so the CPU book can pass debts up.
+func (r *procReader) drop(m *member) {
+	if m.dead {
+		return
+	}
+	m.dead = true
+	m.close()
+	delete(r.tree, m.pid)
+	r.book.vanish(m.pid)
+}
+
+// compact removes dropped members from order.
+func (r *procReader) compact() {
+	r.order = slices.DeleteFunc(r.order, func(m *member) bool { return m.dead })
+}
+
+func (m *member) close() {
+	if m.stat >= 0 {
+		syscall.Close(m.stat)
+		m.stat = -1
+	}
+	if m.statm >= 0 {
+		syscall.Close(m.statm)
+		m.statm = -1
+	}
+}

@@ -1,0 +1,251 @@
+//go:build linux
+
+package measure
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// TestSamplerAlloc checks RSS against a child of known size: the growth from
+// the child's own baseline must be the 200 MiB it touched, and the peak must
+// agree with the kernel's VmRSS of the child.
+func TestSamplerAlloc(t *testing.T) {
+	c := startChild(t, "alloc")
+	c.expect("base")
+	s, err := Start(c.pid(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(50 * time.Millisecond)
+	c.send("go")
+	c.expect("ready")
+	vmRSS := readVmRSS(t, c.pid())
+	time.Sleep(100 * time.Millisecond)
+	rep := s.Stop()
+	usage := Rusage(c.finish())
+
+	if rep.Err != nil {
+		t.Errorf("sampler error: %v", rep.Err)
+	}
+	if len(rep.Samples) == 0 {
+		t.Fatal("no samples")
+	}
+	base := rep.Samples[0].RSSBytes
+	grown := float64(rep.PeakRSSBytes) - float64(base)
+	const mib = 1 << 20
+	t.Logf("baseline %.1f MiB, peak %.1f MiB, grown %.1f MiB, VmRSS %.1f MiB, ru_maxrss %.1f MiB, %d samples",
+		float64(base)/mib, float64(rep.PeakRSSBytes)/mib, grown/mib, float64(vmRSS)/mib, float64(usage.MaxRSSBytes)/mib, rep.SampleCount)
+	if rel := math.Abs(grown-allocBytes) / allocBytes; rel > 0.10 {
+		t.Errorf("peak minus baseline = %.1f MiB, want 200 MiB within 10%%", grown/mib)
+	}
+	if rel := math.Abs(float64(rep.PeakRSSBytes)-float64(vmRSS)) / float64(vmRSS); rel > 0.10 {
+		t.Errorf("peak %d bytes, child's VmRSS %d bytes: off by %.0f%%", rep.PeakRSSBytes, vmRSS, rel*100)
+	}
+	if usage.MaxRSSBytes < allocBytes || usage.MaxRSSBytes > rep.PeakRSSBytes*11/10 {
+		t.Errorf("ru_maxrss %d bytes, want at least %d and near the peak %d", usage.MaxRSSBytes, allocBytes, rep.PeakRSSBytes)
+	}
+}
+
+// readVmRSS reads a process's resident set size from /proc/<pid>/status,
+// the figure top shows, independently of the sampler's reading of statm.
+func readVmRSS(t *testing.T, pid int) uint64 {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for line := range bytes.Lines(b) {
+		if rest, ok := bytes.CutPrefix(line, []byte("VmRSS:")); ok {
+			f := bytes.Fields(rest)
+			kib, err := strconv.ParseUint(string(f[0]), 10, 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return kib << 10
+		}
+	}
+	t.Fatal("no VmRSS")
+	return 0
+}
+
+// TestSamplerTree checks that the whole tree is counted: a child with n
+// grandchildren is n+1 processes, on every sample.
+func TestSamplerTree(t *testing.T) {
+	for _, n := range []int{0, 1, 6} {
+		t.Run(strconv.Itoa(n), func(t *testing.T) {
+			c := startChild(t, "tree", "MEASURE_TEST_N="+strconv.Itoa(n))
+			c.expect("ready")
+			s, err := Start(c.pid(), 5*time.Millisecond)
+			if err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(100 * time.Millisecond)
+			rep := s.Stop()
+			c.finish()
+			if rep.Err != nil {
+				t.Errorf("sampler error: %v", rep.Err)
+			}
+			if rep.PeakProcesses != n+1 {
+				t.Errorf("peak processes %d, want %d", rep.PeakProcesses, n+1)
+			}
+			for _, smp := range rep.Samples {
+				if smp.Processes != n+1 {
+					t.Errorf("sample at %.3fs: %d processes, want %d", smp.Seconds, smp.Processes, n+1)
+				}
+			}
+			// Each process is a Go program of at least a megabyte.
+			if min := uint64(n+1) << 20; rep.PeakRSSBytes < min {
+				t.Errorf("peak RSS %d bytes, want at least %d", rep.PeakRSSBytes, min)
+			}
+		})
+	}
+}
+
+// TestSamplerChurn samples a tree whose processes come and go faster than
+// the sampler reads them: vanishing processes must not be errors.
+func TestSamplerChurn(t *testing.T) {
+	c := startChild(t, "churn")
+	c.expect("ready")
+	s, err := Start(c.pid(), 2*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(400 * time.Millisecond)
+	rep := s.Stop()
+	c.finish()
+	if rep.Err != nil {
+		t.Errorf("sampler error: %v", rep.Err)
+	}
+	if rep.PeakProcesses < 2 {
+		t.Errorf("peak processes %d: never saw a grandchild", rep.PeakProcesses)
+	}
+	if rep.SampleCount < 20 {
+		t.Errorf("%d samples in 400ms at 2ms", rep.SampleCount)
+	}
+	t.Logf("%d samples, peak %d processes", rep.SampleCount, rep.PeakProcesses)
+}
+
+// TestStopAfterExit stops a sampler whose process has exited, either still
+// a zombie or already reaped.
+func TestStopAfterExit(t *testing.T) {
+	for _, reapFirst := range []bool{false, true} {
+		t.Run(fmt.Sprintf("reaped=%v", reapFirst), func(t *testing.T) {
+			c := startChild(t, "wait")
+			c.expect("ready")
+			s, err := Start(c.pid(), 2*time.Millisecond)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.stdin.Close()
+			if reapFirst {
+				c.finish()
+			} else {
+				waitZombie(t, c.pid())
+			}
+			time.Sleep(20 * time.Millisecond)
+			rep := s.Stop()
+			if !reapFirst {
+				c.finish()
+			}
+			if rep.Err != nil {
+				t.Errorf("sampler error: %v", rep.Err)
+			}
+			if rep.SampleCount < 1 || rep.PeakProcesses != 1 {
+				t.Errorf("%d samples, peak %d processes; want at least 1 sample of 1 process", rep.SampleCount, rep.PeakProcesses)
+			}
+			if last := rep.Samples[len(rep.Samples)-1]; reapFirst && last.Processes != 1 {
+				t.Errorf("last sample %+v: a reaped process must not end the series with an empty sample", last)
+			}
+			if again := s.Stop(); again.SampleCount != rep.SampleCount {
+				t.Errorf("second Stop: %d samples, first %d", again.SampleCount, rep.SampleCount)
+			}
+		})
+	}
+}
+
+func waitZombie(t *testing.T, pid int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st, ok := parseStat(b); ok && st.state == 'Z' {
+			return
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	t.Fatalf("pid %d did not exit", pid)
+}
+
+func TestStartErrors(t *testing.T) {
+	c := startChild(t, "exit")
+	gonePID := c.pid()
+	c.finish()
+	tests := []struct {
+		name     string
+		pid      int
+		interval time.Duration
+		want     error
+	}{
+		{"zero pid", 0, 0, ErrInvalidPID},
+		{"negative pid", -4, 0, ErrInvalidPID},
+		{"negative interval", os.Getpid(), -time.Millisecond, ErrInvalidInterval},
+		{"reaped process", gonePID, 0, ErrNoProcess},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := Start(tt.pid, tt.interval)
+			if err == nil {
+				s.Stop()
+			}
+			if !errors.Is(err, tt.want) {
+				t.Errorf("Start(%d, %v) = %v, want %v", tt.pid, tt.interval, err, tt.want)
+			}
+		})
+	}
+}
+
+// TestSamplerReapedCPU checks the CPU the sampler counts when the CPU is
+// used by a grandchild that the child reaps: none of it may be lost to the
+// grandchild's exit, and none counted twice.
+func TestSamplerReapedCPU(t *testing.T) {
+	const burnMS = 300
+	c := startChild(t, "reaper", burnEnv+"="+strconv.Itoa(burnMS))
+	s, err := Start(c.pid(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.send("go")
+	c.expect("ready")
+	rep := s.Stop()
+	u := Rusage(c.finish())
+	total := u.UserSeconds + u.SystemSeconds
+	t.Logf("sampler saw %.3fs of CPU; rusage %.3fs; sampler's own cost %.4fs over %.3fs (%d samples)",
+		rep.CPUSeconds, total, rep.SamplerCPUSeconds, rep.Seconds, rep.SampleCount)
+	const tick = 0.01
+	if rep.CPUSeconds < burnMS/1000.0-2*tick {
+		t.Errorf("sampler counted %.3fs of CPU, the grandchild alone used %.3fs", rep.CPUSeconds, burnMS/1000.0)
+	}
+	if rep.CPUSeconds > total+2*tick {
+		t.Errorf("sampler counted %.3fs of CPU, more than the %.3fs the tree used in all", rep.CPUSeconds, total)
+	}
+	var peak float64
+	for _, smp := range rep.Samples {
+		peak = max(peak, smp.CPUPercent)
+		if smp.CPUPercent < 0 {
+			t.Errorf("negative CPU at %.3fs: %v", smp.Seconds, smp.CPUPercent)
+		}
+	}
+	if peak < 50 {
+		t.Errorf("CPU never above %.0f%% while a process burned a core", peak)
+	}
+}
