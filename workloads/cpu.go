@@ -49,9 +49,9 @@ func parseRounds(s string) (uint64, error) {
 func init() {
 	MustRegister(Workload{
 		Name: CPUName,
-		Doc:  "compute-bound: a SHA-256 chain of N rounds per task (--task-size rounds, e.g. 300k); returns a checksum",
-		// About 25-30 ms per task on a current x86 core with SHA extensions.
-		DefaultSize: "300k",
+		Doc:  "compute-bound: a SHA-256 chain of N rounds per task (--task-size rounds, e.g. 250k); returns a checksum",
+		// About 20-25 ms per task on a current x86 core with SHA extensions.
+		DefaultSize: "250k",
 		ParseSize:   parseRounds,
 		Run:         cpu,
 	})

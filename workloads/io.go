@@ -30,8 +30,8 @@ func parseDuration(s string) (uint64, error) {
 func init() {
 	MustRegister(Workload{
 		Name:        IOName,
-		Doc:         "latency-bound: each task sleeps for the task size (--task-size duration, e.g. 100ms)",
-		DefaultSize: "100ms",
+		Doc:         "latency-bound: each task sleeps for the task size (--task-size duration, e.g. 50ms)",
+		DefaultSize: "50ms",
 		ParseSize:   parseDuration,
 		Run:         io,
 	})

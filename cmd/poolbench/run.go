@@ -1,0 +1,162 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/poolbench/poolbench/harness"
+	"github.com/poolbench/poolbench/results"
+	"github.com/poolbench/poolbench/workloads"
+	"github.com/spf13/cobra"
+)
+
+type runOptions struct {
+	workload       string
+	strategies     []string
+	tasks          int
+	workers        int
+	taskSize       string
+	repeat         int
+	warmup         int
+	sampleInterval time.Duration
+	out            string
+	format         string
+}
+
+func newRunCmd() *cobra.Command {
+	o := runOptions{}
+	cmd := &cobra.Command{
+		Use:   "run",
+		Short: "Run every strategy on a workload and report what each costs",
+		Example: `  poolbench run --workload cpu
+  poolbench run --workload all --repeat 5
+  poolbench run --workload io --strategies serial,pool-apply-async --task-size 20ms
+  poolbench run --workload all --task-size cpu=100k,io=10ms --format markdown`,
+		Args: argsUsage(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.workload, "workload", "", "workload to run: "+strings.Join(workloads.Names(), "|")+"|all (or a comma list)")
+	f.StringSliceVar(&o.strategies, "strategies", nil, "strategies to run, comma-separated (default all; see poolbench list)")
+	f.IntVar(&o.tasks, "tasks", harness.DefaultTasks, "tasks per trial")
+	f.IntVar(&o.workers, "workers", harness.DefaultWorkers, "pool size for goroutine-pool and the process pools")
+	f.StringVar(&o.taskSize, "task-size", "", "task size: cpu rounds (250k), io duration (50ms); with several workloads, cpu=250k,io=50ms")
+	f.IntVar(&o.repeat, "repeat", harness.DefaultRepeat, "measured trials per strategy")
+	f.IntVar(&o.warmup, "warmup", harness.DefaultWarmup, "discarded warm-up trials per strategy")
+	f.DurationVar(&o.sampleInterval, "sample-interval", harness.DefaultInterval, "how often each trial's process tree is sampled")
+	f.StringVar(&o.out, "out", "", "folder for results.json, charts and report.html (default: a new folder under "+defaultOutRoot+"/)")
+	f.StringVar(&o.format, "format", "table", "what to print on stdout: table|json|csv|markdown|benchstat")
+	return cmd
+}
+
+// parseWorkloads reads --workload: one name, a comma list, or all.
+func parseWorkloads(s string) ([]string, error) {
+	if s == "all" {
+		return workloads.Names(), nil
+	}
+	var out []string
+	for _, name := range strings.Split(s, ",") {
+		name = strings.TrimSpace(name)
+		if _, err := workloads.Lookup(name); err != nil {
+			return nil, usagef("--workload %q: unknown workload (have %s, all)", name, strings.Join(workloads.Names(), ", "))
+		}
+		if !slices.Contains(out, name) {
+			out = append(out, name)
+		}
+	}
+	return out, nil
+}
+
+// parseTaskSizes reads --task-size: a bare value for a single workload, or
+// workload=value pairs.
+func parseTaskSizes(s string, wls []string) (map[string]string, error) {
+	sizes := map[string]string{}
+	if s == "" {
+		return sizes, nil
+	}
+	if !strings.Contains(s, "=") {
+		if len(wls) != 1 {
+			return nil, usagef("--task-size %q: with several workloads, give one per workload, e.g. cpu=250k,io=50ms", s)
+		}
+		sizes[wls[0]] = s
+		return sizes, nil
+	}
+	for _, kv := range strings.Split(s, ",") {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" || v == "" {
+			return nil, usagef("--task-size %q: want workload=size pairs, e.g. cpu=250k,io=50ms", s)
+		}
+		sizes[strings.TrimSpace(k)] = strings.TrimSpace(v)
+	}
+	return sizes, nil
+}
+
+func (o *runOptions) config() (harness.Config, error) {
+	if o.workload == "" {
+		return harness.Config{}, usagef("--workload is required: one of %s, all", strings.Join(workloads.Names(), ", "))
+	}
+	wls, err := parseWorkloads(o.workload)
+	if err != nil {
+		return harness.Config{}, err
+	}
+	sizes, err := parseTaskSizes(o.taskSize, wls)
+	if err != nil {
+		return harness.Config{}, err
+	}
+	return harness.Config{
+		Workloads:      wls,
+		Strategies:     o.strategies,
+		Tasks:          o.tasks,
+		Workers:        o.workers,
+		TaskSizes:      sizes,
+		Repeat:         o.repeat,
+		Warmup:         o.warmup,
+		SampleInterval: o.sampleInterval,
+	}, nil
+}
+
+func (o *runOptions) run(cmd *cobra.Command) error {
+	cfg, err := o.config()
+	if err != nil {
+		return err
+	}
+	if err := checkFormat(o.format); err != nil {
+		return err
+	}
+	// Validate everything before creating the output folder.
+	if err := harness.Validate(cfg); err != nil {
+		return err
+	}
+	dir, err := prepareOut(o.out, "run")
+	if err != nil {
+		return err
+	}
+	return measureAndReport(cmd, dir, o.format, func(ctx context.Context, progress func(harness.Progress)) (*results.Run, error) {
+		return harness.Run(ctx, cfg, progress)
+	})
+}
+
+// measureAndReport runs measure under signal handling and a progress bar,
+// saves whatever it measured (marked partial if cut short), and prints it.
+func measureAndReport(cmd *cobra.Command, dir, format string, measure func(context.Context, func(harness.Progress)) (*results.Run, error)) error {
+	in := watchInterrupts(cmd.Context())
+	defer in.stop()
+	bar := newProgressBar(cmd.ErrOrStderr())
+	run, runErr := measure(in.ctx, bar.update)
+	bar.finish()
+	if run == nil {
+		return in.err(runErr)
+	}
+	if err := saveRun(dir, run); err != nil {
+		return errors.Join(in.err(runErr), err)
+	}
+	if err := printRun(cmd.OutOrStdout(), format, run); err != nil {
+		return err
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "results: %s/results.json  report: %s/report.html\n", dir, dir)
+	return in.err(runErr)
+}

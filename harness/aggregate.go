@@ -1,0 +1,193 @@
+package harness
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+
+	"github.com/poolbench/poolbench/results"
+	"github.com/poolbench/poolbench/strategies"
+	"gonum.org/v1/gonum/stat"
+)
+
+// summarize describes a figure over repeats.
+func summarize(xs []float64) results.Summary {
+	if len(xs) == 0 {
+		return results.Summary{}
+	}
+	s := slices.Clone(xs)
+	sort.Float64s(s)
+	sum := results.Summary{
+		Median: stat.Quantile(0.5, stat.LinInterp, s, nil),
+		Mean:   stat.Mean(s, nil),
+		Min:    s[0],
+		Max:    s[len(s)-1],
+		N:      len(s),
+	}
+	if len(s) > 1 {
+		sum.Stddev = stat.StdDev(s, nil)
+	}
+	return sum
+}
+
+func pick[T any](trs []*trialResult, f func(*trialResult) T) []float64 {
+	out := make([]float64, len(trs))
+	for i, tr := range trs {
+		out[i] = toFloat(f(tr))
+	}
+	return out
+}
+
+func toFloat(v any) float64 {
+	switch x := v.(type) {
+	case float64:
+		return x
+	case int:
+		return float64(x)
+	case int64:
+		return float64(x)
+	case uint64:
+		return float64(x)
+	}
+	panic(fmt.Sprintf("harness: toFloat(%T)", v))
+}
+
+// aggregate turns one spec's measured trials into a Result.
+func (p *plan) aggregate(spec TrialSpec, trs []*trialResult) results.Result {
+	s, _ := strategies.Lookup(spec.Strategy)
+	r := results.Result{
+		Strategy:         spec.Strategy,
+		Workload:         spec.Workload,
+		Tasks:            spec.Tasks,
+		Workers:          s.Concurrency(strategies.Plan{Tasks: spec.Tasks, Workers: spec.Workers}),
+		Repeats:          len(trs),
+		WallSeconds:      summarize(pick(trs, func(t *trialResult) float64 { return t.trial.WallSeconds })),
+		CPUUserSeconds:   summarize(pick(trs, func(t *trialResult) float64 { return t.trial.CPUUserSeconds })),
+		CPUSystemSeconds: summarize(pick(trs, func(t *trialResult) float64 { return t.trial.CPUSystemSeconds })),
+		PeakRSSBytes:     summarize(pick(trs, func(t *trialResult) uint64 { return t.trial.PeakRSSBytes })),
+		PeakProcesses:    summarize(pick(trs, func(t *trialResult) int { return t.trial.PeakProcesses })),
+		ContextSwitches: summarize(pick(trs, func(t *trialResult) int64 {
+			return t.trial.VoluntaryCtxSwitches + t.trial.InvoluntaryCtxSwitches
+		})),
+		ErrorKinds: map[string]int{},
+	}
+	if len(p.WorkerSizes) > 0 {
+		// A sweep keys its results on the pool size asked for.
+		r.Workers = spec.Workers
+	}
+	var spawns, totals []float64
+	for i, tr := range trs {
+		t := tr.trial
+		if i > 0 {
+			t.Samples = nil // one time series per result is enough for the charts
+		}
+		r.Trials = append(r.Trials, t)
+		spawns = append(spawns, t.SpawnSeconds...)
+		var total float64
+		for _, d := range t.SpawnSeconds {
+			total += d
+		}
+		totals = append(totals, total)
+		r.Errors += t.Errors
+		for k, n := range t.ErrorKinds {
+			r.ErrorKinds[k] += n
+		}
+		for _, msg := range tr.rec.Outcome.ErrorSamples {
+			if len(r.ErrorSamples) < 5 && !slices.Contains(r.ErrorSamples, msg) {
+				r.ErrorSamples = append(r.ErrorSamples, msg)
+			}
+		}
+	}
+	if len(r.ErrorKinds) == 0 {
+		r.ErrorKinds = nil
+	}
+	r.ProcessesSpawned = int(summarize(pick(trs, func(t *trialResult) int { return t.trial.ProcessesSpawned })).Median)
+	if len(spawns) > 0 {
+		sort.Float64s(spawns)
+		r.SpawnSeconds = results.SpawnSummary{
+			Count:  len(spawns),
+			Median: stat.Quantile(0.5, stat.LinInterp, spawns, nil),
+			P95:    stat.Quantile(0.95, stat.LinInterp, spawns, nil),
+			Max:    spawns[len(spawns)-1],
+			Total:  summarize(totals).Median,
+		}
+		if r.WallSeconds.Median > 0 {
+			r.SpawnShare = r.SpawnSeconds.Total / r.WallSeconds.Median
+		}
+	}
+	// Latency quantiles and the checksum come from the median trial.
+	med := medianTrial(trs)
+	r.TaskSeconds = med.trial.TaskSeconds
+	r.Checksum = med.trial.Checksum
+	last := trs[len(trs)-1]
+	r.ParentPID = last.rec.PID
+	r.CallbackPIDs = last.rec.Outcome.CallbackPIDs
+	if r.WallSeconds.Median > 0 {
+		r.TasksPerSecond = float64(spec.Tasks) / r.WallSeconds.Median
+	}
+	return r
+}
+
+func medianTrial(trs []*trialResult) *trialResult {
+	s := slices.Clone(trs)
+	sort.Slice(s, func(i, j int) bool { return s[i].trial.WallSeconds < s[j].trial.WallSeconds })
+	return s[(len(s)-1)/2]
+}
+
+// derive fills the figures that compare a result with others: speedup and
+// efficiency against serial on the same workload, and the checksum verdict.
+func derive(run *results.Run, p *plan) {
+	serial := map[string]*results.Result{}
+	for i := range run.Results {
+		if r := &run.Results[i]; r.Strategy == "serial" {
+			serial[r.Workload] = r
+		}
+	}
+	for i := range run.Results {
+		r := &run.Results[i]
+		base := serial[r.Workload]
+		if base == nil || r.WallSeconds.Median <= 0 {
+			continue
+		}
+		r.SpeedupVsSerial = base.WallSeconds.Median / r.WallSeconds.Median
+		if ideal := p.idealSeconds(r, base); ideal > 0 {
+			r.Efficiency = ideal / r.WallSeconds.Median
+		}
+		ok := true
+		for _, t := range r.Trials {
+			if t.Errors == 0 && base.Errors == 0 && t.Checksum != base.Checksum {
+				ok = false
+			}
+		}
+		r.ChecksumOK = &ok
+	}
+}
+
+// idealSeconds is the best time the strategy's concurrency allows: for cpu,
+// serial time spread over min(concurrency, CPUs); for io, the tasks in waves
+// of concurrency, each wave one task long. noop has no ideal.
+func (p *plan) idealSeconds(r *results.Result, serial *results.Result) float64 {
+	conc := max(r.Workers, 1)
+	switch r.Workload {
+	case "cpu":
+		cpus := 1
+		if r.Strategy != "goroutines-1cpu" {
+			cpus = max(runtimeCPUs(), 1)
+		}
+		return serial.WallSeconds.Median / float64(min(conc, cpus))
+	case "io":
+		task := float64(p.sizes["io"]) / 1e9
+		return math.Ceil(float64(r.Tasks)/float64(conc)) * task
+	}
+	return 0
+}
+
+func checkChecksums(run *results.Run) error {
+	for _, r := range run.Results {
+		if r.ChecksumOK != nil && !*r.ChecksumOK {
+			return fmt.Errorf("%w: %s on %s computed different results from serial: its figures are invalid", ErrChecksum, r.Strategy, r.Workload)
+		}
+	}
+	return nil
+}

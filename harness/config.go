@@ -1,0 +1,156 @@
+package harness
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"time"
+
+	"github.com/poolbench/poolbench/strategies"
+	"github.com/poolbench/poolbench/workloads"
+)
+
+// Defaults: 100 tasks and a pool of 10, the article's proportions, sized so
+// that `run --workload cpu` takes well under a minute on two cores.
+const (
+	DefaultTasks    = 100
+	DefaultWorkers  = 10
+	DefaultRepeat   = 3
+	DefaultWarmup   = 1
+	DefaultInterval = 10 * time.Millisecond
+)
+
+// Config is the plan of a run.
+type Config struct {
+	Workloads  []string
+	Strategies []string
+	Tasks      int
+	// Workers is the pool size for the pool strategies.
+	Workers int
+	// WorkerSizes, when set, runs every strategy at each pool size (a
+	// sweep) instead of at Workers.
+	WorkerSizes []int
+	// TaskSizes maps a workload to its --task-size; absent ones use the
+	// workload's default.
+	TaskSizes      map[string]string
+	Repeat         int
+	Warmup         int
+	SampleInterval time.Duration
+
+	// Executable re-executed for each trial; the running program if empty.
+	Executable string
+	// TaskOutput receives what tasks and workers print; os.Stderr if nil.
+	TaskOutput io.Writer
+}
+
+// ConfigError is an invalid configuration: the caller's input, not a
+// failure of the run.
+type ConfigError struct{ Err error }
+
+func (e *ConfigError) Error() string { return e.Err.Error() }
+func (e *ConfigError) Unwrap() error { return e.Err }
+
+// IsConfigError reports whether err is, or wraps, a ConfigError.
+func IsConfigError(err error) bool {
+	var ce *ConfigError
+	return errors.As(err, &ce)
+}
+
+func configErr(format string, args ...any) error {
+	return &ConfigError{fmt.Errorf(format, args...)}
+}
+
+// plan is a validated Config.
+type plan struct {
+	Config
+	workloads  []workloads.Workload
+	sizes      map[string]uint64
+	strategies []strategies.Strategy
+}
+
+func (c Config) validate() (*plan, error) {
+	p := &plan{Config: c, sizes: map[string]uint64{}}
+	if len(c.Workloads) == 0 {
+		return nil, configErr("no workload (have %v)", workloads.Names())
+	}
+	for _, name := range c.Workloads {
+		w, err := workloads.Lookup(name)
+		if err != nil {
+			return nil, &ConfigError{err}
+		}
+		size := w.DefaultSize
+		if s, ok := c.TaskSizes[name]; ok {
+			size = s
+		}
+		n, err := w.ParseSize(size)
+		if err != nil {
+			return nil, &ConfigError{err}
+		}
+		p.workloads = append(p.workloads, w)
+		p.sizes[name] = n
+	}
+	for name := range c.TaskSizes {
+		if !slices.Contains(c.Workloads, name) {
+			return nil, configErr("--task-size given for %s, which this run does not measure", name)
+		}
+	}
+	if len(c.Strategies) == 0 {
+		p.Strategies = strategies.Names()
+	}
+	for _, name := range p.Strategies {
+		s, err := strategies.Lookup(name)
+		if err != nil {
+			return nil, &ConfigError{err}
+		}
+		p.strategies = append(p.strategies, s)
+	}
+	switch {
+	case c.Tasks < 1:
+		return nil, configErr("--tasks %d: want at least 1", c.Tasks)
+	case c.Workers < 1 && len(c.WorkerSizes) == 0:
+		return nil, configErr("--workers %d: want at least 1", c.Workers)
+	case c.Repeat < 1:
+		return nil, configErr("--repeat %d: want at least 1", c.Repeat)
+	case c.Warmup < 0:
+		return nil, configErr("--warmup %d: want 0 or more", c.Warmup)
+	case c.SampleInterval < time.Millisecond:
+		return nil, configErr("--sample-interval %v: want at least 1ms", c.SampleInterval)
+	}
+	for _, n := range c.WorkerSizes {
+		if n < 1 {
+			return nil, configErr("--workers %d: want at least 1", n)
+		}
+	}
+	if p.Executable == "" {
+		exe, err := os.Executable()
+		if err != nil {
+			return nil, fmt.Errorf("harness: find own executable: %w", err)
+		}
+		p.Executable = exe
+	}
+	if p.TaskOutput == nil {
+		p.TaskOutput = os.Stderr
+	}
+	return p, nil
+}
+
+// sizesAsGiven is the task size of each workload as the user would write it.
+func (p *plan) sizesAsGiven() map[string]string {
+	m := map[string]string{}
+	for _, w := range p.workloads {
+		if s, ok := p.TaskSizes[w.Name]; ok {
+			m[w.Name] = s
+		} else {
+			m[w.Name] = w.DefaultSize
+		}
+	}
+	return m
+}
+
+// Validate checks cfg as Run would, without running anything.
+func Validate(cfg Config) error {
+	_, err := cfg.validate()
+	return err
+}

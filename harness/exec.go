@@ -1,0 +1,123 @@
+package harness
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"syscall"
+
+	"github.com/poolbench/poolbench/measure"
+	"github.com/poolbench/poolbench/results"
+	"github.com/poolbench/poolbench/strategies"
+)
+
+// trialResult is one finished trial as the parent saw it.
+type trialResult struct {
+	spec  TrialSpec
+	trial results.Trial
+	rec   record
+}
+
+// execTrial runs one trial process and measures it: its tree is sampled
+// while it runs and its rusage (children included) read when it is reaped.
+// If ctx ends, the trial is killed (its workers die with it) and reaped.
+func (p *plan) execTrial(ctx context.Context, spec TrialSpec, progress func(done int64)) (*trialResult, error) {
+	specJSON, err := json.Marshal(spec)
+	if err != nil {
+		return nil, err
+	}
+	recR, recW, err := os.Pipe()
+	if err != nil {
+		return nil, fmt.Errorf("harness: trial pipe: %w", err)
+	}
+	cmd := exec.Command(p.Executable)
+	cmd.Env = append(os.Environ(), envTrial+"="+string(specJSON))
+	cmd.ExtraFiles = []*os.File{recW}
+	cmd.Stdout, cmd.Stderr = p.TaskOutput, p.TaskOutput
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		recR.Close()
+		recW.Close()
+		return nil, fmt.Errorf("harness: start trial %s/%s: %w", spec.Strategy, spec.Workload, err)
+	}
+	recW.Close()
+	sampler, sampleErr := measure.Start(cmd.Process.Pid, p.SampleInterval)
+
+	stopKill := context.AfterFunc(ctx, func() { cmd.Process.Kill() })
+	var last record
+	var readErr error
+	sc := bufio.NewScanner(recR)
+	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	for sc.Scan() {
+		var r record
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			readErr = fmt.Errorf("harness: trial %s/%s: bad record: %w", spec.Strategy, spec.Workload, err)
+			cmd.Process.Kill()
+			break
+		}
+		if r.Outcome != nil {
+			last = r
+		} else if progress != nil {
+			progress(r.Done)
+		}
+	}
+	io.Copy(io.Discard, recR)
+	recR.Close()
+	waitErr := cmd.Wait()
+	stopKill()
+	var rep measure.Report
+	if sampler != nil {
+		rep = sampler.Stop()
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if readErr != nil {
+		return nil, readErr
+	}
+	if last.Outcome == nil {
+		return nil, fmt.Errorf("harness: trial %s/%s ended without an outcome: %v", spec.Strategy, spec.Workload, waitErr)
+	}
+	if last.Error != "" {
+		return nil, fmt.Errorf("harness: trial %s/%s: %s", spec.Strategy, spec.Workload, last.Error)
+	}
+	if sampleErr != nil && !errors.Is(sampleErr, measure.ErrNoProcess) {
+		return nil, fmt.Errorf("harness: sample trial %s/%s: %w", spec.Strategy, spec.Workload, sampleErr)
+	}
+	u := measure.Rusage(cmd.ProcessState)
+	o := last.Outcome
+	t := results.Trial{
+		WallSeconds:            last.Wall,
+		CPUUserSeconds:         u.UserSeconds,
+		CPUSystemSeconds:       u.SystemSeconds,
+		PeakRSSBytes:           rep.PeakRSSBytes,
+		PeakProcesses:          rep.PeakProcesses,
+		VoluntaryCtxSwitches:   u.VoluntaryCtxSwitches,
+		InvoluntaryCtxSwitches: u.InvoluntaryCtxSwitches,
+		ProcessesSpawned:       len(o.Spawns),
+		SpawnSeconds:           o.Spawns,
+		TaskSeconds:            quantiles(o),
+		Errors:                 o.Errors,
+		ErrorKinds:             o.ErrorKinds,
+		Checksum:               o.Checksum,
+		Samples:                rep.Samples,
+	}
+	// A trial too short for one sample still used at least its own RSS.
+	if t.PeakRSSBytes < u.MaxRSSBytes {
+		t.PeakRSSBytes = u.MaxRSSBytes
+	}
+	return &trialResult{spec: spec, trial: t, rec: last}, nil
+}
+
+func quantiles(o *strategies.Outcome) results.Quantiles {
+	q := results.Quantiles{Count: o.Tasks, Mean: o.LatencyMean, Min: o.LatencyMin, Max: o.LatencyMax}
+	if len(o.Latency) == 4 {
+		q.P50, q.P90, q.P95, q.P99 = o.Latency[0], o.Latency[1], o.Latency[2], o.Latency[3]
+	}
+	return q
+}

@@ -1,0 +1,159 @@
+package harness
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/poolbench/poolbench/results"
+	"github.com/poolbench/poolbench/strategies/procpool"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	if served, err := procpool.ServeIfWorker(); served {
+		exit(err)
+	}
+	if served, err := ServeIfTrial(); served {
+		exit(err)
+	}
+	goleak.VerifyTestMain(m)
+}
+
+func exit(err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	os.Exit(0)
+}
+
+func small(workloads ...string) Config {
+	return Config{
+		Workloads:      workloads,
+		Tasks:          6,
+		Workers:        2,
+		TaskSizes:      map[string]string{},
+		Repeat:         2,
+		Warmup:         1,
+		SampleInterval: 5 * time.Millisecond,
+		TaskOutput:     io.Discard,
+	}
+}
+
+func TestRunEveryStrategy(t *testing.T) {
+	cfg := small("cpu", "io", "noop")
+	cfg.TaskSizes = map[string]string{"cpu": "20k", "io": "5ms"}
+	cfg.Warmup = 0
+	seen := map[int]bool{}
+	run, err := Run(context.Background(), cfg, func(p Progress) { seen[p.Trial] = true })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := 3 * 8 * 2; len(seen) != want {
+		t.Errorf("%d trials reported, want %d", len(seen), want)
+	}
+	if len(run.Results) != 24 {
+		t.Fatalf("%d results, want 24", len(run.Results))
+	}
+	trialPIDs := map[int]bool{}
+	for _, r := range run.Results {
+		name := r.Strategy + "/" + r.Workload
+		if r.Repeats != 2 || len(r.Trials) != 2 {
+			t.Errorf("%s: %d repeats", name, r.Repeats)
+		}
+		if r.ChecksumOK == nil || !*r.ChecksumOK {
+			t.Errorf("%s: checksum not confirmed against serial", name)
+		}
+		if r.WallSeconds.Median <= 0 || r.PeakRSSBytes.Median <= 0 || r.CPUUserSeconds.Max <= 0 {
+			t.Errorf("%s: missing figures: wall %v rss %v cpu %v", name, r.WallSeconds, r.PeakRSSBytes, r.CPUUserSeconds)
+		}
+		if r.ParentPID == os.Getpid() || r.ParentPID == 0 || trialPIDs[r.ParentPID] {
+			t.Errorf("%s: trial pid %d is not a fresh process", name, r.ParentPID)
+		}
+		trialPIDs[r.ParentPID] = true
+		switch r.Strategy {
+		case "process-per-task":
+			if r.ProcessesSpawned != 6 || r.PeakProcesses.Max < 2 {
+				t.Errorf("%s: spawned %d, peak processes %v", name, r.ProcessesSpawned, r.PeakProcesses)
+			}
+		case "pool-apply-async":
+			if len(r.CallbackPIDs) != 1 || r.CallbackPIDs[0] != r.ParentPID {
+				t.Errorf("%s: callbacks in %v, trial pid %d", name, r.CallbackPIDs, r.ParentPID)
+			}
+			fallthrough
+		case "pool-apply", "pool-map":
+			if r.ProcessesSpawned != 2 {
+				t.Errorf("%s: spawned %d, want 2", name, r.ProcessesSpawned)
+			}
+		default:
+			if r.ProcessesSpawned != 0 {
+				t.Errorf("%s: spawned %d processes", name, r.ProcessesSpawned)
+			}
+		}
+	}
+	var buf bytes.Buffer
+	if err := results.Encode(&buf, run); err != nil {
+		t.Fatal(err)
+	}
+	back, err := results.Decode(&buf)
+	if err != nil || len(back.Results) != 24 || back.Host.CPUs == 0 {
+		t.Fatalf("round trip: %v", err)
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		edit func(*Config)
+		want string
+	}{
+		{"unknown workload", func(c *Config) { c.Workloads = []string{"gpu"} }, `unknown workload "gpu"`},
+		{"unknown strategy", func(c *Config) { c.Strategies = []string{"threads"} }, `unknown strategy "threads" (have serial`},
+		{"zero tasks", func(c *Config) { c.Tasks = 0 }, "--tasks 0"},
+		{"negative workers", func(c *Config) { c.Workers = -1 }, "--workers -1"},
+		{"zero repeat", func(c *Config) { c.Repeat = 0 }, "--repeat 0"},
+		{"bad size", func(c *Config) { c.TaskSizes = map[string]string{"cpu": "fast"} }, `cpu task size "fast"`},
+		{"size for other workload", func(c *Config) { c.TaskSizes = map[string]string{"io": "5ms"} }, "--task-size given for io"},
+		{"bad sweep size", func(c *Config) { c.WorkerSizes = []int{1, 0} }, "--workers 0"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := small("cpu")
+			tt.edit(&cfg)
+			_, err := Run(context.Background(), cfg, nil)
+			if !IsConfigError(err) || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want a ConfigError mentioning %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestCancelReturnsPartialRun(t *testing.T) {
+	cfg := small("io")
+	cfg.TaskSizes = map[string]string{"io": "150ms"}
+	cfg.Strategies = []string{"goroutines", "pool-apply"}
+	cfg.Warmup, cfg.Repeat = 0, 3
+	ctx, cancel := context.WithCancel(context.Background())
+	start := time.Now()
+	run, err := Run(ctx, cfg, func(p Progress) {
+		if p.Strategy == "pool-apply" && p.TasksDone > 0 {
+			cancel()
+		}
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v", err)
+	}
+	if el := time.Since(start); el > 5*time.Second {
+		t.Errorf("cancel took effect after %v", el)
+	}
+	if run == nil || !run.Partial || len(run.Results) != 1 || run.Results[0].Strategy != "goroutines" {
+		t.Fatalf("partial run: %+v", run)
+	}
+}

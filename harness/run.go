@@ -1,0 +1,154 @@
+package harness
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"time"
+
+	"github.com/poolbench/poolbench/measure"
+	"github.com/poolbench/poolbench/results"
+)
+
+// Progress describes the trial under way, for a progress bar.
+type Progress struct {
+	Trial, Trials int // 1-based index of the trial, and how many there are
+	Strategy      string
+	Workload      string
+	Workers       int
+	Warmup        bool
+	TasksDone     int64
+	Tasks         int
+}
+
+// ErrChecksum is returned, with the run, when a strategy's results differ
+// from serial's: it did different work, lost tasks or ran some twice, and its
+// figures mean nothing.
+var ErrChecksum = errors.New("checksum mismatch")
+
+// Version is poolbench's version as the build recorded it.
+func Version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "(devel)"
+}
+
+// Run carries out cfg. Trials run one at a time, each in its own process:
+// for each workload, a warm-up of every strategy, then the repeats taken in
+// turn (strategy A, B, ..., A, B, ...) so that a drift in the machine's speed
+// spreads over every strategy instead of landing on one.
+//
+// If ctx ends, the trial under way is killed and Run returns what was
+// measured so far, marked partial, with ctx's error.
+func Run(ctx context.Context, cfg Config, progress func(Progress)) (*results.Run, error) {
+	p, err := cfg.validate()
+	if err != nil {
+		return nil, err
+	}
+	run := &results.Run{
+		SchemaVersion:    results.SchemaVersion,
+		PoolbenchVersion: Version(),
+		Command:          "run",
+		StartedAt:        time.Now().UTC(),
+		Host:             measure.HostInfo(),
+		Config: results.Config{
+			Workloads:      cfg.Workloads,
+			Strategies:     p.Strategies,
+			Tasks:          cfg.Tasks,
+			Workers:        cfg.Workers,
+			WorkerSizes:    cfg.WorkerSizes,
+			TaskSize:       p.sizesAsGiven(),
+			Repeat:         cfg.Repeat,
+			Warmup:         cfg.Warmup,
+			SampleInterval: cfg.SampleInterval.String(),
+		},
+	}
+	if len(cfg.WorkerSizes) > 0 {
+		run.Command = "sweep"
+	}
+	specs := p.specs()
+	total := len(specs) * (cfg.Warmup + cfg.Repeat)
+	n := 0
+	measured := map[TrialSpec][]*trialResult{}
+	do := func(spec TrialSpec, warmup bool) error {
+		n++
+		pr := Progress{Trial: n, Trials: total, Strategy: spec.Strategy, Workload: spec.Workload,
+			Workers: spec.Workers, Warmup: warmup, Tasks: spec.Tasks}
+		if progress != nil {
+			progress(pr)
+		}
+		tr, err := p.execTrial(ctx, spec, func(done int64) {
+			if progress != nil {
+				pr.TasksDone = done
+				progress(pr)
+			}
+		})
+		if err != nil {
+			return err
+		}
+		if !warmup {
+			tr.trial.Repeat = len(measured[spec]) + 1
+			measured[spec] = append(measured[spec], tr)
+		}
+		return nil
+	}
+	var runErr error
+loop:
+	for _, w := range p.workloads {
+		var group []TrialSpec
+		for _, s := range specs {
+			if s.Workload == w.Name {
+				group = append(group, s)
+			}
+		}
+		for range cfg.Warmup {
+			for _, s := range group {
+				if runErr = do(s, true); runErr != nil {
+					break loop
+				}
+			}
+		}
+		for range cfg.Repeat {
+			for _, s := range group {
+				if runErr = do(s, false); runErr != nil {
+					break loop
+				}
+			}
+		}
+	}
+	for _, s := range specs {
+		if trs := measured[s]; len(trs) > 0 {
+			run.Results = append(run.Results, p.aggregate(s, trs))
+		}
+	}
+	derive(run, p)
+	run.FinishedAt = time.Now().UTC()
+	if runErr != nil {
+		run.Partial = true
+		run.Notes = append(run.Notes, fmt.Sprintf("partial run: %v", runErr))
+		return run, runErr
+	}
+	if err := checkChecksums(run); err != nil {
+		return run, err
+	}
+	return run, nil
+}
+
+// specs lists every (workload, strategy, pool size) the plan measures.
+func (p *plan) specs() []TrialSpec {
+	sizes := p.WorkerSizes
+	if len(sizes) == 0 {
+		sizes = []int{p.Workers}
+	}
+	var out []TrialSpec
+	for _, w := range p.workloads {
+		for _, s := range p.strategies {
+			for _, k := range sizes {
+				out = append(out, TrialSpec{Strategy: s.Name(), Workload: w.Name, Size: p.sizes[w.Name], Tasks: p.Tasks, Workers: k})
+			}
+		}
+	}
+	return out
+}

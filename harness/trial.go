@@ -1,0 +1,114 @@
+package harness
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/poolbench/poolbench/strategies"
+	"github.com/poolbench/poolbench/strategies/procpool"
+	"github.com/poolbench/poolbench/workloads"
+)
+
+// envTrial carries a TrialSpec, as JSON, to a re-executed trial process.
+const envTrial = "POOLBENCH_TRIAL"
+
+// trialFD is the descriptor the trial writes its records to, leaving stdout
+// and stderr to the tasks.
+const trialFD = 3
+
+// TrialSpec is what one trial process runs.
+type TrialSpec struct {
+	Strategy string `json:"strategy"`
+	Workload string `json:"workload"`
+	Size     uint64 `json:"size"`
+	Tasks    int    `json:"tasks"`
+	Workers  int    `json:"workers"`
+}
+
+// record is one line the trial writes: progress while it runs, then the
+// outcome.
+type record struct {
+	Done    int64               `json:"done,omitempty"`
+	Outcome *strategies.Outcome `json:"outcome,omitempty"`
+	Wall    float64             `json:"wall_seconds,omitempty"`
+	PID     int                 `json:"pid,omitempty"`
+	Error   string              `json:"error,omitempty"`
+}
+
+// ServeIfTrial runs the trial and returns served=true when this process was
+// started as a trial process; otherwise it returns at once.
+func ServeIfTrial() (served bool, err error) {
+	spec := os.Getenv(envTrial)
+	if spec == "" {
+		return false, nil
+	}
+	os.Unsetenv(envTrial)
+	var ts TrialSpec
+	if err := json.Unmarshal([]byte(spec), &ts); err != nil {
+		return true, fmt.Errorf("harness: trial spec: %w", err)
+	}
+	out := os.NewFile(trialFD, "trial-records")
+	if out == nil {
+		return true, errors.New("harness: trial: descriptor 3 is not open")
+	}
+	defer out.Close()
+	// The parent owns interruption: it kills this process when it must.
+	signal.Ignore(syscall.SIGINT)
+	return true, runTrial(context.Background(), ts, out)
+}
+
+func runTrial(ctx context.Context, ts TrialSpec, out *os.File) error {
+	w := bufio.NewWriter(out)
+	enc := json.NewEncoder(w)
+	emit := func(r record) {
+		enc.Encode(r)
+		w.Flush()
+	}
+	s, err := strategies.Lookup(ts.Strategy)
+	if err != nil {
+		return err
+	}
+	wl, err := workloads.Lookup(ts.Workload)
+	if err != nil {
+		return err
+	}
+	plan := strategies.Plan{
+		Workload: wl, Size: ts.Size, Tasks: ts.Tasks, Workers: ts.Workers,
+		PoolOptions: []procpool.Option{procpool.WorkerOutput(os.Stderr, os.Stderr)},
+	}
+	rec := strategies.NewRecorder()
+	stop := make(chan struct{})
+	ticked := make(chan struct{})
+	go func() {
+		defer close(ticked)
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				emit(record{Done: rec.Done()})
+			}
+		}
+	}()
+	start := time.Now()
+	runErr := s.Run(ctx, plan, rec)
+	wall := time.Since(start)
+	close(stop)
+	<-ticked
+	o := rec.Outcome()
+	r := record{Outcome: &o, Wall: wall.Seconds(), PID: os.Getpid()}
+	if runErr != nil {
+		r.Error = runErr.Error()
+	}
+	emit(r)
+	return nil
+}
