@@ -22,7 +22,8 @@ const burnEnv = "MEASURE_TEST_BURN_MS"
 //	alloc   print "base", wait for a line, touch allocBytes, print "ready",
 //	        wait for stdin to close
 //	tree    start MEASURE_TEST_N sleep grandchildren, print "ready", wait for
-//	        stdin to close, kill and reap them
+//	        stdin to close, kill and reap them; with MEASURE_TEST_LATE set,
+//	        print "waiting" and wait for a line first
 //	churn   start and reap short-lived grandchildren until stdin closes
 //	reaper  wait for a line, run a burn grandchild to its end, print
 //	        "ready <own CPU seconds>", wait for stdin to close
@@ -50,6 +51,10 @@ func runChild(mode string) int {
 		io.Copy(io.Discard, in)
 		syscall.Munmap(mem)
 	case "tree":
+		if os.Getenv("MEASURE_TEST_LATE") != "" {
+			fmt.Println("waiting")
+			in.ReadString('\n')
+		}
 		cmds, err := startGrandchildren(envInt("MEASURE_TEST_N", 1), "sleep")
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "tree:", err)

@@ -53,7 +53,7 @@ func startChild(t testing.TB, mode string, env ...string) *child {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(os.Args[0])
-	cmd.Env = append(append(os.Environ(), childEnv+"="+mode), env...)
+	cmd.Env = childEnviron(mode, env...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = inR, outW, os.Stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	err = cmd.Start()
@@ -130,7 +130,7 @@ func startGrandchildren(n int, mode string, env ...string) ([]*exec.Cmd, error) 
 	var cmds []*exec.Cmd
 	for range n {
 		cmd := exec.Command(os.Args[0])
-		cmd.Env = append(append(os.Environ(), childEnv+"="+mode), env...)
+		cmd.Env = childEnviron(mode, env...)
 		cmd.Stderr = os.Stderr
 		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 		if err := cmd.Start(); err != nil {
@@ -140,6 +140,14 @@ func startGrandchildren(n int, mode string, env ...string) ([]*exec.Cmd, error) 
 		cmds = append(cmds, cmd)
 	}
 	return cmds, nil
+}
+
+// childEnviron is the environment of a child in mode. A binary built with
+// -race sleeps a second at exit by default (atexit_sleep_ms); a child need
+// not.
+func childEnviron(mode string, env ...string) []string {
+	gorace := strings.TrimSpace(os.Getenv("GORACE") + " atexit_sleep_ms=0")
+	return append(append(os.Environ(), childEnv+"="+mode, "GORACE="+gorace), env...)
 }
 
 func reap(cmds []*exec.Cmd) {

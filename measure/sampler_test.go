@@ -108,6 +108,31 @@ func TestSamplerTree(t *testing.T) {
 	}
 }
 
+// TestSamplerTreeGrows starts the grandchildren after sampling started, and
+// well within the reader's once-a-second full listing of /proc, so that they
+// must be found by the listings of new pids.
+func TestSamplerTreeGrows(t *testing.T) {
+	const n = 4
+	c := startChild(t, "tree", "MEASURE_TEST_N="+strconv.Itoa(n), "MEASURE_TEST_LATE=1")
+	c.expect("waiting")
+	s, err := Start(c.pid(), 5*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(30 * time.Millisecond)
+	c.send("go")
+	c.expect("ready")
+	time.Sleep(50 * time.Millisecond)
+	rep := s.Stop()
+	c.finish()
+	if rep.Err != nil {
+		t.Errorf("sampler error: %v", rep.Err)
+	}
+	if first, last := rep.Samples[0].Processes, rep.Samples[len(rep.Samples)-1].Processes; first != 1 || last != n+1 {
+		t.Errorf("processes went from %d to %d, want 1 to %d", first, last, n+1)
+	}
+}
+
 // TestSamplerChurn samples a tree whose processes come and go faster than
 // the sampler reads them: vanishing processes must not be errors.
 func TestSamplerChurn(t *testing.T) {
