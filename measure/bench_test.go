@@ -99,14 +99,17 @@ func BenchmarkSampleTree100(b *testing.B) {
 // BenchmarkSamplerOverhead runs a real Sampler at the default interval for a
 // second, on a tree of 1 and of 100 processes, and reports what it cost:
 //
-//	thread-%core   the sampler's thread (Report.SamplerCPUSeconds): the
-//	               reads plus the thread's own wake-ups
+//	thread-%core   the samples themselves (Report.SamplerCPUSeconds): the
+//	               reads and the bookkeeping, on the thread's CPU clock
 //	process-%core  this whole process while sampling (getrusage), which
-//	               adds the Go runtime's timer and scheduler work; the test
-//	               process does nothing else meanwhile
+//	               adds the Go runtime's timer and scheduler work of waking
+//	               the sampler; the test process does nothing else meanwhile
 //
-// The 1-process tree shows the cost of waking up every 10 ms at all, which
-// depends on the machine (on a virtual machine each timer wake-up is dear).
+// Two things make these higher than BenchmarkSampleTree100: after 10 ms
+// asleep the kernel's data for each process is out of the CPU caches, and
+// waking up every 10 ms at all has a cost of its own, which the 1-process
+// tree shows and which depends on the machine (on a virtual machine each
+// timer wake-up is dear).
 func BenchmarkSamplerOverhead(b *testing.B) {
 	for _, procs := range []int{1, 100} {
 		b.Run(strconv.Itoa(procs), func(b *testing.B) {

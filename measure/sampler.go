@@ -18,8 +18,10 @@ const DefaultInterval = 10 * time.Millisecond
 // window would show each process at 0% or 100% anyway; over 100 ms a process
 // is within 10%. RSS and the process count, whose peaks matter, are read on
 // every sample; CPU every cpuWindow, and every sample in a window gets the
-// window's average. At 10 ms this keeps one sample of 100 processes under the
-// 100 us that 1% of a core allows (BenchmarkSampleTree100).
+// window's average. At 10 ms this brings one sample of 100 processes to
+// about 77 us with warm caches (BenchmarkSampleTree100/default), under the
+// 100 us that 1% of a core allows; reading CPU on every sample would cost
+// about 220 us.
 const cpuWindow = 100 * time.Millisecond
 
 // Report is what a Sampler saw, from Start to Stop.
@@ -43,10 +45,11 @@ type Report struct {
 	// saw it. It can miss the last moments of processes nobody in the tree
 	// reaped; the exact figure of a finished process is in its rusage.
 	CPUSeconds float64
-	// SamplerCPUSeconds is the CPU time the sampler itself used: the CPU
-	// clock of the OS thread its goroutine is locked to, so the reads,
-	// the bookkeeping and the thread's wake-ups each interval, but not what
-	// other runtime threads spend handing it the timer. 0 where it cannot be
+	// SamplerCPUSeconds is the CPU time the sampler spent taking samples
+	// (reading /proc and keeping the books), from the CPU clock of the
+	// thread each sample ran on. It leaves out the Go runtime's cost of
+	// waking the goroutine every interval, which depends on the machine
+	// (BenchmarkSamplerOverhead measures both). 0 where it cannot be
 	// measured (outside Linux).
 	SamplerCPUSeconds float64
 	// Err is the first error met while sampling, if any. Sampling goes on
@@ -119,11 +122,6 @@ func (s *Sampler) Stop() Report {
 
 func (s *Sampler) run() {
 	defer close(s.done)
-	// Lock to one thread so that its CPU clock measures the sampler alone.
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	cpu0, cpuOK := threadCPU()
-
 	ticker := time.NewTicker(s.interval)
 	for !s.rootGone {
 		select {
@@ -139,9 +137,6 @@ func (s *Sampler) run() {
 	ticker.Stop()
 	s.r.close()
 	s.report.Seconds = time.Since(s.start).Seconds()
-	if cpu1, ok := threadCPU(); ok && cpuOK {
-		s.report.SamplerCPUSeconds = cpu1 - cpu0
-	}
 	<-s.stop
 
 	s.report.CPUSeconds = float64(s.cpuTicks) / s.r.ticksPerSecond()
@@ -150,6 +145,18 @@ func (s *Sampler) run() {
 
 // take reads the tree once and records it.
 func (s *Sampler) take(withCPU bool) {
+	// Held on one thread for the sample, so that the thread's CPU clock
+	// measures the sample alone. Only for the sample: a goroutine locked for
+	// good makes every wake-up a hand-over between two threads.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	if cpu0, ok := threadCPU(); ok {
+		defer func() {
+			if cpu1, ok := threadCPU(); ok && cpu1 >= cpu0 {
+				s.report.SamplerCPUSeconds += cpu1 - cpu0
+			}
+		}()
+	}
 	t := time.Since(s.start).Seconds()
 	rd, err := s.r.sample(withCPU)
 	if rd.rootGone && !withCPU {
