@@ -5,14 +5,15 @@ import (
 	"testing"
 )
 
-// BenchmarkModes runs every mode at the default size (10 writers x 1000
-// records of 100 B to 4 KiB) and reports, besides the time, what survived:
-// the intact, torn and lost records of a run, averaged over the runs, and
-// the run's wall time (the writing alone, as results.LogMode has it).
+// BenchmarkModes runs every mode, the callback mode's pool included, at the
+// default size (10 writers x 1000 records of 100 B to 4 KiB) and reports,
+// besides the time, what survived: the intact, torn and lost records of a
+// run, averaged over the runs, and the run's wall time (the writing alone,
+// as results.LogMode has it).
 //
 //	go test -run '^$' -bench Modes ./strategies/sharedlog
 func BenchmarkModes(b *testing.B) {
-	for _, mode := range []Mode{Unlocked, UnlockedNoAppend, Locked, Mutex, Channel} {
+	for _, mode := range Modes() {
 		b.Run(string(mode), func(b *testing.B) {
 			var intact, torn, lost, bytes, wall float64
 			runs := 0

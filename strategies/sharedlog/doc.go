@@ -16,21 +16,24 @@
 //   - mutex: goroutines of one process sharing one *os.File under a
 //     sync.Mutex.
 //   - channel: goroutines sending records to one writer goroutine.
-//   - callback: workers of the process pool return records (Record) and the
-//     parent's callback writes them (SingleWriter). The pool drives this mode;
-//     this package supplies only its two halves.
+//   - callback: workers of a procpool.Pool return records (Record) and the
+//     parent's success callback, a single writer, appends them
+//     (SingleWriter); see RunCallback.
 //
-// Process modes re-execute the current binary as writer processes. A program
-// that runs them must call ServeIfChild first thing in main (a test binary,
-// first thing in TestMain):
+// Process modes re-execute the current binary as writer processes, and the
+// callback mode as pool workers. A program that runs them must call
+// ServeIfChild and procpool.ServeIfWorker first thing in main (a test
+// binary, first thing in TestMain):
 //
 //	func main() {
-//		if ok, err := sharedlog.ServeIfChild(); ok {
-//			if err != nil {
-//				fmt.Fprintln(os.Stderr, err)
-//				os.Exit(1)
+//		for _, serve := range []func() (bool, error){sharedlog.ServeIfChild, procpool.ServeIfWorker} {
+//			if ok, err := serve(); ok {
+//				if err != nil {
+//					fmt.Fprintln(os.Stderr, err)
+//					os.Exit(1)
+//				}
+//				os.Exit(0)
 //			}
-//			os.Exit(0)
 //		}
 //		...
 //	}

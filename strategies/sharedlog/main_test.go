@@ -6,15 +6,19 @@ import (
 	"testing"
 
 	"go.uber.org/goleak"
+
+	"github.com/poolbench/poolbench/strategies/procpool"
 )
 
 func TestMain(m *testing.M) {
-	if ok, err := ServeIfChild(); ok {
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
+	for _, serve := range []func() (bool, error){procpool.ServeIfWorker, ServeIfChild} {
+		if ok, err := serve(); ok {
+			if err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				os.Exit(1)
+			}
+			os.Exit(0)
 		}
-		os.Exit(0)
 	}
 	goleak.VerifyTestMain(m)
 }

@@ -23,9 +23,6 @@ const (
 var (
 	// ErrUnknownMode is returned for a mode name this package does not know.
 	ErrUnknownMode = errors.New("unknown mode")
-	// ErrPoolMode is returned when asked to run the callback mode, which the
-	// process pool drives (see Record and SingleWriter).
-	ErrPoolMode = errors.New("the callback mode runs on the process pool")
 	// ErrNotProcessMode is returned by RunProcesses for a mode that does
 	// not run in writer processes.
 	ErrNotProcessMode = errors.New("mode does not run in writer processes")

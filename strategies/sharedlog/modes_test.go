@@ -197,7 +197,8 @@ func TestRunErrors(t *testing.T) {
 		{"too many", Channel, with(func(c *Config) { c.Writers, c.Records = 1<<13, 1<<13 }), ErrTooMany, ""},
 		{"folder is a file", Mutex, with(func(c *Config) { c.Dir = filepath.Join(file, "logs") }), nil, "log folder"},
 		{"folder is a file, processes", Locked, with(func(c *Config) { c.Dir = filepath.Join(file, "logs") }), nil, "log folder"},
-		{"callback", Callback, ok, ErrPoolMode, ""},
+		{"callback, folder is a file", Callback, with(func(c *Config) { c.Dir = filepath.Join(file, "logs") }), nil, "log folder"},
+		{"callback, records too large", Callback, with(func(c *Config) { c.Sizes = Sizes{Min: 1, Max: maxRecordSize + 1} }), nil, "at most"},
 		{"unknown", Mode("shouting"), ok, ErrUnknownMode, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -7,12 +7,12 @@ import (
 	"github.com/poolbench/poolbench/results"
 )
 
-// Run runs mode with cfg in goroutines or processes, as the mode requires.
-// The callback mode is the process pool's to run: Run returns ErrPoolMode.
+// Run runs mode with cfg in goroutines, writer processes or a process pool,
+// as the mode requires.
 func Run(ctx context.Context, mode Mode, cfg Config) (results.LogMode, error) {
 	switch {
 	case mode == Callback:
-		return results.LogMode{}, fmt.Errorf("sharedlog: run %s: %w", mode, ErrPoolMode)
+		return RunCallback(ctx, cfg)
 	case mode.InProcess():
 		return RunGoroutines(ctx, mode, cfg)
 	case mode == Unlocked || mode == UnlockedNoAppend || mode == Locked:
