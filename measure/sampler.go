@@ -123,12 +123,12 @@ func (s *Sampler) Stop() Report {
 func (s *Sampler) run() {
 	defer close(s.done)
 	ticker := time.NewTicker(s.interval)
+sampling:
 	for !s.rootGone {
 		select {
 		case <-s.stop:
 			s.take(true)
-			s.rootGone = true // stop the loop
-			continue
+			break sampling
 		case <-ticker.C:
 		}
 		s.sinceCPU++
