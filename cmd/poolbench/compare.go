@@ -1,7 +1,105 @@
 package main
 
-import "github.com/spf13/cobra"
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/poolbench/poolbench/report"
+	"github.com/poolbench/poolbench/results"
+	"github.com/spf13/cobra"
+)
+
+type compareOptions struct {
+	out              string
+	failOnRegression float64
+}
 
 func newCompareCmd() *cobra.Command {
-	return &cobra.Command{Use: "compare", Hidden: true, RunE: func(*cobra.Command, []string) error { return usagef("compare: not available in this build") }}
+	o := compareOptions{}
+	cmd := &cobra.Command{
+		Use:   "compare OLD.json NEW.json",
+		Short: "What changed between two runs, and is it significant",
+		Long: `compare matches the results of two runs strategy by strategy and prints, for
+wall time, CPU and peak memory, the old and new medians, the change, and
+whether a two-sided Mann-Whitney U test on the trials finds it significant,
+with the geometric mean of the changes. It writes the same as a page,
+compare.html, into --out (default: the folder holding NEW.json).
+
+With --fail-on-regression PCT it exits with status 1 when any wall time grew
+significantly by more than PCT percent: a check for CI.`,
+		Example: `  poolbench compare before/results.json after/results.json
+  poolbench compare main.json branch.json --fail-on-regression 10`,
+		Args: wantFiles("compare OLD.json NEW.json", 2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return o.run(cmd, args[0], args[1])
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.out, "out", "", "folder for compare.html (default: the folder holding NEW.json)")
+	f.Float64Var(&o.failOnRegression, "fail-on-regression", 0, "exit 1 if a wall time grew significantly by more than this percentage")
+	return cmd
+}
+
+func (o *compareOptions) run(cmd *cobra.Command, oldPath, newPath string) error {
+	gate := cmd.Flags().Changed("fail-on-regression")
+	if pct := o.failOnRegression; gate && (pct < 0 || math.IsNaN(pct) || math.IsInf(pct, 0)) {
+		return usagef("--fail-on-regression %v: want a percentage of 0 or more", pct)
+	}
+	old, err := readRun(oldPath)
+	if err != nil {
+		return err
+	}
+	new, err := readRun(newPath)
+	if err != nil {
+		return err
+	}
+	cmp, err := report.Compare(old, new)
+	if err != nil {
+		// Every error Compare returns is about what it was given.
+		return usagef("cannot compare %s with %s: %s", oldPath, newPath, strings.TrimPrefix(err.Error(), "report: compare: "))
+	}
+	dir := o.out
+	if dir == "" {
+		dir = filepath.Dir(newPath)
+	}
+	if dir, err = prepareOut(dir, "compare"); err != nil {
+		return err
+	}
+	var page bytes.Buffer
+	if err := report.CompareHTML(&page, cmp); err != nil {
+		return err
+	}
+	if err := results.WriteFileAtomic(filepath.Join(dir, "compare.html"), page.Bytes()); err != nil {
+		return err
+	}
+	if err := report.CompareTable(cmd.OutOrStdout(), cmp); err != nil {
+		return err
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "comparison: %s\n", filepath.Join(dir, "compare.html"))
+	if gate {
+		return regressionError(cmp.Regressions(o.failOnRegression), o.failOnRegression)
+	}
+	return nil
+}
+
+// regressionError is the failure --fail-on-regression reports: a run that
+// got slower, not bad input, so exit status 1.
+func regressionError(rows []report.Row, pct float64) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	var each []string
+	for _, r := range rows {
+		name := r.Strategy
+		if r.Workers > 0 {
+			name += " ×" + strconv.Itoa(r.Workers)
+		}
+		each = append(each, fmt.Sprintf("%s on %s %+.0f%% (p=%.3f)", name, r.Workload, r.Wall.Change*100, r.Wall.P))
+	}
+	return errors.New("wall time regressed beyond " + strconv.FormatFloat(pct, 'f', -1, 64) + "%: " + strings.Join(each, ", "))
 }
