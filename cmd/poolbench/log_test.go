@@ -238,4 +238,3 @@ func leftovers(t *testing.T, dir string) []string {
 	}
 	return left
 }
-
