@@ -83,10 +83,22 @@ func summaryRow(r *results.Result) []string {
 	}
 	return []string{
 		r.Strategy, itoa(r.Workers), wall, span, speedup,
-		eff, duration(r.CPUUserSeconds.Median + r.CPUSystemSeconds.Median),
+		eff, duration(cpuMedian(r)),
 		bytesIEC(r.PeakRSSBytes.Median), itoa(r.ProcessesSpawned), spawnMedian,
 		rate(r.TasksPerSecond), itoa(r.Errors),
 	}
+}
+
+// cpuMedian is the median over the trials of user plus system CPU. The sum
+// of the two medians is not that: the kernel books a tick of CPU to user or
+// to system whole, so on a short trial the split swings from trial to trial
+// while the total holds, and a median taken of each half can be a tenth of
+// the CPU any trial used.
+func cpuMedian(r *results.Result) float64 {
+	if len(r.Trials) == 0 {
+		return r.CPUUserSeconds.Median + r.CPUSystemSeconds.Median
+	}
+	return median(trialValues(r, func(t *results.Trial) float64 { return t.CPUUserSeconds + t.CPUSystemSeconds }))
 }
 
 // warnings lists what a reader should distrust or look into, one sentence

@@ -1,0 +1,52 @@
+package report
+
+import (
+	"testing"
+
+	"github.com/poolbench/poolbench/results"
+)
+
+// TestSummaryCPU checks the CPU column against what each trial used: the
+// kernel books whole ticks to user or to system, so on short trials the
+// split swings while the total holds, and the medians of the two halves
+// must not be added.
+func TestSummaryCPU(t *testing.T) {
+	trial := func(user, sys float64) results.Trial {
+		return results.Trial{CPUUserSeconds: user, CPUSystemSeconds: sys}
+	}
+	tests := []struct {
+		name   string
+		result results.Result
+		want   string
+	}{
+		{"split swings", results.Result{
+			CPUUserSeconds:   results.Summary{Median: 0.000034},
+			CPUSystemSeconds: results.Summary{Median: 0},
+			Trials:           []results.Trial{trial(0.003219, 0), trial(0.003031, 0), trial(0.000034, 0.00304), trial(0, 0.00298)},
+		}, duration((0.003031 + 0.003074) / 2)},
+		{"odd count", results.Result{
+			Trials: []results.Trial{trial(0.08, 0.01), trial(0.07, 0.03), trial(0.09, 0.02)},
+		}, duration(0.10)},
+		{"no trials kept", results.Result{
+			CPUUserSeconds:   results.Summary{Median: 0.2},
+			CPUSystemSeconds: results.Summary{Median: 0.05},
+		}, duration(0.25)},
+	}
+	col := -1
+	for i, h := range summaryHeaders {
+		if h == "CPU user+sys" {
+			col = i
+		}
+	}
+	if col < 0 {
+		t.Fatal("no CPU user+sys column")
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.result.Strategy = "serial"
+			if got := summaryRow(&tt.result)[col]; got != tt.want {
+				t.Errorf("CPU user+sys %s, want %s", got, tt.want)
+			}
+		})
+	}
+}
