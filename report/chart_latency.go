@@ -30,16 +30,17 @@ func quantileGlyph(shape draw.GlyphDrawer) draw.GlyphStyle {
 	return draw.GlyphStyle{Color: colourInk, Radius: vg.Points(3), Shape: shape}
 }
 
-// latencyChart: the distribution of one task's time, start to end, per
-// strategy, from its recorded quantiles.
+// latencyChart: the distribution of one task's time, submission to result
+// (as the strategies record it), per strategy, from its recorded quantiles.
 func latencyChart(run *results.Run) (chart, bool, error) {
 	c := chart{
 		File:  "latency.png",
 		Title: "Task latency distribution",
-		Caption: "Each row is one strategy's task latency, from the moment a task started to its end: the thick " +
-			"bar runs from the median to the 99th percentile, the thin line on to the slowest task, and the marks " +
-			"show p50, p90, p95, p99 and max. A long thick bar means tasks waited their turn, as they do when more " +
-			"tasks run at once than there are cores.",
+		Caption: "Each row is one strategy's task latency, from the moment a task was submitted to its result: the " +
+			"thick bar runs from the median to the 99th percentile, the thin line on to the slowest task, and the " +
+			"marks show p50, p90, p95, p99 and max. A long thick bar means tasks waited their turn (behind each " +
+			"other in serial, or for a free worker or core), and a short one can mean they were submitted one at " +
+			"a time, as blocking apply does.",
 	}
 	legend := strategyLegend(strategiesOf(run))
 	for _, g := range quantileGlyphs {
