@@ -219,9 +219,9 @@ func (o *logOptions) run(cmd *cobra.Command) error {
 }
 
 // measure runs each mode in turn, its log file in dir's logs folder,
-// removed once checked unless --keep-logs. If a mode fails or ctx ends, it
-// returns what the modes before it measured, marked partial (nil if none
-// finished), with the error.
+// removed once checked unless --keep-logs. If ctx ends or a mode fails, it
+// returns what the modes before it measured, marked partial, with the error
+// (no run if a mode failed before any finished).
 func (o *logOptions) measure(ctx context.Context, dir string, cfg sharedlog.Config, modes []sharedlog.Mode, progress func(harness.Progress)) (*results.Run, error) {
 	var logs string
 	if o.keepLogs {
@@ -273,7 +273,9 @@ func (o *logOptions) measure(ctx context.Context, dir string, cfg sharedlog.Conf
 	}
 	run.FinishedAt = time.Now().UTC()
 	if runErr != nil {
-		if len(run.Logging) == 0 {
+		// An interrupted run is saved even when empty: it says so, and the
+		// message on stderr promises it.
+		if len(run.Logging) == 0 && ctx.Err() == nil {
 			return nil, runErr
 		}
 		run.Partial = true
