@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"strings"
 
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -20,13 +21,17 @@ func cpuChart(run *results.Run) (chart, bool, error) {
 			"so a line at the dashed all-cores mark keeps every core busy. Where trials lasted very different times, " +
 			"time is shown as a share of each trial's own wall time, so that the shapes can be compared.",
 	}
-	var names []string
+	var names, missed []string
 	f := figure{title: c.Title}
 	for _, wl := range workloadsOf(run) {
 		var series []*results.Result
 		shortest, longest := 0.0, 0.0
 		for _, r := range resultsFor(run, wl) {
 			if len(r.Trials) == 0 || len(r.Trials[0].Samples) < 2 {
+				continue
+			}
+			if !samplesSawCPU(&r.Trials[0]) {
+				missed = append(missed, r.Strategy+" on "+wl)
 				continue
 			}
 			s := r.Trials[0].Samples
@@ -89,6 +94,10 @@ func cpuChart(run *results.Run) (chart, bool, error) {
 	if len(f.panels) == 0 {
 		return c, false, nil
 	}
+	if len(missed) > 0 {
+		c.Caption += " Left out, as their samples saw under half the CPU the kernel counted for the trial " +
+			"(a trial shorter than the sampler's CPU readings): " + strings.Join(missed, ", ") + "."
+	}
 	f.legend = strategyLegend(names)
 	if run.Host.CPUs > 0 {
 		f.legend = append(f.legend, legendItem{name: fmt.Sprintf("all %s", plural(run.Host.CPUs, "core")), thumb: lineThumb{idealStyle}})
@@ -97,4 +106,23 @@ func cpuChart(run *results.Run) (chart, bool, error) {
 	png, err := f.png()
 	c.PNG = png
 	return c, err == nil, err
+}
+
+// clockTick is the unit the kernel counts CPU time in (USER_HZ = 100).
+const clockTick = 0.010
+
+// samplesSawCPU reports whether a trial's samples account for the CPU its
+// rusage says it used, within half or a clock tick. The sampler reads CPU
+// in windows; a trial that ends inside its first window, or CPU used by the
+// trial process after the last reading, never shows in the samples, and a
+// line drawn at 0% for a trial that kept a core busy would be a figure
+// invented by omission.
+func samplesSawCPU(t *results.Trial) bool {
+	seen := 0.0
+	for i := 1; i < len(t.Samples); i++ {
+		dt := t.Samples[i].Seconds - t.Samples[i-1].Seconds
+		seen += t.Samples[i].CPUPercent / 100 * max(dt, 0)
+	}
+	used := t.CPUUserSeconds + t.CPUSystemSeconds
+	return used-seen <= max(used/2, clockTick)
 }
