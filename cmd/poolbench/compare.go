@@ -82,9 +82,27 @@ func (o *compareOptions) run(cmd *cobra.Command, oldPath, newPath string) error 
 	}
 	fmt.Fprintf(cmd.ErrOrStderr(), "comparison: %s\n", filepath.Join(dir, "compare.html"))
 	if gate {
+		if n, why := untestable(cmp); n > 0 {
+			fmt.Fprintf(cmd.ErrOrStderr(), "warning: --fail-on-regression cannot fail on %d of %d wall times: %s\n", n, len(cmp.Rows), why)
+		}
 		return regressionError(cmp.Regressions(o.failOnRegression), o.failOnRegression)
 	}
 	return nil
+}
+
+// untestable counts the rows whose wall times had too few trials for any
+// change to be significant, and says why, so that a regression gate run
+// with --repeat 2 does not pass in silence.
+func untestable(cmp *report.Comparison) (n int, why string) {
+	for _, r := range cmp.Rows {
+		if note := r.Wall.Note; strings.HasPrefix(note, "need >=") || note == "no trials" {
+			if n == 0 {
+				why = fmt.Sprintf("%s on %s has %d+%d trials, %s", r.Strategy, r.Workload, r.Wall.OldN, r.Wall.NewN, note)
+			}
+			n++
+		}
+	}
+	return n, why
 }
 
 // regressionError is the failure --fail-on-regression reports: a run that

@@ -328,6 +328,13 @@ func testCompare(t *testing.T, old, new string) {
 		}
 	})
 	same := rewrite(t, old, filepath.Join(dir, "same", "results.json"), func(*results.Run) {})
+	// few is slowed measured with two trials: too few for any test to call
+	// a change significant, which the gate must say rather than pass quietly.
+	few := rewrite(t, slowed, filepath.Join(dir, "few", "results.json"), func(run *results.Run) {
+		for i := range run.Results {
+			run.Results[i].Trials = run.Results[i].Trials[:2]
+		}
+	})
 
 	// The goroutines wall time row of the table, and the gate's message: the
 	// change must be at least +50%, p = 2/70, and the same on both.
@@ -339,13 +346,16 @@ func testCompare(t *testing.T, old, new string) {
 		code      int
 		page      string // where compare.html should be
 		regressed bool   // whether the table shows the goroutines regression
+		warning   string // a warning on stderr, if any
 	}{
-		{"two runs", []string{old, new}, 0, filepath.Join(filepath.Dir(new), "compare.html"), false},
-		{"into --out", []string{old, new, "--out", filepath.Join(dir, "cmp")}, 0, filepath.Join(dir, "cmp", "compare.html"), false},
-		{"regression beyond the gate", []string{old, slowed, "--fail-on-regression", "10"}, 1, filepath.Join(dir, "slowed", "compare.html"), true},
-		{"regression within the gate", []string{old, slowed, "--fail-on-regression", "1000"}, 0, filepath.Join(dir, "slowed", "compare.html"), true},
-		{"regression without a gate", []string{old, slowed}, 0, filepath.Join(dir, "slowed", "compare.html"), true},
-		{"no change, zero gate", []string{old, same, "--fail-on-regression", "0"}, 0, filepath.Join(dir, "same", "compare.html"), false},
+		{"two runs", []string{old, new}, 0, filepath.Join(filepath.Dir(new), "compare.html"), false, ""},
+		{"into --out", []string{old, new, "--out", filepath.Join(dir, "cmp")}, 0, filepath.Join(dir, "cmp", "compare.html"), false, ""},
+		{"regression beyond the gate", []string{old, slowed, "--fail-on-regression", "10"}, 1, filepath.Join(dir, "slowed", "compare.html"), true, ""},
+		{"regression within the gate", []string{old, slowed, "--fail-on-regression", "1000"}, 0, filepath.Join(dir, "slowed", "compare.html"), true, ""},
+		{"regression without a gate", []string{old, slowed}, 0, filepath.Join(dir, "slowed", "compare.html"), true, ""},
+		{"no change, zero gate", []string{old, same, "--fail-on-regression", "0"}, 0, filepath.Join(dir, "same", "compare.html"), false, ""},
+		{"too few trials for the gate", []string{old, few, "--fail-on-regression", "10"}, 0, filepath.Join(dir, "few", "compare.html"), false,
+			"warning: --fail-on-regression cannot fail on 2 of 2 wall times: serial on noop has 4+2 trials, need >= 4 samples"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -370,11 +380,15 @@ func testCompare(t *testing.T, old, new string) {
 				if pct, _ := strconv.Atoi(gate[1]); pct < 50 || gate[1] != row[1] {
 					t.Errorf("regression of %s%% on stderr, %s%% in the table; want the same figure, at least 50%%", gate[1], row[1])
 				}
+			} else if tt.warning != "" {
+				if len(lines) != 2 || lines[1] != tt.warning {
+					t.Errorf("stderr %q: want the page, then %q", stderr, tt.warning)
+				}
 			} else if len(lines) != 1 {
 				t.Errorf("stderr %q: want only the page's path", stderr)
 			}
 			mustContain(t, stdout, "wall time (median)", "CPU user+sys (median)", "peak RSS (median)",
-				"serial on noop", "goroutines on noop", "n=4+4")
+				"serial on noop", "goroutines on noop", "n=4+")
 			if got := strings.Count(stdout, "\n  geomean "); got != 3 {
 				t.Errorf("%d geomean rows, want one per table:\n%s", got, stdout)
 			}
