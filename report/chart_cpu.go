@@ -25,13 +25,15 @@ func cpuChart(run *results.Run) (chart, bool, error) {
 	f := figure{title: c.Title}
 	for _, wl := range workloadsOf(run) {
 		var series []*results.Result
+		var missedHere []string
 		shortest, longest := 0.0, 0.0
-		for _, r := range resultsFor(run, wl) {
+		all := resultsFor(run, wl)
+		for _, r := range all {
 			if len(r.Trials) == 0 || len(r.Trials[0].Samples) < 2 {
 				continue
 			}
-			if !samplesSawCPU(&r.Trials[0]) {
-				missed = append(missed, r.Strategy+" on "+wl)
+			if !drawableCPU(&r.Trials[0]) {
+				missedHere = append(missedHere, r.Strategy)
 				continue
 			}
 			s := r.Trials[0].Samples
@@ -44,6 +46,12 @@ func cpuChart(run *results.Run) (chart, bool, error) {
 			}
 			longest = max(longest, d)
 			series = append(series, r)
+		}
+		switch {
+		case len(missedHere) == len(all):
+			missed = append(missed, wl+": every strategy")
+		case len(missedHere) > 0:
+			missed = append(missed, wl+": "+strings.Join(missedHere, ", "))
 		}
 		if len(series) == 0 {
 			continue
@@ -95,8 +103,8 @@ func cpuChart(run *results.Run) (chart, bool, error) {
 		return c, false, nil
 	}
 	if len(missed) > 0 {
-		c.Caption += " Left out, as their samples saw under half the CPU the kernel counted for the trial " +
-			"(a trial shorter than the sampler's CPU readings): " + strings.Join(missed, ", ") + "."
+		c.Caption += " Left out, as shorter than ten of the kernel's 10 ms CPU ticks or with samples that saw " +
+			"under half the CPU the trial used (see the summary for that): " + strings.Join(missed, "; ") + "."
 	}
 	f.legend = strategyLegend(names)
 	if run.Host.CPUs > 0 {
@@ -110,6 +118,13 @@ func cpuChart(run *results.Run) (chart, bool, error) {
 
 // clockTick is the unit the kernel counts CPU time in (USER_HZ = 100).
 const clockTick = 0.010
+
+// drawableCPU reports whether a trial's CPU can be drawn over time: it
+// lasted ten clock ticks or more, so that a line has more than a few steps
+// of 0% or 100%, and its samples saw the CPU it used.
+func drawableCPU(t *results.Trial) bool {
+	return t.WallSeconds >= 10*clockTick && samplesSawCPU(t)
+}
 
 // samplesSawCPU reports whether a trial's samples account for the CPU its
 // rusage says it used, within half or a clock tick. The sampler reads CPU

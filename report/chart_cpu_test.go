@@ -46,12 +46,12 @@ func TestSamplesSawCPU(t *testing.T) {
 }
 
 // TestCPUChartLeavesOutUnseen checks that a trial whose samples missed its
-// CPU is not drawn as a line at 0%, that the caption says so, and that a
-// chart with nothing faithful left is not drawn at all.
+// CPU, or too short to draw, is not drawn as a line at 0%, that the caption
+// says so, and that a chart with nothing faithful left is not drawn at all.
 func TestCPUChartLeavesOutUnseen(t *testing.T) {
 	result := func(strategy string, s []results.Sample, cpu float64) results.Result {
 		return results.Result{Strategy: strategy, Workload: "cpu", Tasks: 20, Workers: 1,
-			Trials: []results.Trial{{Samples: s, CPUUserSeconds: cpu}}}
+			Trials: []results.Trial{{Samples: s, CPUUserSeconds: cpu, WallSeconds: s[len(s)-1].Seconds}}}
 	}
 	run := func(rs ...results.Result) *results.Run {
 		return &results.Run{SchemaVersion: results.SchemaVersion, Host: results.Host{CPUs: 2},
@@ -64,8 +64,11 @@ func TestCPUChartLeavesOutUnseen(t *testing.T) {
 		caption string // in the caption, or "" for no "Left out"
 	}{
 		{"all seen", run(result("serial", samples(0.5, 100), 0.5), result("goroutines", samples(0.3, 190), 0.56)), true, ""},
-		{"one unseen", run(result("serial", samples(0.5, 100), 0.5), result("pool-map", samples(0.09, 0), 0.12)), true,
-			"Left out, as their samples saw under half the CPU the kernel counted for the trial (a trial shorter than the sampler's CPU readings): pool-map on cpu."},
+		{"one unseen", run(result("serial", samples(0.5, 100), 0.5), result("pool-map", samples(0.3, 10), 0.3)), true,
+			"Left out, as shorter than ten of the kernel's 10 ms CPU ticks or with samples that saw under half the CPU " +
+				"the trial used (see the summary for that): cpu: pool-map."},
+		{"one too short", run(result("serial", samples(0.5, 100), 0.5), result("goroutines", samples(0.02, 0), 0.003),
+			result("goroutine-pool", samples(0.03, 0), 0.003)), true, "cpu: goroutines, goroutine-pool."},
 		{"none seen", run(result("serial", samples(0.09, 0), 0.09), result("goroutines", samples(0.07, 0), 0.09)), false, ""},
 	}
 	for _, tt := range tests {
