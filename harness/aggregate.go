@@ -19,7 +19,7 @@ func summarize(xs []float64) results.Summary {
 	s := slices.Clone(xs)
 	sort.Float64s(s)
 	sum := results.Summary{
-		Median: stat.Quantile(0.5, stat.LinInterp, s, nil),
+		Median: median(s),
 		Mean:   stat.Mean(s, nil),
 		Min:    s[0],
 		Max:    s[len(s)-1],
@@ -29,6 +29,16 @@ func summarize(xs []float64) results.Summary {
 		sum.Stddev = stat.StdDev(s, nil)
 	}
 	return sum
+}
+
+// median of sorted xs: the middle value, or the mean of the two middle
+// values. (gonum's LinInterp quantile at 0.5 gives the lower of the two.)
+func median(sorted []float64) float64 {
+	n := len(sorted)
+	if n%2 == 1 {
+		return sorted[n/2]
+	}
+	return (sorted[n/2-1] + sorted[n/2]) / 2
 }
 
 func pick[T any](trs []*trialResult, f func(*trialResult) T) []float64 {
@@ -107,7 +117,7 @@ func (p *plan) aggregate(spec TrialSpec, trs []*trialResult) results.Result {
 		sort.Float64s(spawns)
 		r.SpawnSeconds = results.SpawnSummary{
 			Count:  len(spawns),
-			Median: stat.Quantile(0.5, stat.LinInterp, spawns, nil),
+			Median: median(spawns),
 			P95:    stat.Quantile(0.95, stat.LinInterp, spawns, nil),
 			Max:    spawns[len(spawns)-1],
 			Total:  summarize(totals).Median,

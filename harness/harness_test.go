@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strings"
 	"testing"
@@ -23,6 +24,9 @@ func TestMain(m *testing.M) {
 	if served, err := ServeIfTrial(); served {
 		exit(err)
 	}
+	// Race-built children would each sleep a second on exit, which only
+	// slows the tests down.
+	os.Setenv("GORACE", strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0"))
 	goleak.VerifyTestMain(m)
 }
 
@@ -155,5 +159,23 @@ func TestCancelReturnsPartialRun(t *testing.T) {
 	}
 	if run == nil || !run.Partial || len(run.Results) != 1 || run.Results[0].Strategy != "goroutines" {
 		t.Fatalf("partial run: %+v", run)
+	}
+}
+
+func TestSummarize(t *testing.T) {
+	tests := []struct {
+		in                   []float64
+		median, min, max, sd float64
+	}{
+		{[]float64{3}, 3, 3, 3, 0},
+		{[]float64{4, 1}, 2.5, 1, 4, 2.1213203435596424},
+		{[]float64{5, 1, 3}, 3, 1, 5, 2},
+		{[]float64{1, 2, 3, 10}, 2.5, 1, 10, 4.08248290463863},
+	}
+	for _, tt := range tests {
+		s := summarize(tt.in)
+		if s.Median != tt.median || s.Min != tt.min || s.Max != tt.max || s.N != len(tt.in) || math.Abs(s.Stddev-tt.sd) > 1e-12 {
+			t.Errorf("summarize(%v) = %+v", tt.in, s)
+		}
 	}
 }

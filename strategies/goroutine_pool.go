@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/poolbench/poolbench/workloads"
 )
 
 // GoroutinePool runs the tasks on a fixed number of goroutines that pull
@@ -20,13 +22,14 @@ func (GoroutinePool) Run(ctx context.Context, plan Plan, rec *Recorder) error {
 	if err := validate(plan); err != nil {
 		return err
 	}
+	workloads.SetInProcess(true)
 	start := time.Now()
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for range min(plan.Workers, plan.Tasks) {
 		wg.Go(func() {
 			for i := range next {
-				v, err := plan.Workload.Run(plan.Args(i))
+				v, err := plan.runLocal(i)
 				rec.Task(i, v, err, time.Since(start))
 			}
 		})

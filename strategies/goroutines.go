@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/poolbench/poolbench/workloads"
 )
 
 // Goroutines starts one goroutine per task, all at once: the article's "100
@@ -20,11 +22,12 @@ func (Goroutines) Run(ctx context.Context, plan Plan, rec *Recorder) error {
 	if err := validate(plan); err != nil {
 		return err
 	}
+	workloads.SetInProcess(true)
 	start := time.Now()
 	var wg sync.WaitGroup
 	for i := range plan.Tasks {
 		wg.Go(func() {
-			v, err := plan.Workload.Run(plan.Args(i))
+			v, err := plan.runLocal(i)
 			rec.Task(i, v, err, time.Since(start))
 		})
 	}

@@ -14,15 +14,17 @@ func withPool(ctx context.Context, plan Plan, rec *Recorder, fn func(*procpool.P
 	if err := validate(plan); err != nil {
 		return err
 	}
-	p, err := procpool.New(plan.Workers, plan.PoolOptions...)
+	p, err := procpool.New(plan.Workers, plan.poolOptions()...)
 	if err != nil {
 		return err
 	}
+	// Terminate interrupts fn, or the Join after it, when ctx ends. finish
+	// checks ctx itself too: it may have ended before AfterFunc's goroutine
+	// got to run.
 	stop := context.AfterFunc(ctx, p.Terminate)
-	defer stop()
 	err = fn(p)
-	p.Close()
-	p.Join()
+	finish(ctx, p)
+	stop()
 	for _, s := range p.Stats().Spawns {
 		rec.Spawn(s.Duration)
 	}
@@ -32,6 +34,15 @@ func withPool(ctx context.Context, plan Plan, rec *Recorder, fn func(*procpool.P
 	return err
 }
 
-func task(plan Plan, i int) procpool.Task {
-	return procpool.Task{Func: plan.Workload.Name, Args: plan.Args(i)}
+// finish shuts a pool down: Close lets queued tasks run, Terminate (when ctx
+// has ended) drops them; either way Join reaps every worker.
+func finish(ctx context.Context, p *procpool.Pool) {
+	if ctx.Err() != nil {
+		p.Terminate()
+	} else {
+		p.Close()
+	}
+	p.Join()
 }
+
+func task(plan Plan, i int) procpool.Task { return plan.task(i) }

@@ -17,10 +17,11 @@ func (PoolMap) Concurrency(plan Plan) int { return min(plan.Workers, plan.Tasks)
 func (PoolMap) Run(ctx context.Context, plan Plan, rec *Recorder) error {
 	return withPool(ctx, plan, rec, func(p *procpool.Pool) error {
 		args := make([][]byte, plan.Tasks)
+		fn := plan.task(0).Func
 		for i := range args {
-			args[i] = plan.Args(i)
+			args[i] = plan.task(i).Args
 		}
-		res, err := p.Map(ctx, plan.Workload.Name, args)
+		res, err := p.Map(ctx, fn, args)
 		if res == nil {
 			return err
 		}

@@ -36,19 +36,16 @@ func (ProcessPerTask) Run(ctx context.Context, plan Plan, rec *Recorder) error {
 // runInOwnProcess is Python's Process(target=f).start(); join(): one worker
 // process for one task, reaped before it returns.
 func runInOwnProcess(ctx context.Context, plan Plan, i int, rec *Recorder) ([]byte, error) {
-	p, err := procpool.New(1, plan.PoolOptions...)
+	p, err := procpool.New(1, plan.poolOptions()...)
 	if err != nil {
 		return nil, err
 	}
-	defer func() {
-		p.Close()
-		p.Join()
-	}()
+	defer finish(ctx, p)
 	for _, s := range p.Stats().Spawns {
 		rec.Spawn(s.Duration)
 	}
 	stop := context.AfterFunc(ctx, p.Terminate)
-	defer stop()
-	r, err := p.Apply(ctx, procpool.Task{Func: plan.Workload.Name, Args: plan.Args(i)})
+	r, err := p.Apply(ctx, plan.task(i))
+	stop()
 	return r.Value, err
 }

@@ -131,10 +131,11 @@ func (r *Recorder) Outcome() Outcome {
 func ErrorKind(err error) string {
 	var died *procpool.WorkerDiedError
 	var timeout *procpool.TimeoutError
+	var panicked *PanicError
 	switch {
-	case errors.As(err, &timeout):
+	case errors.As(err, &timeout), errors.Is(err, ErrTaskTimeout):
 		return "timeout"
-	case errors.As(err, &died):
+	case errors.As(err, &died), errors.As(err, &panicked):
 		return "crash"
 	case errors.Is(err, procpool.ErrTerminated):
 		return "terminated"

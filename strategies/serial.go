@@ -3,6 +3,8 @@ package strategies
 import (
 	"context"
 	"time"
+
+	"github.com/poolbench/poolbench/workloads"
 )
 
 // Serial runs the tasks one after another in this goroutine: the baseline
@@ -17,12 +19,13 @@ func (Serial) Run(ctx context.Context, plan Plan, rec *Recorder) error {
 	if err := validate(plan); err != nil {
 		return err
 	}
+	workloads.SetInProcess(true)
 	start := time.Now()
 	for i := range plan.Tasks {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		v, err := plan.Workload.Run(plan.Args(i))
+		v, err := plan.runLocal(i)
 		// Every task was submitted at the start, so its latency includes
 		// the wait behind the ones before it, as in every other strategy.
 		rec.Task(i, v, err, time.Since(start))

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/poolbench/poolbench/strategies/procpool"
 	"github.com/poolbench/poolbench/workloads"
@@ -24,6 +25,10 @@ type Plan struct {
 	Workers int
 	// PoolOptions are passed to every procpool.New (worker command, output).
 	PoolOptions []procpool.Option
+	// Faults injects failures into tasks; TaskTimeout bounds each task (0:
+	// none). A pool kills a worker whose task runs past it.
+	Faults      workloads.Faults
+	TaskTimeout time.Duration
 }
 
 // Args is the argument buffer of task i.

@@ -1,0 +1,85 @@
+package strategies
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/poolbench/poolbench/strategies/procpool"
+	"github.com/poolbench/poolbench/workloads"
+)
+
+// ErrTaskTimeout fails an in-process task that ran past the plan's task
+// timeout. A goroutine cannot be killed: it is abandoned, still running,
+// which is what a Go program without cooperative cancellation gets.
+var ErrTaskTimeout = errors.New("task ran past its timeout and was abandoned")
+
+// PanicError is a task that panicked in-process: for a goroutine, the
+// equivalent of a worker process crashing.
+type PanicError struct{ Value any }
+
+func (e *PanicError) Error() string { return fmt.Sprintf("task panicked: %v", e.Value) }
+
+// task is task i as a pool submits it: the faulty twin of the workload when
+// faults are injected, so the worker process can fail for real.
+func (p Plan) task(i int) procpool.Task {
+	if !p.Faults.Any() {
+		return procpool.Task{Func: p.Workload.Name, Args: p.Args(i)}
+	}
+	return procpool.Task{
+		Func: workloads.FaultyName(p.Workload.Name),
+		Args: workloads.FaultyArgs(p.Faults.For(i), p.Args(i)),
+	}
+}
+
+// runLocal runs task i in this process, turning a panic into a PanicError
+// and a task that outlives the timeout into ErrTaskTimeout.
+func (p Plan) runLocal(i int) ([]byte, error) {
+	run := p.Workload.Run
+	args := p.Args(i)
+	if p.Faults.Any() {
+		fn, err := workloads.LookupFunc(workloads.FaultyName(p.Workload.Name))
+		if err != nil {
+			return nil, err
+		}
+		run, args = fn, workloads.FaultyArgs(p.Faults.For(i), args)
+	}
+	if p.TaskTimeout <= 0 {
+		return callSafely(run, args)
+	}
+	type outcome struct {
+		v   []byte
+		err error
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		v, err := callSafely(run, args)
+		done <- outcome{v, err}
+	}()
+	t := time.NewTimer(p.TaskTimeout)
+	defer t.Stop()
+	select {
+	case o := <-done:
+		return o.v, o.err
+	case <-t.C:
+		return nil, ErrTaskTimeout
+	}
+}
+
+func callSafely(run workloads.Func, args []byte) (v []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			v, err = nil, &PanicError{Value: r}
+		}
+	}()
+	return run(args)
+}
+
+// poolOptions are the plan's pool options plus its task timeout.
+func (p Plan) poolOptions() []procpool.Option {
+	opts := append([]procpool.Option(nil), p.PoolOptions...)
+	if p.TaskTimeout > 0 {
+		opts = append(opts, procpool.TaskTimeout(p.TaskTimeout))
+	}
+	return opts
+}
