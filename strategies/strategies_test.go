@@ -27,7 +27,7 @@ func TestMain(m *testing.M) {
 	os.Setenv("GORACE", strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0"))
 	// Tasks abandoned by an in-process timeout still sleep: that is the
 	// behaviour being measured, not a leak.
-	goleak.VerifyTestMain(m, goleak.IgnoreAnyFunction("github.com/poolbench/poolbench/workloads.faulty.func1"))
+	goleak.VerifyTestMain(m, goleak.IgnoreAnyFunction("github.com/poolbench/poolbench/workloads.registerFaulty.faulty.func1"))
 }
 
 func plan(t *testing.T, workload, size string, tasks, workers int) Plan {
