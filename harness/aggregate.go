@@ -164,13 +164,18 @@ func derive(run *results.Run, p *plan) {
 		if ideal := p.idealSeconds(r, base); ideal > 0 {
 			r.Efficiency = ideal / r.WallSeconds.Median
 		}
-		ok := true
+		// Only trials where every task succeeded, on both sides, can be
+		// compared: a failed task has no result to fold in.
+		ok, compared := true, false
 		for _, t := range r.Trials {
-			if t.Errors == 0 && base.Errors == 0 && t.Checksum != base.Checksum {
-				ok = false
+			if t.Errors == 0 && base.Errors == 0 {
+				compared = true
+				ok = ok && t.Checksum == base.Checksum
 			}
 		}
-		r.ChecksumOK = &ok
+		if compared {
+			r.ChecksumOK = &ok
+		}
 	}
 }
 

@@ -38,6 +38,9 @@ type Config struct {
 	Repeat         int
 	Warmup         int
 	SampleInterval time.Duration
+	// Faults injects failures into tasks; TaskTimeout bounds each task.
+	Faults      workloads.Faults
+	TaskTimeout time.Duration
 
 	// Executable re-executed for each trial; the running program if empty.
 	Executable string
@@ -115,6 +118,10 @@ func (c Config) validate() (*plan, error) {
 		return nil, configErr("--repeat %d: want at least 1", c.Repeat)
 	case c.Warmup < 0:
 		return nil, configErr("--warmup %d: want 0 or more", c.Warmup)
+	case c.TaskTimeout < 0:
+		return nil, configErr("--task-timeout %v: want 0 (none) or a positive duration", c.TaskTimeout)
+	case c.Faults.Hang > 0 && c.TaskTimeout == 0:
+		return nil, configErr("--inject hang needs --task-timeout: a hung task is only ended by one")
 	case c.SampleInterval < time.Millisecond:
 		return nil, configErr("--sample-interval %v: want at least 1ms", c.SampleInterval)
 	}

@@ -63,7 +63,14 @@ func Run(ctx context.Context, cfg Config, progress func(Progress)) (*results.Run
 			Repeat:         cfg.Repeat,
 			Warmup:         cfg.Warmup,
 			SampleInterval: cfg.SampleInterval.String(),
+			Inject:         cfg.Faults.String(),
 		},
+	}
+	if cfg.Faults.Any() {
+		run.Config.Seed = cfg.Faults.Seed
+	}
+	if cfg.TaskTimeout > 0 {
+		run.Config.TaskTimeout = cfg.TaskTimeout.String()
 	}
 	if len(cfg.WorkerSizes) > 0 {
 		run.Command = "sweep"
@@ -146,7 +153,8 @@ func (p *plan) specs() []TrialSpec {
 	for _, w := range p.workloads {
 		for _, s := range p.strategies {
 			for _, k := range sizes {
-				out = append(out, TrialSpec{Strategy: s.Name(), Workload: w.Name, Size: p.sizes[w.Name], Tasks: p.Tasks, Workers: k})
+				out = append(out, TrialSpec{Strategy: s.Name(), Workload: w.Name, Size: p.sizes[w.Name], Tasks: p.Tasks, Workers: k,
+					Faults: p.Faults, TaskTimeout: p.TaskTimeout})
 			}
 		}
 	}

@@ -25,11 +25,13 @@ const trialFD = 3
 
 // TrialSpec is what one trial process runs.
 type TrialSpec struct {
-	Strategy string `json:"strategy"`
-	Workload string `json:"workload"`
-	Size     uint64 `json:"size"`
-	Tasks    int    `json:"tasks"`
-	Workers  int    `json:"workers"`
+	Strategy    string           `json:"strategy"`
+	Workload    string           `json:"workload"`
+	Size        uint64           `json:"size"`
+	Tasks       int              `json:"tasks"`
+	Workers     int              `json:"workers"`
+	Faults      workloads.Faults `json:"faults,omitzero"`
+	TaskTimeout time.Duration    `json:"task_timeout,omitempty"`
 }
 
 // record is one line the trial writes: progress while it runs, then the
@@ -82,6 +84,8 @@ func runTrial(ctx context.Context, ts TrialSpec, out *os.File) error {
 	plan := strategies.Plan{
 		Workload: wl, Size: ts.Size, Tasks: ts.Tasks, Workers: ts.Workers,
 		PoolOptions: []procpool.Option{procpool.WorkerOutput(os.Stderr, os.Stderr)},
+		Faults:      ts.Faults,
+		TaskTimeout: ts.TaskTimeout,
 	}
 	rec := strategies.NewRecorder()
 	stop := make(chan struct{})

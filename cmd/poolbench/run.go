@@ -25,6 +25,9 @@ type runOptions struct {
 	sampleInterval time.Duration
 	out            string
 	format         string
+	inject         string
+	seed           int64
+	taskTimeout    time.Duration
 }
 
 func newRunCmd() *cobra.Command {
@@ -50,6 +53,9 @@ func newRunCmd() *cobra.Command {
 	f.DurationVar(&o.sampleInterval, "sample-interval", harness.DefaultInterval, "how often each trial's process tree is sampled")
 	f.StringVar(&o.out, "out", "", "folder for results.json, charts and report.html (default: a new folder under "+defaultOutRoot+"/)")
 	f.StringVar(&o.format, "format", "table", "what to print on stdout: table|json|csv|markdown|benchstat")
+	f.StringVar(&o.inject, "inject", "", "inject faults, a probability per task: crash=P,error=P,hang=P")
+	f.Int64Var(&o.seed, "seed", 1, "seed choosing which tasks --inject fails (the same tasks in every strategy)")
+	f.DurationVar(&o.taskTimeout, "task-timeout", 0, "end a task that runs longer than this (0: never); pools kill its worker")
 	return cmd
 }
 
@@ -107,7 +113,13 @@ func (o *runOptions) config() (harness.Config, error) {
 	if err != nil {
 		return harness.Config{}, err
 	}
+	faults, err := workloads.ParseFaults(o.inject, o.seed)
+	if err != nil {
+		return harness.Config{}, usageError{err}
+	}
 	return harness.Config{
+		Faults:         faults,
+		TaskTimeout:    o.taskTimeout,
 		Workloads:      wls,
 		Strategies:     o.strategies,
 		Tasks:          o.tasks,
