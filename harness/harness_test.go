@@ -179,3 +179,35 @@ func TestSummarize(t *testing.T) {
 		}
 	}
 }
+
+// TestMemoryDoesNotGrowWithTasks: ten times more tasks must not cost
+// ten times the memory: per-task records are streamed into summaries and
+// ApplyAsync keeps a bounded window of handles. (Both sizes are past the
+// first garbage collections of every process, where RSS settles.)
+func TestMemoryDoesNotGrowWithTasks(t *testing.T) {
+	peak := func(tasks int) map[string]float64 {
+		cfg := small("noop")
+		cfg.Tasks, cfg.Repeat, cfg.Warmup = tasks, 1, 0
+		cfg.Strategies = []string{"goroutine-pool", "pool-apply-async"}
+		run, err := Run(context.Background(), cfg, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]float64{}
+		for _, r := range run.Results {
+			if r.Errors != 0 || r.TaskSeconds.Count != tasks {
+				t.Fatalf("%s: %d errors, %d tasks", r.Strategy, r.Errors, r.TaskSeconds.Count)
+			}
+			out[r.Strategy] = r.PeakRSSBytes.Median
+		}
+		return out
+	}
+	few, many := peak(30_000), peak(300_000)
+	for s, base := range few {
+		// Allow the Go heap some room, but nothing that grows per task.
+		if many[s] > 1.25*base+8<<20 {
+			t.Errorf("%s: peak RSS %.1f MiB for 300k tasks, %.1f MiB for 30k", s, many[s]/(1<<20), base/(1<<20))
+		}
+		t.Logf("%s: peak RSS %.1f MiB for 300k tasks, %.1f MiB for 30k", s, many[s]/(1<<20), base/(1<<20))
+	}
+}
