@@ -9,6 +9,7 @@ import (
 
 	"github.com/poolbench/poolbench/measure"
 	"github.com/poolbench/poolbench/results"
+	"github.com/poolbench/poolbench/strategies"
 )
 
 // Progress describes the trial under way, for a progress bar.
@@ -152,6 +153,10 @@ func (p *plan) specs() []TrialSpec {
 	var out []TrialSpec
 	for _, w := range p.workloads {
 		for _, s := range p.strategies {
+			sizes := sizes
+			if !strategies.UsesWorkers(s.Name()) {
+				sizes = sizes[:1] // the same at every pool size: run once
+			}
 			for _, k := range sizes {
 				out = append(out, TrialSpec{Strategy: s.Name(), Workload: w.Name, Size: p.sizes[w.Name], Tasks: p.Tasks, Workers: k,
 					Faults: p.Faults, TaskTimeout: p.TaskTimeout})

@@ -67,6 +67,17 @@ func Names() []string {
 	return names
 }
 
+// UsesWorkers reports whether a strategy's behaviour depends on
+// Plan.Workers (the pool strategies and goroutine-pool); a pool-size sweep
+// runs the others once, as a baseline.
+func UsesWorkers(name string) bool {
+	switch name {
+	case "goroutine-pool", "pool-apply", "pool-apply-async", "pool-map":
+		return true
+	}
+	return false
+}
+
 // ErrUnknown is returned by Lookup for a name no strategy has.
 var ErrUnknown = errors.New("unknown strategy")
 

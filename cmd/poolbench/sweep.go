@@ -1,7 +1,86 @@
 package main
 
-import "github.com/spf13/cobra"
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"github.com/poolbench/poolbench/harness"
+	"github.com/poolbench/poolbench/results"
+	"github.com/poolbench/poolbench/workloads"
+	"github.com/spf13/cobra"
+)
+
+// defaultSweepStrategies are the strategies whose pool size matters, plus
+// serial as the baseline for speedups.
+var defaultSweepStrategies = []string{"serial", "goroutine-pool", "pool-apply", "pool-apply-async", "pool-map"}
 
 func newSweepCmd() *cobra.Command {
-	return &cobra.Command{Use: "sweep", Hidden: true, RunE: func(*cobra.Command, []string) error { return usagef("sweep: not available in this build") }}
+	o := runOptions{}
+	var sizes string
+	cmd := &cobra.Command{
+		Use:   "sweep",
+		Short: "Measure the pool strategies at each pool size and find the knee",
+		Long: `sweep runs goroutine-pool and the process pools at each --workers size (serial
+and other strategies that ignore the pool size run once, as a baseline), and
+reports wall time and speedup against pool size with the ideal curve, and the
+knee: the smallest pool size within 5% of the best time.`,
+		Example: `  poolbench sweep --workload io --workers 1,2,4,8,16,32
+  poolbench sweep --workload cpu --workers 1,2,4 --strategies serial,pool-apply-async`,
+		Args: argsUsage(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			workers, err := parseSizes(sizes)
+			if err != nil {
+				return err
+			}
+			if len(o.strategies) == 0 {
+				o.strategies = defaultSweepStrategies
+			}
+			cfg, err := o.config()
+			if err != nil {
+				return err
+			}
+			cfg.WorkerSizes = workers
+			if err := checkFormat(o.format); err != nil {
+				return err
+			}
+			if err := harness.Validate(cfg); err != nil {
+				return err
+			}
+			dir, err := prepareOut(o.out, "sweep")
+			if err != nil {
+				return err
+			}
+			return measureAndReport(cmd, dir, o.format, func(ctx context.Context, progress func(harness.Progress)) (*results.Run, error) {
+				return harness.Run(ctx, cfg, progress)
+			})
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.workload, "workload", "", "workload to run: "+strings.Join(workloads.Names(), "|")+" (or a comma list)")
+	f.StringVar(&sizes, "workers", "1,2,4,8,16,32", "pool sizes to measure, comma-separated")
+	f.StringSliceVar(&o.strategies, "strategies", nil, "strategies, comma-separated (default "+strings.Join(defaultSweepStrategies, ",")+")")
+	f.IntVar(&o.tasks, "tasks", harness.DefaultTasks, "tasks per trial")
+	f.StringVar(&o.taskSize, "task-size", "", "task size: cpu rounds (250k), io duration (50ms)")
+	f.IntVar(&o.repeat, "repeat", harness.DefaultRepeat, "measured trials per strategy and size")
+	f.IntVar(&o.warmup, "warmup", harness.DefaultWarmup, "discarded warm-up trials per strategy and size")
+	f.DurationVar(&o.sampleInterval, "sample-interval", harness.DefaultInterval, "how often each trial's process tree is sampled")
+	f.StringVar(&o.out, "out", "", "folder for results.json, charts and report.html (default: a new folder under "+defaultOutRoot+"/)")
+	f.StringVar(&o.format, "format", "table", "what to print on stdout: table|json|csv|markdown|benchstat")
+	// runOptions.config reads these; a sweep has no fault injection.
+	o.workers = 1
+	return cmd
+}
+
+// parseSizes reads a comma list of pool sizes.
+func parseSizes(s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			return nil, usagef("--workers %q: want positive pool sizes separated by commas, e.g. 1,2,4,8", s)
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }

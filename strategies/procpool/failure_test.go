@@ -130,6 +130,8 @@ func TestOversizedTaskRefused(t *testing.T) {
 
 func TestSpawnsAreRecorded(t *testing.T) {
 	p := newPool(t, 3)
+	p.Close()
+	p.Join() // New waits for one handshake; after Join every start is known
 	st := p.Stats()
 	if len(st.Spawns) != 3 {
 		t.Fatalf("%d spawns", len(st.Spawns))

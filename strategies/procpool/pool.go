@@ -55,8 +55,11 @@ type Pool struct {
 	joinOnce sync.Once
 }
 
-// New starts a pool of workers and waits until every one is ready. If any
-// worker cannot start, the others are stopped and the error says why.
+// New starts a pool of workers. Like Python's Pool(), it does not wait for
+// all of them: tasks go to each worker as soon as it is ready, so a pool's
+// start-up overlaps its first tasks. It does wait for the first worker's
+// handshake, so that a worker that cannot start at all (a missing binary, a
+// failing initializer) is an error here, with the others stopped.
 func New(workers int, opts ...Option) (*Pool, error) {
 	cfg, err := newConfig(workers, opts)
 	if err != nil {
@@ -78,11 +81,17 @@ func New(workers int, opts ...Option) (*Pool, error) {
 		started = append(started, pr)
 	}
 	if startErr == nil {
+		type handshake struct {
+			i   int
+			pid int
+			err error
+		}
+		first := make(chan handshake, len(started))
 		for i, pr := range started {
-			if err := <-pr.ready; err != nil {
-				startErr = fmt.Errorf("procpool: start worker %d (pid %d): %w", i, pr.pid, err)
-				break
-			}
+			go func() { first <- handshake{i, pr.pid, <-pr.ready} }()
+		}
+		if h := <-first; h.err != nil {
+			startErr = fmt.Errorf("procpool: start worker %d (pid %d): %w", h.i, h.pid, h.err)
 		}
 	}
 	if startErr != nil {
