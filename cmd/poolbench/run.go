@@ -25,6 +25,7 @@ type runOptions struct {
 	sampleInterval time.Duration
 	out            string
 	format         string
+	preset         string
 	inject         string
 	seed           int64
 	taskTimeout    time.Duration
@@ -38,7 +39,8 @@ func newRunCmd() *cobra.Command {
 		Example: `  poolbench run --workload cpu
   poolbench run --workload all --repeat 5
   poolbench run --workload io --strategies serial,pool-apply-async --task-size 20ms
-  poolbench run --workload all --task-size cpu=100k,io=10ms --format markdown`,
+  poolbench run --workload all --task-size cpu=100k,io=10ms --format markdown
+  poolbench run --preset article`,
 		Args: argsUsage(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
 	}
@@ -53,6 +55,7 @@ func newRunCmd() *cobra.Command {
 	f.DurationVar(&o.sampleInterval, "sample-interval", harness.DefaultInterval, "how often each trial's process tree is sampled")
 	f.StringVar(&o.out, "out", "", "folder for results.json, charts and report.html (default: a new folder under "+defaultOutRoot+"/)")
 	f.StringVar(&o.format, "format", "table", "what to print on stdout: table|json|csv|markdown|benchstat")
+	f.StringVar(&o.preset, "preset", "", "article: the article's pool example (100 tasks of 50 ms, a pool of 10), run live and then measured")
 	f.StringVar(&o.inject, "inject", "", "inject faults, a probability per task: crash=P,error=P,hang=P")
 	f.Int64Var(&o.seed, "seed", 1, "seed choosing which tasks --inject fails (the same tasks in every strategy)")
 	f.DurationVar(&o.taskTimeout, "task-timeout", 0, "end a task that runs longer than this (0: never); pools kill its worker")
@@ -132,6 +135,9 @@ func (o *runOptions) config() (harness.Config, error) {
 }
 
 func (o *runOptions) run(cmd *cobra.Command) error {
+	if err := applyPreset(cmd, o); err != nil {
+		return err
+	}
 	cfg, err := o.config()
 	if err != nil {
 		return err
@@ -146,6 +152,17 @@ func (o *runOptions) run(cmd *cobra.Command) error {
 	dir, err := prepareOut(o.out, "run")
 	if err != nil {
 		return err
+	}
+	if o.preset == "article" {
+		// The live example goes where it does not spoil a machine-readable
+		// format on stdout.
+		w := cmd.OutOrStdout()
+		if o.format != "table" {
+			w = cmd.ErrOrStderr()
+		}
+		if err := runArticleExample(cmd.Context(), w); err != nil {
+			return err
+		}
 	}
 	return measureAndReport(cmd, dir, o.format, func(ctx context.Context, progress func(harness.Progress)) (*results.Run, error) {
 		return harness.Run(ctx, cfg, progress)
