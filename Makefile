@@ -2,7 +2,7 @@ GO       ?= go
 PKGS     := ./...
 BENCHOUT ?= bench-report
 
-.PHONY: build test lint fuzz gobench bench clean
+.PHONY: build test lint fuzz gobench bench bench-check clean
 
 build:
 	$(GO) build -o bin/poolbench ./cmd/poolbench
@@ -26,6 +26,27 @@ fuzz:
 # The pool's micro-benchmarks beside their physical limits.
 gobench:
 	$(GO) test -run '^$$' -bench . -benchtime 2s ./strategies/procpool ./strategies/procsync
+
+# A quick measurement of everything poolbench measures, reports included,
+# into $(BENCHOUT)/ (gitignored): every workload, the logging experiment and
+# a small pool-size sweep. A few minutes at most on two cores.
+bench: build
+	@start=$$(date +%s); \
+	set -e; \
+	./bin/poolbench run --workload all --tasks 40 --repeat 2 --warmup 1 \
+		--task-size cpu=100k,io=20ms --out $(BENCHOUT)/run; \
+	./bin/poolbench log --out $(BENCHOUT)/log; \
+	./bin/poolbench sweep --workload io --workers 1,2,4,8,16 --tasks 40 --task-size 20ms \
+		--repeat 2 --warmup 0 --out $(BENCHOUT)/sweep; \
+	echo "bench: done in $$(( $$(date +%s) - start )) s; reports in $(BENCHOUT)/"
+
+# Checks that every bench report exists and its results.json decodes.
+bench-check: build
+	@for d in run log sweep; do \
+		test -s $(BENCHOUT)/$$d/report.html || { echo "missing $(BENCHOUT)/$$d/report.html"; exit 1; }; \
+		./bin/poolbench report $(BENCHOUT)/$$d/results.json --format json >/dev/null || exit 1; \
+		echo "ok: $(BENCHOUT)/$$d/results.json and report.html"; \
+	done
 
 clean:
 	rm -rf bin $(BENCHOUT)
