@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -36,6 +37,19 @@ func TestBadInput(t *testing.T) {
 		{"not a number", []string{"run", "--workload", "cpu", "--tasks", "many"}, `invalid argument "many" for "--tasks"`},
 		{"unknown flag", []string{"run", "--workload", "cpu", "--threads", "4"}, "unknown flag: --threads"},
 		{"stray argument", []string{"list", "extra"}, "unknown command"},
+		{"bad inject", []string{"run", "--workload", "noop", "--inject", "crash=2"}, "probabilities in [0, 1]"},
+		{"unknown fault", []string{"run", "--workload", "noop", "--inject", "boom=0.1"}, `unknown fault "boom"`},
+		{"hang without timeout", []string{"run", "--workload", "noop", "--inject", "hang=0.1"}, "--inject hang needs --task-timeout"},
+		{"negative timeout", []string{"run", "--workload", "noop", "--task-timeout", "-1s"}, "--task-timeout -1s"},
+		{"bad seed", []string{"run", "--workload", "noop", "--seed", "x"}, `invalid argument "x" for "--seed"`},
+		{"unknown preset", []string{"run", "--preset", "paper"}, `--preset "paper": unknown preset`},
+		{"sweep without workload", []string{"sweep"}, "--workload is required"},
+		{"sweep bad sizes", []string{"sweep", "--workload", "io", "--workers", "1,x,4"}, "want positive pool sizes"},
+		{"sweep zero size", []string{"sweep", "--workload", "io", "--workers", "0,2"}, "want positive pool sizes"},
+		{"sweep unknown strategy", []string{"sweep", "--workload", "io", "--strategies", "threads"}, `unknown strategy "threads"`},
+		{"sweep zero tasks", []string{"sweep", "--workload", "io", "--tasks", "0"}, "--tasks 0"},
+		{"sweep bad format", []string{"sweep", "--workload", "io", "--format", "xml"}, "xml"},
+		{"sweep unwritable out", []string{"sweep", "--workload", "io", "--out", "/proc/poolbench"}, "--out /proc/poolbench"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -51,6 +65,51 @@ func TestBadInput(t *testing.T) {
 				t.Errorf("stderr has a stack trace: %s", stderr)
 			}
 		})
+	}
+}
+
+func TestSweepKeysResultsOnPoolSize(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	code, _, stderr := runCLI(t, "sweep", "--workload", "noop", "--workers", "1,3", "--tasks", "6",
+		"--repeat", "1", "--warmup", "0", "--strategies", "serial,pool-apply-async", "--out", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	run, err := results.ReadFile(filepath.Join(dir, "results.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range run.Results {
+		got = append(got, fmt.Sprintf("%s@%d", r.Strategy, r.Workers))
+	}
+	// serial ignores the pool size, so it runs once, as the baseline.
+	if want := "serial@1 pool-apply-async@1 pool-apply-async@3"; strings.Join(got, " ") != want {
+		t.Fatalf("results %v, want %s", got, want)
+	}
+	if run.Command != "sweep" || len(run.Config.WorkerSizes) != 2 {
+		t.Fatalf("command %q, sizes %v", run.Command, run.Config.WorkerSizes)
+	}
+}
+
+func TestInjectedFaultsAreCounted(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	code, _, stderr := runCLI(t, "run", "--workload", "noop", "--tasks", "30", "--workers", "2", "--repeat", "1", "--warmup", "0",
+		"--strategies", "goroutines,pool-apply-async", "--inject", "crash=0.1,error=0.1,hang=0.05", "--task-timeout", "300ms",
+		"--seed", "3", "--out", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	run, err := results.ReadFile(filepath.Join(dir, "results.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(run.Results) != 2 || run.Config.Inject == "" || run.Config.Seed != 3 {
+		t.Fatalf("results %d, config %+v", len(run.Results), run.Config)
+	}
+	a, b := run.Results[0], run.Results[1]
+	if a.Errors == 0 || a.Errors != b.Errors || fmt.Sprint(a.ErrorKinds) != fmt.Sprint(b.ErrorKinds) {
+		t.Fatalf("the same seed must fail the same tasks: %v vs %v", a.ErrorKinds, b.ErrorKinds)
 	}
 }
 

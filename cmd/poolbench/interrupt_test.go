@@ -162,4 +162,3 @@ func TestKilledPoolbenchTakesItsChildren(t *testing.T) {
 	cmd.Wait()
 	waitGone(t, kids)
 }
-
