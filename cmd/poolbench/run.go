@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/poolbench/poolbench/claims"
 	"github.com/poolbench/poolbench/harness"
 	"github.com/poolbench/poolbench/results"
 	"github.com/poolbench/poolbench/workloads"
@@ -165,7 +166,12 @@ func (o *runOptions) run(cmd *cobra.Command) error {
 		}
 	}
 	return measureAndReport(cmd, dir, o.format, func(ctx context.Context, progress func(harness.Progress)) (*results.Run, error) {
-		return harness.Run(ctx, cfg, progress)
+		run, err := harness.Run(ctx, cfg, progress)
+		if err == nil {
+			// The article's claims this run has the figures for.
+			run.Claims = claims.Evaluate(run)
+		}
+		return run, err
 	})
 }
 
