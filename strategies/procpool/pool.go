@@ -150,7 +150,12 @@ func (p *Pool) submit(as ...*AsyncResult) error {
 		p.queue = append(p.queue, a)
 	}
 	p.pending += len(as)
+	// A non-nil slice switches dispatchLocked to collecting (nil means
+	// hand the writes to the writer goroutines).
 	p.inline = p.inlineSpare[:0]
+	if p.inline == nil {
+		p.inline = make([]*proc, 0, 4)
+	}
 	p.dispatchLocked()
 	dirty := p.inline
 	p.inline, p.inlineSpare = nil, nil
