@@ -1,7 +1,306 @@
 package main
 
-import "github.com/spf13/cobra"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/poolbench/poolbench/claims"
+	"github.com/poolbench/poolbench/harness"
+	"github.com/poolbench/poolbench/results"
+	"github.com/poolbench/poolbench/strategies/sharedlog"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+)
+
+type claimsOptions struct {
+	from  string
+	out   string
+	quick bool
+}
+
+// claimsPlan is what `poolbench claims` measures: the article's shape (100
+// tasks, a pool of 10), with task sizes small enough that the whole plan
+// takes about a minute on two cores.
+type claimsPlan struct {
+	run   harness.Config
+	log   sharedlog.Config
+	modes []sharedlog.Mode
+}
+
+func newClaimsPlan(quick bool) claimsPlan {
+	p := claimsPlan{
+		run: harness.Config{
+			Workloads:      []string{"cpu", "io"},
+			Strategies:     []string{"serial", "goroutines", "goroutines-1cpu", "process-per-task", "pool-apply", "pool-apply-async"},
+			Tasks:          100,
+			Workers:        10,
+			TaskSizes:      map[string]string{"cpu": "100k", "io": "30ms"},
+			Repeat:         3,
+			Warmup:         1,
+			SampleInterval: harness.DefaultInterval,
+		},
+		log:   sharedlog.Config{Writers: sharedlog.DefaultWriters, Records: sharedlog.DefaultRecords},
+		modes: []sharedlog.Mode{sharedlog.Unlocked, sharedlog.Locked, sharedlog.Callback},
+	}
+	if quick {
+		p.run.Tasks, p.run.Repeat, p.run.Warmup = 40, 2, 0
+		p.run.TaskSizes = map[string]string{"cpu": "20k", "io": "10ms"}
+		p.log.Records = 200
+	}
+	return p
+}
+
+// steps is the number of progress steps: every trial, every log mode and
+// the API check.
+func (p claimsPlan) steps() int {
+	return len(p.run.Workloads)*len(p.run.Strategies)*(p.run.Warmup+p.run.Repeat) + len(p.modes) + 1
+}
 
 func newClaimsCmd() *cobra.Command {
-	return &cobra.Command{Use: "claims", Hidden: true, RunE: func(*cobra.Command, []string) error { return usagef("claims: not available in this build") }}
+	o := claimsOptions{}
+	cmd := &cobra.Command{
+		Use:   "claims",
+		Short: "Test the tutorial's claims on this machine and say which hold",
+		Long: `claims checks each statement of the multiprocessing tutorial poolbench follows
+against figures measured here: threads (goroutines, and goroutines under
+GOMAXPROCS=1, the GIL analogue) on CPU- and I/O-bound work, a process per
+task against a pool, a pool of 10 against serial, apply against apply_async,
+where callbacks run, what unlocked appends do to a shared log, and how the
+pool's API behaves (join before close, workers without join, callbacks on
+empty results and on failures).
+
+Without --from it measures: cpu and io with serial, goroutines,
+goroutines-1cpu, process-per-task, pool-apply and pool-apply-async (100
+tasks, a pool of 10, 3 trials after 1 warm-up; --quick: 40 tasks, 2 trials,
+smaller tasks), the shared-log modes unlocked, locked and callback, and the
+API checks; it saves results.json, charts and report.html into --out. With
+--from it judges a saved run instead, and runs only the API checks, which
+take a moment; it writes files only if --out is given.
+
+Every verdict is computed from the figures with the thresholds its
+"measured" line states.`,
+		Example: `  poolbench claims
+  poolbench claims --quick --out /tmp/claims
+  poolbench claims --from poolbench-results/run-20250101-120000/results.json`,
+		Args: argsUsage(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.from, "from", "", "judge this saved results.json instead of measuring")
+	f.StringVar(&o.out, "out", "", "folder for results.json, charts and report.html (default: a new folder under "+defaultOutRoot+"/; with --from, none)")
+	f.BoolVar(&o.quick, "quick", false, "measure fewer, smaller tasks: a rougher answer in a fraction of the time")
+	return cmd
+}
+
+func (o *claimsOptions) run(cmd *cobra.Command) error {
+	fromGiven := cmd.Flags().Changed("from")
+	switch {
+	case fromGiven && o.from == "":
+		return usagef("--from: give the path of a results.json")
+	case fromGiven && o.quick:
+		return usagef("--quick sets how much to measure; --from measures nothing: give one or the other")
+	}
+	if fromGiven {
+		return o.judgeSaved(cmd)
+	}
+	plan := newClaimsPlan(o.quick)
+	if err := harness.Validate(plan.run); err != nil {
+		return err
+	}
+	dir, err := prepareOut(o.out, "claims")
+	if err != nil {
+		return err
+	}
+	in := watchInterrupts(cmd.Context())
+	defer in.stop()
+	bar := newProgressBar(cmd.ErrOrStderr())
+	run, runErr := plan.measure(in.ctx, dir, bar.update)
+	bar.finish()
+	if run == nil {
+		return in.err(runErr)
+	}
+	if err := saveRun(dir, run); err != nil {
+		return errors.Join(in.err(runErr), err)
+	}
+	if err := printClaims(cmd.OutOrStdout(), run); err != nil {
+		return err
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "results: %s/results.json  report: %s/report.html\n", dir, dir)
+	return in.err(runErr)
+}
+
+// judgeSaved evaluates a saved run, adds the API checks, prints the claims
+// and, with --out, saves the run with them.
+func (o *claimsOptions) judgeSaved(cmd *cobra.Command) error {
+	run, err := readRun(o.from)
+	if err != nil {
+		return err
+	}
+	var dir string
+	if o.out != "" {
+		if dir, err = prepareOut(o.out, "claims"); err != nil {
+			return err
+		}
+	}
+	in := watchInterrupts(cmd.Context())
+	defer in.stop()
+	api, err := claims.CheckAPI(in.ctx)
+	if err != nil {
+		return in.err(err)
+	}
+	run.Claims = mergeClaims(claims.Evaluate(run), api)
+	if dir != "" {
+		if err := saveRun(dir, run); err != nil {
+			return err
+		}
+	}
+	if err := printClaims(cmd.OutOrStdout(), run); err != nil {
+		return err
+	}
+	if dir != "" {
+		fmt.Fprintf(cmd.ErrOrStderr(), "results: %s/results.json  report: %s/report.html\n", dir, dir)
+	}
+	return nil
+}
+
+// measure runs the trials, then the log modes, then the API checks, and
+// judges the claims. If ctx ends or a step fails, it returns what was
+// measured so far, marked partial and without claims, with the error.
+func (p claimsPlan) measure(ctx context.Context, dir string, progress func(harness.Progress)) (*results.Run, error) {
+	steps := p.steps()
+	run, err := harness.Run(ctx, p.run, func(pr harness.Progress) {
+		pr.Trials = steps
+		progress(pr)
+	})
+	if err != nil {
+		return run, err
+	}
+	run.Command = "claims"
+	fail := func(err error) (*results.Run, error) {
+		run.Partial = true
+		run.FinishedAt = time.Now().UTC()
+		return run, err
+	}
+
+	logs, err := os.MkdirTemp(dir, ".logs-")
+	if err != nil {
+		return fail(fmt.Errorf("claims: log folder: %w", err))
+	}
+	defer os.RemoveAll(logs)
+	lcfg := p.log
+	lcfg.Dir = logs
+	step := steps - len(p.modes) - 1
+	for _, mode := range p.modes {
+		step++
+		progress(harness.Progress{Trial: step, Trials: steps, Strategy: string(mode), Workload: "log", Workers: lcfg.Writers})
+		lm, err := sharedlog.Run(ctx, mode, lcfg)
+		if err != nil {
+			return fail(fmt.Errorf("claims: log mode %s: %w", mode, err))
+		}
+		run.Logging = append(run.Logging, lm)
+	}
+	run.Notes = append(run.Notes, fmt.Sprintf("shared log: %d writers append %d records each, with payloads of %s bytes, to one file per mode, which is then checked record by record",
+		lcfg.Writers, lcfg.Records, sizeText(sharedlog.DefaultSizes)))
+
+	progress(harness.Progress{Trial: steps, Trials: steps, Strategy: "api", Workload: "pool"})
+	api, err := claims.CheckAPI(ctx)
+	if err != nil {
+		return fail(err)
+	}
+	run.Claims = mergeClaims(claims.Evaluate(run), api)
+	run.FinishedAt = time.Now().UTC()
+	return run, nil
+}
+
+// mergeClaims lists the run's claims and the API checks in the article's
+// order.
+func mergeClaims(fromRun, api []results.Claim) []results.Claim {
+	all := append(append([]results.Claim(nil), fromRun...), api...)
+	sort.SliceStable(all, func(i, j int) bool { return all[i].ID < all[j].ID })
+	return all
+}
+
+// printClaims writes each claim as a block: the statement, then its
+// verdict, figures and how it was measured, wrapped to the terminal. The
+// claims are long sentences, which a table with one line per claim would
+// spread over hundreds of columns.
+func printClaims(w io.Writer, run *results.Run) error {
+	width := 100
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		if cols, _, err := term.GetSize(int(f.Fd())); err == nil && cols >= 40 {
+			width = min(cols, 120)
+		}
+	}
+	ew := &claimsWriter{w: w}
+	h := run.Host
+	model := h.CPUModel
+	if model == "" {
+		model = "unknown CPU"
+	}
+	ew.printf("The article's claims, on this machine: %s · %s · %s/%s · %s\n", model, cpusText(h.CPUs), h.OS, h.Arch, h.GoVersion)
+	if run.Partial {
+		ew.printf("(a partial run: the claims it lacks the figures for are left out)\n")
+	}
+	if len(run.Claims) == 0 {
+		ew.printf("\nno claim can be judged from this run\n")
+	}
+	for _, c := range run.Claims {
+		ew.printf("\n%2d. %s\n", c.ID, strings.Join(wrap(c.Statement, width-4), "\n    "))
+		for _, field := range []struct{ name, text string }{
+			{"verdict", c.Verdict}, {"figures", c.Figures}, {"measured", c.Measurement},
+		} {
+			lines := wrap(field.text, width-14)
+			ew.printf("    %-9s %s\n", field.name, strings.Join(lines, "\n              "))
+		}
+	}
+	if ew.err != nil {
+		return fmt.Errorf("claims: print: %w", ew.err)
+	}
+	return nil
+}
+
+// wrap breaks text into lines of at most width runes, at spaces.
+func wrap(text string, width int) []string {
+	var lines []string
+	var line []rune
+	for _, word := range strings.Fields(text) {
+		r := []rune(word)
+		if len(line) > 0 && len(line)+1+len(r) > width {
+			lines = append(lines, string(line))
+			line = line[:0]
+		}
+		if len(line) > 0 {
+			line = append(line, ' ')
+		}
+		line = append(line, r...)
+	}
+	if len(line) > 0 || len(lines) == 0 {
+		lines = append(lines, string(line))
+	}
+	return lines
+}
+
+func cpusText(n int) string {
+	if n == 1 {
+		return "1 CPU"
+	}
+	return fmt.Sprintf("%d CPUs", n)
+}
+
+// claimsWriter keeps the first write error.
+type claimsWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *claimsWriter) printf(format string, args ...any) {
+	if e.err == nil {
+		_, e.err = fmt.Fprintf(e.w, format, args...)
+	}
 }
