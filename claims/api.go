@@ -155,11 +155,11 @@ func joinRunning(err error) results.Claim {
 	}
 	if err == nil {
 		c.Figures = "Join while running returned no error; after Close it returned no error"
-		c.Verdict = "does not hold: Join before Close returned no error"
+		c.Verdict = "does not hold: Join before Close returned nil"
 		return c
 	}
 	c.Figures = fmt.Sprintf("Join while running returned %q; after Close it returned no error", err.Error())
-	c.Verdict = "holds: Join before Close or Terminate returns an error"
+	c.Verdict = "holds: Join before Close returns an error"
 	if !errors.Is(err, procpool.ErrPoolRunning) {
 		c.Verdict = "holds, though the error is not ErrPoolRunning"
 	}
@@ -177,9 +177,9 @@ func joinNeeded(done int, elapsed float64, workerPIDs []int) results.Claim {
 		Figures: fmt.Sprintf("%d of %d tasks done in %s, with no Join, by %s", done, n, dur(elapsed), workers(workerPIDs)),
 	}
 	if done == n {
-		c.Verdict = "does not hold: the workers ran every task without Join"
+		c.Verdict = "does not hold: every task ran without Join"
 	} else {
-		c.Verdict = fmt.Sprintf("holds on this run: only %d of %d tasks were done without Join", done, n)
+		c.Verdict = fmt.Sprintf("holds: only %d of %d tasks ran without Join", done, n)
 	}
 	return c
 }
@@ -213,9 +213,9 @@ func truthyResult(success, failure []callbackCall, missingErr error) results.Cla
 	}
 	switch {
 	case empty == apiEmpty && missingFailed == 1 && missingOK == 0:
-		c.Verdict = "does not hold: the callback ran for empty values too; the failure went to the error callback"
+		c.Verdict = "does not hold: called for empty values too"
 	case empty == 0 && valued == apiValued:
-		c.Verdict = "holds: the callback ran only for non-empty values"
+		c.Verdict = "holds: called only for non-empty values"
 	default:
 		c.Verdict = "does not hold: the callbacks ran as the figures show"
 	}
@@ -257,9 +257,9 @@ func callbackPID(success, failure []callbackCall, workerPIDs []int) results.Clai
 	inWorker := slices.Contains(workerPIDs, self)
 	switch {
 	case len(cbPIDs) == 1 && cbPIDs[0] == self && !inWorker && len(workerPIDs) > 0:
-		c.Verdict = "holds: every callback ran in the caller, every task in another process"
+		c.Verdict = "holds: callbacks in the caller, tasks in workers"
 	case inWorker:
-		c.Verdict = "does not hold: a task ran in the caller's own process"
+		c.Verdict = "does not hold: a task ran in the caller"
 	default:
 		c.Verdict = "does not hold: a callback ran outside the caller"
 	}

@@ -20,14 +20,14 @@ func TestCheckAPI(t *testing.T) {
 		verdict   string
 		figures   []string
 	}{
-		{7, stmtJoinRunning, "holds: Join before Close or Terminate returns an error",
+		{7, stmtJoinRunning, "holds: Join before Close returns an error",
 			[]string{`"procpool: pool is still running; call Close or Terminate before Join"`, "after Close it returned no error"}},
-		{8, stmtJoinNeeded, "does not hold: the workers ran every task without Join",
+		{8, stmtJoinNeeded, "does not hold: every task ran without Join",
 			[]string{"4 of 4 tasks done in ", "with no Join, by worker"}},
-		{8, stmtTruthyResult, "does not hold: the callback ran for empty values too; the failure went to the error callback",
+		{8, stmtTruthyResult, "does not hold: called for empty values too",
 			[]string{"ran for 2 of 2 empty values and 2 of 2 non-empty ones", "ran the error callback once and the success callback never",
 				`unknown workload "claims.unregistered"`}},
-		{5, stmtCallbackPID + " (pid recorded inside the callback)", "holds: every callback ran in the caller, every task in another process",
+		{5, stmtCallbackPID + " (pid recorded inside the callback)", "holds: callbacks in the caller, tasks in workers",
 			[]string{"callbacks ran in pid " + self + ";", "the caller is pid " + self + ";"}},
 	}
 	if len(got) != len(tests) {

@@ -141,17 +141,17 @@ func threadsCPU(run *results.Run) (results.Claim, bool) {
 	c.Figures = strings.Join(figs, "; ") + "; " + plural(cpus, "CPU")
 	switch {
 	case g != nil && sg >= MinSpeedup && g1 != nil && s1 < MinSpeedup:
-		c.Verdict = fmt.Sprintf("does not hold for goroutines (%s); holds only under GOMAXPROCS=1, the GIL analogue (%s)", x(sg), x(s1))
+		c.Verdict = fmt.Sprintf("holds only under GOMAXPROCS=1 (%s); goroutines %s", x(s1), x(sg))
 	case g != nil && sg >= MinSpeedup && g1 == nil:
 		c.Verdict = fmt.Sprintf("does not hold for goroutines (%s)", x(sg))
 	case g1 != nil && s1 >= MinSpeedup:
-		c.Verdict = fmt.Sprintf("does not hold: even under GOMAXPROCS=1 goroutines sped it up (%s)", x(s1))
+		c.Verdict = fmt.Sprintf("does not hold, even under GOMAXPROCS=1 (%s)", x(s1))
 	case g == nil:
 		c.Verdict = fmt.Sprintf("holds under GOMAXPROCS=1, the GIL analogue (%s)", x(s1))
 	case cpus == 1:
-		c.Verdict = "holds on this 1-CPU machine, for goroutines too: there is no second CPU to use"
+		c.Verdict = "holds on this 1-CPU machine, for goroutines too"
 	default:
-		c.Verdict = fmt.Sprintf("holds on this run, for goroutines too (%s on %s)", x(sg), plural(cpus, "CPU"))
+		c.Verdict = fmt.Sprintf("holds, for goroutines too (%s)", x(sg))
 	}
 	return c, true
 }
@@ -189,7 +189,7 @@ func threadsIO(run *results.Run) (results.Claim, bool) {
 			c.Verdict = fmt.Sprintf("holds (%s), even under GOMAXPROCS=1", x(best))
 		}
 	} else {
-		c.Verdict = fmt.Sprintf("does not hold on this run (%s at best)", x(best))
+		c.Verdict = fmt.Sprintf("does not hold (%s at best)", x(best))
 	}
 	return c, true
 }
@@ -233,13 +233,13 @@ func processPerTask(run *results.Run) (results.Claim, bool) {
 	c.Figures = strings.Join(figs, "; ")
 	switch {
 	case minSpawn >= CostRatio && minRSS >= CostRatio:
-		c.Verdict = fmt.Sprintf("holds: at least %s the spawn time and %s the memory", x(minSpawn), x(minRSS))
+		c.Verdict = fmt.Sprintf("holds: ≥%s the spawn time, ≥%s the memory", x(minSpawn), x(minRSS))
 	case minSpawn >= CostRatio:
-		c.Verdict = fmt.Sprintf("holds only for spawn time (at least %s); memory %s at least", x(minSpawn), x(minRSS))
+		c.Verdict = fmt.Sprintf("holds only for spawn time (≥%s; memory ≥%s)", x(minSpawn), x(minRSS))
 	case minRSS >= CostRatio:
-		c.Verdict = fmt.Sprintf("holds only for memory (at least %s); spawn time %s at least", x(minRSS), x(minSpawn))
+		c.Verdict = fmt.Sprintf("holds only for memory (≥%s; spawn time ≥%s)", x(minRSS), x(minSpawn))
 	default:
-		c.Verdict = fmt.Sprintf("does not hold: spawn time %s, memory %s the pool's at least", x(minSpawn), x(minRSS))
+		c.Verdict = fmt.Sprintf("does not hold: spawn time ≥%s, memory ≥%s", x(minSpawn), x(minRSS))
 	}
 	return c, true
 }
@@ -295,9 +295,9 @@ func applyVsAsync(run *results.Run) (results.Claim, bool) {
 		case sa < MinSpeedup && sy >= MinSpeedup:
 			held = append(held, w)
 		case sa >= MinSpeedup:
-			failed = append(failed, fmt.Sprintf("on %s apply sped up (%s)", w, x(sa)))
+			failed = append(failed, fmt.Sprintf("%s: apply %s", w, x(sa)))
 		default:
-			failed = append(failed, fmt.Sprintf("on %s apply_async reached only %s", w, x(sy)))
+			failed = append(failed, fmt.Sprintf("%s: apply_async %s", w, x(sy)))
 		}
 	}
 	c.Figures = strings.Join(figs, "; ") + "; " + plural(run.Host.CPUs, "CPU")
@@ -305,9 +305,9 @@ func applyVsAsync(run *results.Run) (results.Claim, bool) {
 	case len(failed) == 0:
 		c.Verdict = "holds on " + strings.Join(wls, " and ")
 	case len(held) > 0:
-		c.Verdict = "holds only on " + strings.Join(held, " and ") + "; " + strings.Join(failed, "; ")
+		c.Verdict = "holds only on " + strings.Join(held, " and ") + " (" + strings.Join(failed, "; ") + ")"
 	default:
-		c.Verdict = "does not hold: " + strings.Join(failed, "; ")
+		c.Verdict = "does not hold (" + strings.Join(failed, "; ") + ")"
 	}
 	return c, true
 }
@@ -333,7 +333,7 @@ func callbacksInParent(run *results.Run) (results.Claim, bool) {
 		Statement:   stmtCallbackPID,
 		Measurement: "pool-apply-async, last measured trial: the distinct pids that ran the result callbacks, against the pid of the trial process that owned the pool",
 		Figures:     strings.Join(figs, "; "),
-		Verdict:     "holds: every callback ran in the process that owns the pool",
+		Verdict:     "holds: every callback ran in the pool's owner",
 	}
 	if len(wrong) > 0 {
 		c.Verdict = "does not hold: callbacks ran in " + strings.Join(wrong, ", ")
@@ -389,13 +389,13 @@ func sharedLog(run *results.Run) (results.Claim, bool) {
 	case len(safeDamaged) > 0:
 		c.Verdict = "does not hold: " + strings.Join(safeDamaged, ", ") + " damaged the file"
 	case nUnsafe == 0:
-		c.Verdict = "holds only in part: the lock and the single writer kept the file whole; no unlocked mode was run"
+		c.Verdict = "holds only in part: no unlocked mode was run"
 	case len(unsafeWhole) > 0:
 		c.Verdict = "holds only in part: " + strings.Join(unsafeWhole, ", ") + " left the file whole on this run"
 	case nSafe == 0:
-		c.Verdict = "holds only in part: unlocked appends damaged the file; no locked or single-writer mode was run"
+		c.Verdict = "holds only in part: no locked mode was run"
 	default:
-		c.Verdict = "holds: every unlocked mode damaged the file, every locked or single-writer mode kept it whole"
+		c.Verdict = "holds: only the unlocked modes damaged the file"
 	}
 	return c, true
 }

@@ -44,7 +44,7 @@ func TestClaimsFromSavedRun(t *testing.T) {
 		"4 tasks of 1ms, a pool of 2:",
 		" 5. Callbacks run in the parent process\n",
 		" 7. join before close or terminate is an error",
-		"    verdict   holds: Join before Close or Terminate returns an error",
+		"    verdict   holds: Join before Close returns an error",
 		" 8. Workers only run once join is called",
 		"    measured  ",
 	} {
