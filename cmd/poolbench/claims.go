@@ -244,10 +244,12 @@ func printClaims(w io.Writer, run *results.Run) error {
 		model = "unknown CPU"
 	}
 	ew.printf("The article's claims, on this machine: %s · %s · %s/%s · %s\n", model, cpusText(h.CPUs), h.OS, h.Arch, h.GoVersion)
-	if run.Partial {
+	switch {
+	case run.Partial && len(run.Claims) == 0:
+		ew.printf("\nthe run was cut short before its claims were judged; claims --from its results.json judges what it measured\n")
+	case run.Partial:
 		ew.printf("(a partial run: the claims it lacks the figures for are left out)\n")
-	}
-	if len(run.Claims) == 0 {
+	case len(run.Claims) == 0:
 		ew.printf("\nno claim can be judged from this run\n")
 	}
 	for _, c := range run.Claims {
