@@ -27,9 +27,13 @@ func Table(w io.Writer, run *results.Run) error {
 		ew.printf("\n%s\n", g.Title)
 		writeAligned(ew, g)
 	}
-	if g, ok := claimsGrid(run); ok {
-		ew.printf("\n%s\n", g.Title)
-		writeAligned(ew, g)
+	if len(run.Claims) > 0 {
+		// Figures run to hundreds of columns: the terminal gets the
+		// verdicts, the page and `poolbench claims` the figures.
+		ew.printf("\nthe article's claims, on this machine (figures: report.html, or poolbench claims --from results.json)\n")
+		for _, c := range run.Claims {
+			ew.printf("  %d. %s: %s\n", c.ID, c.Statement, c.Verdict)
+		}
 	}
 	writeList(ew, "warnings", warnings(run))
 	notes := append([]string(nil), run.Notes...)
