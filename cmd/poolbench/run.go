@@ -139,18 +139,7 @@ func (o *runOptions) run(cmd *cobra.Command) error {
 	if err := applyPreset(cmd, o); err != nil {
 		return err
 	}
-	cfg, err := o.config()
-	if err != nil {
-		return err
-	}
-	if err := checkFormat(o.format); err != nil {
-		return err
-	}
-	// Validate everything before creating the output folder.
-	if err := harness.Validate(cfg); err != nil {
-		return err
-	}
-	dir, err := prepareOut(o.out, "run")
+	cfg, dir, err := o.prepare("run", nil)
 	if err != nil {
 		return err
 	}
@@ -173,6 +162,25 @@ func (o *runOptions) run(cmd *cobra.Command) error {
 		}
 		return run, err
 	})
+}
+
+// prepare turns the flags into a validated harness configuration (a sweep
+// when sizes is set) and creates the output folder, in that order: bad
+// input leaves nothing behind.
+func (o *runOptions) prepare(command string, sizes []int) (harness.Config, string, error) {
+	cfg, err := o.config()
+	if err != nil {
+		return cfg, "", err
+	}
+	cfg.WorkerSizes = sizes
+	if err := checkFormat(o.format); err != nil {
+		return cfg, "", err
+	}
+	if err := harness.Validate(cfg); err != nil {
+		return cfg, "", err
+	}
+	dir, err := prepareOut(o.out, command)
+	return cfg, dir, err
 }
 
 // measureAndReport runs measure under signal handling and a progress bar,

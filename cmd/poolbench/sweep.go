@@ -36,18 +36,7 @@ knee: the smallest pool size within 5% of the best time.`,
 			if len(o.strategies) == 0 {
 				o.strategies = defaultSweepStrategies
 			}
-			cfg, err := o.config()
-			if err != nil {
-				return err
-			}
-			cfg.WorkerSizes = workers
-			if err := checkFormat(o.format); err != nil {
-				return err
-			}
-			if err := harness.Validate(cfg); err != nil {
-				return err
-			}
-			dir, err := prepareOut(o.out, "sweep")
+			cfg, dir, err := o.prepare("sweep", workers)
 			if err != nil {
 				return err
 			}
