@@ -82,8 +82,8 @@ func (p *plan) aggregate(spec TrialSpec, trs []*trialResult) results.Result {
 		})),
 		ErrorKinds: map[string]int{},
 	}
-	if len(p.WorkerSizes) > 0 {
-		// A sweep keys its results on the pool size asked for.
+	if len(p.WorkerSizes) > 0 && strategies.UsesWorkers(spec.Strategy) {
+		// A sweep keys the pool strategies' results on the pool size.
 		r.Workers = spec.Workers
 	}
 	var spawns, totals []float64
@@ -183,7 +183,12 @@ func derive(run *results.Run, p *plan) {
 // serial time spread over min(concurrency, CPUs); for io, the tasks in waves
 // of concurrency, each wave one task long. noop has no ideal.
 func (p *plan) idealSeconds(r *results.Result, serial *results.Result) float64 {
-	conc := max(r.Workers, 1)
+	// r.Workers is the pool size in a sweep; what bounds the ideal is how
+	// many tasks the strategy runs at once (1 for pool-apply).
+	conc := 1
+	if s, err := strategies.Lookup(r.Strategy); err == nil {
+		conc = max(s.Concurrency(strategies.Plan{Tasks: r.Tasks, Workers: r.Workers}), 1)
+	}
 	switch r.Workload {
 	case "cpu":
 		cpus := 1

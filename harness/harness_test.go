@@ -211,3 +211,29 @@ func TestMemoryDoesNotGrowWithTasks(t *testing.T) {
 		t.Logf("%s: peak RSS %.1f MiB for 300k tasks, %.1f MiB for 30k", s, many[s]/(1<<20), base/(1<<20))
 	}
 }
+
+// TestSweepIdeal: in a sweep, strategies that ignore the pool size keep
+// their own concurrency, and pool-apply's ideal is serial time at any size.
+func TestSweepIdeal(t *testing.T) {
+	cfg := small("io")
+	cfg.TaskSizes = map[string]string{"io": "20ms"}
+	cfg.Tasks, cfg.Repeat, cfg.Warmup = 8, 1, 0
+	cfg.WorkerSizes = []int{2, 4}
+	cfg.Strategies = []string{"serial", "pool-apply", "pool-apply-async"}
+	run, err := Run(context.Background(), cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range run.Results {
+		switch r.Strategy {
+		case "serial":
+			if r.Workers != 1 || r.Efficiency < 0.8 {
+				t.Errorf("serial: workers %d, efficiency %.2f", r.Workers, r.Efficiency)
+			}
+		case "pool-apply":
+			if r.Efficiency < 0.8 {
+				t.Errorf("pool-apply at %d workers: efficiency %.2f; its ideal is serial time", r.Workers, r.Efficiency)
+			}
+		}
+	}
+}

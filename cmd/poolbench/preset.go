@@ -58,7 +58,9 @@ func applyPreset(cmd *cobra.Command, o *runOptions) error {
 	set("workload", func() { o.workload = "io" })
 	set("tasks", func() { o.tasks = articleTasks })
 	set("workers", func() { o.workers = articleWorkers })
-	set("task-size", func() { o.taskSize = articleSleep.String() })
+	if o.workload == "io" {
+		set("task-size", func() { o.taskSize = articleSleep.String() })
+	}
 	set("strategies", func() {
 		o.strategies = []string{"serial", "goroutines", "process-per-task", "pool-apply", "pool-apply-async"}
 	})

@@ -198,7 +198,7 @@ func measureAndReport(cmd *cobra.Command, dir, format string, measure func(conte
 		return errors.Join(in.err(runErr), err)
 	}
 	if err := printRun(cmd.OutOrStdout(), format, run); err != nil {
-		return err
+		return errors.Join(in.err(runErr), err)
 	}
 	fmt.Fprintf(cmd.ErrOrStderr(), "results: %s/results.json  report: %s/report.html\n", dir, dir)
 	return in.err(runErr)

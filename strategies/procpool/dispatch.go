@@ -59,9 +59,6 @@ func (p *Pool) dispatchLocked() {
 		a := p.queue[0]
 		p.queue[0] = nil
 		p.queue = p.queue[1:]
-		if len(best.inflight) == 0 {
-			best.headSince = time.Now()
-		}
 		best.inflight = append(best.inflight, a)
 		best.assigned++
 		best.out = appendTask(best.out, kindTask, a.id, a.task.Func, a.task.Args)
@@ -103,7 +100,9 @@ func (p *Pool) watch() {
 			var late []*proc
 			p.mu.Lock()
 			for pr := range p.procs {
-				if len(pr.inflight) > 0 && now.Sub(pr.headSince) > p.cfg.taskTimeout {
+				// The worker publishes when the running task started, so a
+				// prefetched task's wait does not count against it.
+				if id, start := pr.current.get(); id != 0 && now.Sub(time.Unix(0, start)) > p.cfg.taskTimeout {
 					late = append(late, pr)
 				}
 			}

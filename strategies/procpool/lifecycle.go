@@ -1,5 +1,7 @@
 package procpool
 
+import "time"
+
 // Close stops the pool taking new tasks. Tasks already submitted still run;
 // the workers exit once they are done. Call Join to wait for that.
 func (p *Pool) Close() {
@@ -21,8 +23,10 @@ func (p *Pool) Terminate() {
 		return
 	}
 	p.state = stateTerminated
+	now := time.Now()
 	for _, a := range p.queue {
 		a.result.Err = ErrTerminated
+		a.result.Delivered = now
 	}
 	queued := p.queue
 	p.queue = nil

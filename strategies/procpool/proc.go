@@ -30,7 +30,6 @@ type proc struct {
 	closing   bool           // no more tasks: close the task pipe once flushed
 	dead      bool           // the reader has seen the end
 	inflight  []*AsyncResult // sent, in the order the worker runs them
-	headSince time.Time      // when the head of inflight could have started
 	assigned  int
 	out       []byte // frames waiting to be written
 	spare     []byte
@@ -86,6 +85,17 @@ func (p *Pool) startProc() (*proc, error) {
 	pr.out = appendTask(nil, kindInit, 0, p.cfg.initFn, p.cfg.initArgs)
 
 	p.mu.Lock()
+	if p.state == stateTerminated {
+		// Terminate took its snapshot of the workers before this one
+		// existed: it must not outlive the pool.
+		p.mu.Unlock()
+		cmd.Process.Kill()
+		cmd.Wait()
+		taskW.Close()
+		resR.Close()
+		cur.close()
+		return nil, ErrPoolClosed
+	}
 	p.procs[pr] = struct{}{}
 	p.procWG.Add(1)
 	p.mu.Unlock()
@@ -181,9 +191,9 @@ func (pr *proc) handshake(fr *frameReader) error {
 	now := time.Now()
 	p.mu.Lock()
 	pr.isReady = true
-	pr.headSince = now
 	p.spawns = append(p.spawns, Spawn{PID: pr.pid, Start: pr.start, Duration: now.Sub(pr.start)})
 	p.startFails = 0
+	p.broken = nil
 	p.dispatchLocked()
 	p.mu.Unlock()
 	return nil
@@ -194,6 +204,9 @@ func (pr *proc) handshake(fr *frameReader) error {
 func (pr *proc) readResults(fr *frameReader) error {
 	p := pr.pool
 	var batch []*AsyncResult
+	// Results already taken off inflight must reach their callers whatever
+	// ends the loop: a bad frame after them is no reason to lose them.
+	defer func() { p.handler.push(batch...) }()
 	for {
 		kind, body, err := fr.next()
 		if err != nil {
@@ -215,7 +228,6 @@ func (pr *proc) readResults(fr *frameReader) error {
 		a := pr.inflight[0]
 		pr.inflight[0] = nil
 		pr.inflight = pr.inflight[1:]
-		pr.headSince = now
 		p.noteRunTime(float64(rf.end - rf.start))
 		p.dispatchLocked()
 		p.mu.Unlock()
@@ -242,8 +254,7 @@ func (pr *proc) readResults(fr *frameReader) error {
 		// Hand results over in batches while more are already buffered.
 		if len(batch) > 0 && (fr.buffered() == 0 || len(batch) >= 256) {
 			p.handler.push(batch...)
-			clear(batch)
-			batch = batch[:0]
+			batch = nil
 		}
 	}
 }
@@ -272,18 +283,21 @@ func (pr *proc) die(readErr error) {
 	inflight := pr.inflight
 	pr.inflight = nil
 	p.mu.Unlock()
-	pr.signal()
-	<-pr.wrote
 	if len(inflight) > 0 || !errors.Is(readErr, errEOF) {
-		// It has not finished on its own accord: make sure it ends.
+		// It has not finished of its own accord: make sure it ends, before
+		// waiting for the writer, which may be blocked on a full task pipe
+		// that this worker no longer reads.
 		pr.cmd.Process.Kill()
 	}
+	pr.signal()
+	<-pr.wrote
 	pr.resR.Close()
 	pr.cmd.Wait()
 	state := pr.cmd.ProcessState
-	running := pr.current.get()
+	running, _ := pr.current.get()
 	pr.current.close()
-	close(pr.wake)
+	// pr.wake is never closed: a submitter may still signal it after a
+	// failed write; the writer goroutine has already returned.
 
 	var failed []*AsyncResult
 	p.mu.Lock()
@@ -294,8 +308,10 @@ func (pr *proc) die(readErr error) {
 	switch {
 	case len(inflight) == 0:
 	case p.state == stateTerminated:
+		now := time.Now()
 		for _, a := range inflight {
 			a.result.Err = ErrTerminated
+			a.result.Delivered = now
 		}
 		failed = inflight
 	default:
@@ -344,8 +360,10 @@ func (p *Pool) replaceLocked(cause error) {
 		if _, err := p.startProc(); err != nil {
 			p.mu.Lock()
 			p.startFails++
-			p.broken = fmt.Errorf("start replacement worker: %w", err)
-			if len(p.procs) == 0 {
+			if len(p.procs) == 0 && p.state != stateTerminated {
+				// Nothing left to run the queue: fail it rather than let
+				// it wait for a worker that cannot start.
+				p.broken = fmt.Errorf("start replacement worker: %w", err)
 				p.failQueueLocked(p.broken)
 			}
 			p.mu.Unlock()

@@ -51,9 +51,10 @@ func ServeIfWorker() (served bool, err error) {
 // serve runs the worker side of the protocol: the initializer frame, the
 // ready handshake, then tasks until in reaches end of file. Results are
 // written in batches: a result is flushed when no further task is already
-// buffered, so a busy worker answers many tasks with one write. running
-// publishes the id of the task being run (0 between tasks).
-func serve(in io.Reader, out io.Writer, running func(uint64)) error {
+// buffered; otherwise a writer goroutine sends it while the next task runs,
+// and results that pile up meanwhile go out in one write. running publishes
+// the id and start of the task being run (0 between tasks).
+func serve(in io.Reader, out io.Writer, running func(id uint64, start int64)) error {
 	fr := newFrameReader(in, DefaultMaxFrame)
 	kind, body, err := fr.next()
 	if err != nil {
@@ -79,20 +80,13 @@ func serve(in io.Reader, out io.Writer, running func(uint64)) error {
 	if readyMsg != nil {
 		return fmt.Errorf("procpool: worker %d: %s", os.Getpid(), readyMsg)
 	}
-	buf = buf[:0]
+	rw := newResultWriter(out)
+	defer rw.stop()
 	for {
-		if len(buf) > 0 && fr.buffered() == 0 {
-			if _, err := out.Write(buf); err != nil {
-				return fmt.Errorf("procpool: worker %d: write results: %w", os.Getpid(), err)
-			}
-			buf = buf[:0]
-		}
 		kind, body, err := fr.next()
 		if err == io.EOF {
-			if len(buf) > 0 {
-				if _, err := out.Write(buf); err != nil {
-					return fmt.Errorf("procpool: worker %d: write results: %w", os.Getpid(), err)
-				}
+			if err := rw.flush(); err != nil {
+				return fmt.Errorf("procpool: worker %d: write results: %w", os.Getpid(), err)
 			}
 			return nil
 		}
@@ -106,20 +100,19 @@ func serve(in io.Reader, out io.Writer, running func(uint64)) error {
 		if err != nil {
 			return fmt.Errorf("procpool: worker %d: %w", os.Getpid(), err)
 		}
-		running(t.id)
 		start := time.Now()
+		running(t.id, start.UnixNano())
 		value, err := runTask(t.fn, t.args)
-		running(0)
+		running(0, 0)
 		r := resultFrame{id: t.id, start: start.UnixNano(), end: time.Now().UnixNano(), payload: value}
 		if err != nil {
 			r.status, r.payload = statusError, []byte(err.Error())
 		}
-		buf = appendResult(buf, r)
-		if len(buf) >= 64<<10 {
-			if _, err := out.Write(buf); err != nil {
-				return fmt.Errorf("procpool: worker %d: write results: %w", os.Getpid(), err)
-			}
-			buf = buf[:0]
+		// With no task waiting, write now: the read below would block.
+		// Otherwise the writer goroutine sends it while the next task
+		// runs, so a finished result never waits behind a prefetched task.
+		if err := rw.add(r, fr.buffered() == 0); err != nil {
+			return fmt.Errorf("procpool: worker %d: write results: %w", os.Getpid(), err)
 		}
 	}
 }

@@ -1,0 +1,101 @@
+package procpool
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/poolbench/poolbench/workloads"
+)
+
+func init() {
+	for name, size := range map[string]int{"test.big1m": 1 << 20, "test.big8k": 8 << 10} {
+		if err := workloads.RegisterFunc(name, func([]byte) ([]byte, error) { return make([]byte, size), nil }); err != nil {
+			panic(err)
+		}
+	}
+}
+
+// A live worker sends an oversized result while the parent still has tasks
+// to write to it. Cleaning up must not wait for the blocked writer before
+// killing the worker: the writer waits for the worker, which waits for the
+// parent to read its result.
+func TestOversizedResultWithAFullTaskPipe(t *testing.T) {
+	p := newPool(t, 1, MaxFrame(64<<10), Prefetch(63))
+	big, err := p.ApplyAsync(Task{Func: "test.big1m"}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	submitted := make(chan struct{})
+	go func() {
+		defer close(submitted)
+		for range 63 {
+			p.ApplyAsync(Task{Func: "test.echo", Args: make([]byte, 4<<10)}, nil, nil)
+		}
+	}()
+	_, err = big.GetTimeout(20 * time.Second)
+	if !errors.Is(err, ErrFrameTooLarge) {
+		t.Fatalf("oversized result: %v, want ErrFrameTooLarge", err)
+	}
+	select {
+	case <-submitted:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the submitter is still blocked on the dead worker's task pipe")
+	}
+}
+
+// Results read before a bad frame must still reach their callers.
+func TestResultsBeforeABadFrameAreDelivered(t *testing.T) {
+	p := newPool(t, 1, MaxFrame(4096), Prefetch(4))
+	cb := func(Result) {}
+	p.ApplyAsync(Task{Func: "test.sleep", Args: sleepArgs(200 * time.Millisecond)}, nil, nil)
+	small, _ := p.ApplyAsync(Task{Func: "test.echo", Args: []byte("x")}, cb, cb)
+	big, _ := p.ApplyAsync(Task{Func: "test.big8k"}, cb, cb)
+	if _, err := big.GetTimeout(20 * time.Second); !errors.Is(err, ErrFrameTooLarge) {
+		t.Fatalf("8 KiB result under a 4 KiB limit: %v", err)
+	}
+	v, err := small.GetTimeout(20 * time.Second)
+	if errors.Is(err, ErrTimeout) {
+		t.Fatal("a finished task before the bad frame was never delivered")
+	}
+	if err == nil && string(v) != "x" {
+		t.Fatalf("got %q", v)
+	}
+}
+
+// A prefetched task's wait must not count against the task timeout, and a
+// finished result must not wait in the worker while the next task runs.
+func TestPrefetchedTasksAndPromptResults(t *testing.T) {
+	p := newPool(t, 1, TaskTimeout(time.Second), Prefetch(1))
+	args := make([][]byte, 4)
+	for i := range args {
+		args[i] = sleepArgs(600 * time.Millisecond)
+	}
+	res, err := p.Map(context.Background(), "test.sleep", args)
+	if err != nil {
+		t.Fatalf("600 ms tasks under a 1 s timeout: %v", err)
+	}
+	for i, r := range res[:3] {
+		// Held for the next task, it would arrive 600 ms late.
+		if held := r.Delivered.Sub(r.Finished); held > 300*time.Millisecond {
+			t.Errorf("task %d's result reached the pool %v after it finished", i, held)
+		}
+	}
+}
+
+func TestTerminatedTasksHaveSaneLatency(t *testing.T) {
+	p := newPool(t, 1, Prefetch(0))
+	got := make(chan time.Duration, 2)
+	cb := func(r Result) { got <- r.Latency() }
+	p.ApplyAsync(Task{Func: "test.sleep", Args: sleepArgs(time.Hour)}, cb, cb)
+	p.ApplyAsync(Task{Func: "test.sleep", Args: sleepArgs(time.Hour)}, cb, cb)
+	time.Sleep(50 * time.Millisecond)
+	p.Terminate()
+	p.Join()
+	for range 2 {
+		if d := <-got; d < 0 || d > time.Minute {
+			t.Errorf("latency %v of a terminated task", d)
+		}
+	}
+}
