@@ -1,11 +1,9 @@
 package procpool
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
-	"slices"
 	"syscall"
 	"time"
 )
@@ -103,60 +101,6 @@ func (p *Pool) startProc() (*proc, error) {
 	pr.signal()
 	go pr.run()
 	return pr, nil
-}
-
-func (pr *proc) signal() {
-	select {
-	case pr.wake <- struct{}{}:
-	default:
-	}
-}
-
-// writeLoop sends queued frames in as few writes as it can: whatever piles
-// up while a write is in progress goes out in the next one. A submitter may
-// also write inline (flushInline), which saves a goroutine hand-off on the
-// Apply round trip; the writing flag keeps the two from overlapping.
-func (pr *proc) writeLoop() {
-	defer close(pr.wrote)
-	defer pr.taskW.Close()
-	for range pr.wake {
-		if !pr.flush() {
-			return
-		}
-		p := pr.pool
-		p.mu.Lock()
-		finished := pr.closing && !pr.writing && len(pr.out) == 0
-		p.mu.Unlock()
-		if finished {
-			return
-		}
-	}
-}
-
-// flush writes what is queued unless a write is already under way. It
-// reports false when the pipe is broken (the worker is gone; the reader will
-// see it and clean up).
-func (pr *proc) flush() bool {
-	p := pr.pool
-	p.mu.Lock()
-	if pr.writing || len(pr.out) == 0 {
-		p.mu.Unlock()
-		return true
-	}
-	pr.writing = true
-	buf := pr.out
-	pr.out = pr.spare[:0]
-	p.mu.Unlock()
-	_, err := pr.taskW.Write(buf)
-	p.mu.Lock()
-	pr.writing = false
-	pr.spare = buf[:0]
-	more := len(pr.out) > 0 || pr.closing
-	p.mu.Unlock()
-	if more {
-		pr.signal()
-	}
-	return err == nil
 }
 
 // run reads the ready handshake, then results, until the worker's result
@@ -257,128 +201,4 @@ func (pr *proc) readResults(fr *frameReader) error {
 			batch = nil
 		}
 	}
-}
-
-// kill ends the worker at once; cause says why, for the failed task's error.
-func (pr *proc) kill(cause error) {
-	p := pr.pool
-	p.mu.Lock()
-	if pr.killCause == nil {
-		pr.killCause = cause
-	}
-	p.mu.Unlock()
-	pr.cmd.Process.Kill() // an error means it has already gone, which is fine
-}
-
-// die reaps the worker and settles its tasks: during Terminate they fail
-// with ErrTerminated; otherwise the one it was running fails with an error
-// naming its pid and exit status, the ones queued behind it go back to the
-// pool's queue, and a replacement starts if there is work for it.
-func (pr *proc) die(readErr error) {
-	p := pr.pool
-	p.mu.Lock()
-	pr.dead = true
-	pr.closing = true
-	delete(p.procs, pr)
-	inflight := pr.inflight
-	pr.inflight = nil
-	p.mu.Unlock()
-	if len(inflight) > 0 || !errors.Is(readErr, errEOF) {
-		// It has not finished of its own accord: make sure it ends, before
-		// waiting for the writer, which may be blocked on a full task pipe
-		// that this worker no longer reads.
-		pr.cmd.Process.Kill()
-	}
-	pr.signal()
-	<-pr.wrote
-	pr.resR.Close()
-	pr.cmd.Wait()
-	state := pr.cmd.ProcessState
-	running, _ := pr.current.get()
-	pr.current.close()
-	// pr.wake is never closed: a submitter may still signal it after a
-	// failed write; the writer goroutine has already returned.
-
-	var failed []*AsyncResult
-	p.mu.Lock()
-	cause := readErr
-	if pr.killCause != nil {
-		cause = pr.killCause
-	}
-	switch {
-	case len(inflight) == 0:
-	case p.state == stateTerminated:
-		now := time.Now()
-		for _, a := range inflight {
-			a.result.Err = ErrTerminated
-			a.result.Delivered = now
-		}
-		failed = inflight
-	default:
-		// Blame the task the worker said it was running; the others go
-		// back to the queue: those before it finished, but their results
-		// died unsent with the worker, and those after it never started.
-		at := slices.IndexFunc(inflight, func(a *AsyncResult) bool { return a.id == running })
-		if at < 0 {
-			at = 0 // it died between tasks: blame the next, or it could loop
-		}
-		dead := inflight[at]
-		dead.result.Err = &WorkerDiedError{PID: pr.pid, Func: dead.task.Func, State: state, Cause: cause}
-		dead.result.WorkerPID = pr.pid
-		dead.result.Delivered = time.Now()
-		failed = []*AsyncResult{dead}
-		retry := slices.Delete(slices.Clone(inflight), at, at+1)
-		p.queue = append(retry, p.queue...)
-	}
-	if !pr.isReady {
-		p.startFails++
-	}
-	if p.state != stateTerminated && (p.state == stateRunning || len(p.queue) > 0) {
-		p.replaceLocked(cause)
-	}
-	p.dispatchLocked()
-	p.mu.Unlock()
-	p.handler.push(failed...)
-	p.procWG.Done()
-}
-
-// replaceLocked starts a worker in place of one that ended. After three
-// starts in a row fail, the pool is broken: queued tasks fail with the start
-// error instead of waiting forever for a worker that will never come.
-func (p *Pool) replaceLocked(cause error) {
-	if p.startFails >= 3 {
-		p.broken = fmt.Errorf("%d worker starts failed in a row, the last: %w", p.startFails, cause)
-		if len(p.procs) == 0 {
-			p.failQueueLocked(p.broken)
-		}
-		return
-	}
-	p.replaced++
-	p.procWG.Add(1) // held until the new worker's own goroutine takes over
-	go func() {
-		defer p.procWG.Done()
-		if _, err := p.startProc(); err != nil {
-			p.mu.Lock()
-			p.startFails++
-			if len(p.procs) == 0 && p.state != stateTerminated {
-				// Nothing left to run the queue: fail it rather than let
-				// it wait for a worker that cannot start.
-				p.broken = fmt.Errorf("start replacement worker: %w", err)
-				p.failQueueLocked(p.broken)
-			}
-			p.mu.Unlock()
-		}
-	}()
-}
-
-// failQueueLocked fails every task not yet sent to a worker.
-func (p *Pool) failQueueLocked(err error) {
-	now := time.Now()
-	for _, a := range p.queue {
-		a.result.Err = err
-		a.result.Delivered = now
-	}
-	q := p.queue
-	p.queue = nil
-	p.handler.push(q...)
 }
