@@ -5,7 +5,9 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"time"
 
+	"github.com/poolbench/poolbench/measure"
 	"github.com/poolbench/poolbench/results"
 	"github.com/poolbench/poolbench/strategies"
 	"gonum.org/v1/gonum/stat"
@@ -133,6 +135,14 @@ func (p *plan) aggregate(spec TrialSpec, trs []*trialResult) results.Result {
 	last := trs[len(trs)-1]
 	r.ParentPID = last.rec.PID
 	r.CallbackPIDs = last.rec.Outcome.CallbackPIDs
+	var stretched time.Duration
+	for _, tr := range trs {
+		stretched = max(stretched, tr.interval)
+	}
+	if stretched > p.SampleInterval {
+		r.Warnings = append(r.Warnings, fmt.Sprintf("its process tree (up to %.0f processes) was sampled every %v rather than %v, to keep the sampler within %.0f%% of a core",
+			r.PeakProcesses.Max, stretched, p.SampleInterval, measure.CostBudget*100))
+	}
 	if r.WallSeconds.Median > 0 {
 		r.TasksPerSecond = float64(spec.Tasks) / r.WallSeconds.Median
 	}

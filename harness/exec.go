@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"syscall"
+	"time"
 
 	"github.com/poolbench/poolbench/measure"
 	"github.com/poolbench/poolbench/results"
@@ -21,6 +22,9 @@ type trialResult struct {
 	spec  TrialSpec
 	trial results.Trial
 	rec   record
+	// interval is the longest sampling interval used: longer than asked
+	// when the tree was too large to read within the sampler's budget.
+	interval time.Duration
 }
 
 // execTrial runs one trial process and measures it: its tree is sampled
@@ -111,7 +115,7 @@ func (p *plan) execTrial(ctx context.Context, spec TrialSpec, progress func(done
 	if t.PeakRSSBytes < u.MaxRSSBytes {
 		t.PeakRSSBytes = u.MaxRSSBytes
 	}
-	return &trialResult{spec: spec, trial: t, rec: last}, nil
+	return &trialResult{spec: spec, trial: t, rec: last, interval: rep.Interval}, nil
 }
 
 func quantiles(o *strategies.Outcome) results.Quantiles {

@@ -130,6 +130,7 @@ func BenchmarkSamplerOverhead(b *testing.B) {
 				b.ReportMetric(rep.SamplerCPUSeconds/rep.Seconds*100, "thread-%core")
 				b.ReportMetric(used/rep.Seconds*100, "process-%core")
 				b.ReportMetric(rep.SamplerCPUSeconds/float64(rep.SampleCount)*1e9, "thread-ns/sample")
+				b.ReportMetric(float64(rep.Interval.Milliseconds()), "interval-ms")
 			}
 		})
 	}

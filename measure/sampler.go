@@ -24,6 +24,13 @@ const DefaultInterval = 10 * time.Millisecond
 // about 220 us.
 const cpuWindow = 100 * time.Millisecond
 
+// CostBudget is the share of one core the sampling itself may use. Reading
+// a tree costs about half a microsecond per process, so a tree of a hundred
+// processes read every 10 ms would take 2-3% of a core; past the budget the
+// sampler stretches its interval (in whole multiples of the one asked for)
+// and says so in Report.Interval.
+const CostBudget = 0.01
+
 // Report is what a Sampler saw, from Start to Stop.
 type Report struct {
 	// PeakRSSBytes is the largest summed RSS of the tree's live processes
@@ -52,6 +59,10 @@ type Report struct {
 	// (BenchmarkSamplerOverhead measures both). 0 where it cannot be
 	// measured (outside Linux).
 	SamplerCPUSeconds float64
+	// Interval is the longest interval the sampler used: the one asked for,
+	// or a multiple of it where a large tree would otherwise have cost more
+	// than CostBudget of a core.
+	Interval time.Duration
 	// Err is the first error met while sampling, if any. Sampling goes on
 	// after an error; processes that vanish while being read are not errors.
 	Err error
@@ -123,6 +134,14 @@ func (s *Sampler) Stop() Report {
 func (s *Sampler) run() {
 	defer close(s.done)
 	ticker := time.NewTicker(s.interval)
+	current := s.interval
+	s.report.Interval = current
+	// The budget is held on the mean cost per sample so far: the first
+	// samples of a tree (a full /proc listing, processes still starting)
+	// cost more than the steady state and must not stretch it alone.
+	const settle = 10
+	var spent float64
+	taken := 0
 sampling:
 	for !s.rootGone {
 		select {
@@ -132,7 +151,15 @@ sampling:
 		case <-ticker.C:
 		}
 		s.sinceCPU++
-		s.take(s.sinceCPU >= s.stride)
+		spent += s.take(s.sinceCPU >= s.stride)
+		if taken++; taken < settle {
+			continue
+		}
+		if next := s.fitBudget(spent / float64(taken)); next != current {
+			current = next
+			ticker.Reset(current)
+			s.report.Interval = max(s.report.Interval, current)
+		}
 	}
 	ticker.Stop()
 	s.r.close()
@@ -143,8 +170,19 @@ sampling:
 	s.report.Samples = s.ser.thin(MaxPoints)
 }
 
-// take reads the tree once and records it.
-func (s *Sampler) take(withCPU bool) {
+// fitBudget is the shortest multiple of the asked interval at which samples
+// costing cost seconds each stay within CostBudget of a core.
+func (s *Sampler) fitBudget(cost float64) time.Duration {
+	need := time.Duration(cost / CostBudget * float64(time.Second))
+	if need <= s.interval {
+		return s.interval
+	}
+	return (need + s.interval - 1) / s.interval * s.interval
+}
+
+// take reads the tree once, records it and returns what it cost in CPU
+// seconds (0 where the thread's CPU clock cannot be read).
+func (s *Sampler) take(withCPU bool) (cost float64) {
 	// Held on one thread for the sample, so that the thread's CPU clock
 	// measures the sample alone. Only for the sample: a goroutine locked for
 	// good makes every wake-up a hand-over between two threads.
@@ -153,7 +191,8 @@ func (s *Sampler) take(withCPU bool) {
 	if cpu0, ok := threadCPU(); ok {
 		defer func() {
 			if cpu1, ok := threadCPU(); ok && cpu1 >= cpu0 {
-				s.report.SamplerCPUSeconds += cpu1 - cpu0
+				cost = cpu1 - cpu0
+				s.report.SamplerCPUSeconds += cost
 			}
 		}()
 	}
@@ -167,6 +206,7 @@ func (s *Sampler) take(withCPU bool) {
 		err = firstOf(err, lastErr)
 	}
 	s.record(t, rd, err, withCPU)
+	return 0 // the deferred func above fills in the cost
 }
 
 func (s *Sampler) record(t float64, rd reading, err error, withCPU bool) {

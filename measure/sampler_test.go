@@ -274,3 +274,22 @@ func TestSamplerReapedCPU(t *testing.T) {
 		t.Errorf("CPU never above %.0f%% while a process burned a core", peak)
 	}
 }
+
+func TestFitBudget(t *testing.T) {
+	s := &Sampler{interval: 10 * time.Millisecond}
+	tests := []struct {
+		cost float64 // CPU seconds per sample
+		want time.Duration
+	}{
+		{0, 10 * time.Millisecond},
+		{50e-6, 10 * time.Millisecond},  // 0.5% of a core at 10 ms
+		{100e-6, 10 * time.Millisecond}, // exactly 1%
+		{150e-6, 20 * time.Millisecond}, // would be 1.5%
+		{1e-3, 100 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		if got := s.fitBudget(tt.cost); got != tt.want {
+			t.Errorf("fitBudget(%v s) = %v, want %v", tt.cost, got, tt.want)
+		}
+	}
+}
