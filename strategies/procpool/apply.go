@@ -3,6 +3,7 @@ package procpool
 import (
 	"context"
 	"iter"
+	"time"
 )
 
 // Apply runs one task and waits for it, as Python's apply does: the caller
@@ -12,6 +13,12 @@ func (p *Pool) Apply(ctx context.Context, t Task) (Result, error) {
 	a, err := p.ApplyAsync(t, nil, nil)
 	if err != nil {
 		return Result{}, err
+	}
+	// One spinner per pool: many concurrent callers spinning would take
+	// the CPUs the workers need.
+	if p.spinning.CompareAndSwap(false, true) {
+		a.spinUntilReady(applySpin)
+		p.spinning.Store(false)
 	}
 	if ctx.Done() == nil { // a context that never ends: a plain receive is cheaper than select
 		<-a.done
@@ -24,6 +31,13 @@ func (p *Pool) Apply(ctx context.Context, t Task) (Result, error) {
 		return Result{}, ctx.Err()
 	}
 }
+
+// applySpin bounds how long Apply polls for its result before it blocks.
+// A round trip to a worker takes tens of microseconds; a caller blocked on
+// the channel has to be woken on another OS thread (a futex wake-up costing
+// a good part of that), while a caller still running sees the result at
+// once. The spin costs at most this much CPU per Apply.
+const applySpin = 50 * time.Microsecond
 
 // Map runs fn over every argument and returns the results in argument order.
 // The error is the first failed task's, in argument order; every result is

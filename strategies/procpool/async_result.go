@@ -77,6 +77,16 @@ func (a *AsyncResult) Wait() { <-a.done }
 // Done is closed when the task is done and its callback has run.
 func (a *AsyncResult) Done() <-chan struct{} { return a.done }
 
+// spinUntilReady polls for completion for up to d.
+func (a *AsyncResult) spinUntilReady(d time.Duration) {
+	deadline := time.Now().Add(d)
+	for i := 0; !a.Ready(); i++ {
+		if i%64 == 63 && time.Now().After(deadline) {
+			return
+		}
+	}
+}
+
 // Ready reports whether the task is done.
 func (a *AsyncResult) Ready() bool {
 	select {

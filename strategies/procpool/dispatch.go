@@ -45,7 +45,7 @@ func (p *Pool) dispatchLocked() {
 	window := p.windowLocked()
 	for len(p.queue) > 0 {
 		var best *proc
-		for pr := range p.procs {
+		for _, pr := range p.procs {
 			if !pr.isReady || pr.closing || len(pr.inflight) >= window {
 				continue
 			}
@@ -78,7 +78,7 @@ func (p *Pool) dispatchLocked() {
 	if len(p.queue) == 0 {
 		p.queue = nil // let the backing array go
 		if p.state != stateRunning {
-			for pr := range p.procs {
+			for _, pr := range p.procs {
 				if !pr.closing {
 					pr.closing = true
 					pr.signal()
@@ -99,7 +99,7 @@ func (p *Pool) watch() {
 		case now := <-tick.C:
 			var late []*proc
 			p.mu.Lock()
-			for pr := range p.procs {
+			for _, pr := range p.procs {
 				// The worker publishes when the running task started, so a
 				// prefetched task's wait does not count against it.
 				if id, start := pr.current.get(); id != 0 && now.Sub(time.Unix(0, start)) > p.cfg.taskTimeout {

@@ -31,7 +31,7 @@ func (p *Pool) Terminate() {
 	queued := p.queue
 	p.queue = nil
 	procs := make([]*proc, 0, len(p.procs))
-	for pr := range p.procs {
+	for _, pr := range p.procs {
 		procs = append(procs, pr)
 	}
 	p.mu.Unlock()

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -32,7 +33,7 @@ type Pool struct {
 	mu      sync.Mutex
 	state   poolState
 	queue   []*AsyncResult // submitted, not yet sent to a worker
-	procs   map[*proc]struct{}
+	procs   []*proc        // live workers, in start order
 	nextID  uint64
 	pending int // submitted, not yet delivered
 	// avgRun is a moving average of task run time in ns, for the adaptive
@@ -47,8 +48,10 @@ type Pool struct {
 
 	// inline, when not nil, collects the workers that dispatchLocked gave
 	// tasks to, for the submitting goroutine to write to itself.
-	inline      []*proc
-	inlineSpare []*proc
+	inline    []*proc
+	inlineBuf [4]*proc
+
+	spinning atomic.Bool // an Apply caller is polling for its result
 
 	procWG   sync.WaitGroup // one per live worker's lifecycle goroutine
 	watchdog chan struct{}
@@ -67,7 +70,7 @@ func New(workers int, opts ...Option) (*Pool, error) {
 	}
 	p := &Pool{
 		cfg:   cfg,
-		procs: make(map[*proc]struct{}, workers),
+		procs: make([]*proc, 0, workers),
 	}
 	p.handler = newHandler(p)
 	started := make([]*proc, 0, workers)
@@ -152,23 +155,17 @@ func (p *Pool) submit(as ...*AsyncResult) error {
 	p.pending += len(as)
 	// A non-nil slice switches dispatchLocked to collecting (nil means
 	// hand the writes to the writer goroutines).
-	p.inline = p.inlineSpare[:0]
-	if p.inline == nil {
-		p.inline = make([]*proc, 0, 4)
-	}
+	p.inline = p.inlineBuf[:0]
 	p.dispatchLocked()
-	dirty := p.inline
-	p.inline, p.inlineSpare = nil, nil
+	// p.inlineBuf is the next submitter's once the lock is released.
+	var local [4]*proc
+	dirty := append(local[:0], p.inline...)
+	clear(p.inlineBuf[:])
+	p.inline = nil
 	p.mu.Unlock()
 	for _, pr := range dirty {
 		pr.flush()
 	}
-	p.mu.Lock()
-	if p.inlineSpare == nil {
-		clear(dirty)
-		p.inlineSpare = dirty[:0]
-	}
-	p.mu.Unlock()
 	return nil
 }
 
@@ -217,7 +214,7 @@ func (p *Pool) PIDs() []int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	pids := make([]int, 0, len(p.procs))
-	for pr := range p.procs {
+	for _, pr := range p.procs {
 		pids = append(pids, pr.pid)
 	}
 	return pids

@@ -94,7 +94,7 @@ func (p *Pool) startProc() (*proc, error) {
 		cur.close()
 		return nil, ErrPoolClosed
 	}
-	p.procs[pr] = struct{}{}
+	p.procs = append(p.procs, pr)
 	p.procWG.Add(1)
 	p.mu.Unlock()
 	go pr.writeLoop()
@@ -174,6 +174,11 @@ func (pr *proc) readResults(fr *frameReader) error {
 		pr.inflight = pr.inflight[1:]
 		p.noteRunTime(float64(rf.end - rf.start))
 		p.dispatchLocked()
+		// Nothing to run in the handler: it is delivered below, here.
+		direct := a.onSuccess == nil && a.onError == nil && a.notify == nil
+		if direct {
+			p.pending--
+		}
 		p.mu.Unlock()
 
 		a.result.WorkerPID = pr.pid
@@ -187,11 +192,9 @@ func (pr *proc) readResults(fr *frameReader) error {
 		} else {
 			a.result.Err = &TaskError{Func: a.task.Func, PID: pr.pid, Msg: string(rf.payload)}
 		}
-		if a.onSuccess == nil && a.onError == nil && a.notify == nil {
-			// Nothing to run in the handler: complete it here, one
-			// goroutine hand-off sooner.
+		if direct {
+			// Complete it here, one goroutine hand-off sooner.
 			close(a.done)
-			p.delivered(1)
 			continue
 		}
 		batch = append(batch, a)

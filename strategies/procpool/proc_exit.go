@@ -27,7 +27,7 @@ func (pr *proc) die(readErr error) {
 	p.mu.Lock()
 	pr.dead = true
 	pr.closing = true
-	delete(p.procs, pr)
+	p.procs = slices.DeleteFunc(p.procs, func(q *proc) bool { return q == pr })
 	inflight := pr.inflight
 	pr.inflight = nil
 	p.mu.Unlock()
