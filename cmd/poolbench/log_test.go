@@ -44,17 +44,7 @@ func TestLogBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, _, stderr := runCLI(t, append([]string{"log"}, tt.args...)...)
-			if code != 2 {
-				t.Errorf("exit status %d, want 2; stderr: %s", code, stderr)
-			}
-			lines := strings.Split(strings.TrimSpace(stderr), "\n")
-			if len(lines) != 1 || !strings.Contains(stderr, tt.want) {
-				t.Errorf("stderr %q: want one line containing %q", stderr, tt.want)
-			}
-			if strings.Contains(stderr, "panic") || strings.Contains(stderr, "goroutine ") {
-				t.Errorf("stderr has a stack trace: %s", stderr)
-			}
+			expectUsage(t, tt.want, append([]string{"log"}, tt.args...)...)
 		})
 	}
 }

@@ -45,6 +45,23 @@ func poolbench(args ...string) *exec.Cmd {
 	return cmd
 }
 
+// expectUsage runs poolbench with args and expects bad-input handling: exit
+// status 2 and one line on stderr containing want, never a stack trace.
+func expectUsage(t *testing.T, want string, args ...string) {
+	t.Helper()
+	code, _, stderr := runCLI(t, args...)
+	if code != 2 {
+		t.Errorf("exit status %d, want 2; stderr: %s", code, stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(stderr), "\n")
+	if len(lines) != 1 || !strings.Contains(stderr, want) {
+		t.Errorf("stderr %q: want one line containing %q", stderr, want)
+	}
+	if strings.Contains(stderr, "panic") || strings.Contains(stderr, "goroutine ") {
+		t.Errorf("stderr has a stack trace: %s", stderr)
+	}
+}
+
 // runCLI runs poolbench with args in a child process and returns its exit
 // status, stdout and stderr.
 func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
