@@ -116,6 +116,18 @@ type legendItem struct {
 	thumb plot.Thumbnailer
 }
 
+// render sizes the figure for its tallest panel and draws it into c; a
+// figure without panels (no data for it) is skipped, not an error.
+func (f figure) render(c chart, rowsMax int) (chart, bool, error) {
+	if len(f.panels) == 0 {
+		return c, false, nil
+	}
+	f.panelHeight = panelHeight(rowsMax)
+	png, err := f.png()
+	c.PNG = png
+	return c, err == nil, err
+}
+
 // png draws the figure at chartDPI.
 func (f figure) png() ([]byte, error) {
 	if len(f.panels) == 0 {

@@ -89,13 +89,7 @@ func latencyChart(run *results.Run) (chart, bool, error) {
 		f.panels = append(f.panels, p)
 		rowsMax = max(rowsMax, len(rows.rows))
 	}
-	if len(f.panels) == 0 {
-		return c, false, nil
-	}
-	f.panelHeight = panelHeight(rowsMax)
-	png, err := f.png()
-	c.PNG = png
-	return c, err == nil, err
+	return f.render(c, rowsMax)
 }
 
 type latencyRow struct {

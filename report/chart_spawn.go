@@ -71,14 +71,8 @@ func spawnChart(run *results.Run) (chart, bool, error) {
 		f.panels = append(f.panels, p)
 		rowsMax = max(rowsMax, len(rs))
 	}
-	if len(f.panels) == 0 {
-		return c, false, nil
-	}
 	f.legend = strategyLegend(names)
-	f.panelHeight = panelHeight(rowsMax)
-	png, err := f.png()
-	c.PNG = png
-	return c, err == nil, err
+	return f.render(c, rowsMax)
 }
 
 // spawnTimes pools the spawn durations of every trial of r.

@@ -73,13 +73,7 @@ func speedupChart(run *results.Run) (chart, bool, error) {
 		f.panels = append(f.panels, p)
 		rowsMax = max(rowsMax, len(rows))
 	}
-	if len(f.panels) == 0 {
-		return c, false, nil
-	}
-	f.panelHeight = panelHeight(rowsMax)
-	png, err := f.png()
-	c.PNG = png
-	return c, err == nil, err
+	return f.render(c, rowsMax)
 }
 
 // idealMarks draws, across each row of a horizontal chart, a dashed tick at

@@ -79,11 +79,5 @@ func perWorkload(run *results.Run, c chart, pick func(*results.Result) (v, lo, h
 		f.panels = append(f.panels, p)
 		rowsMax = max(rowsMax, len(rows))
 	}
-	if len(f.panels) == 0 {
-		return c, false, nil
-	}
-	f.panelHeight = panelHeight(rowsMax)
-	png, err := f.png()
-	c.PNG = png
-	return c, err == nil, err
+	return f.render(c, rowsMax)
 }
