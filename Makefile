@@ -19,13 +19,13 @@ lint:
 # Each fuzz target briefly, on top of its kept corpus in testdata/.
 FUZZTIME ?= 20s
 fuzz:
-	$(GO) test -run '^$$' -fuzz '^FuzzFrameDecode$$' -fuzztime $(FUZZTIME) ./strategies/procpool
-	$(GO) test -run '^$$' -fuzz '^FuzzCheck$$' -fuzztime $(FUZZTIME) ./strategies/sharedlog
+	$(GO) test -run '^$$' -fuzz '^FuzzFrameDecode$$' -fuzztime $(FUZZTIME) ./procpool
+	$(GO) test -run '^$$' -fuzz '^FuzzCheck$$' -fuzztime $(FUZZTIME) ./sharedlog
 	$(GO) test -run '^$$' -fuzz '^FuzzUnmarshal$$' -fuzztime $(FUZZTIME) ./results
 
 # The pool's micro-benchmarks beside their physical limits.
 gobench:
-	$(GO) test -run '^$$' -bench . -benchtime 2s ./strategies/procpool ./strategies/procsync
+	$(GO) test -run '^$$' -bench . -benchtime 2s ./procpool ./procsync
 
 # A quick measurement of everything poolbench measures, reports included,
 # into $(BENCHOUT)/ (gitignored): every workload, the logging experiment and

@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/poolbench/poolbench/procpool"
 	"github.com/poolbench/poolbench/results"
-	"github.com/poolbench/poolbench/strategies/procpool"
 	"go.uber.org/goleak"
 )
 

@@ -11,8 +11,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/poolbench/poolbench/procpool"
 	"github.com/poolbench/poolbench/strategies"
-	"github.com/poolbench/poolbench/strategies/procpool"
 	"github.com/poolbench/poolbench/workloads"
 )
 

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/poolbench/poolbench/strategies/procpool"
+	"github.com/poolbench/poolbench/procpool"
 	"github.com/poolbench/poolbench/workloads"
 )
 

@@ -3,7 +3,7 @@ package strategies
 import (
 	"context"
 
-	"github.com/poolbench/poolbench/strategies/procpool"
+	"github.com/poolbench/poolbench/procpool"
 )
 
 // withPool starts a pool of plan.Workers processes, runs fn, then closes

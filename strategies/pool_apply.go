@@ -3,7 +3,7 @@ package strategies
 import (
 	"context"
 
-	"github.com/poolbench/poolbench/strategies/procpool"
+	"github.com/poolbench/poolbench/procpool"
 )
 
 // PoolApply submits every task with the pool's blocking Apply, one after

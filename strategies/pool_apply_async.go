@@ -4,7 +4,7 @@ import (
 	"context"
 	"os"
 
-	"github.com/poolbench/poolbench/strategies/procpool"
+	"github.com/poolbench/poolbench/procpool"
 )
 
 // PoolApplyAsync submits every task with ApplyAsync, then closes and joins

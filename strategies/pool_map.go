@@ -3,7 +3,7 @@ package strategies
 import (
 	"context"
 
-	"github.com/poolbench/poolbench/strategies/procpool"
+	"github.com/poolbench/poolbench/procpool"
 )
 
 // PoolMap hands every task to the pool's Map and waits for the ordered

@@ -5,7 +5,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/poolbench/poolbench/strategies/procpool"
+	"github.com/poolbench/poolbench/procpool"
 )
 
 // ProcessPerTask starts a fresh OS process for every task, all at once, as

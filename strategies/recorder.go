@@ -10,7 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/poolbench/poolbench/strategies/procpool"
+	"github.com/poolbench/poolbench/procpool"
 )
 
 // Recorder collects what happens to each task. It is safe for concurrent

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/poolbench/poolbench/strategies/procpool"
+	"github.com/poolbench/poolbench/procpool"
 	"github.com/poolbench/poolbench/workloads"
 	"go.uber.org/goleak"
 )

@@ -13,7 +13,7 @@ import (
 	"github.com/poolbench/poolbench/claims"
 	"github.com/poolbench/poolbench/harness"
 	"github.com/poolbench/poolbench/results"
-	"github.com/poolbench/poolbench/strategies/sharedlog"
+	"github.com/poolbench/poolbench/sharedlog"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 )

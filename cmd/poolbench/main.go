@@ -10,8 +10,8 @@ import (
 	"os"
 
 	"github.com/poolbench/poolbench/harness"
-	"github.com/poolbench/poolbench/strategies/procpool"
-	"github.com/poolbench/poolbench/strategies/sharedlog"
+	"github.com/poolbench/poolbench/procpool"
+	"github.com/poolbench/poolbench/sharedlog"
 )
 
 func main() {

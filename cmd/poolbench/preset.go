@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/poolbench/poolbench/strategies/procpool"
+	"github.com/poolbench/poolbench/procpool"
 	"github.com/poolbench/poolbench/workloads"
 	"github.com/spf13/cobra"
 )

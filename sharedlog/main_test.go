@@ -7,7 +7,7 @@ import (
 
 	"go.uber.org/goleak"
 
-	"github.com/poolbench/poolbench/strategies/procpool"
+	"github.com/poolbench/poolbench/procpool"
 )
 
 func TestMain(m *testing.M) {

@@ -11,7 +11,7 @@ import (
 // run, averaged over the runs, and the run's wall time (the writing alone,
 // as results.LogMode has it).
 //
-//	go test -run '^$' -bench Modes ./strategies/sharedlog
+//	go test -run '^$' -bench Modes ./sharedlog
 func BenchmarkModes(b *testing.B) {
 	for _, mode := range Modes() {
 		b.Run(string(mode), func(b *testing.B) {

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"fmt"
 
-	"github.com/poolbench/poolbench/strategies/sharedlog"
+	"github.com/poolbench/poolbench/sharedlog"
 )
 
 // Two writers of two records each; writer 1's second record is cut short

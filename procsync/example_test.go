@@ -6,7 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/poolbench/poolbench/strategies/procsync"
+	"github.com/poolbench/poolbench/procsync"
 )
 
 // The article's pattern: acquire, use the shared resource, release. Every

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/poolbench/poolbench/strategies/procsync"
+	"github.com/poolbench/poolbench/procsync"
 )
 
 // Job is one writer's share of a run in a process mode: what a writer

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/poolbench/poolbench/procpool"
 	"github.com/poolbench/poolbench/results"
-	"github.com/poolbench/poolbench/strategies/procpool"
 	"github.com/poolbench/poolbench/workloads"
 )
 
