@@ -17,12 +17,3 @@ type LogMode struct {
 	// the figures (for example that O_APPEND writes are atomic on Linux).
 	Note string `json:"note,omitempty"`
 }
-
-// Claim is one of the article's statements, tested on this machine.
-type Claim struct {
-	ID          int    `json:"id"`
-	Statement   string `json:"statement"`
-	Measurement string `json:"measurement"`
-	Figures     string `json:"figures"`
-	Verdict     string `json:"verdict"` // holds, does not hold, holds only when ...
-}
