@@ -75,4 +75,3 @@ const (
 	LockPython = "multiprocessing.Lock" // python3's, a POSIX semaphore
 	LockMutex  = "sync.Mutex"           // goroutines of one process
 )
-
