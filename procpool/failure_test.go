@@ -173,7 +173,8 @@ func TestWorkersDieWithTheirParent(t *testing.T) {
 	}
 	cmd.Process.Kill()
 	cmd.Wait()
-	deadline := time.Now().Add(5 * time.Second)
+	// Generous: the deadline only bounds a failure, it is not a timing claim.
+	deadline := time.Now().Add(time.Minute)
 	for _, pid := range pids {
 		for alive(pid) {
 			if time.Now().After(deadline) {

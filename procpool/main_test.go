@@ -163,3 +163,28 @@ func newPool(t testing.TB, workers int, opts ...Option) *Pool {
 	})
 	return p
 }
+
+// waitRunning waits until n of the pool's workers have started a task, as
+// their shared pages say: the event itself, not a guess at how long a start
+// takes.
+func waitRunning(t testing.TB, p *Pool, n int) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		running := 0
+		p.mu.Lock()
+		for _, pr := range p.procs {
+			if id, _ := pr.current.get(); id != 0 {
+				running++
+			}
+		}
+		p.mu.Unlock()
+		if running >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d workers running a task after a minute", running, n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}

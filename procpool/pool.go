@@ -18,6 +18,8 @@ const (
 
 // Spawn is one worker start: from the start call to the worker's ready
 // handshake. This is the process-creation ("fork") overhead of the pool.
+// A start is listed as soon as the process exists; Duration stays zero
+// until its handshake, and for a worker that never got ready.
 type Spawn struct {
 	PID      int
 	Start    time.Time

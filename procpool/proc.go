@@ -24,6 +24,7 @@ type proc struct {
 	start   time.Time
 
 	// guarded by pool.mu
+	spawn     int // index of this start in pool.spawns
 	isReady   bool
 	closing   bool           // no more tasks: close the task pipe once flushed
 	dead      bool           // the reader has seen the end
@@ -95,6 +96,11 @@ func (p *Pool) startProc() (*proc, error) {
 		return nil, ErrPoolClosed
 	}
 	p.procs = append(p.procs, pr)
+	// A start counts from the moment the process exists, so that the
+	// count never lags the workers PIDs lists; the handshake fills in how
+	// long it took to get ready.
+	pr.spawn = len(p.spawns)
+	p.spawns = append(p.spawns, Spawn{PID: pr.pid, Start: pr.start})
 	p.procWG.Add(1)
 	p.mu.Unlock()
 	go pr.writeLoop()
@@ -135,7 +141,7 @@ func (pr *proc) handshake(fr *frameReader) error {
 	now := time.Now()
 	p.mu.Lock()
 	pr.isReady = true
-	p.spawns = append(p.spawns, Spawn{PID: pr.pid, Start: pr.start, Duration: now.Sub(pr.start)})
+	p.spawns[pr.spawn].Duration = now.Sub(pr.start)
 	p.startFails = 0
 	p.broken = nil
 	p.dispatchLocked()

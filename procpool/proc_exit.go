@@ -81,42 +81,50 @@ func (pr *proc) die(readErr error) {
 	if !pr.isReady {
 		p.startFails++
 	}
-	if p.state != stateTerminated && (p.state == stateRunning || len(p.queue) > 0) {
-		p.replaceLocked(cause)
-	}
+	replace := p.state != stateTerminated && (p.state == stateRunning || len(p.queue) > 0) && p.mayReplaceLocked(cause)
 	p.dispatchLocked()
 	p.mu.Unlock()
+	if replace {
+		// Started before the failed task is delivered, so that whoever
+		// sees a task fail with its worker sees the replacement among the
+		// pool's workers and spawns.
+		p.startReplacement()
+	}
 	p.handler.push(failed...)
 	p.procWG.Done()
 }
 
-// replaceLocked starts a worker in place of one that ended. After three
-// starts in a row fail, the pool is broken: queued tasks fail with the start
-// error instead of waiting forever for a worker that will never come.
-func (p *Pool) replaceLocked(cause error) {
+// mayReplaceLocked reports whether a worker may be started in place of one
+// that ended. After three starts in a row fail, the pool is broken: queued
+// tasks fail with the start error instead of waiting forever for a worker
+// that will never come.
+func (p *Pool) mayReplaceLocked(cause error) bool {
 	if p.startFails >= 3 {
 		p.broken = fmt.Errorf("%d worker starts failed in a row, the last: %w", p.startFails, cause)
 		if len(p.procs) == 0 {
 			p.failQueueLocked(p.broken)
 		}
-		return
+		return false
 	}
 	p.replaced++
-	p.procWG.Add(1) // held until the new worker's own goroutine takes over
-	go func() {
-		defer p.procWG.Done()
-		if _, err := p.startProc(); err != nil {
-			p.mu.Lock()
-			p.startFails++
-			if len(p.procs) == 0 && p.state != stateTerminated {
-				// Nothing left to run the queue: fail it rather than let
-				// it wait for a worker that cannot start.
-				p.broken = fmt.Errorf("start replacement worker: %w", err)
-				p.failQueueLocked(p.broken)
-			}
-			p.mu.Unlock()
+	return true
+}
+
+// startReplacement starts a worker in place of one that ended.
+func (p *Pool) startReplacement() {
+	_, err := p.startProc()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err != nil {
+		p.startFails++
+		if len(p.procs) == 0 && p.state != stateTerminated {
+			// Nothing left to run the queue: fail it rather than let
+			// it wait for a worker that cannot start.
+			p.broken = fmt.Errorf("start replacement worker: %w", err)
+			p.failQueueLocked(p.broken)
 		}
-	}()
+	}
+	p.dispatchLocked()
 }
 
 // failQueueLocked fails every task not yet sent to a worker.

@@ -26,7 +26,9 @@ func withPool(ctx context.Context, plan Plan, rec *Recorder, fn func(*procpool.P
 	finish(ctx, p)
 	stop()
 	for _, s := range p.Stats().Spawns {
-		rec.Spawn(s.Duration)
+		if s.Duration > 0 { // a worker killed before it was ready
+			rec.Spawn(s.Duration)
+		}
 	}
 	if err == nil {
 		err = ctx.Err()

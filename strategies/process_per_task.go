@@ -42,7 +42,9 @@ func runInOwnProcess(ctx context.Context, plan Plan, i int, rec *Recorder) ([]by
 	}
 	defer finish(ctx, p)
 	for _, s := range p.Stats().Spawns {
-		rec.Spawn(s.Duration)
+		if s.Duration > 0 { // a worker killed before it was ready
+			rec.Spawn(s.Duration)
+		}
 	}
 	stop := context.AfterFunc(ctx, p.Terminate)
 	r, err := p.Apply(ctx, plan.task(i))
