@@ -43,7 +43,9 @@ type Report struct {
 	// and process count keep each bucket's peak, CPU its average. Seconds
 	// are counted from Start.
 	Samples []results.Sample
-	// SampleCount is the number of samples taken, before thinning.
+	// SampleCount is the number of samples taken, before thinning. A
+	// reading that finds no live process (the root has exited and left
+	// nothing running) is not a sample of the tree and is not counted.
 	SampleCount int
 	// Seconds is how long sampling ran: until Stop, or until the root was
 	// found reaped.
@@ -109,6 +111,12 @@ func Start(pid int, interval time.Duration) (*Sampler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("measure: sample pid %d: %w", pid, err)
 	}
+	return startReader(r, first, start, interval), nil
+}
+
+// startReader starts sampling with a reader already holding its first
+// reading, taken at start.
+func startReader(r treeReader, first reading, start time.Time, interval time.Duration) *Sampler {
 	s := &Sampler{
 		r:        r,
 		interval: interval,
@@ -119,7 +127,7 @@ func Start(pid int, interval time.Duration) (*Sampler, error) {
 	}
 	s.record(0, first, nil, true)
 	go s.run()
-	return s, nil
+	return s
 }
 
 // Stop stops sampling, takes a last sample if the root is still there, and
@@ -213,13 +221,17 @@ func (s *Sampler) record(t float64, rd reading, err error, withCPU bool) {
 	if err != nil && s.report.Err == nil {
 		s.report.Err = fmt.Errorf("measure: sample: %w", err)
 	}
-	if rd.rootGone {
-		s.rootGone = true
-		if rd.procs == 0 {
-			// Nothing left to read: not a sample of the tree.
+	s.rootGone = s.rootGone || rd.rootGone
+	if rd.procs == 0 {
+		// No live process: the root has exited (reaped, a zombie, or
+		// between releasing its memory and becoming one) and left no
+		// descendant running. That is the end of the tree, not a sample
+		// of it: a point of zero processes and zero bytes would end the
+		// series with a tree that never existed. Its CPU still counts.
+		if withCPU {
 			s.closeWindow(t, rd.cpuTicks)
-			return
 		}
+		return
 	}
 	s.report.SampleCount++
 	s.report.PeakRSSBytes = max(s.report.PeakRSSBytes, rd.rssBytes)
