@@ -28,12 +28,12 @@ func fixtureLogging() []results.LogMode {
 func fixtureClaims() []results.Claim {
 	return []results.Claim{
 		{ID: 1, Statement: "Threads do not speed up CPU-bound work", Measurement: "goroutines vs goroutines-1cpu on cpu",
-			Figures: "goroutines 1.97×, goroutines-1cpu 0.99×", Verdict: "holds only when GOMAXPROCS=1"},
+			Figures: "goroutines 1.97×, goroutines-1cpu 0.99×", Kind: results.Partly, Verdict: "holds only when GOMAXPROCS=1"},
 		{ID: 2, Statement: "One process per task costs far more than a pool", Measurement: "process-per-task vs pool-apply-async",
-			Figures: "100 vs 10 spawns, 214 MiB vs 97 MiB", Verdict: "holds"},
+			Figures: "100 vs 10 spawns, 214 MiB vs 97 MiB", Kind: results.Holds, Verdict: "holds"},
 		{ID: 3, Statement: "A pool of 10 runs 100 sleeping tasks about 10x faster than serial", Measurement: "pool-apply-async on io",
-			Figures: fmt.Sprintf("%.2f×", 5.012/0.531), Verdict: "holds"},
+			Figures: fmt.Sprintf("%.2f×", 5.012/0.531), Kind: results.Holds, Verdict: "holds"},
 		{ID: 4, Statement: "apply gives no parallelism; apply_async does", Measurement: "pool-apply vs pool-apply-async on io",
-			Figures: "0.98× vs 9.44×", Verdict: "holds"},
+			Figures: "0.98× vs 9.44×", Kind: results.Holds, Verdict: "holds"},
 	}
 }

@@ -70,6 +70,8 @@ type reportPage struct {
 	Summary  []grid
 	Warnings []string
 	Claims   *grid
+	// ClaimKinds holds each claim's verdict kind, row by row, for its badge.
+	ClaimKinds []results.VerdictKind
 	Charts   []htmlChart
 	Logging  *grid
 	Notes    []string
@@ -105,6 +107,9 @@ func HTML(w io.Writer, run *results.Run) error {
 	}
 	if g, ok := claimsGrid(run); ok {
 		page.Claims = &g
+		for _, c := range run.Claims {
+			page.ClaimKinds = append(page.ClaimKinds, c.Kind)
+		}
 	}
 	if g, ok := loggingGrid(run); ok {
 		page.Logging = &g
@@ -164,17 +169,19 @@ func embedChart(c chart) (htmlChart, error) {
 	}, nil
 }
 
-// verdictClass colours a claim's verdict: it holds, it does not, or it
-// holds only under a condition.
-func verdictClass(v string) string {
-	v = strings.ToLower(strings.TrimSpace(v))
-	switch {
-	case strings.HasPrefix(v, "does not"), strings.HasPrefix(v, "not "), strings.HasPrefix(v, "fails"):
-		return "bad"
-	case strings.HasPrefix(v, "holds only"), strings.Contains(v, "partly"), strings.Contains(v, "inconclusive"):
-		return "mixed"
-	case strings.HasPrefix(v, "holds"):
+// verdictClass colours a claim's verdict badge by its kind: it holds, it
+// does not, it holds in part, or the run could not judge it. A claim from a
+// file written before verdicts had kinds gets no colour.
+func verdictClass(k results.VerdictKind) string {
+	switch k {
+	case results.Holds:
 		return "good"
+	case results.DoesNotHold:
+		return "bad"
+	case results.Partly:
+		return "mixed"
+	case results.NotMeasured:
+		return "unmeasured"
 	}
-	return "mixed"
+	return ""
 }

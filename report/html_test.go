@@ -31,6 +31,8 @@ func TestHTML(t *testing.T) {
 		"pool-apply-async", "960.9 ms ± 160.0 ms", // summary
 		"pool-map on cpu: unstable",                       // warnings
 		"holds only when GOMAXPROCS=1", "unlocked-append", // claims, logging
+		`<span class="verdict mixed">holds only when GOMAXPROCS=1</span>`, // badge from the kind
+		`<span class="verdict good">holds</span>`,
 		"checksums: all 8 checked results match",
 	} {
 		if !strings.Contains(page, want) {
