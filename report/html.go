@@ -72,10 +72,10 @@ type reportPage struct {
 	Claims   *grid
 	// ClaimKinds holds each claim's verdict kind, row by row, for its badge.
 	ClaimKinds []results.VerdictKind
-	Charts   []htmlChart
-	Logging  *grid
-	Notes    []string
-	Footer   string
+	Charts     []htmlChart
+	Logging    *grid
+	Notes      []string
+	Footer     string
 }
 
 // HTML writes the report as one self-contained page: charts embedded as
