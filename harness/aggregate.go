@@ -135,6 +135,7 @@ func (p *plan) aggregate(spec TrialSpec, trs []*trialResult) results.Result {
 	last := trs[len(trs)-1]
 	r.ParentPID = last.rec.PID
 	r.CallbackPIDs = last.rec.Outcome.CallbackPIDs
+	r.WorkerPIDs = last.rec.Outcome.WorkerPIDs
 	var stretched time.Duration
 	for _, tr := range trs {
 		stretched = max(stretched, tr.interval)

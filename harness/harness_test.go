@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -90,6 +91,11 @@ func TestRunEveryStrategy(t *testing.T) {
 		case "pool-apply-async":
 			if len(r.CallbackPIDs) != 1 || r.CallbackPIDs[0] != r.ParentPID {
 				t.Errorf("%s: callbacks in %v, trial pid %d", name, r.CallbackPIDs, r.ParentPID)
+			}
+			// One or both of the pool's two workers, processes other than
+			// the trial.
+			if len(r.WorkerPIDs) == 0 || len(r.WorkerPIDs) > 2 || slices.Contains(r.WorkerPIDs, r.ParentPID) || slices.Contains(r.WorkerPIDs, os.Getpid()) {
+				t.Errorf("%s: tasks ran in %v, trial pid %d", name, r.WorkerPIDs, r.ParentPID)
 			}
 			fallthrough
 		case "pool-apply", "pool-map":

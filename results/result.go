@@ -45,9 +45,12 @@ type Result struct {
 	Checksum   string `json:"checksum,omitempty"`
 	ChecksumOK *bool  `json:"checksum_ok,omitempty"`
 
-	// CallbackPIDs are the distinct pids that ran result callbacks, and
-	// ParentPID the pid of the trial process that owned the pool.
+	// CallbackPIDs are the distinct pids that ran result callbacks,
+	// WorkerPIDs the distinct pids of the workers that ran the tasks (as the
+	// pool reported them with each result), and ParentPID the pid of the
+	// trial process that owned the pool; from the last measured trial.
 	CallbackPIDs []int `json:"callback_pids,omitempty"`
+	WorkerPIDs   []int `json:"worker_pids,omitempty"`
 	ParentPID    int   `json:"parent_pid,omitempty"`
 
 	Warnings []string `json:"warnings,omitempty"`

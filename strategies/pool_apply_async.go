@@ -9,7 +9,8 @@ import (
 
 // PoolApplyAsync submits every task with ApplyAsync, then closes and joins
 // the pool, as the article's example does; a callback in this process
-// records each result and the pid that ran the callback.
+// records each result, the pid that ran the callback and the pid of the
+// worker that ran the task.
 type PoolApplyAsync struct{}
 
 // maxInFlight bounds the tasks submitted but not yet done, so that a run of
@@ -33,6 +34,7 @@ func (PoolApplyAsync) Run(ctx context.Context, plan Plan, rec *Recorder) error {
 			}
 			done := func(r procpool.Result) {
 				rec.CallbackPID(os.Getpid())
+				rec.WorkerPID(r.WorkerPID)
 				rec.Task(i, r.Value, r.Err, r.Latency())
 				<-slots
 			}

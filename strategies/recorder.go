@@ -27,11 +27,12 @@ type Recorder struct {
 	errorSamples []string
 	spawns       []time.Duration
 	callbackPIDs map[int]bool
+	workerPIDs   map[int]bool
 }
 
 // NewRecorder returns an empty Recorder.
 func NewRecorder() *Recorder {
-	return &Recorder{errorKinds: map[string]int{}, callbackPIDs: map[int]bool{}}
+	return &Recorder{errorKinds: map[string]int{}, callbackPIDs: map[int]bool{}, workerPIDs: map[int]bool{}}
 }
 
 // Task records task index's outcome and its latency (submission to result).
@@ -78,6 +79,18 @@ func (r *Recorder) CallbackPID(pid int) {
 	r.mu.Unlock()
 }
 
+// WorkerPID records the pid of the worker process that ran a task, as the
+// pool reports it with the task's result: set beside the callbacks' pids, it
+// shows whether a callback ran where its task did.
+func (r *Recorder) WorkerPID(pid int) {
+	if pid == 0 {
+		return // no worker ran the task
+	}
+	r.mu.Lock()
+	r.workerPIDs[pid] = true
+	r.mu.Unlock()
+}
+
 // Done is how many tasks have been recorded so far.
 func (r *Recorder) Done() int64 { return r.done.Load() }
 
@@ -94,6 +107,7 @@ type Outcome struct {
 	ErrorSamples []string       `json:"error_samples,omitempty"`
 	Spawns       []float64      `json:"spawn_seconds,omitempty"`
 	CallbackPIDs []int          `json:"callback_pids,omitempty"`
+	WorkerPIDs   []int          `json:"worker_pids,omitempty"`
 }
 
 // Outcome summarises what was recorded.
@@ -122,6 +136,10 @@ func (r *Recorder) Outcome() Outcome {
 		o.CallbackPIDs = append(o.CallbackPIDs, pid)
 	}
 	sort.Ints(o.CallbackPIDs)
+	for pid := range r.workerPIDs {
+		o.WorkerPIDs = append(o.WorkerPIDs, pid)
+	}
+	sort.Ints(o.WorkerPIDs)
 	return o
 }
 

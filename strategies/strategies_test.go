@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -74,6 +75,9 @@ func TestEveryStrategyOnEveryWorkload(t *testing.T) {
 				}
 				if s.Name() == "pool-apply-async" && (len(o.CallbackPIDs) != 1 || o.CallbackPIDs[0] != os.Getpid()) {
 					t.Fatalf("callbacks ran in %v, want this process %d", o.CallbackPIDs, os.Getpid())
+				}
+				if s.Name() == "pool-apply-async" && (len(o.WorkerPIDs) == 0 || len(o.WorkerPIDs) > 3 || slices.Contains(o.WorkerPIDs, os.Getpid())) {
+					t.Fatalf("tasks ran in %v, want 1 to 3 workers other than this process %d", o.WorkerPIDs, os.Getpid())
 				}
 			})
 		}
