@@ -44,6 +44,13 @@ type child struct {
 // whatever happens.
 func startChild(t testing.TB, mode string, env ...string) *child {
 	t.Helper()
+	return startChildWith(t, (*exec.Cmd).Start, mode, env...)
+}
+
+// startChildWith is startChild with the command started by start (in a
+// cgroup, say).
+func startChildWith(t testing.TB, start func(*exec.Cmd) error, mode string, env ...string) *child {
+	t.Helper()
 	inR, inW, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
@@ -56,7 +63,7 @@ func startChild(t testing.TB, mode string, env ...string) *child {
 	cmd.Env = childEnviron(mode, env...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = inR, outW, os.Stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	err = cmd.Start()
+	err = start(cmd)
 	inR.Close()
 	outW.Close()
 	if err != nil {

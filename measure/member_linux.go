@@ -7,11 +7,16 @@ import (
 
 // member is one process of the tree, with its /proc files held open.
 type member struct {
-	pid         int
-	stat, statm int // open descriptors
-	ppid        int
-	dead        bool   // dropped; removed from order at the end of a pass
-	own, reaped uint64 // CPU ticks from the last stat read
+	pid                int
+	stat, statm, smaps int // open descriptors; smaps only once a PSS pass opened it
+	ppid               int
+	dead               bool   // dropped; removed from order at the end of a pass
+	zombie             bool   // exited, not yet reaped: no memory, not counted
+	own, reaped        uint64 // CPU ticks from the last stat read
+
+	anonBytes, fileBytes uint64    // resident anonymous / file-backed memory at the last statm read
+	pss                  pssShares // from its last PSS pass, if pssPassed
+	pssPassed            bool
 }
 
 // join adds a member after every member already there, so after its parent.
@@ -46,5 +51,9 @@ func (m *member) close() {
 	if m.statm >= 0 {
 		syscall.Close(m.statm)
 		m.statm = -1
+	}
+	if m.smaps >= 0 {
+		syscall.Close(m.smaps)
+		m.smaps = -1
 	}
 }

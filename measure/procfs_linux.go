@@ -79,23 +79,35 @@ func parseStat(b []byte) (statFields, bool) {
 	return st, field > 24
 }
 
-// parseStatm reads the first two fields of /proc/<pid>/statm: total program
-// size and resident set size, in pages. A zombie reads all zeros.
-func parseStatm(b []byte) (size, resident uint64, ok bool) {
-	i := bytes.IndexByte(b, ' ')
-	if i < 0 {
-		return 0, 0, false
+// statmFields are the first three fields of /proc/<pid>/statm, in pages.
+type statmFields struct {
+	size     uint64 // total program size; 0 only for a process without memory (a zombie)
+	resident uint64 // resident set size
+	shared   uint64 // resident pages backed by a file or shared memory (RssFile + RssShmem)
+}
+
+// parseStatm reads the first three fields of /proc/<pid>/statm. A zombie
+// reads all zeros.
+func parseStatm(b []byte) (statmFields, bool) {
+	var st statmFields
+	for i, dst := range []*uint64{&st.size, &st.resident, &st.shared} {
+		j := bytes.IndexByte(b, ' ')
+		tok := b
+		if j >= 0 {
+			tok = b[:j]
+		} else if i < 2 {
+			return statmFields{}, false
+		}
+		v, ok := parseUint(bytes.TrimRight(tok, "\n"))
+		if !ok {
+			return statmFields{}, false
+		}
+		*dst = v
+		if j >= 0 {
+			b = b[j+1:]
+		}
 	}
-	size, ok = parseUint(b[:i])
-	if !ok {
-		return 0, 0, false
-	}
-	rest := b[i+1:]
-	if j := bytes.IndexByte(rest, ' '); j >= 0 {
-		rest = rest[:j]
-	}
-	resident, ok = parseUint(rest)
-	return size, resident, ok
+	return st, true
 }
 
 // parseLastPID reads the last field of /proc/loadavg ("0.28 0.22 0.09 4/100

@@ -38,19 +38,22 @@ func TestParseStat(t *testing.T) {
 
 func TestParseStatm(t *testing.T) {
 	tests := []struct {
-		in             string
-		size, resident uint64
-		ok             bool
+		in   string
+		want statmFields
+		ok   bool
 	}{
-		{"128 47 40 19 0 42 0\n", 128, 47, true},
-		{"0 0 0 0 0 0 0\n", 0, 0, true},
-		{"12", 0, 0, false},
-		{"a 1 2", 0, 0, false},
+		{"128 47 40 19 0 42 0\n", statmFields{128, 47, 40}, true},
+		{"0 0 0 0 0 0 0\n", statmFields{}, true},
+		{"128 47 40\n", statmFields{128, 47, 40}, true},
+		{"12", statmFields{}, false},
+		{"12 4", statmFields{}, false},
+		{"a 1 2", statmFields{}, false},
+		{"1 2 x 4", statmFields{}, false},
 	}
 	for _, tt := range tests {
-		size, res, ok := parseStatm([]byte(tt.in))
-		if size != tt.size || res != tt.resident || ok != tt.ok {
-			t.Errorf("parseStatm(%q) = %d, %d, %v; want %d, %d, %v", tt.in, size, res, ok, tt.size, tt.resident, tt.ok)
+		got, ok := parseStatm([]byte(tt.in))
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("parseStatm(%q) = %+v, %v; want %+v, %v", tt.in, got, ok, tt.want, tt.ok)
 		}
 	}
 }

@@ -17,6 +17,12 @@ type treeReader interface {
 // reading is one sample of the tree.
 type reading struct {
 	rssBytes uint64 // summed over live members
+	// pssBytes is the PSS summed over live members (see pss_linux.go); 0
+	// where it cannot be read.
+	pssBytes uint64
+	// pssCost is the CPU, in seconds, spent on a PSS pass in this reading
+	// (0 if none was due): passes keep to a budget of their own.
+	pssCost  float64
 	procs    int    // live members; zombies are not counted
 	cpuTicks uint64 // CPU used since the previous reading with CPU (see cpuBook)
 	rootGone bool   // the root has been reaped: nothing more to sample

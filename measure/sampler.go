@@ -36,6 +36,11 @@ type Report struct {
 	// PeakRSSBytes is the largest summed RSS of the tree's live processes
 	// over all samples (before thinning).
 	PeakRSSBytes uint64
+	// PeakPSSBytes is the largest summed PSS of the tree's live processes:
+	// exact at the samples where smaps_rollup was read, carried by statm
+	// between them (see pss_linux.go). 0 where it cannot be read (outside
+	// Linux).
+	PeakPSSBytes uint64
 	// PeakProcesses is the largest number of live processes seen at once,
 	// the root included; exited but unreaped (zombie) processes not counted.
 	PeakProcesses int
@@ -189,7 +194,8 @@ func (s *Sampler) fitBudget(cost float64) time.Duration {
 }
 
 // take reads the tree once, records it and returns what it cost in CPU
-// seconds (0 where the thread's CPU clock cannot be read).
+// seconds, PSS passes left out (0 where the thread's CPU clock cannot be
+// read).
 func (s *Sampler) take(withCPU bool) (cost float64) {
 	// Held on one thread for the sample, so that the thread's CPU clock
 	// measures the sample alone. Only for the sample: a goroutine locked for
@@ -199,8 +205,10 @@ func (s *Sampler) take(withCPU bool) (cost float64) {
 	if cpu0, ok := threadCPU(); ok {
 		defer func() {
 			if cpu1, ok := threadCPU(); ok && cpu1 >= cpu0 {
-				cost = cpu1 - cpu0
-				s.report.SamplerCPUSeconds += cost
+				s.report.SamplerCPUSeconds += cpu1 - cpu0
+				cost = max(cost+cpu1-cpu0, 0)
+			} else {
+				cost = 0
 			}
 		}()
 	}
@@ -211,10 +219,13 @@ func (s *Sampler) take(withCPU bool) (cost float64) {
 		// get a figure.
 		last, lastErr := s.r.sample(true)
 		rd.cpuTicks, withCPU = last.cpuTicks, true
+		rd.pssCost += last.pssCost
 		err = firstOf(err, lastErr)
 	}
 	s.record(t, rd, err, withCPU)
-	return 0 // the deferred func above fills in the cost
+	// PSS passes keep to a budget of their own: leave them out of the
+	// cost that sets the interval.
+	return -rd.pssCost // the deferred func above adds the sample's whole cost
 }
 
 func (s *Sampler) record(t float64, rd reading, err error, withCPU bool) {
@@ -235,8 +246,9 @@ func (s *Sampler) record(t float64, rd reading, err error, withCPU bool) {
 	}
 	s.report.SampleCount++
 	s.report.PeakRSSBytes = max(s.report.PeakRSSBytes, rd.rssBytes)
+	s.report.PeakPSSBytes = max(s.report.PeakPSSBytes, rd.pssBytes)
 	s.report.PeakProcesses = max(s.report.PeakProcesses, rd.procs)
-	s.ser.add(t, rd.rssBytes, rd.procs)
+	s.ser.add(t, rd.rssBytes, rd.pssBytes, rd.procs)
 	if withCPU {
 		s.closeWindow(t, rd.cpuTicks)
 	}

@@ -165,7 +165,7 @@ func (r *procReader) open(pid int) (*member, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &member{pid: pid, stat: stat, statm: -1}
+	m := &member{pid: pid, stat: stat, statm: -1, smaps: -1}
 	b, err := preadAll(stat, r.readBuf)
 	if err == nil && len(b) == 0 {
 		err = syscall.ESRCH

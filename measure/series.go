@@ -16,6 +16,7 @@ type point struct {
 	t     float64 // seconds since Start of the reading (the earliest, if merged)
 	w     float64 // seconds since the previous reading: the weight of its CPU figure
 	rss   uint64
+	pss   uint64
 	procs int
 	cpu   float64
 }
@@ -25,7 +26,7 @@ type point struct {
 // the area under the CPU curve stays the CPU time used, where the maximum of
 // short windows would overstate it.
 func merge(a, b point) point {
-	out := point{t: min(a.t, b.t), w: a.w + b.w, rss: max(a.rss, b.rss), procs: max(a.procs, b.procs)}
+	out := point{t: min(a.t, b.t), w: a.w + b.w, rss: max(a.rss, b.rss), pss: max(a.pss, b.pss), procs: max(a.procs, b.procs)}
 	if out.w > 0 {
 		out.cpu = (a.cpu*a.w + b.cpu*b.w) / out.w
 	} else {
@@ -43,13 +44,13 @@ type series struct {
 	prevT   float64 // time of the latest reading
 }
 
-func (s *series) add(t float64, rss uint64, procs int) {
+func (s *series) add(t float64, rss, pss uint64, procs int) {
 	w := 0.0
 	if len(s.pts) > 0 {
 		w = max(t-s.prevT, 0)
 	}
 	s.prevT = t
-	s.pts = append(s.pts, point{t: t, w: w, rss: rss, procs: procs})
+	s.pts = append(s.pts, point{t: t, w: w, rss: rss, pss: pss, procs: procs})
 	if len(s.pts) >= maxRaw {
 		s.compact()
 	}
@@ -101,7 +102,7 @@ func (s *series) thin(n int) []results.Sample {
 	}
 	samples := make([]results.Sample, len(pts))
 	for i, p := range pts {
-		samples[i] = results.Sample{Seconds: p.t, RSSBytes: p.rss, CPUPercent: p.cpu, Processes: p.procs}
+		samples[i] = results.Sample{Seconds: p.t, RSSBytes: p.rss, PSSBytes: p.pss, CPUPercent: p.cpu, Processes: p.procs}
 	}
 	return samples
 }

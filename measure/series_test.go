@@ -29,7 +29,7 @@ func TestSeriesThinKeepsPeaks(t *testing.T) {
 						rss, procs = uint64(1000+at), 50
 					}
 				}
-				s.add(float64(i)*dt, rss, procs)
+				s.add(float64(i)*dt, rss, rss, procs)
 				if i%5 == 4 || i == tt.samples-1 {
 					pct := float64(i % 200)
 					s.closeWindow(pct)
@@ -80,11 +80,11 @@ func TestSeriesThinKeepsPeaks(t *testing.T) {
 func TestSeriesCompactLeavesOpenWindow(t *testing.T) {
 	var s series
 	for i := range maxRaw - 3 {
-		s.add(float64(i), 1, 1)
+		s.add(float64(i), 1, 1, 1)
 	}
 	s.closeWindow(10)
 	for i := maxRaw - 3; i < maxRaw; i++ {
-		s.add(float64(i), 1, 1) // the last add compacts
+		s.add(float64(i), 1, 1, 1) // the last add compacts
 	}
 	if len(s.pts) >= maxRaw {
 		t.Fatalf("not compacted: %d points", len(s.pts))

@@ -38,9 +38,11 @@ import (
 // Reading the tree. For each member the reader keeps /proc/<pid>/statm and
 // /proc/<pid>/stat open and re-reads them with pread: no open, no path, no
 // allocation, and a stale descriptor cannot read a new process that reused
-// the pid (it fails with ESRCH). statm (about 0.6 us) gives RSS on every
-// sample; stat (about 2.2 us for a Go program: the kernel formats 52 fields
-// and walks the threads) gives CPU times only on the samples that ask.
+// the pid (it fails with ESRCH). statm (about 0.6 us) gives RSS, split into
+// anonymous and file pages, on every sample; stat (about 2.2 us for a Go
+// program: the kernel formats 52 fields and walks the threads) gives CPU
+// times only on the samples that ask. smaps_rollup, for PSS, is read far
+// more rarely (see pss_linux.go).
 type procReader struct {
 	root     int
 	pageSize uint64
@@ -64,9 +66,11 @@ type procReader struct {
 	found  map[int]*member
 	gone   []*member // scratch: members that vanished during a read
 
-	book    *cpuBook
-	dirBuf  []byte
-	readBuf []byte
+	book     *cpuBook
+	pss      pssBook
+	dirBuf   []byte
+	readBuf  []byte
+	smapsBuf []byte
 }
 
 func newTreeReader(pid int) (treeReader, reading, error) {
@@ -83,6 +87,7 @@ func newTreeReader(pid int) (treeReader, reading, error) {
 		book:     newCPUBook(),
 		dirBuf:   make([]byte, 32<<10),
 		readBuf:  make([]byte, 4096),
+		smapsBuf: make([]byte, 8192),
 	}
 	if r.tps <= 0 {
 		r.tps = 100 // USER_HZ on every Linux architecture
@@ -159,48 +164,29 @@ func (r *procReader) read(withCPU, baseline bool) (reading, error) {
 		if m.dead {
 			continue
 		}
-		fd := m.statm
-		if withCPU {
-			fd = m.stat
+		alive, err := r.readMember(m, withCPU)
+		if err != nil {
+			firstErr = firstOf(firstErr, err)
 		}
-		var b []byte
-		var err error = syscall.ESRCH // a member whose statm could not be opened is gone
-		if fd >= 0 {
-			b, err = preadAll(fd, r.readBuf)
-		}
-		if err != nil || len(b) == 0 {
-			if err != nil && !gone(err) {
-				firstErr = firstOf(firstErr, fmt.Errorf("pid %d: %w", m.pid, err))
-			}
+		if !alive {
 			r.gone = append(r.gone, m)
 			continue
 		}
-		var rss uint64
-		var zombie bool
-		if withCPU {
-			st, ok := parseStat(b)
-			if !ok {
-				firstErr = firstOf(firstErr, fmt.Errorf("pid %d: unreadable stat %q", m.pid, b))
-				continue
-			}
-			m.ppid, m.own, m.reaped = st.ppid, st.utime+st.stime, st.cutime+st.cstime
-			rss, zombie = st.rss, st.state == 'Z'
-		} else {
-			size, resident, ok := parseStatm(b)
-			if !ok {
-				firstErr = firstOf(firstErr, fmt.Errorf("pid %d: unreadable statm %q", m.pid, b))
-				continue
-			}
-			// Only a process without memory reads size 0: a zombie.
-			rss, zombie = resident, size == 0
-		}
-		if !zombie {
+		if !m.zombie {
 			rd.procs++
-			rd.rssBytes += rss * r.pageSize
+			rd.rssBytes += m.anonBytes + m.fileBytes
 		}
 	}
 	for i := len(r.gone) - 1; i >= 0; i-- {
 		r.drop(r.gone[i])
+	}
+	if now := time.Now(); r.pss.due(now) && rd.procs > 0 {
+		rd.pssCost = r.pssPass(now)
+	}
+	for _, m := range r.order {
+		if !m.dead && !m.zombie {
+			rd.pssBytes += r.pss.estimate(m)
+		}
 	}
 	if withCPU {
 		for _, m := range r.order {
@@ -233,4 +219,51 @@ func (r *procReader) close() {
 			*fd = -1
 		}
 	}
+}
+
+// readMember reads a member's statm, and its stat when withCPU. It reports
+// false if the member is gone; an error is anything else that went wrong,
+// with the member's last figures left as they were.
+func (r *procReader) readMember(m *member, withCPU bool) (alive bool, err error) {
+	read := func(fd int, what string) ([]byte, bool, error) {
+		if fd < 0 { // a member whose statm could not be opened is gone
+			return nil, false, nil
+		}
+		b, err := preadAll(fd, r.readBuf)
+		if err != nil || len(b) == 0 {
+			if err != nil && !gone(err) {
+				return nil, false, fmt.Errorf("pid %d: %s: %w", m.pid, what, err)
+			}
+			return nil, false, nil
+		}
+		return b, true, nil
+	}
+	// stat first: it is the one whose CPU figures the book orders by.
+	if withCPU {
+		b, ok, err := read(m.stat, "stat")
+		if !ok {
+			return false, err
+		}
+		st, ok := parseStat(b)
+		if !ok {
+			return true, fmt.Errorf("pid %d: unreadable stat %q", m.pid, b)
+		}
+		m.ppid, m.own, m.reaped = st.ppid, st.utime+st.stime, st.cutime+st.cstime
+		m.zombie = st.state == 'Z'
+	}
+	b, ok, err := read(m.statm, "statm")
+	if !ok {
+		return false, err
+	}
+	st, ok := parseStatm(b)
+	if !ok {
+		return true, fmt.Errorf("pid %d: unreadable statm %q", m.pid, b)
+	}
+	// Only a process without memory reads size 0: a zombie, or one
+	// between releasing its memory and becoming one.
+	m.zombie = m.zombie || st.size == 0
+	shared := min(st.shared, st.resident)
+	m.anonBytes = (st.resident - shared) * r.pageSize
+	m.fileBytes = shared * r.pageSize
+	return true, nil
 }

@@ -82,8 +82,11 @@ type Trial struct {
 
 // Sample is one reading of a trial's process tree.
 type Sample struct {
-	Seconds    float64 `json:"t"`   // since the trial started
-	RSSBytes   uint64  `json:"rss"` // summed over the tree
+	Seconds  float64 `json:"t"`   // since the trial started
+	RSSBytes uint64  `json:"rss"` // summed over the tree
+	// PSSBytes is the proportional set size summed over the tree: shared
+	// pages split between the processes mapping them.
+	PSSBytes   uint64  `json:"pss,omitempty"`
 	CPUPercent float64 `json:"cpu"` // of one core, since the last sample
 	Processes  int     `json:"procs"`
 }
