@@ -1,0 +1,75 @@
+package measure
+
+import (
+	"errors"
+	"math"
+	"os/exec"
+	"testing"
+)
+
+// TestCgroupAgainstPSS holds the sampler's headline memory figure, PSS,
+// against the kernel's memory cgroup around the same process.
+//
+// Tolerance: 10% of the cgroup's peak. Both count the child's anonymous
+// memory page for page (200 MiB of it here). They differ by what the other
+// leaves out: the cgroup is also charged the child's kernel memory (page
+// tables, about 0.2% of what it maps, thread stacks), page cache the child
+// was first to read, and up to 64 pages per CPU it reserves ahead of use;
+// PSS also holds the child's share of the test binary's text, which the
+// cgroup charged to whoever read it first. For this child these are a few
+// MiB each way.
+func TestCgroupAgainstPSS(t *testing.T) {
+	cg, err := NewCgroup()
+	if errors.Is(err, ErrNoCgroup) {
+		t.Skipf("no memory cgroup on this machine: %v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := startChildWith(t, cg.Start, "alloc")
+	t.Cleanup(func() {
+		if err := cg.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	c.expect("base")
+	s, err := Start(c.pid(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.send("go")
+	c.expect("ready")
+	rep := s.Stop()
+	c.finish()
+	peak, err := cg.PeakBytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const mib = 1 << 20
+	t.Logf("cgroup v%d peak %.1f MiB; sampler: PSS %.1f MiB, RSS %.1f MiB",
+		cg.Version(), float64(peak)/mib, float64(rep.PeakPSSBytes)/mib, float64(rep.PeakRSSBytes)/mib)
+	if peak < allocBytes {
+		t.Fatalf("cgroup peak %d bytes: less than the %d the child touched; was it started outside?", peak, allocBytes)
+	}
+	if rel := math.Abs(float64(rep.PeakPSSBytes)-float64(peak)) / float64(peak); rel > 0.10 {
+		t.Errorf("peak PSS %d bytes, cgroup peak %d bytes: off by %.0f%%", rep.PeakPSSBytes, peak, rel*100)
+	}
+}
+
+// TestCgroupStartError: a command that cannot start leaves no thread behind
+// in the group, so that the group can be removed.
+func TestCgroupStartError(t *testing.T) {
+	cg, err := NewCgroup()
+	if errors.Is(err, ErrNoCgroup) {
+		t.Skipf("no memory cgroup on this machine: %v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cg.Start(exec.Command("/nonexistent/poolbench-test")); err == nil {
+		t.Error("started a command that does not exist")
+	}
+	if err := cg.Close(); err != nil {
+		t.Errorf("close after a failed start: %v", err)
+	}
+}
