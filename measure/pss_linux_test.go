@@ -95,6 +95,10 @@ func TestSamplerPSS(t *testing.T) {
 		t.Run(strconv.Itoa(n), func(t *testing.T) {
 			c := startChild(t, "tree", "MEASURE_TEST_N="+strconv.Itoa(n))
 			c.expect("ready")
+			// The grandchildren are still starting (a race-enabled
+			// runtime maps tens of MiB as it starts): compare figures of a
+			// tree that has stopped growing.
+			waitSettled(t, c.pid())
 			const samples = 5
 			taken, enough := 0, newEvent()
 			s := startWatched(t, c.pid(), 5*time.Millisecond, func(reading) {
@@ -138,4 +142,21 @@ func TestSamplerPSSGrowth(t *testing.T) {
 	if rel := math.Abs(float64(rep.PeakPSSBytes)-float64(kernel)) / float64(kernel); rel > 0.10 || kernel < allocBytes {
 		t.Errorf("peak PSS %d bytes, smaps_rollup %d bytes (the child holds %d): off by %.0f%%", rep.PeakPSSBytes, kernel, allocBytes, rel*100)
 	}
+}
+
+// waitSettled waits until the tree's PSS stops moving: two readings 20 ms
+// apart within 1% of each other.
+func waitSettled(t *testing.T, pid int) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	prev := treePSS(t, pid)
+	for time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond) // polling for the condition below
+		cur := treePSS(t, pid)
+		if math.Abs(float64(cur)-float64(prev)) <= 0.01*float64(prev) {
+			return
+		}
+		prev = cur
+	}
+	t.Fatalf("pid %d: its tree's PSS did not settle", pid)
 }
