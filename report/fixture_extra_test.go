@@ -10,18 +10,26 @@ import (
 // like the rest of the fixtures, and used only by the tests.
 
 func fixtureLogging() []results.LogMode {
-	mode := func(name string, wall float64, intact, torn, lost, dup int, note string) results.LogMode {
-		return results.LogMode{
+	mode := func(name string, wall float64, intact, torn, lost, dup int, note string, describe func(*results.LogMode)) results.LogMode {
+		m := results.LogMode{
 			Mode: name, Writers: 10, RecordsExpected: 10000, RecordsIntact: intact, RecordsTorn: torn,
 			RecordsLost: lost, RecordsDuplicated: dup, WallSeconds: wall, RecordsPerSecond: round9(10000 / wall),
 			FileBytes: int64(intact+torn) * 5000, Note: note,
+			WritersKind: results.WritersProcesses, CrossProcess: true, OAppend: true, WriteUnit: results.WriteUnitRecord,
 		}
+		describe(&m)
+		return m
 	}
 	return []results.LogMode{
-		mode("unlocked", 0.412, 9712, 231, 57, 0, "records larger than PIPE_BUF are not written in one piece without O_APPEND"),
-		mode("unlocked-append", 0.398, 10000, 0, 0, 0, "O_APPEND writes to a local file are atomic on Linux"),
-		mode("flock", 0.941, 10000, 0, 0, 0, ""),
-		mode("callback", 0.367, 10000, 0, 0, 0, "one writer: the parent's callback"),
+		mode("unlocked-split", 0.412, 9712, 231, 288, 0, "torn: bufio flushes when full, mid-record",
+			func(m *results.LogMode) { m.WriteUnit, m.BufferBytes = results.WriteUnitBufferedSplit, 4096 }),
+		mode("unlocked-whole", 0.398, 10000, 0, 0, 0, "O_APPEND writes to a local file are appended whole on Linux",
+			func(*results.LogMode) {}),
+		mode("locked", 0.941, 10000, 0, 0, 0, "", func(m *results.LogMode) { m.Locked, m.Lock = true, results.LockFlock }),
+		mode("callback", 0.367, 10000, 0, 0, 0, "one writer: the parent's callback", func(m *results.LogMode) {
+			m.WritersKind, m.CrossProcess, m.SingleWriter = results.WritersPool, false, true
+			m.WriteUnit, m.BufferBytes = results.WriteUnitBufferedSplit, 65536
+		}),
 	}
 }
 

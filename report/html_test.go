@@ -29,8 +29,8 @@ func TestHTML(t *testing.T) {
 	for _, want := range []string{
 		"Intel(R) Xeon(R) CPU @ 2.20GHz", "6.1.0-27-amd64", "go1.26.0", // host
 		"pool-apply-async", "960.9 ms ± 160.0 ms", // summary
-		"pool-map on cpu: unstable",                       // warnings
-		"holds only when GOMAXPROCS=1", "unlocked-append", // claims, logging
+		"pool-map on cpu: unstable",                      // warnings
+		"holds only when GOMAXPROCS=1", "unlocked-whole", // claims, logging
 		`<span class="verdict mixed">holds only when GOMAXPROCS=1</span>`, // badge from the kind
 		`<span class="verdict good">holds</span>`,
 		"checksums: all 8 checked results match",

@@ -8,17 +8,31 @@
 //
 // The modes (see Mode) are:
 //
-//   - unlocked: each process opens the file with O_APPEND and writes through
-//     its own 4 KiB buffer, as an ordinary logger does; no lock.
-//   - unlocked-noappend: the same without O_APPEND; every process writes from
-//     its own offset, starting at 0.
-//   - locked: a procsync.Lock held around each record's write and flush.
+//   - unlocked-whole: writer processes open the file with O_APPEND and
+//     write each record in one write(2); no lock. On Linux every record
+//     arrives whole: the kernel appends each write to a regular file in one
+//     piece.
+//   - unlocked-split: the same through a 4 KiB bufio.Writer, which flushes
+//     when full, mid-record: the pieces of a record go out in two write(2)
+//     calls and other writers' appends land between them.
+//   - unlocked-noappend: one write(2) per record without O_APPEND; every
+//     process writes from its own offset, starting at 0.
+//   - locked: a procsync.Lock held around each record's write(2).
+//   - py-unlocked: the tutorial's code run by python3: multiprocessing.Process
+//     writers doing open(path, 'a') and f.write(record), no lock (see
+//     RunPython). CPython's file object flushes before a write that does not
+//     fit its buffer, so its write(2) calls end on record boundaries.
+//   - py-locked: the same with a multiprocessing.Lock held around each
+//     f.write(record) and f.flush().
 //   - mutex: goroutines of one process sharing one *os.File under a
 //     sync.Mutex.
 //   - channel: goroutines sending records to one writer goroutine.
 //   - callback: workers of a procpool.Pool return records (Record) and the
 //     parent's success callback, a single writer, appends them
 //     (SingleWriter); see RunCallback.
+//
+// Mode.Describe says the same in results.LogMode's fields, for readers that
+// judge a run without parsing mode names.
 //
 // Process modes re-execute the current binary as writer processes, and the
 // callback mode as pool workers. A program that runs them must call

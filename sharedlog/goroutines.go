@@ -146,18 +146,15 @@ func measure(mode Mode, cfg Config, logPath string, wall time.Duration) (results
 	if err != nil {
 		return results.LogMode{}, fmt.Errorf("sharedlog: %s: %w", logPath, err)
 	}
-	lm := results.LogMode{
-		Mode:              string(mode),
-		Writers:           cfg.Writers,
-		RecordsExpected:   c.Expected,
-		RecordsIntact:     c.Intact,
-		RecordsTorn:       c.Torn,
-		RecordsLost:       c.Lost,
-		RecordsDuplicated: c.Duplicated,
-		WallSeconds:       wall.Seconds(),
-		FileBytes:         c.Bytes,
-		Note:              mode.Note(),
-	}
+	lm := mode.Describe(cfg.Writers, cfg.BufferSize)
+	lm.RecordsExpected = c.Expected
+	lm.RecordsIntact = c.Intact
+	lm.RecordsTorn = c.Torn
+	lm.RecordsLost = c.Lost
+	lm.RecordsDuplicated = c.Duplicated
+	lm.WallSeconds = wall.Seconds()
+	lm.FileBytes = c.Bytes
+	lm.Note = mode.Note(c.Intact < c.Expected || c.Torn > 0 || c.Duplicated > 0)
 	if wall > 0 {
 		lm.RecordsPerSecond = float64(c.Expected) / wall.Seconds()
 	}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/poolbench/poolbench/procsync"
@@ -28,7 +29,7 @@ type Job struct {
 func (j Job) Run(ctx context.Context) error {
 	flag := os.O_WRONLY | os.O_CREATE
 	switch j.Mode {
-	case Unlocked, Locked:
+	case UnlockedWhole, UnlockedSplit, Locked:
 		flag |= os.O_APPEND
 	case UnlockedNoAppend:
 		// No O_APPEND and no O_TRUNC: each writer starts at offset 0 and
@@ -51,12 +52,19 @@ func (j Job) Run(ctx context.Context) error {
 		}
 		defer lock.Close()
 	}
-	// A buffered writer flushes whenever its buffer fills, wherever that
-	// falls in a record: the way ordinary loggers split records.
-	bw := bufio.NewWriterSize(f, j.BufferSize)
-	err = j.write(ctx, bw, lock)
-	if ferr := bw.Flush(); err == nil && ferr != nil {
-		err = fmt.Errorf("sharedlog: writer %d: flush: %w", j.Writer, ferr)
+	var w io.Writer = f // one write(2) per record
+	var bw *bufio.Writer
+	if !j.Mode.writesWhole() {
+		// A buffered writer flushes whenever its buffer fills, wherever
+		// that falls in a record: the way Go's bufio splits records.
+		bw = bufio.NewWriterSize(f, j.BufferSize)
+		w = bw
+	}
+	err = j.write(ctx, w, lock)
+	if bw != nil {
+		if ferr := bw.Flush(); err == nil && ferr != nil {
+			err = fmt.Errorf("sharedlog: writer %d: flush: %w", j.Writer, ferr)
+		}
 	}
 	if cerr := f.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("sharedlog: writer %d: close: %w", j.Writer, cerr)
@@ -64,7 +72,9 @@ func (j Job) Run(ctx context.Context) error {
 	return err
 }
 
-func (j Job) write(ctx context.Context, bw *bufio.Writer, lock *procsync.Lock) error {
+// write writes the records to w, each under lock if there is one. An
+// *os.File writes a record in one write(2): regular files take it whole.
+func (j Job) write(ctx context.Context, w io.Writer, lock *procsync.Lock) error {
 	var buf []byte
 	for seq := range j.Records {
 		if err := ctx.Err(); err != nil {
@@ -72,7 +82,7 @@ func (j Job) write(ctx context.Context, bw *bufio.Writer, lock *procsync.Lock) e
 		}
 		buf = AppendRecord(buf[:0], j.Writer, seq, j.Sizes.For(j.Writer, seq))
 		if lock == nil {
-			if _, err := bw.Write(buf); err != nil {
+			if _, err := w.Write(buf); err != nil {
 				return fmt.Errorf("sharedlog: writer %d: write: %w", j.Writer, err)
 			}
 			continue
@@ -80,10 +90,7 @@ func (j Job) write(ctx context.Context, bw *bufio.Writer, lock *procsync.Lock) e
 		if err := lock.Acquire(ctx); err != nil {
 			return fmt.Errorf("sharedlog: writer %d: %w", j.Writer, err)
 		}
-		_, err := bw.Write(buf)
-		if err == nil {
-			err = bw.Flush()
-		}
+		_, err := w.Write(buf)
 		if rerr := lock.Release(); err == nil && rerr != nil {
 			return fmt.Errorf("sharedlog: writer %d: %w", j.Writer, rerr)
 		}

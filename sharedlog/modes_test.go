@@ -64,11 +64,11 @@ func TestSafeModes(t *testing.T) {
 }
 
 // With O_APPEND no byte is lost, however the records are cut: the file holds
-// exactly what the writers wrote, and the counts add up. Whether records are
-// torn depends on scheduling, so it is logged, not asserted.
-func TestUnlocked(t *testing.T) {
+// exactly what the writers wrote, and the counts add up. Whether split
+// records are torn depends on scheduling, so it is logged, not asserted.
+func TestUnlockedSplit(t *testing.T) {
 	cfg := small(t)
-	lm, err := RunProcesses(context.Background(), Unlocked, cfg)
+	lm, err := RunProcesses(context.Background(), UnlockedSplit, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,7 +193,7 @@ func TestRunErrors(t *testing.T) {
 		{"negative writers", Mutex, with(func(c *Config) { c.Writers = -1 }), nil, "writers -1"},
 		{"negative records", Locked, with(func(c *Config) { c.Records = -5 }), nil, "records -5"},
 		{"min over max", Mutex, with(func(c *Config) { c.Sizes = Sizes{Min: 50, Max: 10} }), nil, "sizes 50..10"},
-		{"zero min", Unlocked, with(func(c *Config) { c.Sizes = Sizes{Max: 10} }), nil, "sizes 0..10"},
+		{"zero min", UnlockedWhole, with(func(c *Config) { c.Sizes = Sizes{Max: 10} }), nil, "sizes 0..10"},
 		{"too many", Channel, with(func(c *Config) { c.Writers, c.Records = 1<<13, 1<<13 }), ErrTooMany, ""},
 		{"folder is a file", Mutex, with(func(c *Config) { c.Dir = filepath.Join(file, "logs") }), nil, "log folder"},
 		{"folder is a file, processes", Locked, with(func(c *Config) { c.Dir = filepath.Join(file, "logs") }), nil, "log folder"},
@@ -214,6 +214,9 @@ func TestRunErrors(t *testing.T) {
 	if _, err := RunGoroutines(context.Background(), Locked, ok); !errors.Is(err, ErrNotGoroutineMode) {
 		t.Errorf("RunGoroutines(locked) = %v", err)
 	}
+	if _, err := RunPython(context.Background(), Locked, ok); !errors.Is(err, ErrNotPythonMode) {
+		t.Errorf("RunPython(locked) = %v", err)
+	}
 	if _, err := ParseMode("Locked"); !errors.Is(err, ErrUnknownMode) {
 		t.Errorf("ParseMode is not exact: %v", err)
 	}
@@ -227,7 +230,7 @@ func TestRunErrors(t *testing.T) {
 // An interrupted process run returns promptly with the context's error and
 // leaves no writer process behind, running or unreaped.
 func TestRunProcessesCancelled(t *testing.T) {
-	for _, mode := range []Mode{Locked, Unlocked} {
+	for _, mode := range []Mode{Locked, UnlockedSplit} {
 		t.Run(string(mode), func(t *testing.T) {
 			// Far more than can be written before the cancel.
 			cfg := Config{Dir: t.TempDir(), Writers: 4, Records: 2_000_000, Sizes: Sizes{Min: 100, Max: 200}}

@@ -16,7 +16,8 @@ import (
 	"github.com/poolbench/poolbench/results"
 )
 
-// RunProcesses runs a process mode, unlocked, unlocked-noappend or locked:
+// RunProcesses runs a Go process mode, unlocked-whole, unlocked-split,
+// unlocked-noappend or locked:
 // it starts cfg.Writers copies of the current executable as writer
 // processes (see ServeIfChild), each writing cfg.Records records to one log
 // file, waits for them all, then checks the file.
@@ -26,7 +27,7 @@ import (
 // killed and reaped when ctx ends or one of them fails, so an interrupted run
 // leaves no process behind.
 func RunProcesses(ctx context.Context, mode Mode, cfg Config) (results.LogMode, error) {
-	if mode != Unlocked && mode != UnlockedNoAppend && mode != Locked {
+	if !mode.goProcesses() {
 		return results.LogMode{}, fmt.Errorf("sharedlog: run processes: %w: %q", ErrNotProcessMode, mode)
 	}
 	cfg, err := cfg.withDefaults()

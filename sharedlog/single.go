@@ -19,13 +19,17 @@ type SingleWriter struct {
 	bw   *bufio.Writer
 }
 
+// singleWriterBuffer is SingleWriter's buffer: with the file to itself, it
+// can be large.
+const singleWriterBuffer = 64 << 10
+
 // NewSingleWriter opens path for appending, creating it if needed.
 func NewSingleWriter(path string) (*SingleWriter, error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("sharedlog: single writer: %w", err)
 	}
-	return &SingleWriter{path: path, f: f, bw: bufio.NewWriterSize(f, 64<<10)}, nil
+	return &SingleWriter{path: path, f: f, bw: bufio.NewWriterSize(f, singleWriterBuffer)}, nil
 }
 
 // Write appends one record, as Encode or Record made it.

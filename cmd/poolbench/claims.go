@@ -46,7 +46,7 @@ func newClaimsPlan(quick bool) claimsPlan {
 			SampleInterval: harness.DefaultInterval,
 		},
 		log:   sharedlog.Config{Writers: sharedlog.DefaultWriters, Records: sharedlog.DefaultRecords},
-		modes: []sharedlog.Mode{sharedlog.Unlocked, sharedlog.Locked, sharedlog.Callback},
+		modes: []sharedlog.Mode{sharedlog.UnlockedWhole, sharedlog.UnlockedSplit, sharedlog.PyUnlocked, sharedlog.Locked, sharedlog.Callback},
 	}
 	if quick {
 		p.run.Tasks, p.run.Repeat, p.run.Warmup = 40, 2, 0
@@ -78,7 +78,8 @@ empty results and on failures).
 Without --from it measures: cpu and io with serial, goroutines,
 goroutines-1cpu, process-per-task, pool-apply and pool-apply-async (100
 tasks, a pool of 10, 3 trials after 1 warm-up; --quick: 40 tasks, 2 trials,
-smaller tasks), the shared-log modes unlocked, locked and callback, and the
+smaller tasks), the shared-log modes unlocked-whole, unlocked-split,
+py-unlocked (when python3 is there), locked and callback, and the
 API checks; it saves results.json, charts and report.html into --out. With
 --from it judges a saved run instead, and runs only the API checks, which
 take a moment; it writes files only if --out is given.
@@ -200,6 +201,10 @@ func (p claimsPlan) measure(ctx context.Context, dir string, progress func(harne
 		step++
 		progress(harness.Progress{Trial: step, Trials: steps, Strategy: string(mode), Workload: "log", Workers: lcfg.Writers})
 		lm, err := sharedlog.Run(ctx, mode, lcfg)
+		if errors.Is(err, sharedlog.ErrNoPython) {
+			run.Notes = append(run.Notes, fmt.Sprintf("shared log: mode %s skipped: no python3 on the PATH", mode))
+			continue
+		}
 		if err != nil {
 			return fail(fmt.Errorf("claims: log mode %s: %w", mode, err))
 		}

@@ -2,8 +2,11 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -14,7 +17,7 @@ import (
 )
 
 func TestLogBadInput(t *testing.T) {
-	valid := "(valid: unlocked, unlocked-noappend, locked, mutex, channel, callback, all)"
+	valid := "(valid: unlocked-whole, unlocked-split, unlocked-noappend, locked, py-unlocked, py-locked, mutex, channel, callback, all)"
 	tests := []struct {
 		name string
 		args []string
@@ -49,15 +52,20 @@ func TestLogBadInput(t *testing.T) {
 	}
 }
 
-// A small run of every mode: the modes that serialise their writers keep
-// every record, and the log files are gone once checked.
+// A small run of every mode: the modes that serialise their writers, and
+// whole records appended with O_APPEND, keep every record; each mode says
+// what it is in its fields; and the log files are gone once checked.
 func TestLogWritesResults(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "out")
 	code, out, stderr := runCLI(t, "log", "--writers", "4", "--records", "200", "--out", dir)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	if !strings.Contains(out, "shared log file: 6 modes") {
+	want := []string{"unlocked-whole", "unlocked-split", "unlocked-noappend", "locked", "py-unlocked", "py-locked", "mutex", "channel", "callback"}
+	if _, err := exec.LookPath("python3"); err != nil {
+		want = slices.DeleteFunc(want, func(m string) bool { return strings.HasPrefix(m, "py-") })
+	}
+	if !strings.Contains(out, fmt.Sprintf("shared log file: %d modes", len(want))) {
 		t.Errorf("no logging table on stdout:\n%s", out)
 	}
 	run, err := results.ReadFile(filepath.Join(dir, "results.json"))
@@ -67,7 +75,6 @@ func TestLogWritesResults(t *testing.T) {
 	if run.Command != "log" || run.Partial || run.Config.Workers != 4 || run.Config.Tasks != 200 || run.Host.CPUs == 0 {
 		t.Errorf("run header: command %q, partial %v, config %+v, host %+v", run.Command, run.Partial, run.Config, run.Host)
 	}
-	want := []string{"unlocked", "unlocked-noappend", "locked", "mutex", "channel", "callback"}
 	if len(run.Logging) != len(want) {
 		t.Fatalf("%d logging entries, want %d: %+v", len(run.Logging), len(want), run.Logging)
 	}
@@ -79,8 +86,11 @@ func TestLogWritesResults(t *testing.T) {
 		if m.RecordsIntact+m.RecordsLost != expected {
 			t.Errorf("%s: counts do not add up: %+v", m.Mode, m)
 		}
+		if m.WritersKind == "" || m.WriteUnit == "" || m.Note == "" {
+			t.Errorf("%s does not say what it is: %+v", m.Mode, m)
+		}
 		switch m.Mode {
-		case "locked", "callback", "mutex", "channel":
+		case "locked", "callback", "mutex", "channel", "py-locked", "unlocked-whole":
 			if m.RecordsLost != 0 || m.RecordsTorn != 0 || m.RecordsIntact != expected || m.RecordsDuplicated != 0 {
 				t.Errorf("%s damaged the log: %+v", m.Mode, m)
 			}
@@ -104,17 +114,17 @@ func TestLogWritesResults(t *testing.T) {
 // --format csv prints one row per mode; --keep-logs keeps the checked files.
 func TestLogCSVKeepLogs(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "out")
-	code, out, stderr := runCLI(t, "log", "--modes", "callback,unlocked,callback", "--writers", "2", "--records", "30",
+	code, out, stderr := runCLI(t, "log", "--modes", "callback,unlocked-split,callback", "--writers", "2", "--records", "30",
 		"--record-size", "4KiB", "--format", "csv", "--keep-logs", "--out", dir)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	if len(lines) != 3 || !strings.HasPrefix(lines[0], "mode,writers,records_expected,records_intact,records_torn,records_lost,") ||
-		!strings.HasPrefix(lines[1], "callback,2,60,60,0,0,0,") || !strings.HasPrefix(lines[2], "unlocked,2,60,") {
+		!strings.HasPrefix(lines[1], "callback,2,60,60,0,0,0,") || !strings.HasPrefix(lines[2], "unlocked-split,2,60,") {
 		t.Errorf("csv:\n%s", out)
 	}
-	for _, name := range []string{"callback.log", "unlocked.log"} {
+	for _, name := range []string{"callback.log", "unlocked-split.log"} {
 		data, err := os.ReadFile(filepath.Join(dir, "logs", name))
 		if err != nil {
 			t.Error(err)
@@ -227,4 +237,30 @@ func leftovers(t *testing.T, dir string) []string {
 		left = append(left, m...)
 	}
 	return left
+}
+
+// Without python3 the py- modes are skipped with one note; the others run.
+func TestLogWithoutPython(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	dir := filepath.Join(t.TempDir(), "out")
+	code, _, stderr := runCLI(t, "log", "--modes", "py-unlocked,mutex,py-locked", "--writers", "2", "--records", "20", "--out", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	run, err := results.ReadFile(filepath.Join(dir, "results.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(run.Logging) != 1 || run.Logging[0].Mode != "mutex" {
+		t.Errorf("logging %+v, want mutex only", run.Logging)
+	}
+	var skips []string
+	for _, n := range run.Notes {
+		if strings.Contains(n, "skipped") {
+			skips = append(skips, n)
+		}
+	}
+	if len(skips) != 1 || skips[0] != "skipped py-unlocked, py-locked: no python3 on the PATH" {
+		t.Errorf("notes %q, want one skip note", run.Notes)
+	}
 }
