@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -17,22 +19,40 @@ import (
 // The API check's pool and tasks: small, so that it takes well under a
 // second, and enough to show two distinct workers.
 const (
-	apiWorkers   = 2
-	apiEmpty     = 2    // noop tasks, whose value is empty
-	apiValued    = 2    // cpu tasks, whose value is a 32-byte digest
-	apiCPURounds = 1000 // hash rounds of each cpu task
+	apiWorkers = 2
+	apiEmpty   = 2 // noop tasks, whose value is empty
+	apiValued  = 2 // PIDFunc tasks, whose value is the pid of the worker that ran them
 	// apiMissing names a function no worker has registered, so that its
 	// task fails inside the worker.
 	apiMissing = "claims.unregistered"
 	// apiTimeout bounds the whole check, should a worker hang.
 	apiTimeout = time.Minute
+	// apiNoJoinWait bounds how long the check waits for the tasks before
+	// it calls Join: were workers to run only once Join is called, the
+	// tasks would still be pending when it runs out.
+	apiNoJoinWait = 20 * time.Second
 )
+
+// PIDFunc is the name of a function every poolbench worker can run: it
+// returns the pid of the process that ran it, as that process sees it, so
+// that where a task ran is recorded inside the worker itself.
+const PIDFunc = "claims.pid"
+
+func init() {
+	err := workloads.RegisterFunc(PIDFunc, func([]byte) ([]byte, error) {
+		return strconv.AppendInt(nil, int64(os.Getpid()), 10), nil
+	})
+	if err != nil {
+		panic(err) // registered twice: a programming error
+	}
+}
 
 // callbackCall is one call of a success or error callback.
 type callbackCall struct {
 	task      int
 	pid       int // os.Getpid() inside the callback
-	workerPID int
+	workerPID int // the worker that ran the task, as the pool reports it
+	reported  int // the pid a PIDFunc task returned from inside its worker, or 0
 	valueLen  int
 	err       error
 }
@@ -48,9 +68,13 @@ type apiLog struct {
 func (l *apiLog) callbacks(task int) (onSuccess, onError procpool.Callback) {
 	record := func(list *[]callbackCall) procpool.Callback {
 		return func(r procpool.Result) {
+			cc := callbackCall{task: task, pid: os.Getpid(), workerPID: r.WorkerPID, valueLen: len(r.Value), err: r.Err}
+			if task >= apiEmpty && task < apiEmpty+apiValued && r.Err == nil {
+				cc.reported, _ = strconv.Atoi(string(r.Value))
+			}
 			l.mu.Lock()
 			defer l.mu.Unlock()
-			*list = append(*list, callbackCall{task: task, pid: os.Getpid(), workerPID: r.WorkerPID, valueLen: len(r.Value), err: r.Err})
+			*list = append(*list, cc)
 		}
 	}
 	return record(&l.success), record(&l.failure)
@@ -82,7 +106,7 @@ func CheckAPI(ctx context.Context) ([]results.Claim, error) {
 	// Join while the pool runs.
 	runningJoinErr := pool.Join()
 
-	// Tasks with callbacks, awaited with Get; Join is not called.
+	// Tasks with callbacks, awaited without Join; then Close and Join.
 	var log apiLog
 	type submitted struct {
 		fn string
@@ -96,7 +120,7 @@ func CheckAPI(ctx context.Context) ([]results.Claim, error) {
 		case i >= apiEmpty+apiValued:
 			t = procpool.Task{Func: apiMissing}
 		case i >= apiEmpty:
-			t = procpool.Task{Func: workloads.CPUName, Args: workloads.Args(apiCPURounds, uint64(i))}
+			t = procpool.Task{Func: PIDFunc}
 		}
 		onSuccess, onError := log.callbacks(i)
 		ar, err := pool.ApplyAsync(t, onSuccess, onError)
@@ -105,9 +129,34 @@ func CheckAPI(ctx context.Context) ([]results.Claim, error) {
 		}
 		tasks = append(tasks, submitted{t.Func, ar})
 	}
+	// Wait for the tasks, up to a bound, before any Join after Close.
+	waitCtx, stopWait := context.WithTimeout(ctx, apiNoJoinWait)
+	for _, t := range tasks {
+		select {
+		case <-t.ar.Done():
+		case <-waitCtx.Done():
+		}
+	}
+	stopWait()
+	if ctx.Err() != nil {
+		return nil, fmt.Errorf("claims: check api: waiting for the tasks: %w", ctx.Err())
+	}
+	doneBeforeJoin := 0
+	for _, t := range tasks {
+		if t.ar.Ready() {
+			doneBeforeJoin++
+		}
+	}
+	waited := time.Since(start).Seconds()
+
+	pool.Close()
+	closedJoinErr := pool.Join()
+	joined = true
+	if closedJoinErr != nil {
+		return nil, fmt.Errorf("claims: check api: join after close: %w", closedJoinErr)
+	}
 	var workerPIDs []int
 	var missingErr error
-	done := 0
 	for _, t := range tasks {
 		_, err := t.ar.Get(ctx)
 		switch {
@@ -121,29 +170,20 @@ func CheckAPI(ctx context.Context) ([]results.Claim, error) {
 		case err != nil:
 			return nil, fmt.Errorf("claims: check api: task %s: %w", t.fn, err)
 		default:
-			done++
 			if pid := t.ar.Result().WorkerPID; !slices.Contains(workerPIDs, pid) {
 				workerPIDs = append(workerPIDs, pid)
 			}
 		}
 	}
-	elapsed := time.Since(start).Seconds()
 	slices.Sort(workerPIDs)
-
-	pool.Close()
-	closedJoinErr := pool.Join()
-	joined = true
-	if closedJoinErr != nil {
-		return nil, fmt.Errorf("claims: check api: join after close: %w", closedJoinErr)
-	}
 
 	log.mu.Lock()
 	defer log.mu.Unlock()
 	return []results.Claim{
 		joinRunning(runningJoinErr),
-		joinNeeded(done, elapsed, workerPIDs),
+		joinNeeded(doneBeforeJoin, len(tasks), waited, workerPIDs),
 		truthyResult(log.success, log.failure, missingErr),
-		callbackPID(log.success, log.failure, workerPIDs),
+		callbackPID(append(slices.Clone(log.success), log.failure...), os.Getpid()),
 	}, nil
 }
 
@@ -153,34 +193,45 @@ func joinRunning(err error) results.Claim {
 		Statement:   stmtJoinRunning,
 		Measurement: fmt.Sprintf("a pool of %d worker processes: Join called while it runs, then again after Close", apiWorkers),
 	}
-	if err == nil {
+	var j judgement
+	switch {
+	case err == nil:
 		c.Figures = "Join while running returned no error; after Close it returned no error"
-		c.Verdict = "does not hold: Join before Close returned nil"
-		return c
+		j = judge(results.DoesNotHold, "does not hold: Join before Close returned nil")
+	case errors.Is(err, procpool.ErrPoolRunning):
+		c.Figures = fmt.Sprintf("Join while running returned %q; after Close it returned no error", err.Error())
+		j = judge(results.Holds, "holds: Join before Close returns an error")
+	default:
+		c.Figures = fmt.Sprintf("Join while running returned %q; after Close it returned no error", err.Error())
+		j = judge(results.Holds, "holds, though the error is not ErrPoolRunning")
 	}
-	c.Figures = fmt.Sprintf("Join while running returned %q; after Close it returned no error", err.Error())
-	c.Verdict = "holds: Join before Close returns an error"
-	if !errors.Is(err, procpool.ErrPoolRunning) {
-		c.Verdict = "holds, though the error is not ErrPoolRunning"
-	}
+	j.set(&c)
 	return c
 }
 
-func joinNeeded(done int, elapsed float64, workerPIDs []int) results.Claim {
-	n := apiEmpty + apiValued
+// joinNeeded judges "workers only run once join is called" on how many of
+// the n tasks were done before Join was first called after Close, waiting
+// up to apiNoJoinWait for them.
+func joinNeeded(doneBeforeJoin, n int, waited float64, workerPIDs []int) results.Claim {
 	c := results.Claim{
 		ID:        8,
 		Statement: stmtJoinNeeded,
-		Measurement: fmt.Sprintf("%d tasks submitted with ApplyAsync to a pool of %d and awaited with AsyncResult.Get, Join never called. "+
+		Measurement: fmt.Sprintf("%d tasks submitted with ApplyAsync to a pool of %d; the check waits up to %s for them, then calls Close and Join, "+
+			"and counts the tasks done before that Join (the only earlier Join, while the pool ran, returned an error at once). "+
 			"In CPython too the workers start at once; what goes wrong without join is that the main process may exit first "+
-			"and take its daemonic workers with it", n, apiWorkers),
-		Figures: fmt.Sprintf("%d of %d tasks done in %s, with no Join, by %s", done, n, dur(elapsed), workers(workerPIDs)),
+			"and take its daemonic workers with it", n, apiWorkers, dur(apiNoJoinWait.Seconds())),
+		Figures: fmt.Sprintf("%d of %d tasks done before Join, within %s, by %s", doneBeforeJoin, n, dur(waited), workers(workerPIDs)),
 	}
-	if done == n {
-		c.Verdict = "does not hold: every task ran without Join"
-	} else {
-		c.Verdict = fmt.Sprintf("holds: only %d of %d tasks ran without Join", done, n)
+	var j judgement
+	switch {
+	case doneBeforeJoin == 0:
+		j = judge(results.Holds, "holds: no task was done before Join, after %s", dur(waited))
+	case doneBeforeJoin == n:
+		j = judge(results.DoesNotHold, "does not hold: every task ran before Join was called")
+	default:
+		j = judge(results.DoesNotHold, "does not hold: %d of %d tasks ran before Join was called", doneBeforeJoin, n)
 	}
+	j.set(&c)
 	return c
 }
 
@@ -205,25 +256,32 @@ func truthyResult(success, failure []callbackCall, missingErr error) results.Cla
 	c := results.Claim{
 		ID:        8,
 		Statement: stmtTruthyResult,
-		Measurement: fmt.Sprintf("%d noop tasks, whose value is empty, and %d cpu tasks, whose value is a digest, each with a success and an error callback; "+
-			"and one task naming a function no worker has registered, which fails", apiEmpty, apiValued),
+		Measurement: fmt.Sprintf("%d noop tasks, whose value is empty, and %d tasks whose value is the pid of the worker that ran them, "+
+			"each with a success and an error callback; and one task naming a function no worker has registered, which fails", apiEmpty, apiValued),
 		Figures: fmt.Sprintf("the success callback ran for %d of %d empty values and %d of %d non-empty ones; "+
 			"the failing task (%v) ran the error callback %s and the success callback %s",
 			empty, apiEmpty, valued, apiValued, missingErr, times(missingFailed), times(missingOK)),
 	}
+	var j judgement
 	switch {
-	case empty == apiEmpty && missingFailed == 1 && missingOK == 0:
-		c.Verdict = "does not hold: called for empty values too"
-	case empty == 0 && valued == apiValued:
-		c.Verdict = "holds: called only for non-empty values"
+	case empty > 0 && missingFailed == 1 && missingOK == 0:
+		j = judge(results.DoesNotHold, "does not hold: called for empty values too; a failure goes to the error callback")
+	case empty > 0:
+		j = judge(results.DoesNotHold, "does not hold: called for empty values too")
+	case valued == apiValued:
+		j = judge(results.Holds, "holds: called only for non-empty values")
 	default:
-		c.Verdict = "does not hold: the callbacks ran as the figures show"
+		j = notMeasured("the success callback ran for %d of %d tasks that returned a value", valued, apiValued)
 	}
+	j.set(&c)
 	return c
 }
 
 func workers(p []int) string {
-	if len(p) == 1 {
+	switch len(p) {
+	case 0:
+		return "workers not recorded"
+	case 1:
 		return "worker " + pids(p)
 	}
 	return "workers " + pids(p)
@@ -239,29 +297,55 @@ func times(n int) string {
 	return fmt.Sprintf("%d times", n)
 }
 
-func callbackPID(success, failure []callbackCall, workerPIDs []int) results.Claim {
-	self := os.Getpid()
-	var cbPIDs []int
-	for _, cc := range append(slices.Clone(success), failure...) {
+// callbackPID judges where the callbacks ran from what each call recorded:
+// its own pid, the worker the pool says ran its task, and, for PIDFunc
+// tasks, the pid the task returned from inside that worker. self is the
+// caller's pid, shown but not judged on: a callback's pid against its own
+// process's pid cannot differ.
+func callbackPID(calls []callbackCall, self int) results.Claim {
+	var cbPIDs, taskPIDs []int
+	var inTaskProcess, mismatch []string
+	for _, cc := range calls {
 		if !slices.Contains(cbPIDs, cc.pid) {
 			cbPIDs = append(cbPIDs, cc.pid)
 		}
+		if cc.reported == 0 {
+			continue
+		}
+		if !slices.Contains(taskPIDs, cc.reported) {
+			taskPIDs = append(taskPIDs, cc.reported)
+		}
+		if cc.reported != cc.workerPID {
+			mismatch = append(mismatch, fmt.Sprintf("task %d reported pid %d, the pool worker %d", cc.task, cc.reported, cc.workerPID))
+		}
+	}
+	for _, cc := range calls {
+		if slices.Contains(taskPIDs, cc.pid) {
+			inTaskProcess = append(inTaskProcess, fmt.Sprintf("task %d's callback in pid %d", cc.task, cc.pid))
+		}
 	}
 	slices.Sort(cbPIDs)
+	slices.Sort(taskPIDs)
 	c := results.Claim{
-		ID:          5,
-		Statement:   stmtCallbackPID + " (pid recorded inside the callback)",
-		Measurement: fmt.Sprintf("the API check's %d callbacks each record os.Getpid(); each result names the worker that ran its task", len(success)+len(failure)),
-		Figures:     fmt.Sprintf("callbacks ran in pid %s; the caller is pid %d; the tasks ran in %s", pids(cbPIDs), self, workers(workerPIDs)),
+		ID:        5,
+		Statement: stmtCallbackPID + " (pid recorded inside the callback)",
+		Measurement: fmt.Sprintf("the API check's %d callbacks each record os.Getpid(); %d tasks return os.Getpid() from inside the worker that ran them, "+
+			"and each result names its worker as the pool saw it; a callback holds the claim when it ran in none of the processes that ran tasks",
+			len(calls), apiValued),
+		Figures: fmt.Sprintf("callbacks ran in pid %s; the tasks reported pid %s from inside their workers; the caller is pid %d",
+			pidList(cbPIDs), pidList(taskPIDs), self),
 	}
-	inWorker := slices.Contains(workerPIDs, self)
+	var j judgement
 	switch {
-	case len(cbPIDs) == 1 && cbPIDs[0] == self && !inWorker && len(workerPIDs) > 0:
-		c.Verdict = "holds: callbacks in the caller, tasks in workers"
-	case inWorker:
-		c.Verdict = "does not hold: a task ran in the caller"
+	case len(taskPIDs) == 0:
+		j = notMeasured("no task reported the pid it ran in")
+	case len(mismatch) > 0:
+		j = notMeasured("the pool's record of the workers disagrees with what the tasks reported (%s)", strings.Join(mismatch, "; "))
+	case len(inTaskProcess) > 0:
+		j = judge(results.DoesNotHold, "does not hold: %s, a process that ran tasks", strings.Join(inTaskProcess, ", "))
 	default:
-		c.Verdict = "does not hold: a callback ran outside the caller"
+		j = judge(results.Holds, "holds: callbacks ran in pid %s, tasks in pid %s", pidList(cbPIDs), pidList(taskPIDs))
 	}
+	j.set(&c)
 	return c
 }

@@ -27,6 +27,11 @@ func result(strategy, workload string, wall float64, opts ...func(*results.Resul
 	return r
 }
 
+// pool sets the size of a result's pool, as a sweep stores it.
+func pool(n int) func(*results.Result) {
+	return func(r *results.Result) { r.Workers = n }
+}
+
 func spawns(n int, median, total float64, rss float64) func(*results.Result) {
 	return func(r *results.Result) {
 		r.ProcessesSpawned = n
@@ -35,34 +40,35 @@ func spawns(n int, median, total float64, rss float64) func(*results.Result) {
 	}
 }
 
-func callbacks(parent int, pids ...int) func(*results.Result) {
-	return func(r *results.Result) { r.ParentPID, r.CallbackPIDs = parent, pids }
+func callbacks(parent int, workers []int, pids ...int) func(*results.Result) {
+	return func(r *results.Result) { r.ParentPID, r.WorkerPIDs, r.CallbackPIDs = parent, workers, pids }
 }
 
 func logMode(mode string, intact, torn, lost int) results.LogMode {
-	return results.LogMode{Mode: mode, Writers: 10, RecordsExpected: 10000, RecordsIntact: intact, RecordsTorn: torn, RecordsLost: lost}
+	return withLegacyFields(results.LogMode{Mode: mode, Writers: 10, RecordsExpected: 10000, RecordsIntact: intact, RecordsTorn: torn, RecordsLost: lost})
 }
 
-// fixture is a run on 2 CPUs where goroutines scale and GOMAXPROCS=1 does
-// not, a process per task costs 10× the pool, and the unlocked log is torn.
+// fixture is a run on 2 CPUs of 100 tasks and a pool of 10, where goroutines
+// scale and GOMAXPROCS=1 does not, a process per task costs 10× the pool,
+// and the unlocked log is torn.
 func fixture() *results.Run {
 	return &results.Run{
 		SchemaVersion: results.SchemaVersion,
 		Host:          results.Host{CPUs: 2},
-		Config:        results.Config{Workloads: []string{"cpu", "io"}, TaskSize: map[string]string{"cpu": "250k", "io": "50ms"}},
+		Config:        results.Config{Workloads: []string{"cpu", "io"}, Tasks: 100, Workers: 10, TaskSize: map[string]string{"cpu": "250k", "io": "50ms"}},
 		Results: []results.Result{
 			result("serial", "cpu", 2.0),
 			result("goroutines", "cpu", 1.0),
 			result("goroutines-1cpu", "cpu", 2.0),
 			result("process-per-task", "cpu", 1.3, spawns(100, 0.2, 20, 1.2*(1<<30))),
 			result("pool-apply", "cpu", 2.1, spawns(10, 0.02, 0.2, 140<<20)),
-			result("pool-apply-async", "cpu", 1.1, spawns(10, 0.02, 0.2, 140<<20), callbacks(42, 42)),
+			result("pool-apply-async", "cpu", 1.1, spawns(10, 0.02, 0.2, 140<<20), callbacks(42, []int{50, 51}, 42)),
 			result("serial", "io", 5.0),
 			result("goroutines", "io", 0.05),
 			result("goroutines-1cpu", "io", 0.05),
 			result("process-per-task", "io", 0.3, spawns(100, 0.1, 10, 1.1*(1<<30))),
 			result("pool-apply", "io", 5.05, spawns(10, 0.02, 0.2, 140<<20)),
-			result("pool-apply-async", "io", 0.55, spawns(10, 0.02, 0.2, 140<<20), callbacks(43, 43)),
+			result("pool-apply-async", "io", 0.55, spawns(10, 0.02, 0.2, 140<<20), callbacks(43, []int{60, 61, 62}, 43)),
 		},
 		Logging: []results.LogMode{
 			logMode("unlocked", 7000, 3000, 3000),
@@ -93,19 +99,72 @@ func edit(f func(*results.Run)) *results.Run {
 	return run
 }
 
-// setWall changes the median wall time of one result.
-func setWall(run *results.Run, strategy, workload string, wall float64) {
+// each applies f to the results of strategy on workload; "" matches any.
+func each(run *results.Run, strategy, workload string, f func(*results.Result)) {
 	for i := range run.Results {
-		if r := &run.Results[i]; r.Strategy == strategy && r.Workload == workload {
-			r.WallSeconds.Median = wall
+		if r := &run.Results[i]; (strategy == "" || r.Strategy == strategy) && (workload == "" || r.Workload == workload) {
+			f(r)
 		}
 	}
 }
 
+// setWall changes the median wall time of one result.
+func setWall(run *results.Run, strategy, workload string, wall float64) {
+	each(run, strategy, workload, func(r *results.Result) { r.WallSeconds.Median = wall })
+}
+
+// shrink makes the run's tasks count and total work what a small run
+// would have: n tasks, serial taking wall on each workload.
+func shrink(run *results.Run, n int) {
+	run.Config.Tasks = n
+	each(run, "", "", func(r *results.Result) { r.Tasks = n })
+}
+
+// sweep is the fixture's io and cpu measured as `poolbench sweep --workers
+// 1,10`: a pool of 1 about as slow as serial, and a pool of 10 at the given
+// io wall time.
+func sweep(io10 float64) *results.Run {
+	run := keep("serial", "pool-apply", "pool-apply-async", "process-per-task")
+	run.Config.Workers, run.Config.WorkerSizes = 0, []int{1, 10}
+	var rs []results.Result
+	for _, r := range run.Results {
+		if r.Strategy != "pool-apply" && r.Strategy != "pool-apply-async" {
+			rs = append(rs, r)
+			continue
+		}
+		one, ten := r, r
+		one.Workers, ten.Workers = 1, 10
+		spawns(1, 0.02, 0.02, 30<<20)(&one)
+		one.WallSeconds.Median = 1.02 * find(run, "serial", r.Workload).WallSeconds.Median
+		if r.Strategy == "pool-apply-async" && r.Workload == "io" {
+			ten.WallSeconds.Median = io10
+		}
+		rs = append(rs, one, ten)
+	}
+	run.Results = rs
+	return run
+}
+
+// failEvery makes every task of strategy fail, as `--inject crash=1.0` does.
+func failEvery(run *results.Run, strategy string) {
+	each(run, strategy, "", func(r *results.Result) {
+		r.Errors = r.Tasks * r.Repeats
+		r.ErrorKinds = map[string]int{"crash": r.Errors}
+		r.WallSeconds.Median /= 100 // a crash is quicker than the work
+	})
+}
+
 func TestEvaluate(t *testing.T) {
+	const (
+		holds = results.Holds
+		not   = results.DoesNotHold
+		part  = results.Partly
+		none  = results.NotMeasured
+	)
 	type want struct {
 		statement string
-		verdict   string
+		kind      results.VerdictKind
+		verdict   []string // substrings
 		figures   []string // substrings
 	}
 	tests := []struct {
@@ -115,56 +174,216 @@ func TestEvaluate(t *testing.T) {
 		all  bool
 		want []want
 	}{
-		{"goroutines scale, 1cpu does not", fixture(), true, []want{
-			{stmtThreadsCPU, "holds only under GOMAXPROCS=1 (1.00×); goroutines 2.00×",
-				[]string{"goroutines 2.00× (1.00 s vs serial 2.00 s)", "goroutines-1cpu 1.00× (2.00 s)", "2 CPUs"}},
-			{stmtThreadsIO, "holds (100×), even under GOMAXPROCS=1", []string{"goroutines 100× (50.0 ms vs serial 5.00 s)"}},
-			{stmtProcPerTask, "holds: ≥50.0× the spawn time, ≥8.05× the memory",
+		{"the article's shape", fixture(), true, []want{
+			{stmtThreadsCPU, part, []string{"holds only under GOMAXPROCS=1 (1.00×); goroutines 2.00×"},
+				[]string{"goroutines 2.00× (1.00 s vs serial 2.00 s)", "goroutines-1cpu 1.00× (2.00 s)", "2 CPUs, 20.0 ms a task serially"}},
+			{stmtThreadsIO, holds, []string{"holds (100×), even under GOMAXPROCS=1"}, []string{"goroutines 100× (50.0 ms vs serial 5.00 s)"}},
+			{stmtProcPerTask, holds, []string{"holds: ≥50.0× the spawn time, ≥8.05× the peak RSS"},
 				[]string{"cpu: 100 vs 10 processes; spawn median 200 ms vs 20.0 ms, summed 20.0 s vs 200 ms (100×); peak RSS 1.20 GiB vs 140 MiB (8.78×); wall 1.30 s vs 1.10 s (1.18×)",
-					"io: 100 vs 10 processes", "process-per-task finished sooner than the pool on io"}},
-			{stmtPoolTenfold, "holds: 9.09×, 91% of the ideal 10.0×",
-				[]string{"100 tasks of 50ms, a pool of 10: 9.09× (550 ms vs serial 5.00 s); ideal 10.0×, reached 91%"}},
-			{stmtApplyAsync, "holds on cpu and io", []string{"cpu: apply 0.952×, apply_async 1.82×", "io: apply 0.990×, apply_async 9.09×"}},
-			{stmtCallbackPID, "holds: every callback ran in the pool's owner",
-				[]string{"cpu: callbacks ran in pid 42; the pool's owner was pid 42", "io: callbacks ran in pid 43"}},
-			{stmtSharedLog, "holds: only the unlocked modes damaged the file",
-				[]string{"unlocked: 7000/10000 intact, 3000 torn, 3000 lost, 0 duplicated", "locked: 10000/10000 intact"}},
+					"io: 100 vs 10 processes", "process-per-task finished sooner"}},
+			{stmtPoolTenfold, holds, []string{"holds: 9.09×, 91% of the ideal 10.0×"},
+				[]string{"100 tasks of 50ms; a pool of 10: 9.09× (550 ms vs serial 5.00 s), ideal 10.0×"}},
+			{stmtApplyAsync, holds, []string{"holds"},
+				[]string{"cpu: apply 0.952×, apply_async 1.82×", "io: apply 0.990×, apply_async 9.09×"}},
+			{stmtCallbackPID, holds, []string{"holds: every callback ran in the pool's owner, none in a worker that ran tasks"},
+				[]string{"cpu: callbacks ran in pid 42; the tasks ran in workers 50, 51; the pool's owner was pid 42", "io: callbacks ran in pid 43"}},
+			{stmtSharedLog, holds, []string{"holds: every unlocked append mode damaged the file (unlocked (Go processes, a 4.00 KiB buffer that splits records, O_APPEND, no lock)); locked, callback kept it whole"},
+				[]string{"unlocked (Go processes, a 4.00 KiB buffer that splits records, O_APPEND, no lock): 7000/10000 intact, 3000 torn, 3000 lost, 0 duplicated",
+					"locked (Go processes, O_APPEND, locked (flock)): 10000/10000 intact"}},
 		}},
-		{"serial and goroutines only", keep("serial", "goroutines"), true, []want{
-			{stmtThreadsCPU, "does not hold for goroutines (2.00×)", nil},
-			{stmtThreadsIO, "holds (100×)", nil},
+
+		// Claim 1 needs more tasks than CPUs, enough work a task and 2 CPUs.
+		{"1 task on 2 CPUs", edit(func(r *results.Run) {
+			shrink(r, 1)
+			setWall(r, "serial", "cpu", 0.02)
+			setWall(r, "goroutines", "cpu", 0.0194)
+		}), false, []want{
+			{stmtThreadsCPU, none, []string{"not measured: 1 task on 2 CPUs", "more tasks than CPUs"}, nil},
+			{stmtThreadsIO, none, []string{"not measured: 1 task cannot overlap"}, nil},
 		}},
-		{"no serial", keep("goroutines", "process-per-task", "pool-apply-async"), true, []want{
-			{stmtProcPerTask, "holds: ≥50.0× the spawn time, ≥8.05× the memory", nil},
-			{stmtCallbackPID, "holds: every callback ran in the pool's owner", nil},
+		{"81 µs of total work", edit(func(r *results.Run) {
+			setWall(r, "serial", "cpu", 81e-6)
+			setWall(r, "goroutines", "cpu", 81e-6/0.194)
+			setWall(r, "goroutines-1cpu", "cpu", 81e-6/0.19)
+		}), false, []want{
+			{stmtThreadsCPU, none, []string{"not measured: a cpu task took 0.810 µs serially, under the 1.00 ms a speed claim needs"}, nil},
 		}},
 		{"goroutines do not scale", edit(func(r *results.Run) { setWall(r, "goroutines", "cpu", 1.9) }), false, []want{
-			{stmtThreadsCPU, "holds, for goroutines too (1.05×)", nil},
+			{stmtThreadsCPU, holds, []string{"holds, for goroutines too (1.05×)"}, nil},
 		}},
 		{"one CPU", edit(func(r *results.Run) { r.Host.CPUs = 1; setWall(r, "goroutines", "cpu", 2.0) }), false, []want{
-			{stmtThreadsCPU, "holds on this 1-CPU machine, for goroutines too", []string{"1 CPU"}},
+			{stmtThreadsCPU, none, []string{"not measured: a machine of 1 CPU"}, []string{"1 CPU"}},
+			{stmtApplyAsync, holds, []string{"cpu: not measured: 1 CPU runs one cpu task at a time", "io: holds"}, nil},
 		}},
 		{"GOMAXPROCS=1 sped up", edit(func(r *results.Run) { setWall(r, "goroutines-1cpu", "cpu", 1.0) }), false, []want{
-			{stmtThreadsCPU, "does not hold, even under GOMAXPROCS=1 (2.00×)", nil},
+			{stmtThreadsCPU, not, []string{"does not hold, even under GOMAXPROCS=1 (2.00×)"}, nil},
+		}},
+		{"serial and goroutines only", keep("serial", "goroutines"), true, []want{
+			{stmtThreadsCPU, not, []string{"does not hold for goroutines (2.00×)"}, nil},
+			{stmtThreadsIO, holds, []string{"holds (100×)"}, nil},
+		}},
+		{"noisy goroutines", edit(func(r *results.Run) {
+			each(r, "goroutines", "cpu", func(x *results.Result) { x.WallSeconds.Mean, x.WallSeconds.Stddev = 1.0, 0.3 })
+		}), false, []want{
+			{stmtThreadsCPU, part, []string{"holds only under GOMAXPROCS=1", "caveat, noisy figures: goroutines on cpu: wall times spread with a CV of 30% (over 10%)"}, nil},
+		}},
+
+		// Claim 2 needs the pool's figures and more tasks than workers.
+		{"pool's spawn figures missing", edit(func(r *results.Run) {
+			each(r, "pool-apply-async", "", func(x *results.Result) { x.ProcessesSpawned, x.SpawnSeconds = 0, results.SpawnSummary{} })
+		}), false, []want{
+			{stmtProcPerTask, none, []string{"not measured: pool-apply-async on cpu has no spawn times"}, nil},
+		}},
+		{"pool's memory missing", edit(func(r *results.Run) {
+			each(r, "pool-apply-async", "", func(x *results.Result) { x.PeakRSSBytes = results.Summary{} })
+		}), false, []want{
+			{stmtProcPerTask, none, []string{"not measured: pool-apply-async on cpu has no peak RSS"}, nil},
+		}},
+		{"as many tasks as workers", edit(func(r *results.Run) { shrink(r, 10) }), false, []want{
+			{stmtProcPerTask, none, []string{"not measured: 10 tasks in a pool of 10: a process per task starts no more processes than the pool"}, nil},
+		}},
+		{"process per task costs memory only", edit(func(r *results.Run) {
+			each(r, "process-per-task", "", func(x *results.Result) { x.SpawnSeconds.Total = 0.3 })
+		}), false, []want{
+			{stmtProcPerTask, part, []string{"holds only for peak RSS (≥8.05×; spawn time ≥1.50×)"}, nil},
+		}},
+		{"process per task judged on cpu only", edit(func(r *results.Run) {
+			each(r, "pool-apply-async", "io", func(x *results.Result) { x.Errors = 3 })
+		}), false, []want{
+			{stmtProcPerTask, holds, []string{"holds: ≥100× the spawn time, ≥8.78× the peak RSS; on io not measured: pool-apply-async on io had 3 of 300 tasks fail"}, nil},
+		}},
+		{"no serial", keep("goroutines", "process-per-task", "pool-apply-async"), true, []want{
+			{stmtProcPerTask, holds, []string{"holds: ≥50.0× the spawn time, ≥8.05× the peak RSS"}, nil},
+			{stmtCallbackPID, holds, nil, nil},
+		}},
+
+		// Claim 3 is about a pool of 10 and enough tasks to reach 10×.
+		{"--workers 1 --tasks 10", func() *results.Run {
+			run := keep("serial", "pool-apply", "pool-apply-async")
+			shrink(run, 10)
+			run.Config.Workers = 1
+			each(run, "pool-apply-async", "", func(x *results.Result) { x.Workers = 1 })
+			setWall(run, "serial", "io", 0.1)
+			setWall(run, "pool-apply-async", "io", 0.1/0.885)
+			return run
+		}(), false, []want{
+			{stmtPoolTenfold, none, []string{"not measured: the claim is about a pool of 10; this run's pool-apply-async had a pool of 1"},
+				[]string{"a pool of 1: 0.885×"}},
+			{stmtApplyAsync, none, []string{"not measured: a pool of 1 runs one task at a time"}, nil},
+		}},
+		{"a pool of 10, 10 tasks", edit(func(r *results.Run) { shrink(r, 10) }), false, []want{
+			{stmtPoolTenfold, none, []string{"not measured: 10 tasks fill a pool of 10 at most once"}, nil},
+		}},
+		{"a pool of 10, 25 tasks", edit(func(r *results.Run) { shrink(r, 25) }), false, []want{
+			{stmtPoolTenfold, none, []string{"not measured: 25 tasks in a pool of 10 allow at best 8.33×"}, nil},
 		}},
 		{"pool far from ideal", edit(func(r *results.Run) { setWall(r, "pool-apply-async", "io", 1.0) }), false, []want{
-			{stmtPoolTenfold, "does not hold: 5.00×, 50% of the ideal 10.0×", nil},
+			{stmtPoolTenfold, not, []string{"does not hold: 5.00×, 50% of the ideal 10.0×"}, nil},
 		}},
+
+		// On a sweep, claim 3 reads the pool of 10 and the others each size.
+		{"sweep 1,10", sweep(5.0 / 6.57), false, []want{
+			{stmtPoolTenfold, not, []string{"does not hold: 6.57×, 66% of the ideal 10.0×"}, []string{"a pool of 1: 0.980×", "a pool of 10: 6.57×"}},
+			{stmtApplyAsync, holds, []string{"holds (a pool of 1: not measured: a pool of 1 runs one task at a time, through apply_async too; a pool of 10: holds)"},
+				[]string{"a pool of 1, cpu: apply 0.980×, apply_async 0.980×", "a pool of 10, io: apply 0.990×, apply_async 6.57×"}},
+			{stmtProcPerTask, holds, []string{"holds (a pool of 1: holds: ≥500× the spawn time, ≥37.5× the peak RSS; a pool of 10: holds: ≥50.0× the spawn time"},
+				[]string{"a pool of 1, cpu: 100 vs 1 processes"}},
+		}},
+		{"sweep 1,10, a pool of 10 near ideal", sweep(0.55), false, []want{
+			{stmtPoolTenfold, holds, []string{"holds: 9.09×, 91% of the ideal 10.0×"}, nil},
+		}},
+
+		// Figures from failed tasks or other results are not judged.
+		{"every pool task crashed", edit(func(r *results.Run) { failEvery(r, "pool-apply-async") }), false, []want{
+			{stmtPoolTenfold, none, []string{"not measured: every task failed (pool-apply-async on io: 300 of 300)"}, nil},
+			{stmtApplyAsync, none, []string{"not measured: every task failed (pool-apply-async on cpu: 300 of 300)"}, nil},
+			{stmtProcPerTask, none, []string{"not measured: every task failed (pool-apply-async on cpu"}, nil},
+			{stmtCallbackPID, none, []string{"not measured: every task failed"}, nil},
+		}},
+		{"every task crashed", func() *results.Run {
+			run := fixture()
+			for _, s := range []string{"serial", "goroutines", "goroutines-1cpu", "process-per-task", "pool-apply", "pool-apply-async"} {
+				failEvery(run, s)
+			}
+			return run
+		}(), false, []want{
+			{stmtThreadsCPU, none, []string{"not measured: every task failed (serial on cpu: 300 of 300)"}, nil},
+			{stmtThreadsIO, none, []string{"not measured: every task failed"}, nil},
+			{stmtProcPerTask, none, []string{"not measured: every task failed"}, nil},
+			{stmtPoolTenfold, none, []string{"not measured: every task failed"}, nil},
+			{stmtApplyAsync, none, []string{"not measured: every task failed"}, nil},
+			{stmtCallbackPID, none, []string{"not measured: every task failed"}, nil},
+		}},
+		{"some pool tasks failed", edit(func(r *results.Run) {
+			each(r, "pool-apply-async", "io", func(x *results.Result) { x.Errors = 12 })
+		}), false, []want{
+			{stmtPoolTenfold, none, []string{"not measured: pool-apply-async on io had 12 of 300 tasks fail"}, nil},
+			{stmtCallbackPID, holds, nil, nil}, // where callbacks ran does not rest on times
+		}},
+		{"checksum mismatch", edit(func(r *results.Run) {
+			bad := false
+			each(r, "goroutines", "cpu", func(x *results.Result) { x.ChecksumOK, x.Checksum = &bad, "0badc0de" })
+		}), false, []want{
+			{stmtThreadsCPU, none, []string{"not measured: goroutines on cpu computed other results than serial (checksum 0badc0de)"}, nil},
+		}},
+		{"errors counted per trial", edit(func(r *results.Run) {
+			each(r, "serial", "io", func(x *results.Result) {
+				x.Trials = []results.Trial{{Errors: 100}, {Errors: 100}, {Errors: 100}}
+			})
+		}), false, []want{
+			{stmtThreadsIO, none, []string{"not measured: every task failed (serial on io: 300 of 300)"}, nil},
+		}},
+
+		// Claim 4.
 		{"apply_async no faster on cpu", edit(func(r *results.Run) { setWall(r, "pool-apply-async", "cpu", 1.9) }), false, []want{
-			{stmtApplyAsync, "holds only on io (cpu: apply_async 1.05×)", nil},
+			{stmtApplyAsync, part, []string{"cpu: does not hold: apply_async gave 1.05×", "io: holds"}, nil},
 		}},
-		{"callback in a worker", edit(func(r *results.Run) { r.Results[5].CallbackPIDs = []int{42, 99} }), false, []want{
-			{stmtCallbackPID, "does not hold: callbacks ran in pid 99 on cpu", []string{"cpu: callbacks ran in pid 42, 99"}},
+		{"apply sped up", edit(func(r *results.Run) { setWall(r, "pool-apply", "io", 1.0); setWall(r, "pool-apply", "cpu", 1.0) }), false, []want{
+			{stmtApplyAsync, not, []string{"does not hold (cpu: does not hold: apply sped up 2.00×; io: does not hold: apply sped up 5.00×)"}, nil},
 		}},
+
+		// Claim 5 sets callbacks' pids against the workers'.
+		{"callback in a worker", edit(func(r *results.Run) {
+			each(r, "pool-apply-async", "cpu", func(x *results.Result) { x.CallbackPIDs = []int{42, 51} })
+		}), false, []want{
+			{stmtCallbackPID, part, []string{"cpu: does not hold: callbacks ran in worker 51, which ran tasks", "io: holds"},
+				[]string{"cpu: callbacks ran in pid 42, 51"}},
+		}},
+		{"callback outside the owner", edit(func(r *results.Run) {
+			each(r, "pool-apply-async", "", func(x *results.Result) { x.CallbackPIDs = []int{99} })
+		}), false, []want{
+			{stmtCallbackPID, not, []string{"does not hold: callbacks ran in pid 99, not the pool's owner"}, nil},
+		}},
+		{"workers not recorded", edit(func(r *results.Run) {
+			each(r, "pool-apply-async", "", func(x *results.Result) { x.WorkerPIDs = nil })
+		}), false, []want{
+			{stmtCallbackPID, none, []string{"not measured: the results do not say which workers ran the tasks"}, []string{"the tasks ran in workers not recorded"}},
+		}},
+
+		// Claim 6 is judged on the modes the tutorial's writers are.
 		{"unlocked log came out whole", edit(func(r *results.Run) { r.Logging[0] = logMode("unlocked", 10000, 0, 0) }), false, []want{
-			{stmtSharedLog, "holds only in part: unlocked left the file whole on this run", nil},
+			{stmtSharedLog, not, []string{"does not hold: unlocked appends kept every record whole: unlocked (Go processes"}, nil},
 		}},
 		{"locked log damaged", edit(func(r *results.Run) { r.Logging[1] = logMode("locked", 9999, 1, 1) }), false, []want{
-			{stmtSharedLog, "does not hold: locked damaged the file", nil},
+			{stmtSharedLog, not, []string{"does not hold: locked damaged the file despite its lock or single writer"}, nil},
 		}},
-		{"logging only", &results.Run{Logging: fixture().Logging}, true, []want{
-			{stmtSharedLog, "holds: only the unlocked modes damaged the file", nil},
+		{"no cross-process append", &results.Run{Logging: []results.LogMode{logMode("unlocked-noappend", 4000, 100, 5900), logMode("mutex", 10000, 0, 0)}}, true, []want{
+			{stmtSharedLog, none, []string{"not measured: no mode had several processes append to the file (O_APPEND) without a lock"},
+				[]string{"unlocked-noappend (Go processes, a 4.00 KiB buffer that splits records, no O_APPEND, no lock): 4000/10000 intact"}},
 		}},
+		{"whole records stayed intact, split records did not", &results.Run{Logging: []results.LogMode{
+			logMode("unlocked", 6500, 3500, 3500),
+			{Mode: "unlocked-record", Writers: 10, WritersKind: results.WritersPython, CrossProcess: true, OAppend: true,
+				WriteUnit: results.WriteUnitBufferedWhole, RecordsExpected: 10000, RecordsIntact: 10000},
+			logMode("locked", 10000, 0, 0),
+		}}, true, []want{
+			{stmtSharedLog, part, []string{"holds only for unlocked (Go processes, a 4.00 KiB buffer that splits records, O_APPEND, no lock), which damaged the file; " +
+				"unlocked-record (python3 processes, buffered, flushed between records, O_APPEND, no lock) stayed intact"}, nil},
+		}},
+		{"no lock across processes", &results.Run{Logging: []results.LogMode{logMode("unlocked", 7000, 3000, 3000), logMode("mutex", 10000, 0, 0)}}, true, []want{
+			{stmtSharedLog, part, []string{"holds in part: unlocked appends damaged the file", "no lock or single writer across processes was run"}, nil},
+		}},
+
 		{"nothing measured", &results.Run{}, true, nil},
 		{"nil run", nil, true, nil},
 	}
@@ -183,16 +402,21 @@ func TestEvaluate(t *testing.T) {
 					t.Errorf("no claim %q", w.statement)
 					continue
 				}
-				if c.Verdict != w.verdict {
-					t.Errorf("%q:\nverdict %q\nwant    %q", w.statement, c.Verdict, w.verdict)
+				if c.Kind != w.kind {
+					t.Errorf("%q: kind %q, want %q (verdict %q)", w.statement, c.Kind, w.kind, c.Verdict)
+				}
+				for _, v := range w.verdict {
+					if !strings.Contains(c.Verdict, v) {
+						t.Errorf("%q:\nverdict %q\nlacks   %q", w.statement, c.Verdict, v)
+					}
 				}
 				for _, f := range w.figures {
 					if !strings.Contains(c.Figures, f) {
-						t.Errorf("%q: figures %q lack %q", w.statement, c.Figures, f)
+						t.Errorf("%q:\nfigures %q\nlack    %q", w.statement, c.Figures, f)
 					}
 				}
-				if c.Measurement == "" || c.ID == 0 {
-					t.Errorf("%q: no measurement or id: %+v", w.statement, c)
+				if c.Measurement == "" || c.ID == 0 || !c.Kind.Known() {
+					t.Errorf("%q: no measurement, id or kind: %+v", w.statement, c)
 				}
 			}
 		})
@@ -208,21 +432,43 @@ func byStatement(cs []results.Claim, statement string) (results.Claim, bool) {
 	return results.Claim{}, false
 }
 
+// A verdict that holds never rests on a pool slower than serial, whatever
+// the pool size and task count.
+func TestSlowerPoolNeverHolds(t *testing.T) {
+	for _, workers := range []int{1, 2, 5, 10, 20} {
+		for _, tasks := range []int{1, 10, 25, 100} {
+			run := keep("serial", "pool-apply", "pool-apply-async")
+			shrink(run, tasks)
+			run.Config.Workers = workers
+			each(run, "pool-apply-async", "", func(x *results.Result) { x.Workers = min(workers, tasks) })
+			setWall(run, "pool-apply-async", "io", 1.02*find(run, "serial", "io").WallSeconds.Median)
+			setWall(run, "pool-apply-async", "cpu", 1.02*find(run, "serial", "cpu").WallSeconds.Median)
+			for _, c := range Evaluate(run) {
+				if c.Kind == results.Holds && (c.ID == 3 || c.ID == 4) {
+					t.Errorf("%d workers, %d tasks: claim %d holds on a pool slower than serial: %s", workers, tasks, c.ID, c.Verdict)
+				}
+			}
+		}
+	}
+}
+
 // Every threshold a verdict uses is quoted in its claim's measurement.
 func TestMeasurementStatesThresholds(t *testing.T) {
-	want := map[string]string{
-		stmtThreadsCPU:  "1.20× or more counts as a speedup",
-		stmtThreadsIO:   "1.20× or more counts as a speedup",
-		stmtProcPerTask: "at least 2.00× the pool's summed spawn time and peak RSS",
-		stmtPoolTenfold: "at least 75% of the ideal",
-		stmtApplyAsync:  "below 1.20× counts as no parallelism",
-		stmtSharedLog:   "a file is whole when every record is intact and none is duplicated",
+	want := map[string][]string{
+		stmtThreadsCPU:  {"1.20× or more counts as a speedup", "more tasks than CPUs", "1.00 ms of serial work per task"},
+		stmtThreadsIO:   {"1.20× or more counts as a speedup", "2 tasks or more"},
+		stmtProcPerTask: {"at least 2.00× the pool's summed spawn time and peak RSS", "more tasks than the pool has workers"},
+		stmtPoolTenfold: {"at least 75% of the ideal", "a pool of 10", "at least two waves", "9.00×"},
+		stmtApplyAsync:  {"below 1.20× counts as no parallelism", "pools of 2 or more"},
+		stmtSharedLog:   {"a file is whole when every record is intact and none is duplicated", "O_APPEND"},
 	}
 	got := Evaluate(fixture())
-	for stmt, s := range want {
+	for stmt, ss := range want {
 		c, ok := byStatement(got, stmt)
-		if !ok || !strings.Contains(c.Measurement, s) {
-			t.Errorf("%q: measurement %q lacks %q", stmt, c.Measurement, s)
+		for _, s := range ss {
+			if !ok || !strings.Contains(c.Measurement, s) {
+				t.Errorf("%q: measurement %q lacks %q", stmt, c.Measurement, s)
+			}
 		}
 	}
 }

@@ -1,0 +1,154 @@
+package claims
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/poolbench/poolbench/results"
+)
+
+// The functions in this file are the only ones that read a result's stored
+// figures beyond its wall times: each claim asks them, so that a change in
+// how results.json stores a figure is one edit here.
+
+// resultsOf lists the run's results of strategy on workload that have a
+// wall time: one per pool size in a sweep, one otherwise.
+func resultsOf(run *results.Run, strategy, workload string) []*results.Result {
+	var out []*results.Result
+	for i := range run.Results {
+		r := &run.Results[i]
+		if r.Strategy == strategy && r.Workload == workload && r.WallSeconds.Median > 0 {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// find returns the first result of strategy on workload that has a wall
+// time, or nil: for the strategies a run holds once per workload.
+func find(run *results.Run, strategy, workload string) *results.Result {
+	if rs := resultsOf(run, strategy, workload); len(rs) > 0 {
+		return rs[0]
+	}
+	return nil
+}
+
+// poolSize is the number of workers r's pool kept. A sweep stores it per
+// result; a plain run stores the concurrency there (1 for pool-apply), so the
+// run's --workers is the pool size.
+func poolSize(run *results.Run, r *results.Result) int {
+	if len(run.Config.WorkerSizes) > 0 || run.Config.Workers == 0 {
+		return r.Workers
+	}
+	return run.Config.Workers
+}
+
+// poolOf returns the result of strategy on workload whose pool had size
+// workers, or nil.
+func poolOf(run *results.Run, strategy, workload string, workers int) *results.Result {
+	for _, r := range resultsOf(run, strategy, workload) {
+		if poolSize(run, r) == workers {
+			return r
+		}
+	}
+	return nil
+}
+
+// poolSizes lists the distinct pool sizes strategy ran with on any of the
+// workloads, in the order the run holds them.
+func poolSizes(run *results.Run, strategy string, workloads ...string) []int {
+	var out []int
+	seen := map[int]bool{}
+	for _, w := range workloads {
+		for _, r := range resultsOf(run, strategy, w) {
+			if n := poolSize(run, r); !seen[n] {
+				seen[n] = true
+				out = append(out, n)
+			}
+		}
+	}
+	return out
+}
+
+// speedupOf is serial's median wall time over r's, on r's workload; 0 when
+// the run has no serial result for it.
+func speedupOf(run *results.Run, r *results.Result) float64 {
+	if r == nil {
+		return 0
+	}
+	if r.SpeedupVsSerial > 0 {
+		return r.SpeedupVsSerial
+	}
+	base := find(run, "serial", r.Workload)
+	if base == nil {
+		return 0
+	}
+	return base.WallSeconds.Median / r.WallSeconds.Median
+}
+
+// idealWaves is the best speedup a pool of workers can give tasks that
+// wait rather than compute: tasks / ⌈tasks / workers⌉, every worker busy in
+// every wave and no overhead.
+func idealWaves(tasks, workers int) float64 {
+	if tasks < 1 || workers < 1 {
+		return 0
+	}
+	waves := (tasks + workers - 1) / workers
+	return float64(tasks) / float64(waves)
+}
+
+// cpus is how many CPUs the run's goroutines could use at once.
+func cpus(run *results.Run) int { return run.Host.CPUs }
+
+// perTaskSeconds is serial's median wall time per task on workload: how
+// much work one task is; 0 without a serial result.
+func perTaskSeconds(run *results.Run, workload string) float64 {
+	base := find(run, "serial", workload)
+	if base == nil || base.Tasks < 1 {
+		return 0
+	}
+	return base.WallSeconds.Median / float64(base.Tasks)
+}
+
+// memory is r's headline peak memory and the name of the figure: the
+// proportional set size once results hold it, which counts a page shared
+// by several processes once, else the resident set summed over the tree,
+// which counts it in each.
+func memory(r *results.Result) (float64, string) {
+	return r.PeakRSSBytes.Median, "peak RSS"
+}
+
+// taskFailures counts the failed tasks of r's measured trials, and the tasks
+// those trials ran.
+func taskFailures(r *results.Result) (failed, total int) {
+	if len(r.Trials) > 0 {
+		for _, t := range r.Trials {
+			failed += t.Errors
+		}
+		return failed, r.Tasks * len(r.Trials)
+	}
+	return r.Errors, r.Tasks * max(r.Repeats, 1)
+}
+
+// UnstableCV is the coefficient of variation of wall time above which a
+// result counts as noisy, as the report flags it.
+const UnstableCV = 0.10
+
+// noisy says why r's wall times are too spread to trust a close call, or "".
+func noisy(r *results.Result) string {
+	if cv := r.WallSeconds.CV(); r.WallSeconds.N > 1 && cv > UnstableCV {
+		return fmt.Sprintf("wall times spread with a CV of %s (over %s)", pct(cv), pct(UnstableCV))
+	}
+	return ""
+}
+
+// checksumDiffers reports whether r computed other results than serial.
+func checksumDiffers(r *results.Result) bool { return r.ChecksumOK != nil && !*r.ChecksumOK }
+
+// finite is v when it is a real number, else 0.
+func finite(v float64) float64 {
+	if math.IsInf(v, 0) || math.IsNaN(v) {
+		return 0
+	}
+	return v
+}

@@ -1,0 +1,266 @@
+package claims
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/poolbench/poolbench/results"
+)
+
+// Claim 2: a process per task costs much more than a pool, in spawn time
+// and memory; judged against each pool size the run measured.
+func processPerTask(run *results.Run) (results.Claim, bool) {
+	wls := workloadsWith(run, "process-per-task", "pool-apply-async")
+	if len(wls) == 0 {
+		return results.Claim{}, false
+	}
+	_, memName := memory(find(run, "pool-apply-async", wls[0]))
+	c := results.Claim{
+		ID:        2,
+		Statement: stmtProcPerTask,
+		Measurement: fmt.Sprintf("process-per-task against pool-apply-async on %s: processes started, the time each took "+
+			"from start call to ready handshake (median, and summed per trial), %s of the whole process tree and wall time, "+
+			"medians over repeats; \"much more\" is at least %s the pool's summed spawn time and %s. "+
+			"Judged only where both recorded spawn times and memory, and with more tasks than the pool has workers",
+			strings.Join(wls, ", "), memName, x(CostRatio), memName),
+	}
+	var figs []string
+	var parts []labelled
+	sizes := poolSizes(run, "pool-apply-async", wls...)
+	for _, size := range sizes {
+		var refused []labelled
+		var cs []string
+		judged := 0
+		minSpawn, minMem := math.Inf(1), math.Inf(1)
+		for _, w := range wls {
+			p, q := find(run, "process-per-task", w), poolOf(run, "pool-apply-async", w, size)
+			if p == nil || q == nil {
+				continue
+			}
+			f, spawn, mem, why := costOf(p, q, size)
+			if len(sizes) > 1 {
+				f = poolLabel(size) + ", " + f
+			}
+			figs = append(figs, f)
+			if why != "" {
+				refused = append(refused, labelled{w, notMeasured("%s", why)})
+				continue
+			}
+			judged++
+			minSpawn, minMem = min(minSpawn, spawn), min(minMem, mem)
+			cs = append(cs, caveats(p, q)...)
+		}
+		if judged == 0 {
+			parts = append(parts, labelled{poolLabel(size), combine(refused)})
+			continue
+		}
+		var j judgement
+		switch {
+		case minSpawn >= CostRatio && minMem >= CostRatio:
+			j = judge(results.Holds, "holds: ≥%s the spawn time, ≥%s the %s", x(minSpawn), x(minMem), memName)
+		case minSpawn >= CostRatio:
+			j = judge(results.Partly, "holds only for spawn time (≥%s; %s ≥%s)", x(minSpawn), memName, x(minMem))
+		case minMem >= CostRatio:
+			j = judge(results.Partly, "holds only for %s (≥%s; spawn time ≥%s)", memName, x(minMem), x(minSpawn))
+		default:
+			j = judge(results.DoesNotHold, "does not hold: spawn time ≥%s, %s ≥%s", x(minSpawn), memName, x(minMem))
+		}
+		for _, r := range refused {
+			j.text += "; on " + r.label + " " + r.text
+		}
+		parts = append(parts, labelled{poolLabel(size), j.with(cs)})
+	}
+	c.Figures = strings.Join(figs, "; ")
+	combine(parts).set(&c)
+	return c, true
+}
+
+// costOf compares a process per task (p) with a pool of workers (q) on one
+// workload: the figures, the ratios of summed spawn time and of memory, and
+// why they cannot be judged, if they cannot.
+func costOf(p, q *results.Result, workers int) (f string, spawn, mem float64, why string) {
+	pm, memName := memory(p)
+	qm, _ := memory(q)
+	spawn, mem = ratio(p.SpawnSeconds.Total, q.SpawnSeconds.Total), ratio(pm, qm)
+	f = fmt.Sprintf("%s: %d vs %d processes; spawn median %s vs %s, summed %s vs %s (%s); %s %s vs %s (%s); wall %s vs %s (%s)",
+		p.Workload, p.ProcessesSpawned, q.ProcessesSpawned,
+		dur(p.SpawnSeconds.Median), dur(q.SpawnSeconds.Median),
+		dur(p.SpawnSeconds.Total), dur(q.SpawnSeconds.Total), x(spawn),
+		memName, size(pm), size(qm), x(mem),
+		dur(p.WallSeconds.Median), dur(q.WallSeconds.Median), x(ratio(p.WallSeconds.Median, q.WallSeconds.Median)))
+	if p.WallSeconds.Median < q.WallSeconds.Median {
+		f += ", process-per-task finished sooner: all its tasks run at once"
+	}
+	missing := func(r *results.Result) string {
+		m, _ := memory(r)
+		switch {
+		case r.ProcessesSpawned < 1 || r.SpawnSeconds.Total <= 0:
+			return who(r) + " has no spawn times"
+		case m <= 0:
+			return who(r) + " has no " + memName
+		}
+		return ""
+	}
+	switch {
+	case firstRefusal(p, q) != "":
+		why = firstRefusal(p, q)
+	case missing(p) != "":
+		why = missing(p)
+	case missing(q) != "":
+		why = missing(q)
+	case p.Tasks <= workers:
+		why = fmt.Sprintf("%s in %s: a process per task starts no more processes than the pool", plural(p.Tasks, "task"), poolLabel(workers))
+	}
+	return f, spawn, mem, why
+}
+
+// Claim 3: a pool of 10 runs 100 sleeping tasks about 10× faster than
+// serial. Judged on the pool of 10 only, and only with enough tasks for a
+// pool of 10 to reach about 10×.
+func poolTenfold(run *results.Run) (results.Claim, bool) {
+	base := find(run, "serial", "io")
+	pools := resultsOf(run, "pool-apply-async", "io")
+	if base == nil || len(pools) == 0 {
+		return results.Claim{}, false
+	}
+	c := results.Claim{
+		ID:        3,
+		Statement: stmtPoolTenfold,
+		Measurement: fmt.Sprintf("io workload: serial's median wall time over that of pool-apply-async with a pool of %d, against the ideal "+
+			"tasks / ⌈tasks / %d⌉ (every worker busy in every wave, no overhead); \"about\" is at least %s of the ideal. "+
+			"Judged only on a pool of %d, with at least two waves of tasks and enough of them for the ideal to reach %s, "+
+			"and at least %s of serial time per task",
+			TenfoldPool, TenfoldPool, pct(NearIdeal), TenfoldPool, x(TenfoldMinIdeal), dur(MinTaskSeconds)),
+	}
+	var figs []string
+	for _, p := range pools {
+		n := poolSize(run, p)
+		figs = append(figs, fmt.Sprintf("%s: %s (%s vs serial %s), ideal %s", poolLabel(n), x(speedupOf(run, p)),
+			dur(p.WallSeconds.Median), dur(base.WallSeconds.Median), x(idealWaves(p.Tasks, n))))
+	}
+	c.Figures = plural(base.Tasks, "task") + taskSize(run, "io") + "; " + strings.Join(figs, "; ")
+
+	p := poolOf(run, "pool-apply-async", "io", TenfoldPool)
+	var j judgement
+	switch {
+	case p == nil:
+		var sizes []string
+		for _, q := range pools {
+			sizes = append(sizes, strconv.Itoa(poolSize(run, q)))
+		}
+		j = notMeasured("the claim is about a pool of %d; this run's pool-apply-async had %s of %s", TenfoldPool,
+			map[bool]string{true: "a pool", false: "pools"}[len(sizes) == 1], strings.Join(sizes, ", "))
+	case firstRefusal(base, p) != "":
+		j = notMeasured("%s", firstRefusal(base, p))
+	case p.Tasks < 2*TenfoldPool:
+		j = notMeasured("%s fill a pool of %d at most once; the claim is about a pool that frees a slot for the next task, which needs %d tasks or more",
+			plural(p.Tasks, "task"), TenfoldPool, 2*TenfoldPool)
+	case idealWaves(p.Tasks, TenfoldPool) < TenfoldMinIdeal:
+		j = notMeasured("%s in a pool of %d allow at best %s, short of the %s the claim states",
+			plural(p.Tasks, "task"), TenfoldPool, x(idealWaves(p.Tasks, TenfoldPool)), x(TenfoldPool))
+	case speedWork(run, "io") != "":
+		j = notMeasured("%s", speedWork(run, "io"))
+	default:
+		s, ideal := speedupOf(run, p), idealWaves(p.Tasks, TenfoldPool)
+		if s >= NearIdeal*ideal {
+			j = judge(results.Holds, "holds: %s, %s of the ideal %s", x(s), pct(s/ideal), x(ideal))
+		} else {
+			j = judge(results.DoesNotHold, "does not hold: %s, %s of the ideal %s", x(s), pct(s/ideal), x(ideal))
+		}
+		j = j.with(caveats(base, p))
+	}
+	j.set(&c)
+	return c, true
+}
+
+// Claim 4: apply gives no parallelism; apply_async does. Judged per pool
+// size and workload.
+func applyVsAsync(run *results.Run) (results.Claim, bool) {
+	var wls []string
+	for _, w := range workloadsWith(run, "serial", "pool-apply", "pool-apply-async") {
+		if w == "cpu" || w == "io" {
+			wls = append(wls, w)
+		}
+	}
+	if len(wls) == 0 {
+		return results.Claim{}, false
+	}
+	c := results.Claim{
+		ID:        4,
+		Statement: stmtApplyAsync,
+		Measurement: fmt.Sprintf("speedup over serial of pool-apply (every task through blocking Apply) and of pool-apply-async "+
+			"with the same pool, on %s; below %s counts as no parallelism, %s or more as parallelism. "+
+			"Judged only on pools of 2 or more, with 2 tasks or more, 2 CPUs or more for cpu, and at least %s of serial work per task",
+			strings.Join(wls, " and "), x(MinSpeedup), x(MinSpeedup), dur(MinTaskSeconds)),
+	}
+	var figs []string
+	var parts []labelled
+	sizes := poolSizes(run, "pool-apply-async", wls...)
+	for _, size := range sizes {
+		var wparts []labelled
+		for _, w := range wls {
+			y := poolOf(run, "pool-apply-async", w, size)
+			a := poolOf(run, "pool-apply", w, size)
+			if a == nil {
+				a = find(run, "pool-apply", w)
+			}
+			if y == nil || a == nil {
+				continue
+			}
+			sa, sy := speedupOf(run, a), speedupOf(run, y)
+			f := fmt.Sprintf("%s: apply %s, apply_async %s", w, x(sa), x(sy))
+			if len(sizes) > 1 {
+				f = poolLabel(size) + ", " + f
+			}
+			figs = append(figs, f)
+			base := find(run, "serial", w)
+			var j judgement
+			switch {
+			case firstRefusal(base, a, y) != "":
+				j = notMeasured("%s", firstRefusal(base, a, y))
+			case size < 2:
+				j = notMeasured("a pool of 1 runs one task at a time, through apply_async too")
+			case y.Tasks < 2:
+				j = notMeasured("1 task cannot run beside another")
+			case w == "cpu" && cpus(run) < 2:
+				j = notMeasured("1 CPU runs one cpu task at a time")
+			case speedWork(run, w) != "":
+				j = notMeasured("%s", speedWork(run, w))
+			case sa < MinSpeedup && sy >= MinSpeedup:
+				j = judge(results.Holds, "holds")
+			case sa >= MinSpeedup:
+				j = judge(results.DoesNotHold, "does not hold: apply sped up %s", x(sa))
+			default:
+				j = judge(results.DoesNotHold, "does not hold: apply_async gave %s", x(sy))
+			}
+			wparts = append(wparts, labelled{w, j.with(caveats(base, a, y))})
+		}
+		parts = append(parts, labelled{poolLabel(size), combine(wparts)})
+	}
+	c.Figures = strings.Join(figs, "; ") + "; " + plural(cpus(run), "CPU")
+	combine(parts).set(&c)
+	return c, true
+}
+
+// workloadsWith lists the run's workloads, in order, that have a result for
+// every one of the strategies.
+func workloadsWith(run *results.Run, strategies ...string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, r := range run.Results {
+		if seen[r.Workload] {
+			continue
+		}
+		seen[r.Workload] = true
+		ok := true
+		for _, s := range strategies {
+			ok = ok && find(run, s, r.Workload) != nil
+		}
+		if ok {
+			out = append(out, r.Workload)
+		}
+	}
+	return out
+}

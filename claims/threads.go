@@ -1,0 +1,126 @@
+package claims
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/poolbench/poolbench/results"
+)
+
+// speedWork says why the run's workload cannot show a speedup, or "": each
+// task must be enough work for the strategy's overhead not to be what is
+// timed.
+func speedWork(run *results.Run, workload string) string {
+	if per := perTaskSeconds(run, workload); per < MinTaskSeconds {
+		return fmt.Sprintf("a %s task took %s serially, under the %s a speed claim needs; what was timed is overhead, not work",
+			workload, dur(per), dur(MinTaskSeconds))
+	}
+	return ""
+}
+
+// Claim 1, on CPU-bound work: threads (goroutines) do not speed it up in
+// Python; in Go they do, unless GOMAXPROCS=1 stands in for the GIL.
+func threadsCPU(run *results.Run) (results.Claim, bool) {
+	base := find(run, "serial", "cpu")
+	g, g1 := find(run, "goroutines", "cpu"), find(run, "goroutines-1cpu", "cpu")
+	if base == nil || (g == nil && g1 == nil) {
+		return results.Claim{}, false
+	}
+	n := cpus(run)
+	c := results.Claim{
+		ID:        1,
+		Statement: stmtThreadsCPU,
+		Measurement: fmt.Sprintf("cpu workload, %s%s: serial's median wall time over that of one goroutine per task, "+
+			"with the default GOMAXPROCS on a machine of %s and with GOMAXPROCS=1 (the GIL analogue); %s or more counts as a speedup. "+
+			"Judged only with more tasks than CPUs, on 2 CPUs or more, and at least %s of serial work per task",
+			plural(base.Tasks, "task"), taskSize(run, "cpu"), plural(n, "CPU"), x(MinSpeedup), dur(MinTaskSeconds)),
+	}
+	var figs []string
+	var sg, s1 float64
+	if g != nil {
+		sg = speedupOf(run, g)
+		figs = append(figs, fmt.Sprintf("goroutines %s (%s vs serial %s)", x(sg), dur(g.WallSeconds.Median), dur(base.WallSeconds.Median)))
+	}
+	if g1 != nil {
+		s1 = speedupOf(run, g1)
+		figs = append(figs, fmt.Sprintf("goroutines-1cpu %s (%s)", x(s1), dur(g1.WallSeconds.Median)))
+	}
+	c.Figures = strings.Join(figs, "; ") + fmt.Sprintf("; %s, %s a task serially", plural(n, "CPU"), dur(perTaskSeconds(run, "cpu")))
+
+	var j judgement
+	switch {
+	case firstRefusal(base, g, g1) != "":
+		j = notMeasured("%s", firstRefusal(base, g, g1))
+	case n < 2:
+		j = notMeasured("a machine of 1 CPU runs one task at a time with or without a GIL")
+	case base.Tasks <= n:
+		j = notMeasured("%s on %s: goroutines can overlap no more tasks than there are; the claim needs more tasks than CPUs",
+			plural(base.Tasks, "task"), plural(n, "CPU"))
+	case speedWork(run, "cpu") != "":
+		j = notMeasured("%s", speedWork(run, "cpu"))
+	case g != nil && sg >= MinSpeedup && g1 != nil && s1 < MinSpeedup:
+		j = judge(results.Partly, "holds only under GOMAXPROCS=1 (%s); goroutines %s", x(s1), x(sg))
+	case g != nil && sg >= MinSpeedup && g1 == nil:
+		j = judge(results.DoesNotHold, "does not hold for goroutines (%s)", x(sg))
+	case g1 != nil && s1 >= MinSpeedup:
+		j = judge(results.DoesNotHold, "does not hold, even under GOMAXPROCS=1 (%s)", x(s1))
+	case g == nil:
+		j = judge(results.Holds, "holds under GOMAXPROCS=1, the GIL analogue (%s)", x(s1))
+	default:
+		j = judge(results.Holds, "holds, for goroutines too (%s)", x(sg))
+	}
+	j.with(caveats(base, g, g1)).set(&c)
+	return c, true
+}
+
+// Claim 1, on I/O-bound work: threads do speed it up.
+func threadsIO(run *results.Run) (results.Claim, bool) {
+	base := find(run, "serial", "io")
+	g, g1 := find(run, "goroutines", "io"), find(run, "goroutines-1cpu", "io")
+	if base == nil || (g == nil && g1 == nil) {
+		return results.Claim{}, false
+	}
+	c := results.Claim{
+		ID:        1,
+		Statement: stmtThreadsIO,
+		Measurement: fmt.Sprintf("io workload, %s%s: serial's median wall time over that of one goroutine per task; %s or more counts as a speedup. "+
+			"Judged only with 2 tasks or more and at least %s of serial time per task",
+			plural(base.Tasks, "task"), taskSize(run, "io"), x(MinSpeedup), dur(MinTaskSeconds)),
+	}
+	var figs []string
+	best, s1 := 0.0, 0.0
+	for _, r := range []*results.Result{g, g1} {
+		if r == nil {
+			continue
+		}
+		s := speedupOf(run, r)
+		best = max(best, s)
+		if r == g1 {
+			s1 = s
+		}
+		f := fmt.Sprintf("%s %s (%s", r.Strategy, x(s), dur(r.WallSeconds.Median))
+		if len(figs) == 0 {
+			f += " vs serial " + dur(base.WallSeconds.Median)
+		}
+		figs = append(figs, f+")")
+	}
+	c.Figures = strings.Join(figs, "; ")
+
+	var j judgement
+	switch {
+	case firstRefusal(base, g, g1) != "":
+		j = notMeasured("%s", firstRefusal(base, g, g1))
+	case base.Tasks < 2:
+		j = notMeasured("1 task cannot overlap with another")
+	case speedWork(run, "io") != "":
+		j = notMeasured("%s", speedWork(run, "io"))
+	case s1 >= MinSpeedup:
+		j = judge(results.Holds, "holds (%s), even under GOMAXPROCS=1", x(best))
+	case best >= MinSpeedup:
+		j = judge(results.Holds, "holds (%s)", x(best))
+	default:
+		j = judge(results.DoesNotHold, "does not hold (%s at best)", x(best))
+	}
+	j.with(caveats(base, g, g1)).set(&c)
+	return c, true
+}

@@ -1,0 +1,156 @@
+package claims
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/poolbench/poolbench/results"
+)
+
+// who names a result in a verdict: "pool-apply-async on io".
+func who(r *results.Result) string { return r.Strategy + " on " + r.Workload }
+
+// refusal says why r's figures cannot judge a claim about speed or cost, or
+// "" when they can: a failed task takes no time doing the work, so a result
+// with failures is faster than the work; one with other results than serial
+// did other work.
+func refusal(r *results.Result) string {
+	failed, total := taskFailures(r)
+	switch {
+	case total > 0 && failed >= total:
+		return fmt.Sprintf("every task failed (%s: %d of %d)", who(r), failed, total)
+	case failed > 0:
+		return fmt.Sprintf("%s had %d of %d tasks fail, and a failed task's time is not the work's", who(r), failed, total)
+	case checksumDiffers(r):
+		return fmt.Sprintf("%s computed other results than serial (checksum %s)", who(r), r.Checksum)
+	}
+	return ""
+}
+
+// allFailed says so when every task of r failed, or "": a claim that does
+// not rest on times (where callbacks ran) can still use a result with
+// some failures.
+func allFailed(r *results.Result) string {
+	if failed, total := taskFailures(r); total > 0 && failed >= total {
+		return fmt.Sprintf("every task failed (%s: %d of %d)", who(r), failed, total)
+	}
+	return ""
+}
+
+// firstRefusal is the refusal of the first of rs that has one.
+func firstRefusal(rs ...*results.Result) string {
+	for _, r := range rs {
+		if r == nil {
+			continue
+		}
+		if why := refusal(r); why != "" {
+			return why
+		}
+	}
+	return ""
+}
+
+// caveats lists the noisy results among rs, for the verdict to carry.
+func caveats(rs ...*results.Result) []string {
+	var out []string
+	for _, r := range rs {
+		if r == nil {
+			continue
+		}
+		if why := noisy(r); why != "" {
+			out = append(out, who(r)+": "+why)
+		}
+	}
+	return out
+}
+
+// judgement is one verdict before it goes into a claim: a kind, a sentence
+// and the caveats the figures it rests on carry.
+type judgement struct {
+	kind    results.VerdictKind
+	text    string
+	caveats []string
+}
+
+func judge(kind results.VerdictKind, format string, args ...any) judgement {
+	return judgement{kind: kind, text: fmt.Sprintf(format, args...)}
+}
+
+func notMeasured(format string, args ...any) judgement {
+	return judgement{kind: results.NotMeasured, text: "not measured: " + fmt.Sprintf(format, args...)}
+}
+
+// with adds caveats to a judgement that was judged; a refusal needs none.
+func (j judgement) with(cs []string) judgement {
+	if j.kind != results.NotMeasured {
+		j.caveats = append(j.caveats, cs...)
+	}
+	return j
+}
+
+// set writes j into c.
+func (j judgement) set(c *results.Claim) {
+	c.Kind, c.Verdict = j.kind, j.text
+	if len(j.caveats) > 0 {
+		c.Verdict += "; caveat, noisy figures: " + strings.Join(j.caveats, "; ")
+	}
+}
+
+// labelled is the judgement of one part of a claim: one pool size, one
+// workload.
+type labelled struct {
+	label string
+	judgement
+}
+
+// combine joins the judgements of a claim's parts into one. The kind is the
+// judged parts' kind when they agree and partly when they do not; a part
+// that could not be judged makes no part of the kind, and the verdict says
+// so. When every part came out the same, that is the verdict.
+func combine(parts []labelled) judgement {
+	if len(parts) == 0 {
+		return notMeasured("nothing to compare")
+	}
+	same := true
+	for _, p := range parts {
+		same = same && p.kind == parts[0].kind && p.text == parts[0].text
+	}
+	if same {
+		j := parts[0].judgement
+		for _, p := range parts[1:] {
+			j.caveats = append(j.caveats, p.caveats...)
+		}
+		return j
+	}
+	var kind results.VerdictKind = results.NotMeasured
+	var details, cs []string
+	for _, p := range parts {
+		details = append(details, p.label+": "+p.text)
+		cs = append(cs, p.caveats...)
+		switch {
+		case p.kind == results.NotMeasured:
+		case kind == results.NotMeasured:
+			kind = p.kind
+		case kind != p.kind:
+			kind = results.Partly
+		}
+	}
+	return judgement{kind: kind, text: kindPhrase(kind) + " (" + strings.Join(details, "; ") + ")", caveats: cs}
+}
+
+// kindPhrase says a verdict kind in words.
+func kindPhrase(k results.VerdictKind) string {
+	switch k {
+	case results.Holds:
+		return "holds"
+	case results.DoesNotHold:
+		return "does not hold"
+	case results.Partly:
+		return "holds in part"
+	}
+	return "not measured"
+}
+
+// poolLabel is "a pool of 4".
+func poolLabel(n int) string { return "a pool of " + strconv.Itoa(n) }
