@@ -124,9 +124,8 @@ func combine(parts []labelled) judgement {
 		return j
 	}
 	var kind results.VerdictKind = results.NotMeasured
-	var details, cs []string
+	var cs []string
 	for _, p := range parts {
-		details = append(details, p.label+": "+p.text)
 		cs = append(cs, p.caveats...)
 		switch {
 		case p.kind == results.NotMeasured:
@@ -136,7 +135,38 @@ func combine(parts []labelled) judgement {
 			kind = results.Partly
 		}
 	}
-	return judgement{kind: kind, text: kindPhrase(kind) + " (" + strings.Join(details, "; ") + ")", caveats: cs}
+	// A part of the verdict's own kind need not say it again, and parts
+	// that give the same reason in different detail ("every task failed
+	// (...)") give it once.
+	lead := kindPhrase(kind)
+	texts := make([]string, len(parts))
+	for i, p := range parts {
+		texts[i] = strings.TrimPrefix(p.text, lead+": ")
+	}
+	head, tails := commonHead(texts)
+	details := make([]string, len(parts))
+	for i, p := range parts {
+		details[i] = p.label + ": " + tails[i]
+	}
+	if head != "" {
+		return judgement{kind: kind, text: lead + ": " + head + " (" + strings.Join(details, "; ") + ")", caveats: cs}
+	}
+	return judgement{kind: kind, text: lead + " (" + strings.Join(details, "; ") + ")", caveats: cs}
+}
+
+// commonHead splits texts of the form "head (detail)" that share their head
+// into the head and the details; otherwise it returns "" and the texts.
+func commonHead(texts []string) (string, []string) {
+	head := ""
+	tails := make([]string, len(texts))
+	for i, t := range texts {
+		open := strings.Index(t, " (")
+		if open < 0 || !strings.HasSuffix(t, ")") || (i > 0 && t[:open] != head) {
+			return "", texts
+		}
+		head, tails[i] = t[:open], t[open+2:len(t)-1]
+	}
+	return head, tails
 }
 
 // kindPhrase says a verdict kind in words.
