@@ -110,7 +110,9 @@ func each(run *results.Run, strategy, workload string, f func(*results.Result)) 
 
 // setWall changes the median wall time of one result.
 func setWall(run *results.Run, strategy, workload string, wall float64) {
-	each(run, strategy, workload, func(r *results.Result) { r.WallSeconds.Median = wall })
+	each(run, strategy, workload, func(r *results.Result) {
+		r.WallSeconds = results.Summary{Median: wall, Mean: wall, Min: wall, Max: wall, N: r.WallSeconds.N}
+	})
 }
 
 // shrink makes the run's tasks count and total work what a small run
@@ -222,10 +224,26 @@ func TestEvaluate(t *testing.T) {
 			{stmtThreadsCPU, not, []string{"does not hold for goroutines (2.00×)"}, nil},
 			{stmtThreadsIO, holds, []string{"holds (100×)"}, nil},
 		}},
-		{"noisy goroutines", edit(func(r *results.Run) {
-			each(r, "goroutines", "cpu", func(x *results.Result) { x.WallSeconds.Mean, x.WallSeconds.Stddev = 1.0, 0.3 })
+		{"noisy goroutines, clear of the threshold", edit(func(r *results.Run) {
+			each(r, "goroutines", "cpu", func(x *results.Result) { x.WallSeconds.Mean, x.WallSeconds.Stddev, x.WallSeconds.Max = 1.0, 0.3, 1.5 })
 		}), false, []want{
-			{stmtThreadsCPU, part, []string{"holds only under GOMAXPROCS=1", "caveat, noisy figures: goroutines on cpu: wall times spread with a CV of 30% (over 10%)"}, nil},
+			{stmtThreadsCPU, part, []string{"holds only under GOMAXPROCS=1", "caveat: goroutines on cpu: wall times spread with a CV of 30% (over 10%)"}, nil},
+		}},
+		{"noisy serial, either side of the threshold", edit(func(r *results.Run) {
+			each(r, "serial", "cpu", func(x *results.Result) {
+				x.WallSeconds = results.Summary{Median: 1.1, Mean: 1.1, Min: 0.67, Max: 1.56, Stddev: 0.6, N: 3}
+			})
+			setWall(r, "goroutines", "cpu", 1.24)
+			each(r, "goroutines", "cpu", func(x *results.Result) { x.WallSeconds.Min, x.WallSeconds.Max = 0.81, 1.67 })
+		}), false, []want{
+			{stmtThreadsCPU, none, []string{"not measured: too noisy to tell (serial on cpu: wall times spread with a CV of 55% (over 10%)",
+				"goroutines on cpu: its trials and serial's give 0.401× to 1.93×, either side of the 1.20× the verdict turns on"}, nil},
+		}},
+
+		{"pool's trials either side of the threshold", edit(func(r *results.Run) {
+			each(r, "pool-apply-async", "io", func(x *results.Result) { x.WallSeconds.Min, x.WallSeconds.Max = 0.5, 0.75 })
+		}), false, []want{
+			{stmtPoolTenfold, holds, []string{"holds: 9.09×, 91% of the ideal 10.0×; caveat: pool-apply-async on io: its trials and serial's give 6.67× to 10.0×, either side of the 7.50× the verdict turns on"}, nil},
 		}},
 
 		// Claim 2 needs the pool's figures and more tasks than workers.

@@ -169,7 +169,7 @@ func poolTenfold(run *results.Run) (results.Claim, bool) {
 		} else {
 			j = judge(results.DoesNotHold, "does not hold: %s, %s of the ideal %s", x(s), pct(s/ideal), x(ideal))
 		}
-		j = j.with(caveats(base, p))
+		j = weigh(run, j, NearIdeal*ideal, base, p)
 	}
 	j.set(&c)
 	return c, true
@@ -235,7 +235,7 @@ func applyVsAsync(run *results.Run) (results.Claim, bool) {
 			default:
 				j = judge(results.DoesNotHold, "does not hold: apply_async gave %s", x(sy))
 			}
-			wparts = append(wparts, labelled{w, j.with(caveats(base, a, y))})
+			wparts = append(wparts, labelled{w, weigh(run, j, MinSpeedup, base, a, y)})
 		}
 		parts = append(parts, labelled{poolLabel(size), combine(wparts)})
 	}

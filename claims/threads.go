@@ -69,7 +69,7 @@ func threadsCPU(run *results.Run) (results.Claim, bool) {
 	default:
 		j = judge(results.Holds, "holds, for goroutines too (%s)", x(sg))
 	}
-	j.with(caveats(base, g, g1)).set(&c)
+	weigh(run, j, MinSpeedup, base, g, g1).set(&c)
 	return c, true
 }
 
@@ -121,6 +121,6 @@ func threadsIO(run *results.Run) (results.Claim, bool) {
 	default:
 		j = judge(results.DoesNotHold, "does not hold (%s at best)", x(best))
 	}
-	j.with(caveats(base, g, g1)).set(&c)
+	weigh(run, j, MinSpeedup, base, g, g1).set(&c)
 	return c, true
 }

@@ -52,6 +52,7 @@ func firstRefusal(rs ...*results.Result) string {
 }
 
 // caveats lists the noisy results among rs, for the verdict to carry.
+// Their verdict stands: the caveat says how far to trust it.
 func caveats(rs ...*results.Result) []string {
 	var out []string
 	for _, r := range rs {
@@ -63,6 +64,47 @@ func caveats(rs ...*results.Result) []string {
 		}
 	}
 	return out
+}
+
+// straddles says when r's speedup over serial, taken over the widest pair
+// of their trials (serial's fastest over r's slowest, serial's slowest over
+// r's fastest), lies on both sides of the threshold a verdict turns on: the
+// median's side of it is then a matter of which trials ran. "" otherwise.
+func straddles(run *results.Run, r *results.Result, threshold float64) string {
+	base := find(run, "serial", r.Workload)
+	if r == nil || base == nil || r.WallSeconds.N < 2 || r.WallSeconds.Min <= 0 {
+		return ""
+	}
+	lo, hi := base.WallSeconds.Min/r.WallSeconds.Max, base.WallSeconds.Max/r.WallSeconds.Min
+	if lo < threshold && threshold <= hi {
+		return fmt.Sprintf("%s: its trials and serial's give %s to %s, either side of the %s the verdict turns on", who(r), x(lo), x(hi), x(threshold))
+	}
+	return ""
+}
+
+// weigh adds to a speed verdict what the spread of its figures says about
+// it. The results are base (serial) and rs, whose speedups over base were
+// set against threshold. A verdict whose figures are noisy and whose
+// trials fall on both sides of the threshold cannot say which side the
+// claim is on: it is not measured. Noise or a straddle alone is a caveat.
+func weigh(run *results.Run, j judgement, threshold float64, base *results.Result, rs ...*results.Result) judgement {
+	if j.kind == results.NotMeasured {
+		return j
+	}
+	var across []string
+	for _, r := range rs {
+		if r == nil {
+			continue
+		}
+		if s := straddles(run, r, threshold); s != "" {
+			across = append(across, s)
+		}
+	}
+	noise := caveats(append([]*results.Result{base}, rs...)...)
+	if len(noise) > 0 && len(across) > 0 {
+		return notMeasured("too noisy to tell (%s; %s)", strings.Join(noise, "; "), strings.Join(across, "; "))
+	}
+	return j.with(append(noise, across...))
 }
 
 // judgement is one verdict before it goes into a claim: a kind, a sentence
@@ -93,7 +135,7 @@ func (j judgement) with(cs []string) judgement {
 func (j judgement) set(c *results.Claim) {
 	c.Kind, c.Verdict = j.kind, j.text
 	if len(j.caveats) > 0 {
-		c.Verdict += "; caveat, noisy figures: " + strings.Join(j.caveats, "; ")
+		c.Verdict += "; caveat: " + strings.Join(j.caveats, "; ")
 	}
 }
 
