@@ -157,17 +157,34 @@ func medianTrial(trs []*trialResult) *trialResult {
 }
 
 // derive fills the figures that compare a result with others: speedup and
-// efficiency against serial on the same workload, and the checksum verdict.
+// efficiency against its baseline on the same workload (serial, or
+// py-serial for CPython's strategies), the wall-time ratio of a py-*
+// strategy to its Go counterpart, and the checksum verdict: against Go's
+// serial wherever it ran, so that CPython's results must equal Go's.
 func derive(run *results.Run, p *plan) {
-	serial := map[string]*results.Result{}
+	byName := map[[2]string]*results.Result{}
 	for i := range run.Results {
-		if r := &run.Results[i]; r.Strategy == "serial" {
-			serial[r.Workload] = r
-		}
+		r := &run.Results[i]
+		byName[[2]string{r.Strategy, r.Workload}] = r
 	}
 	for i := range run.Results {
 		r := &run.Results[i]
-		base := serial[r.Workload]
+		d := strategies.Describe(r.Strategy)
+		if d.Baseline != "serial" {
+			r.SpeedupBaseline = d.Baseline
+		}
+		if counterpart := byName[[2]string{d.Counterpart, r.Workload}]; counterpart != nil && counterpart.WallSeconds.Median > 0 {
+			r.GoCounterpart = d.Counterpart
+			r.WallRatioVsGo = r.WallSeconds.Median / counterpart.WallSeconds.Median
+		}
+		check := byName[[2]string{"serial", r.Workload}]
+		if check == nil {
+			check = byName[[2]string{d.Baseline, r.Workload}]
+		}
+		if check != nil {
+			checkSum(r, check)
+		}
+		base := byName[[2]string{d.Baseline, r.Workload}]
 		if base == nil || r.WallSeconds.Median <= 0 {
 			continue
 		}
@@ -175,18 +192,22 @@ func derive(run *results.Run, p *plan) {
 		if ideal := p.idealSeconds(r, base); ideal > 0 {
 			r.Efficiency = ideal / r.WallSeconds.Median
 		}
-		// Only trials where every task succeeded, on both sides, can be
-		// compared: a failed task has no result to fold in.
-		ok, compared := true, false
-		for _, t := range r.Trials {
-			if t.Errors == 0 && base.Errors == 0 {
-				compared = true
-				ok = ok && t.Checksum == base.Checksum
-			}
+	}
+}
+
+// checkSum sets r's checksum verdict against base's. Only trials where
+// every task succeeded, on both sides, can be compared: a failed task has
+// no result to fold in.
+func checkSum(r, base *results.Result) {
+	ok, compared := true, false
+	for _, t := range r.Trials {
+		if t.Errors == 0 && base.Errors == 0 {
+			compared = true
+			ok = ok && t.Checksum == base.Checksum
 		}
-		if compared {
-			r.ChecksumOK = &ok
-		}
+	}
+	if compared {
+		r.ChecksumOK = &ok
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/poolbench/poolbench/pyref"
 	"github.com/poolbench/poolbench/strategies"
 	"github.com/poolbench/poolbench/workloads"
 )
@@ -41,6 +42,11 @@ type Config struct {
 	// Faults injects failures into tasks; TaskTimeout bounds each task.
 	Faults      workloads.Faults
 	TaskTimeout time.Duration
+	// Python is the interpreter for the py-* strategies (python3 on PATH if
+	// empty) and PyStartMethod multiprocessing's start method for them
+	// (fork, forkserver, spawn; the interpreter's default if empty).
+	Python        string
+	PyStartMethod string
 
 	// Executable re-executed for each trial; the running program if empty.
 	Executable string
@@ -71,6 +77,11 @@ type plan struct {
 	workloads  []workloads.Workload
 	sizes      map[string]uint64
 	strategies []strategies.Strategy
+	// python is the interpreter found for the py-* strategies, startMethod
+	// the start method they use; notes say what was skipped and why.
+	python      pyref.Interpreter
+	startMethod string
+	notes       []string
 }
 
 func (c Config) validate() (*plan, error) {
@@ -99,8 +110,8 @@ func (c Config) validate() (*plan, error) {
 			return nil, configErr("--task-size given for %s, which this run does not measure", name)
 		}
 	}
-	if len(c.Strategies) == 0 {
-		p.Strategies = strategies.Names()
+	if err := p.chooseStrategies(); err != nil {
+		return nil, err
 	}
 	for _, name := range p.Strategies {
 		s, err := strategies.Lookup(name)

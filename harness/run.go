@@ -73,6 +73,11 @@ func Run(ctx context.Context, cfg Config, progress func(Progress)) (*results.Run
 	if cfg.TaskTimeout > 0 {
 		run.Config.TaskTimeout = cfg.TaskTimeout.String()
 	}
+	if p.python.Path != "" {
+		run.Config.Python, run.Config.PyStartMethod = p.python.Path, p.startMethod
+		run.Host.PythonVersion = p.python.Version
+	}
+	run.Notes = append(run.Notes, p.notes...)
 	if len(cfg.WorkerSizes) > 0 {
 		run.Command = "sweep"
 	}
@@ -158,8 +163,12 @@ func (p *plan) specs() []TrialSpec {
 				sizes = sizes[:1] // the same at every pool size: run once
 			}
 			for _, k := range sizes {
-				out = append(out, TrialSpec{Strategy: s.Name(), Workload: w.Name, Size: p.sizes[w.Name], Tasks: p.Tasks, Workers: k,
-					Faults: p.Faults, TaskTimeout: p.TaskTimeout})
+				spec := TrialSpec{Strategy: s.Name(), Workload: w.Name, Size: p.sizes[w.Name], Tasks: p.Tasks, Workers: k,
+					Faults: p.Faults, TaskTimeout: p.TaskTimeout}
+				if strategies.IsPython(s.Name()) {
+					spec.Python, spec.PyStartMethod = p.python.Path, p.startMethod
+				}
+				out = append(out, spec)
 			}
 		}
 	}

@@ -32,6 +32,9 @@ type TrialSpec struct {
 	Workers     int              `json:"workers"`
 	Faults      workloads.Faults `json:"faults,omitzero"`
 	TaskTimeout time.Duration    `json:"task_timeout,omitempty"`
+	// Python and PyStartMethod are for the py-* strategies.
+	Python        string `json:"python,omitempty"`
+	PyStartMethod string `json:"py_start_method,omitempty"`
 }
 
 // record is one line the trial writes: progress while it runs, then the
@@ -86,6 +89,7 @@ func runTrial(ctx context.Context, ts TrialSpec, out *os.File) error {
 		PoolOptions: []procpool.Option{procpool.WorkerOutput(os.Stderr, os.Stderr)},
 		Faults:      ts.Faults,
 		TaskTimeout: ts.TaskTimeout,
+		Python:      ts.Python, PyStartMethod: ts.PyStartMethod,
 	}
 	rec := strategies.NewRecorder()
 	stop := make(chan struct{})
@@ -106,10 +110,13 @@ func runTrial(ctx context.Context, ts TrialSpec, out *os.File) error {
 	start := time.Now()
 	runErr := s.Run(ctx, plan, rec)
 	wall := time.Since(start)
+	if b, e, ok := rec.Span(); ok {
+		wall = e.Sub(b) // the work of a strategy run by another program
+	}
 	close(stop)
 	<-ticked
 	o := rec.Outcome()
-	r := record{Outcome: &o, Wall: wall.Seconds(), PID: os.Getpid()}
+	r := record{Outcome: &o, Wall: wall.Seconds(), PID: rec.Owner()}
 	if runErr != nil {
 		r.Error = runErr.Error()
 	}

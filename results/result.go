@@ -32,6 +32,14 @@ type Result struct {
 	TasksPerSecond  float64   `json:"tasks_per_second"`
 	SpeedupVsSerial float64   `json:"speedup_vs_serial,omitempty"`
 	Efficiency      float64   `json:"efficiency,omitempty"`
+	// SpeedupBaseline is the strategy the speedup is against when it is not
+	// serial: py-serial for CPython's strategies.
+	SpeedupBaseline string `json:"speedup_baseline,omitempty"`
+	// GoCounterpart is, for a py-* strategy, its Go analogue, and
+	// WallRatioVsGo its wall time over that analogue's (median over
+	// median): how many times slower CPython is at the same thing.
+	GoCounterpart string  `json:"go_counterpart,omitempty"`
+	WallRatioVsGo float64 `json:"wall_ratio_vs_go,omitempty"`
 
 	// Errors counts failed tasks over all measured trials; ErrorKinds breaks
 	// them down (crash, error, timeout, ...).

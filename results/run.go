@@ -30,15 +30,17 @@ type Run struct {
 
 // Host describes the machine the run was measured on.
 type Host struct {
-	Hostname    string `json:"hostname,omitempty"`
-	CPUs        int    `json:"cpus"`
-	CPUModel    string `json:"cpu_model,omitempty"`
-	OS          string `json:"os"`
-	Platform    string `json:"platform,omitempty"`
-	Kernel      string `json:"kernel,omitempty"`
-	Arch        string `json:"arch"`
-	GoVersion   string `json:"go_version"`
-	MemoryBytes uint64 `json:"memory_bytes,omitempty"`
+	Hostname  string `json:"hostname,omitempty"`
+	CPUs      int    `json:"cpus"`
+	CPUModel  string `json:"cpu_model,omitempty"`
+	OS        string `json:"os"`
+	Platform  string `json:"platform,omitempty"`
+	Kernel    string `json:"kernel,omitempty"`
+	Arch      string `json:"arch"`
+	GoVersion string `json:"go_version"`
+	// PythonVersion is the interpreter's that ran the py-* strategies.
+	PythonVersion string `json:"python_version,omitempty"`
+	MemoryBytes   uint64 `json:"memory_bytes,omitempty"`
 }
 
 // Config is the plan the run was asked to carry out.
@@ -55,4 +57,8 @@ type Config struct {
 	Inject         string            `json:"inject,omitempty"`
 	Seed           int64             `json:"seed,omitempty"`
 	TaskTimeout    string            `json:"task_timeout,omitempty"`
+	// Python is the interpreter that ran the py-* strategies, and
+	// PyStartMethod the multiprocessing start method they used.
+	Python        string `json:"python,omitempty"`
+	PyStartMethod string `json:"py_start_method,omitempty"`
 }

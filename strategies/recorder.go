@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"os"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -28,6 +29,10 @@ type Recorder struct {
 	spawns       []time.Duration
 	callbackPIDs map[int]bool
 	workerPIDs   map[int]bool
+	// span and owner are set by strategies whose tasks run under another
+	// program (see SetSpan and SetOwner).
+	spanBegin, spanEnd time.Time
+	owner              int
 }
 
 // NewRecorder returns an empty Recorder.
@@ -91,6 +96,40 @@ func (r *Recorder) WorkerPID(pid int) {
 	r.mu.Unlock()
 }
 
+// SetSpan bounds the strategy's own work when it runs in another program
+// whose start-up and exit are not the strategy's cost, as the trial's own
+// start-up is not a Go strategy's: the trial's wall time is end - begin.
+func (r *Recorder) SetSpan(begin, end time.Time) {
+	r.mu.Lock()
+	r.spanBegin, r.spanEnd = begin, end
+	r.mu.Unlock()
+}
+
+// Span is what SetSpan set; ok is false if it was not.
+func (r *Recorder) Span() (begin, end time.Time, ok bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.spanBegin, r.spanEnd, !r.spanBegin.IsZero() && r.spanEnd.After(r.spanBegin)
+}
+
+// SetOwner records the pid of the process that owned the pool and ran the
+// callbacks, when that is not this process (a Python interpreter).
+func (r *Recorder) SetOwner(pid int) {
+	r.mu.Lock()
+	r.owner = pid
+	r.mu.Unlock()
+}
+
+// Owner is the pid SetOwner recorded, or this process's.
+func (r *Recorder) Owner() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.owner != 0 {
+		return r.owner
+	}
+	return os.Getpid()
+}
+
 // Done is how many tasks have been recorded so far.
 func (r *Recorder) Done() int64 { return r.done.Load() }
 
@@ -145,12 +184,16 @@ func (r *Recorder) Outcome() Outcome {
 
 // ErrorKind classifies a task error for the breakdown in results.json:
 // crash (the process running it died), timeout (killed for running too
-// long), terminated, or error (the task itself failed).
+// long), terminated, or error (the task itself failed); an error that names
+// its own kind (the py-* strategies': hung, lost, ...) keeps it.
 func ErrorKind(err error) string {
 	var died *procpool.WorkerDiedError
 	var timeout *procpool.TimeoutError
 	var panicked *PanicError
+	var kinded interface{ ErrorKind() string }
 	switch {
+	case errors.As(err, &kinded):
+		return kinded.ErrorKind()
 	case errors.As(err, &timeout), errors.Is(err, ErrTaskTimeout):
 		return "timeout"
 	case errors.As(err, &died), errors.As(err, &panicked):

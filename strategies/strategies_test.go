@@ -7,10 +7,12 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/poolbench/poolbench/procpool"
+	"github.com/poolbench/poolbench/pyref"
 	"github.com/poolbench/poolbench/workloads"
 	"go.uber.org/goleak"
 )
@@ -41,7 +43,21 @@ func plan(t *testing.T, workload, size string, tasks, workers int) Plan {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Plan{Workload: w, Size: n, Tasks: tasks, Workers: workers}
+	in, _ := python()
+	return Plan{Workload: w, Size: n, Tasks: tasks, Workers: workers, Python: in.Path}
+}
+
+// python is the system's python3 for the py-* strategies, found once.
+var python = sync.OnceValues(func() (pyref.Interpreter, error) { return pyref.Find(context.Background(), "") })
+
+// skipPythonWithout skips a py-* strategy's test when there is no python3
+// (CI installs one).
+func skipPythonWithout(t *testing.T, p Plan, s Strategy) {
+	t.Helper()
+	if IsPython(s.Name()) && p.Python == "" {
+		_, err := python()
+		t.Skipf("no python3: %v", err)
+	}
 }
 
 // TestEveryStrategyOnEveryWorkload runs each strategy on a small batch and
@@ -55,6 +71,7 @@ func TestEveryStrategyOnEveryWorkload(t *testing.T) {
 		}
 		for _, s := range All() {
 			t.Run(wl.name+"/"+s.Name(), func(t *testing.T) {
+				skipPythonWithout(t, p, s)
 				rec := NewRecorder()
 				if err := s.Run(context.Background(), p, rec); err != nil {
 					t.Fatal(err)
@@ -70,11 +87,15 @@ func TestEveryStrategyOnEveryWorkload(t *testing.T) {
 					t.Fatalf("latency quantiles %v", o.Latency)
 				}
 				spawns := map[string]int{"process-per-task": 12, "pool-apply": 3, "pool-apply-async": 3, "pool-map": 3}
-				if len(o.Spawns) != spawns[s.Name()] {
-					t.Fatalf("%d spawns, want %d", len(o.Spawns), spawns[s.Name()])
+				if n := spawns[strings.TrimPrefix(s.Name(), "py-")]; len(o.Spawns) != n {
+					t.Fatalf("%d spawns, want %d", len(o.Spawns), n)
 				}
-				if s.Name() == "pool-apply-async" && (len(o.CallbackPIDs) != 1 || o.CallbackPIDs[0] != os.Getpid()) {
-					t.Fatalf("callbacks ran in %v, want this process %d", o.CallbackPIDs, os.Getpid())
+				// The pool's owner: this process, or the interpreter.
+				if strings.HasSuffix(s.Name(), "pool-apply-async") && (len(o.CallbackPIDs) != 1 || o.CallbackPIDs[0] != rec.Owner()) {
+					t.Fatalf("callbacks ran in %v, want the owner %d", o.CallbackPIDs, rec.Owner())
+				}
+				if IsPython(s.Name()) == (rec.Owner() == os.Getpid()) {
+					t.Fatalf("owner pid %d, this process %d", rec.Owner(), os.Getpid())
 				}
 				if s.Name() == "pool-apply-async" && (len(o.WorkerPIDs) == 0 || len(o.WorkerPIDs) > 3 || slices.Contains(o.WorkerPIDs, os.Getpid())) {
 					t.Fatalf("tasks ran in %v, want 1 to 3 workers other than this process %d", o.WorkerPIDs, os.Getpid())
@@ -102,6 +123,7 @@ func TestCancelStopsEveryStrategy(t *testing.T) {
 	p := plan(t, "io", "1h", 4, 2)
 	for _, s := range All() {
 		t.Run(s.Name(), func(t *testing.T) {
+			skipPythonWithout(t, p, s)
 			if s.Name() == "goroutines" || s.Name() == "goroutines-1cpu" || s.Name() == "goroutine-pool" || s.Name() == "serial" {
 				t.Skip("in-process sleeps cannot be interrupted; the trial process is killed instead")
 			}

@@ -29,6 +29,10 @@ type Plan struct {
 	// none). A pool kills a worker whose task runs past it.
 	Faults      workloads.Faults
 	TaskTimeout time.Duration
+	// Python is the interpreter the py-* strategies run, and PyStartMethod
+	// multiprocessing's start method ("" for the interpreter's default).
+	Python        string
+	PyStartMethod string
 }
 
 // Args is the argument buffer of task i.
@@ -53,6 +57,12 @@ var all = []Strategy{
 	PoolApply{},
 	PoolApplyAsync{},
 	PoolMap{},
+	PySerial{},
+	PyThreads{},
+	PyProcessPerTask{},
+	PyPoolApply{},
+	PyPoolApplyAsync{},
+	PyPoolMap{},
 }
 
 // All lists the strategies in the order reports show them.
@@ -72,7 +82,8 @@ func Names() []string {
 // runs the others once, as a baseline.
 func UsesWorkers(name string) bool {
 	switch name {
-	case "goroutine-pool", "pool-apply", "pool-apply-async", "pool-map":
+	case "goroutine-pool", "pool-apply", "pool-apply-async", "pool-map",
+		"py-pool-apply", "py-pool-apply-async", "py-pool-map":
 		return true
 	}
 	return false

@@ -1,0 +1,115 @@
+package strategies
+
+import (
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/poolbench/poolbench/pyref"
+	"github.com/poolbench/poolbench/workloads"
+)
+
+// ErrNoPython is returned by a py-* strategy whose plan names no
+// interpreter.
+var ErrNoPython = errors.New("no python3 interpreter for a py-* strategy (--python PATH)")
+
+// Descriptor says what a strategy's figures are compared with.
+type Descriptor struct {
+	// Language is the runtime the tasks run under: go or python.
+	Language string
+	// Baseline is the strategy its speedup is measured against: serial, or
+	// py-serial for CPython's own, as the article compares them.
+	Baseline string
+	// Counterpart is, for a strategy of another language, its Go analogue.
+	Counterpart string
+}
+
+// pythonStrategy is a strategy CPython runs: the py-* ones.
+type pythonStrategy interface {
+	Strategy
+	goCounterpart() string
+}
+
+// Describe returns the descriptor of the named strategy.
+func Describe(name string) Descriptor {
+	s, err := Lookup(name)
+	if err != nil {
+		return Descriptor{Language: "go", Baseline: "serial"}
+	}
+	if p, ok := s.(pythonStrategy); ok {
+		return Descriptor{Language: "python", Baseline: "py-serial", Counterpart: p.goCounterpart()}
+	}
+	return Descriptor{Language: "go", Baseline: "serial"}
+}
+
+// IsPython reports whether the named strategy runs under CPython.
+func IsPython(name string) bool { return strings.HasPrefix(name, "py-") }
+
+// runPython runs CPython's version of a strategy (pyref's name for it) in an
+// interpreter started by this trial. The trial's wall time is the
+// interpreter's own span of the work, its start-up left out as the trial's
+// is for a Go strategy; its CPU and memory count in full.
+func runPython(ctx context.Context, strategy string, plan Plan, rec *Recorder) error {
+	if err := validate(plan); err != nil {
+		return err
+	}
+	if plan.Python == "" {
+		return ErrNoPython
+	}
+	job := pyref.Job{
+		Strategy: strategy, Workload: plan.Workload.Name, Size: plan.Size,
+		Tasks: plan.Tasks, Workers: plan.Workers,
+		TaskTimeout: plan.TaskTimeout, StartMethod: plan.PyStartMethod,
+		Stall: stallBound(strategy, plan),
+		// A trial is a process of its own: it adopts and reaps whatever the
+		// interpreter leaves when it is killed.
+		Reap:   true,
+		Stdout: os.Stdout, Stderr: os.Stderr,
+	}
+	if plan.Faults.Any() {
+		job.Faults = map[int]workloads.Fault{}
+		for i := range plan.Tasks {
+			if f := plan.Faults.For(i); f != workloads.NoFault {
+				job.Faults[i] = f
+			}
+		}
+	}
+	rep, err := pyref.Run(ctx, plan.Python, job, recorderSink{rec})
+	rec.SetOwner(rep.PID)
+	rec.SetSpan(rep.Begin, rep.End)
+	return err
+}
+
+// stallBound is how long a py-* run may go without a task finishing before
+// it is ended as hung. With --task-timeout it is that timeout, plus a
+// second's grace where CPython enforces the timeout itself (serial,
+// threads, a Process per task), so that a task ending at it counts as a
+// timeout; a Pool cannot time a task out. Without, it is 20 times a
+// pessimistic estimate of one CPython task (2 µs a SHA-256 round; the
+// sleep), and at least 5 s.
+func stallBound(strategy string, plan Plan) time.Duration {
+	if plan.TaskTimeout > 0 {
+		if strings.HasPrefix(strategy, "pool-") {
+			return plan.TaskTimeout
+		}
+		return plan.TaskTimeout + time.Second
+	}
+	var task time.Duration
+	switch plan.Workload.Name {
+	case workloads.CPUName:
+		task = time.Duration(plan.Size) * 2 * time.Microsecond
+	case workloads.IOName:
+		task = time.Duration(plan.Size)
+	}
+	return max(5*time.Second, 20*task)
+}
+
+type recorderSink struct{ rec *Recorder }
+
+func (s recorderSink) Task(i int, v []byte, err error, latency time.Duration) {
+	s.rec.Task(i, v, err, latency)
+}
+func (s recorderSink) Spawn(_ int, d time.Duration) { s.rec.Spawn(d) }
+func (s recorderSink) CallbackPID(pid int)          { s.rec.CallbackPID(pid) }
