@@ -30,6 +30,7 @@ type runOptions struct {
 	inject         string
 	seed           int64
 	taskTimeout    time.Duration
+	py             pythonOptions
 }
 
 func newRunCmd() *cobra.Command {
@@ -47,7 +48,7 @@ func newRunCmd() *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.workload, "workload", "", "workload to run: "+strings.Join(workloads.Names(), "|")+"|all (or a comma list)")
-	f.StringSliceVar(&o.strategies, "strategies", nil, "strategies to run, comma-separated (default all; see poolbench list)")
+	f.StringSliceVar(&o.strategies, "strategies", nil, "strategies to run, comma-separated, or a group: go (the default), py, all (see poolbench list)")
 	f.IntVar(&o.tasks, "tasks", harness.DefaultTasks, "tasks per trial")
 	f.IntVar(&o.workers, "workers", harness.DefaultWorkers, "pool size for goroutine-pool and the process pools")
 	f.StringVar(&o.taskSize, "task-size", "", "task size: cpu rounds (250k), io duration (50ms); with several workloads, cpu=250k,io=50ms")
@@ -60,6 +61,7 @@ func newRunCmd() *cobra.Command {
 	f.StringVar(&o.inject, "inject", "", "inject faults, a probability per task: crash=P,error=P,hang=P")
 	f.Int64Var(&o.seed, "seed", 1, "seed choosing which tasks --inject fails (the same tasks in every strategy)")
 	f.DurationVar(&o.taskTimeout, "task-timeout", 0, "end a task that runs longer than this (0: never); pools kill its worker")
+	o.py.addFlags(f, true)
 	return cmd
 }
 
@@ -121,7 +123,7 @@ func (o *runOptions) config() (harness.Config, error) {
 	if err != nil {
 		return harness.Config{}, usageError{err}
 	}
-	return harness.Config{
+	cfg := harness.Config{
 		Faults:         faults,
 		TaskTimeout:    o.taskTimeout,
 		Workloads:      wls,
@@ -132,7 +134,9 @@ func (o *runOptions) config() (harness.Config, error) {
 		Repeat:         o.repeat,
 		Warmup:         o.warmup,
 		SampleInterval: o.sampleInterval,
-	}, nil
+	}
+	o.py.apply(&cfg)
+	return cfg, nil
 }
 
 func (o *runOptions) run(cmd *cobra.Command) error {
