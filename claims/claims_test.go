@@ -5,21 +5,41 @@ import (
 	"testing"
 
 	"github.com/poolbench/poolbench/results"
+	"github.com/poolbench/poolbench/stats"
 )
+
+// evaluate derives the stored figures, as the harness does when it
+// assembles a run, then judges the claims.
+func evaluate(run *results.Run) []results.Claim {
+	stats.Derive(run)
+	return Evaluate(run)
+}
 
 // result builds a result of a strategy on a workload with a median wall
 // time, as the harness would aggregate it; opts fill in the rest.
 func result(strategy, workload string, wall float64, opts ...func(*results.Result)) results.Result {
 	r := results.Result{
-		Strategy: strategy, Workload: workload, Tasks: 100, Workers: 1, Repeats: 3,
+		Strategy: strategy, Workload: workload, Tasks: 100, Concurrency: 1, Repeats: 3,
+		CPUs: 2, Baseline: "serial",
 		WallSeconds:  results.Summary{Median: wall, Mean: wall, Min: wall, Max: wall, N: 3},
 		PeakRSSBytes: results.Summary{Median: 16 << 20},
 	}
 	switch strategy {
 	case "goroutines", "goroutines-1cpu", "process-per-task":
-		r.Workers = 100
+		r.Concurrency = 100
 	case "pool-apply-async":
-		r.Workers = 10
+		r.PoolSize, r.Concurrency = 10, 10
+	case "pool-apply":
+		r.PoolSize = 10
+	}
+	if strategy == "goroutines-1cpu" {
+		r.CPUs = 1
+	}
+	switch workload {
+	case "cpu":
+		r.Bound = "cpu"
+	case "io":
+		r.Bound, r.TaskNominalSeconds = "latency", 0.05
 	}
 	for _, o := range opts {
 		o(&r)
@@ -29,7 +49,12 @@ func result(strategy, workload string, wall float64, opts ...func(*results.Resul
 
 // pool sets the size of a result's pool, as a sweep stores it.
 func pool(n int) func(*results.Result) {
-	return func(r *results.Result) { r.Workers = n }
+	return func(r *results.Result) {
+		r.PoolSize = n
+		if r.Strategy != "pool-apply" {
+			r.Concurrency = min(n, r.Tasks)
+		}
+	}
 }
 
 func spawns(n int, median, total float64, rss float64) func(*results.Result) {
@@ -135,7 +160,8 @@ func sweep(io10 float64) *results.Run {
 			continue
 		}
 		one, ten := r, r
-		one.Workers, ten.Workers = 1, 10
+		pool(1)(&one)
+		pool(10)(&ten)
 		spawns(1, 0.02, 0.02, 30<<20)(&one)
 		one.WallSeconds.Median = 1.02 * find(run, "serial", r.Workload).WallSeconds.Median
 		if r.Strategy == "pool-apply-async" && r.Workload == "io" {
@@ -280,7 +306,7 @@ func TestEvaluate(t *testing.T) {
 			run := keep("serial", "pool-apply", "pool-apply-async")
 			shrink(run, 10)
 			run.Config.Workers = 1
-			each(run, "pool-apply-async", "", func(x *results.Result) { x.Workers = 1 })
+			each(run, "pool-apply-async", "", pool(1))
 			setWall(run, "serial", "io", 0.1)
 			setWall(run, "pool-apply-async", "io", 0.1/0.885)
 			return run
@@ -407,7 +433,7 @@ func TestEvaluate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := Evaluate(tt.run)
+			got := evaluate(tt.run)
 			if tt.all && len(got) != len(tt.want) {
 				for _, c := range got {
 					t.Logf("got %q: %s", c.Statement, c.Verdict)
@@ -458,10 +484,10 @@ func TestSlowerPoolNeverHolds(t *testing.T) {
 			run := keep("serial", "pool-apply", "pool-apply-async")
 			shrink(run, tasks)
 			run.Config.Workers = workers
-			each(run, "pool-apply-async", "", func(x *results.Result) { x.Workers = min(workers, tasks) })
+			each(run, "pool-apply-async", "", pool(workers))
 			setWall(run, "pool-apply-async", "io", 1.02*find(run, "serial", "io").WallSeconds.Median)
 			setWall(run, "pool-apply-async", "cpu", 1.02*find(run, "serial", "cpu").WallSeconds.Median)
-			for _, c := range Evaluate(run) {
+			for _, c := range evaluate(run) {
 				if c.Kind == results.Holds && (c.ID == 3 || c.ID == 4) {
 					t.Errorf("%d workers, %d tasks: claim %d holds on a pool slower than serial: %s", workers, tasks, c.ID, c.Verdict)
 				}
@@ -480,7 +506,7 @@ func TestMeasurementStatesThresholds(t *testing.T) {
 		stmtApplyAsync:  {"below 1.20× counts as no parallelism", "pools of 2 or more"},
 		stmtSharedLog:   {"a file is whole when every record is intact and none is duplicated", "O_APPEND"},
 	}
-	got := Evaluate(fixture())
+	got := evaluate(fixture())
 	for stmt, ss := range want {
 		c, ok := byStatement(got, stmt)
 		for _, s := range ss {

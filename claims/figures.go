@@ -33,15 +33,8 @@ func find(run *results.Run, strategy, workload string) *results.Result {
 	return nil
 }
 
-// poolSize is the number of workers r's pool kept. A sweep stores it per
-// result; a plain run stores the concurrency there (1 for pool-apply), so the
-// run's --workers is the pool size.
-func poolSize(run *results.Run, r *results.Result) int {
-	if len(run.Config.WorkerSizes) > 0 || run.Config.Workers == 0 {
-		return r.Workers
-	}
-	return run.Config.Workers
-}
+// poolSize is the number of workers r's pool kept, as stored with it.
+func poolSize(_ *results.Run, r *results.Result) int { return r.PoolSize }
 
 // poolOf returns the result of strategy on workload whose pool had size
 // workers, or nil.
@@ -70,20 +63,13 @@ func poolSizes(run *results.Run, strategy string, workloads ...string) []int {
 	return out
 }
 
-// speedupOf is serial's median wall time over r's, on r's workload; 0 when
-// the run has no serial result for it.
-func speedupOf(run *results.Run, r *results.Result) float64 {
-	if r == nil {
+// speedupOf is r's stored speedup over its baseline; 0 when it is unknown
+// (no baseline measured, or every task failed).
+func speedupOf(_ *results.Run, r *results.Result) float64 {
+	if r == nil || r.SpeedupVsSerial == nil {
 		return 0
 	}
-	if r.SpeedupVsSerial > 0 {
-		return r.SpeedupVsSerial
-	}
-	base := find(run, "serial", r.Workload)
-	if base == nil {
-		return 0
-	}
-	return base.WallSeconds.Median / r.WallSeconds.Median
+	return *r.SpeedupVsSerial
 }
 
 // idealWaves is the best speedup a pool of workers can give tasks that

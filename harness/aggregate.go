@@ -2,91 +2,58 @@ package harness
 
 import (
 	"fmt"
-	"math"
 	"slices"
 	"sort"
 	"time"
 
 	"github.com/poolbench/poolbench/measure"
 	"github.com/poolbench/poolbench/results"
+	"github.com/poolbench/poolbench/stats"
 	"github.com/poolbench/poolbench/strategies"
-	"gonum.org/v1/gonum/stat"
+	"github.com/poolbench/poolbench/workloads"
 )
 
-// summarize describes a figure over repeats.
-func summarize(xs []float64) results.Summary {
-	if len(xs) == 0 {
-		return results.Summary{}
-	}
-	s := slices.Clone(xs)
-	sort.Float64s(s)
-	sum := results.Summary{
-		Median: median(s),
-		Mean:   stat.Mean(s, nil),
-		Min:    s[0],
-		Max:    s[len(s)-1],
-		N:      len(s),
-	}
-	if len(s) > 1 {
-		sum.Stddev = stat.StdDev(s, nil)
-	}
-	return sum
-}
-
-// median of sorted xs: the middle value, or the mean of the two middle
-// values. (gonum's LinInterp quantile at 0.5 gives the lower of the two.)
-func median(sorted []float64) float64 {
-	n := len(sorted)
-	if n%2 == 1 {
-		return sorted[n/2]
-	}
-	return (sorted[n/2-1] + sorted[n/2]) / 2
-}
-
-func pick[T any](trs []*trialResult, f func(*trialResult) T) []float64 {
+func pick[T int | int64 | uint64 | float64](trs []*trialResult, f func(*trialResult) T) []float64 {
 	out := make([]float64, len(trs))
 	for i, tr := range trs {
-		out[i] = toFloat(f(tr))
+		out[i] = float64(f(tr))
 	}
 	return out
-}
-
-func toFloat(v any) float64 {
-	switch x := v.(type) {
-	case float64:
-		return x
-	case int:
-		return float64(x)
-	case int64:
-		return float64(x)
-	case uint64:
-		return float64(x)
-	}
-	panic(fmt.Sprintf("harness: toFloat(%T)", v))
 }
 
 // aggregate turns one spec's measured trials into a Result.
 func (p *plan) aggregate(spec TrialSpec, trs []*trialResult) results.Result {
 	s, _ := strategies.Lookup(spec.Strategy)
+	w, _ := workloads.Lookup(spec.Workload)
+	traits := s.Traits()
 	r := results.Result{
 		Strategy:         spec.Strategy,
 		Workload:         spec.Workload,
 		Tasks:            spec.Tasks,
-		Workers:          s.Concurrency(strategies.Plan{Tasks: spec.Tasks, Workers: spec.Workers}),
+		Concurrency:      s.Concurrency(strategies.Plan{Tasks: spec.Tasks, Workers: spec.Workers}),
+		CPUs:             runtimeCPUs(),
+		Bound:            w.Bound,
+		Baseline:         traits.Baseline,
+		GoCounterpart:    traits.Counterpart,
 		Repeats:          len(trs),
-		WallSeconds:      summarize(pick(trs, func(t *trialResult) float64 { return t.trial.WallSeconds })),
-		CPUUserSeconds:   summarize(pick(trs, func(t *trialResult) float64 { return t.trial.CPUUserSeconds })),
-		CPUSystemSeconds: summarize(pick(trs, func(t *trialResult) float64 { return t.trial.CPUSystemSeconds })),
-		PeakRSSBytes:     summarize(pick(trs, func(t *trialResult) uint64 { return t.trial.PeakRSSBytes })),
-		PeakProcesses:    summarize(pick(trs, func(t *trialResult) int { return t.trial.PeakProcesses })),
-		ContextSwitches: summarize(pick(trs, func(t *trialResult) int64 {
+		WallSeconds:      stats.Summarize(pick(trs, func(t *trialResult) float64 { return t.trial.WallSeconds })),
+		CPUUserSeconds:   stats.Summarize(pick(trs, func(t *trialResult) float64 { return t.trial.CPUUserSeconds })),
+		CPUSystemSeconds: stats.Summarize(pick(trs, func(t *trialResult) float64 { return t.trial.CPUSystemSeconds })),
+		PeakRSSBytes:     stats.Summarize(pick(trs, func(t *trialResult) uint64 { return t.trial.PeakRSSBytes })),
+		PeakProcesses:    stats.Summarize(pick(trs, func(t *trialResult) int { return t.trial.PeakProcesses })),
+		ContextSwitches: stats.Summarize(pick(trs, func(t *trialResult) int64 {
 			return t.trial.VoluntaryCtxSwitches + t.trial.InvoluntaryCtxSwitches
 		})),
 		ErrorKinds: map[string]int{},
 	}
-	if len(p.WorkerSizes) > 0 && strategies.UsesWorkers(spec.Strategy) {
-		// A sweep keys the pool strategies' results on the pool size.
-		r.Workers = spec.Workers
+	if traits.UsesPoolSize {
+		r.PoolSize = spec.Workers
+	}
+	if traits.OneCPU {
+		r.CPUs = 1
+	}
+	if w.Bound == workloads.BoundLatency {
+		r.TaskNominalSeconds = float64(spec.Size) / 1e9
 	}
 	var spawns, totals []float64
 	for i, tr := range trs {
@@ -114,15 +81,15 @@ func (p *plan) aggregate(spec TrialSpec, trs []*trialResult) results.Result {
 	if len(r.ErrorKinds) == 0 {
 		r.ErrorKinds = nil
 	}
-	r.ProcessesSpawned = int(summarize(pick(trs, func(t *trialResult) int { return t.trial.ProcessesSpawned })).Median)
+	r.ProcessesSpawned = int(stats.Summarize(pick(trs, func(t *trialResult) int { return t.trial.ProcessesSpawned })).Median)
 	if len(spawns) > 0 {
 		sort.Float64s(spawns)
 		r.SpawnSeconds = results.SpawnSummary{
 			Count:  len(spawns),
-			Median: median(spawns),
-			P95:    stat.Quantile(0.95, stat.LinInterp, spawns, nil),
+			Median: stats.Median(spawns),
+			P95:    stats.Quantile(0.95, spawns),
 			Max:    spawns[len(spawns)-1],
-			Total:  summarize(totals).Median,
+			Total:  stats.Summarize(totals).Median,
 		}
 		if r.WallSeconds.Median > 0 {
 			r.SpawnShare = r.SpawnSeconds.Total / r.WallSeconds.Median
@@ -144,9 +111,6 @@ func (p *plan) aggregate(spec TrialSpec, trs []*trialResult) results.Result {
 		r.Warnings = append(r.Warnings, fmt.Sprintf("its process tree (up to %.0f processes) was sampled every %v rather than %v, to keep the sampler within %.0f%% of a core",
 			r.PeakProcesses.Max, stretched, p.SampleInterval, measure.CostBudget*100))
 	}
-	if r.WallSeconds.Median > 0 {
-		r.TasksPerSecond = float64(spec.Tasks) / r.WallSeconds.Median
-	}
 	return r
 }
 
@@ -156,83 +120,42 @@ func medianTrial(trs []*trialResult) *trialResult {
 	return s[(len(s)-1)/2]
 }
 
-// derive fills the figures that compare a result with others: speedup and
-// efficiency against its baseline on the same workload (serial, or
-// py-serial for CPython's strategies), the wall-time ratio of a py-*
-// strategy to its Go counterpart, and the checksum verdict: against Go's
-// serial wherever it ran, so that CPython's results must equal Go's.
-func derive(run *results.Run, p *plan) {
-	byName := map[[2]string]*results.Result{}
+// checkAgainstBaseline sets each result's checksum verdict: whether its
+// tasks computed what Go's serial did on the same workload, wherever serial
+// ran (so that CPython's results must equal Go's), else its own baseline.
+func checkAgainstBaseline(run *results.Run) {
 	for i := range run.Results {
 		r := &run.Results[i]
-		byName[[2]string{r.Strategy, r.Workload}] = r
-	}
-	for i := range run.Results {
-		r := &run.Results[i]
-		d := strategies.Describe(r.Strategy)
-		if d.Baseline != "serial" {
-			r.SpeedupBaseline = d.Baseline
+		base := find(run, "serial", r)
+		if base == nil {
+			base = stats.Baseline(run, r)
 		}
-		if counterpart := byName[[2]string{d.Counterpart, r.Workload}]; counterpart != nil && counterpart.WallSeconds.Median > 0 {
-			r.GoCounterpart = d.Counterpart
-			r.WallRatioVsGo = r.WallSeconds.Median / counterpart.WallSeconds.Median
-		}
-		check := byName[[2]string{"serial", r.Workload}]
-		if check == nil {
-			check = byName[[2]string{d.Baseline, r.Workload}]
-		}
-		if check != nil {
-			checkSum(r, check)
-		}
-		base := byName[[2]string{d.Baseline, r.Workload}]
-		if base == nil || r.WallSeconds.Median <= 0 {
+		if base == nil || base.Checksum == "" {
 			continue
 		}
-		r.SpeedupVsSerial = base.WallSeconds.Median / r.WallSeconds.Median
-		if ideal := p.idealSeconds(r, base); ideal > 0 {
-			r.Efficiency = ideal / r.WallSeconds.Median
+		// Only trials where every task succeeded, on both sides, can be
+		// compared: a failed task has no result to fold in.
+		ok, compared := true, false
+		for _, t := range r.Trials {
+			if t.Errors == 0 && base.Errors == 0 {
+				compared = true
+				ok = ok && t.Checksum == base.Checksum
+			}
+		}
+		if compared {
+			r.ChecksumOK = &ok
 		}
 	}
 }
 
-// checkSum sets r's checksum verdict against base's. Only trials where
-// every task succeeded, on both sides, can be compared: a failed task has
-// no result to fold in.
-func checkSum(r, base *results.Result) {
-	ok, compared := true, false
-	for _, t := range r.Trials {
-		if t.Errors == 0 && base.Errors == 0 {
-			compared = true
-			ok = ok && t.Checksum == base.Checksum
+// find returns the result of strategy on r's workload and task count.
+func find(run *results.Run, strategy string, r *results.Result) *results.Result {
+	for i := range run.Results {
+		if b := &run.Results[i]; b.Strategy == strategy && b.Workload == r.Workload && b.Tasks == r.Tasks {
+			return b
 		}
 	}
-	if compared {
-		r.ChecksumOK = &ok
-	}
-}
-
-// idealSeconds is the best time the strategy's concurrency allows: for cpu,
-// serial time spread over min(concurrency, CPUs); for io, the tasks in waves
-// of concurrency, each wave one task long. noop has no ideal.
-func (p *plan) idealSeconds(r *results.Result, serial *results.Result) float64 {
-	// r.Workers is the pool size in a sweep; what bounds the ideal is how
-	// many tasks the strategy runs at once (1 for pool-apply).
-	conc := 1
-	if s, err := strategies.Lookup(r.Strategy); err == nil {
-		conc = max(s.Concurrency(strategies.Plan{Tasks: r.Tasks, Workers: r.Workers}), 1)
-	}
-	switch r.Workload {
-	case "cpu":
-		cpus := 1
-		if r.Strategy != "goroutines-1cpu" {
-			cpus = max(runtimeCPUs(), 1)
-		}
-		return serial.WallSeconds.Median / float64(min(conc, cpus))
-	case "io":
-		task := float64(p.sizes["io"]) / 1e9
-		return math.Ceil(float64(r.Tasks)/float64(conc)) * task
-	}
-	return 0
+	return nil
 }
 
 func checkChecksums(run *results.Run) error {

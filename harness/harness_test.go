@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"slices"
 	"strings"
@@ -160,29 +159,13 @@ func TestCancelReturnsPartialRun(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v", err)
 	}
-	if el := time.Since(start); el > 5*time.Second {
+	// A liveness bound, generous for a loaded machine: without the kill, the
+	// remaining trials would take several seconds more.
+	if el := time.Since(start); el > 30*time.Second {
 		t.Errorf("cancel took effect after %v", el)
 	}
 	if run == nil || !run.Partial || len(run.Results) != 1 || run.Results[0].Strategy != "goroutines" {
 		t.Fatalf("partial run: %+v", run)
-	}
-}
-
-func TestSummarize(t *testing.T) {
-	tests := []struct {
-		in                   []float64
-		median, min, max, sd float64
-	}{
-		{[]float64{3}, 3, 3, 3, 0},
-		{[]float64{4, 1}, 2.5, 1, 4, 2.1213203435596424},
-		{[]float64{5, 1, 3}, 3, 1, 5, 2},
-		{[]float64{1, 2, 3, 10}, 2.5, 1, 10, 4.08248290463863},
-	}
-	for _, tt := range tests {
-		s := summarize(tt.in)
-		if s.Median != tt.median || s.Min != tt.min || s.Max != tt.max || s.N != len(tt.in) || math.Abs(s.Stddev-tt.sd) > 1e-12 {
-			t.Errorf("summarize(%v) = %+v", tt.in, s)
-		}
 	}
 }
 
@@ -218,9 +201,12 @@ func TestMemoryDoesNotGrowWithTasks(t *testing.T) {
 	}
 }
 
-// TestSweepIdeal: in a sweep, strategies that ignore the pool size keep
-// their own concurrency, and pool-apply's ideal is serial time at any size.
-func TestSweepIdeal(t *testing.T) {
+// TestSweepShape: in a sweep, strategies that ignore the pool size run
+// once with their own concurrency, each pool strategy runs at every size,
+// and what the ideal model reads (pool size, concurrency, bound, nominal
+// task time) is stored on each result. The ideal itself is a pure function
+// of these, tested in package stats; no measured time is asserted here.
+func TestSweepShape(t *testing.T) {
 	cfg := small("io")
 	cfg.TaskSizes = map[string]string{"io": "20ms"}
 	cfg.Tasks, cfg.Repeat, cfg.Warmup = 8, 1, 0
@@ -230,16 +216,26 @@ func TestSweepIdeal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	type shape struct {
+		strategy              string
+		poolSize, concurrency int
+	}
+	var got []shape
 	for _, r := range run.Results {
-		switch r.Strategy {
-		case "serial":
-			if r.Workers != 1 || r.Efficiency < 0.8 {
-				t.Errorf("serial: workers %d, efficiency %.2f", r.Workers, r.Efficiency)
-			}
-		case "pool-apply":
-			if r.Efficiency < 0.8 {
-				t.Errorf("pool-apply at %d workers: efficiency %.2f; its ideal is serial time", r.Workers, r.Efficiency)
-			}
+		got = append(got, shape{r.Strategy, r.PoolSize, r.Concurrency})
+		if r.Bound != "latency" || r.TaskNominalSeconds != 0.02 || r.Baseline != "serial" {
+			t.Errorf("%s: bound %q, nominal %v s, baseline %q", r.Strategy, r.Bound, r.TaskNominalSeconds, r.Baseline)
 		}
+		if r.IdealSeconds == nil || r.Efficiency == nil || r.SpeedupVsSerial == nil {
+			t.Errorf("%s x%d: ideal, efficiency and speedup should all be known", r.Strategy, r.PoolSize)
+		}
+	}
+	want := []shape{{"serial", 0, 1}, {"pool-apply", 2, 1}, {"pool-apply", 4, 1}, {"pool-apply-async", 2, 2}, {"pool-apply-async", 4, 4}}
+	if !slices.Equal(got, want) {
+		t.Fatalf("results %v, want %v", got, want)
+	}
+	// pool-apply runs one task at a time: its ideal is the same at every size.
+	if a, b := *run.Results[1].IdealSeconds, *run.Results[2].IdealSeconds; a != b {
+		t.Errorf("pool-apply ideal %v at 2 workers, %v at 4", a, b)
 	}
 }

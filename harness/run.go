@@ -7,9 +7,8 @@ import (
 	"runtime/debug"
 	"time"
 
-	"github.com/poolbench/poolbench/measure"
 	"github.com/poolbench/poolbench/results"
-	"github.com/poolbench/poolbench/strategies"
+	"github.com/poolbench/poolbench/stats"
 )
 
 // Progress describes the trial under way, for a progress bar.
@@ -53,7 +52,7 @@ func Run(ctx context.Context, cfg Config, progress func(Progress)) (*results.Run
 		PoolbenchVersion: Version(),
 		Command:          "run",
 		StartedAt:        time.Now().UTC(),
-		Host:             measure.HostInfo(),
+		Host:             hostInfo(),
 		Config: results.Config{
 			Workloads:      cfg.Workloads,
 			Strategies:     p.Strategies,
@@ -136,7 +135,8 @@ loop:
 			run.Results = append(run.Results, p.aggregate(s, trs))
 		}
 	}
-	derive(run, p)
+	stats.Derive(run)
+	checkAgainstBaseline(run)
 	run.FinishedAt = time.Now().UTC()
 	if runErr != nil {
 		run.Partial = true
@@ -159,13 +159,13 @@ func (p *plan) specs() []TrialSpec {
 	for _, w := range p.workloads {
 		for _, s := range p.strategies {
 			sizes := sizes
-			if !strategies.UsesWorkers(s.Name()) {
+			if !s.Traits().UsesPoolSize {
 				sizes = sizes[:1] // the same at every pool size: run once
 			}
 			for _, k := range sizes {
 				spec := TrialSpec{Strategy: s.Name(), Workload: w.Name, Size: p.sizes[w.Name], Tasks: p.Tasks, Workers: k,
 					Faults: p.Faults, TaskTimeout: p.TaskTimeout}
-				if strategies.IsPython(s.Name()) {
+				if s.Traits().Language == "python" {
 					spec.Python, spec.PyStartMethod = p.python.Path, p.startMethod
 				}
 				out = append(out, spec)

@@ -73,8 +73,8 @@ func benchName(run *results.Run, r *results.Result) string {
 	b.WriteString("Benchmark")
 	b.WriteString(nameWord(camel(r.Strategy)))
 	b.WriteString("/" + nameWord(r.Workload))
-	if isSweep(run) {
-		b.WriteString("/workers=" + itoa(r.Workers))
+	if isSweep(run) && r.PoolSize > 0 {
+		b.WriteString("/workers=" + itoa(r.PoolSize))
 	}
 	if run.Host.CPUs > 0 {
 		b.WriteString("-" + itoa(run.Host.CPUs))

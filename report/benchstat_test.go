@@ -84,7 +84,7 @@ func countTrials(run *results.Run) *benchRun {
 
 func TestBenchName(t *testing.T) {
 	run := fixtureSweep()
-	if got := benchName(run, &run.Results[3]); got != "BenchmarkGoroutinePool/cpu/workers=8-2" {
+	if got := benchName(run, &run.Results[4]); got != "BenchmarkGoroutinePool/cpu/workers=8-2" {
 		t.Errorf("sweep name = %q", got)
 	}
 	if got := camel("goroutines-1cpu"); got != "Goroutines1cpu" {

@@ -50,7 +50,7 @@ func TestSamplesSawCPU(t *testing.T) {
 // says so, and that a chart with nothing faithful left is not drawn at all.
 func TestCPUChartLeavesOutUnseen(t *testing.T) {
 	result := func(strategy string, s []results.Sample, cpu float64) results.Result {
-		return results.Result{Strategy: strategy, Workload: "cpu", Tasks: 20, Workers: 1,
+		return results.Result{Strategy: strategy, Workload: "cpu", Tasks: 20, Concurrency: 1,
 			Trials: []results.Trial{{Samples: s, CPUUserSeconds: cpu, WallSeconds: s[len(s)-1].Seconds}}}
 	}
 	run := func(rs ...results.Result) *results.Run {

@@ -2,38 +2,14 @@ package report
 
 import (
 	"math"
-	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/poolbench/poolbench/results"
+	"github.com/poolbench/poolbench/stats"
 )
-
-// idealSpeedup is the speedup a strategy could reach at best, from what the
-// run records about it: on cpu work the cores it can use (its concurrency,
-// capped at the host's CPUs, and one core for a strategy held to one CPU);
-// on io work its concurrency. Other workloads have no such bound.
-func idealSpeedup(run *results.Run, r *results.Result) (float64, bool) {
-	conc := r.Workers
-	if r.Tasks > 0 {
-		conc = min(conc, r.Tasks)
-	}
-	if conc < 1 {
-		return 0, false
-	}
-	switch r.Workload {
-	case "cpu":
-		if strings.HasSuffix(r.Strategy, "-1cpu") || run.Host.CPUs < 1 {
-			return 1, true
-		}
-		return float64(min(conc, run.Host.CPUs)), true
-	case "io":
-		return float64(conc), true
-	}
-	return 0, false
-}
 
 // speedupChart: speedup over serial per strategy, with each one's ideal.
 func speedupChart(run *results.Run) (chart, bool, error) {
@@ -41,7 +17,7 @@ func speedupChart(run *results.Run) (chart, bool, error) {
 		File:  "speedup.png",
 		Title: "Speedup over serial",
 		Caption: "Each bar (a dot, where the axis is logarithmic) is how many times faster than serial a strategy ran (its median wall time against " +
-			"serial's); the dashed mark is its ideal: the host's cores for cpu work, its concurrency for io work. " +
+			"serial's); the dashed mark is its ideal: the CPUs it can use for cpu work, the tasks it runs at once for io work. " +
 			"A bar that stops well short of its mark is paying overhead; one below 1 is slower than doing the work in turn.",
 	}
 	f := figure{title: c.Title, legend: append(strategyLegend(strategiesOf(run)),
@@ -52,11 +28,11 @@ func speedupChart(run *results.Run) (chart, bool, error) {
 		var rows []catRow
 		var ideals []float64
 		for _, r := range rs {
-			if r.SpeedupVsSerial <= 0 {
+			if r.SpeedupVsSerial == nil {
 				continue
 			}
-			rows = append(rows, catRow{label: label(run, r), colour: strategyColour(r.Strategy), value: r.SpeedupVsSerial})
-			ideal, ok := idealSpeedup(run, r)
+			rows = append(rows, catRow{label: label(run, r), colour: strategyColour(r.Strategy), value: *r.SpeedupVsSerial})
+			ideal, ok := stats.IdealSpeedup(r)
 			if !ok {
 				ideal = math.NaN()
 			}

@@ -9,28 +9,26 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/poolbench/poolbench/results"
+	"github.com/poolbench/poolbench/stats"
 )
 
 // sweepWallChart: wall time against pool size, with each strategy's ideal
-// curve: its time at the smallest size, divided by the extra parallelism the
-// larger size could bring (cores for cpu work, workers for io work).
+// time at each size as stored with the result.
 func sweepWallChart(run *results.Run) (chart, bool, error) {
 	c := chart{
 		File:  "sweep-wall.png",
 		Title: "Wall time against pool size",
 		Caption: "Each solid line is a strategy's median wall time at each pool size, with whiskers from the fastest " +
-			"to the slowest trial; the dashed line of the same colour is what perfect scaling from its smallest pool would give. " +
+			"to the slowest trial; the dashed line of the same colour is its ideal: serial time spread over the CPUs it can use for cpu work, the tasks in waves of what it runs at once for io work. " +
 			"Where the solid line flattens, more workers stop paying: the knee is listed in the notes.",
 	}
 	return sweepFigure(run, c, "wall time (s)", func(r *results.Result) (float64, float64, float64) {
 		return r.WallSeconds.Median, r.WallSeconds.Min, r.WallSeconds.Max
 	}, func(series []*results.Result, i int) (float64, bool) {
-		base, ok0 := idealSpeedup(run, series[0])
-		here, ok := idealSpeedup(run, series[i])
-		if !ok0 || !ok || here == 0 {
+		if series[i].IdealSeconds == nil {
 			return 0, false
 		}
-		return series[0].WallSeconds.Median * base / here, true
+		return *series[i].IdealSeconds, true
 	}, true)
 }
 
@@ -44,9 +42,12 @@ func sweepSpeedupChart(run *results.Run) (chart, bool, error) {
 			"The gap between them is the overhead of the strategy, and it grows where the pool outnumbers the cores.",
 	}
 	return sweepFigure(run, c, "speedup over serial (×)", func(r *results.Result) (float64, float64, float64) {
-		return r.SpeedupVsSerial, r.SpeedupVsSerial, r.SpeedupVsSerial
+		if r.SpeedupVsSerial == nil {
+			return 0, 0, 0
+		}
+		return *r.SpeedupVsSerial, *r.SpeedupVsSerial, *r.SpeedupVsSerial
 	}, func(series []*results.Result, i int) (float64, bool) {
-		return idealSpeedup(run, series[i])
+		return stats.IdealSpeedup(series[i])
 	}, false)
 }
 
@@ -85,12 +86,12 @@ func sweepFigure(run *results.Run, c chart, yLabel string,
 				if v <= 0 {
 					continue
 				}
-				pts = append(pts, plotter.XY{X: float64(r.Workers), Y: v})
+				pts = append(pts, plotter.XY{X: float64(r.PoolSize), Y: v})
 				errs = append(errs, struct{ Low, High float64 }{v - lo, hi - v})
 				if iv, ok := ideal(series, i); ok {
-					ideals = append(ideals, plotter.XY{X: float64(r.Workers), Y: iv})
+					ideals = append(ideals, plotter.XY{X: float64(r.PoolSize), Y: iv})
 				}
-				ticks = addTick(ticks, r.Workers)
+				ticks = addTick(ticks, r.PoolSize)
 			}
 			if len(pts) < 2 {
 				continue

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/poolbench/poolbench/results"
+	"github.com/poolbench/poolbench/stats"
 )
 
 // Comparison is what changed between two runs, figure by figure.
@@ -38,13 +39,15 @@ type Delta struct {
 	OldN, NewN int     // trials behind each
 	// Change is New/Old - 1: +0.10 is 10% more. NaN when Old is 0.
 	Change float64
-	// P is the two-sided Mann-Whitney U p-value on the per-trial values;
-	// NaN when it could not be computed (no trials on one side).
+	// P is the two-sided Mann-Whitney U p-value on the per-trial values,
+	// as benchstat computes it; NaN when a side has no trials.
 	P float64
-	// Significant is P <= 0.05 with enough trials to reach it.
+	// Significant is P <= 0.05, benchstat's alpha.
 	Significant bool
-	// Note explains a "~": "p=0.400", or "need >= 4 samples".
+	// Note explains a "~" as benchstat does: "p=0.400 n=3", and why.
 	Note string
+	// TooFew: too few trials for any change to be significant.
+	TooFew bool
 }
 
 // Geomean is the geometric mean of the per-row ratios, as a change.
@@ -67,8 +70,8 @@ func Compare(old, new *results.Run) (*Comparison, error) {
 	sweep := isSweep(old) || isSweep(new)
 	key := func(r *results.Result) string {
 		k := r.Strategy + " on " + r.Workload
-		if sweep {
-			k += fmt.Sprintf(" ×%d", r.Workers)
+		if sweep && r.PoolSize > 0 {
+			k += fmt.Sprintf(" ×%d", r.PoolSize)
 		}
 		return k
 	}
@@ -93,7 +96,7 @@ func Compare(old, new *results.Run) (*Comparison, error) {
 			RSS:  delta(o, n, func(t *results.Trial) float64 { return float64(t.PeakRSSBytes) }),
 		}
 		if sweep {
-			row.Workers = o.Workers
+			row.Workers = o.PoolSize
 		}
 		cmp.Rows = append(cmp.Rows, row)
 	}
@@ -129,25 +132,9 @@ func (c *Comparison) Regressions(pct float64) []Row {
 // delta compares one figure of o and n, taking the values from the trials
 // so that the test sees every repeat.
 func delta(o, n *results.Result, pick func(*results.Trial) float64) Delta {
-	ov, nv := trialValues(o, pick), trialValues(n, pick)
-	d := Delta{Old: median(ov), New: median(nv), OldN: len(ov), NewN: len(nv), Change: math.NaN(), P: math.NaN()}
-	if d.Old != 0 {
-		d.Change = d.New/d.Old - 1
-	}
-	if len(ov) == 0 || len(nv) == 0 {
-		d.Note = "no trials"
-		return d
-	}
-	_, d.P = mannWhitneyU(ov, nv)
-	switch {
-	case !canReach(len(ov), len(nv)):
-		d.Note = fmt.Sprintf("need >= %d samples", minSamples())
-	case d.P > alpha:
-		d.Note = fmt.Sprintf("p=%.3f", d.P)
-	default:
-		d.Significant = true
-	}
-	return d
+	c := stats.Compare(trialValues(o, pick), trialValues(n, pick))
+	return Delta{Old: c.Old, New: c.New, OldN: c.OldN, NewN: c.NewN, Change: c.Ratio, P: c.P,
+		Significant: c.Significant, Note: c.Note, TooFew: c.TooFew}
 }
 
 func trialValues(r *results.Result, pick func(*results.Trial) float64) []float64 {

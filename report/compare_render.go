@@ -66,7 +66,7 @@ func pCell(d Delta) string {
 	case d.Significant:
 		return fmt.Sprintf("p=%.3f %s", d.P, n)
 	case d.Note != "":
-		return d.Note + " " + n
+		return d.Note // benchstat's wording, which names the counts
 	}
 	return n
 }

@@ -10,7 +10,7 @@ import (
 )
 
 var csvHeader = []string{
-	"strategy", "workload", "tasks", "workers", "repeat",
+	"strategy", "workload", "tasks", "pool_size", "concurrency", "repeat",
 	"wall_seconds", "cpu_user_seconds", "cpu_system_seconds", "peak_rss_bytes",
 	"processes_spawned", "spawn_total_seconds",
 	"task_p50_seconds", "task_p95_seconds", "task_p99_seconds",
@@ -35,7 +35,7 @@ func CSV(w io.Writer, run *results.Run) error {
 				spawn += s
 			}
 			row := []string{
-				r.Strategy, r.Workload, itoa(r.Tasks), itoa(r.Workers), itoa(t.Repeat),
+				r.Strategy, r.Workload, itoa(r.Tasks), itoa(r.PoolSize), itoa(r.Concurrency), itoa(t.Repeat),
 				ff(t.WallSeconds), ff(t.CPUUserSeconds), ff(t.CPUSystemSeconds),
 				strconv.FormatUint(t.PeakRSSBytes, 10),
 				itoa(t.ProcessesSpawned), ff(spawn),

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/poolbench/poolbench/results"
+	"github.com/poolbench/poolbench/stats"
 )
 
 const fixtureCPUs = 2
@@ -71,6 +72,7 @@ func fixtureRun() *results.Run {
 			run.Results = append(run.Results, r)
 		}
 	}
+	stats.Derive(run)
 	run.Logging = fixtureLogging()
 	run.Claims = fixtureClaims()
 	run.Notes = []string{"1 warmup trial per strategy and workload was discarded"}
@@ -82,11 +84,12 @@ func fixtureSweep() *results.Run {
 	rng := rand.New(rand.NewPCG(3, 4))
 	run := fixtureBase("sweep")
 	run.Config.Workloads = []string{"cpu", "io"}
-	run.Config.Strategies = []string{"goroutine-pool", "pool-apply-async"}
+	run.Config.Strategies = []string{"serial", "goroutine-pool", "pool-apply-async"}
 	run.Config.WorkerSizes = []int{1, 2, 4, 8, 16}
 	serial := map[string]float64{"cpu": 2.004, "io": 5.012}
 	for _, wl := range run.Config.Workloads {
-		for _, name := range run.Config.Strategies {
+		run.Results = append(run.Results, fixtureResult(rng, fixtureStrategies[0], wl, 1, serial[wl], serial[wl]))
+		for _, name := range run.Config.Strategies[1:] { // serial is the baseline, above
 			s := fixtureStrategies[slices.IndexFunc(fixtureStrategies, func(f fixtureStrategy) bool { return f.name == name })]
 			for _, n := range run.Config.WorkerSizes {
 				var wall float64
@@ -104,6 +107,7 @@ func fixtureSweep() *results.Run {
 			}
 		}
 	}
+	stats.Derive(run)
 	return run
 }
 
@@ -129,7 +133,22 @@ func fixtureBase(command string) *results.Run {
 
 func fixtureResult(rng *rand.Rand, s fixtureStrategy, wl string, workers int, wall, serial float64) results.Result {
 	const tasks, repeats = 100, 3
-	r := results.Result{Strategy: s.name, Workload: wl, Tasks: tasks, Workers: workers, Repeats: repeats}
+	r := results.Result{Strategy: s.name, Workload: wl, Tasks: tasks, Repeats: repeats,
+		Concurrency: min(workers, tasks), CPUs: fixtureCPUs, Baseline: "serial"}
+	switch s.name {
+	case "goroutine-pool", "pool-apply-async", "pool-map":
+		r.PoolSize = workers
+	case "pool-apply":
+		r.PoolSize, r.Concurrency = workers, 1
+	case "goroutines-1cpu":
+		r.CPUs = 1
+	}
+	switch wl {
+	case "cpu":
+		r.Bound = "cpu"
+	case "io":
+		r.Bound, r.TaskNominalSeconds = "latency", taskSeconds[wl]
+	}
 	var walls, users, syss, rsss, procs, ctxs []float64
 	var spawnMedians []float64
 	for i := range repeats {
@@ -208,19 +227,6 @@ func fixtureResult(rng *rand.Rand, s fixtureStrategy, wl string, workers int, wa
 		r.SpawnShare = round9(r.SpawnSeconds.Total / r.WallSeconds.Median)
 	}
 	r.TaskSeconds = r.Trials[1].TaskSeconds
-	r.TasksPerSecond = round9(float64(tasks) / r.WallSeconds.Median)
-	if s.name != "serial" {
-		r.SpeedupVsSerial = round9(serial / r.WallSeconds.Median)
-	} else {
-		r.SpeedupVsSerial = 1
-	}
-	ideal := float64(min(workers, tasks))
-	if wl == "cpu" {
-		ideal = math.Min(ideal, s.parallel)
-	}
-	if wl != "noop" {
-		r.Efficiency = round9(r.SpeedupVsSerial / math.Max(ideal, 1))
-	}
 	if wl == "cpu" {
 		ok := true
 		r.Checksum = "9f2c41aa07d3"

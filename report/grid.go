@@ -70,8 +70,8 @@ func strategiesOf(run *results.Run) []string {
 // label names a result in a table or chart: the strategy, with its pool size
 // when the run is a sweep and the strategy appears more than once.
 func label(run *results.Run, r *results.Result) string {
-	if isSweep(run) {
-		return r.Strategy + " ×" + itoa(r.Workers)
+	if isSweep(run) && r.PoolSize > 0 {
+		return r.Strategy + " ×" + itoa(r.PoolSize)
 	}
 	return r.Strategy
 }

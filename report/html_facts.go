@@ -29,6 +29,9 @@ func hostFacts(h results.Host) []kv {
 		{"CPU", orDash(h.CPUModel)},
 		{"cores", itoa(h.CPUs)},
 	}
+	if h.UsableCPUs > 0 {
+		out = append(out, kv{"usable CPUs", itoa(h.UsableCPUs)}, kv{"GOMAXPROCS", itoa(h.GOMAXPROCS)})
+	}
 	if h.MemoryBytes > 0 {
 		out = append(out, kv{"memory", bytesIEC(float64(h.MemoryBytes))})
 	}
@@ -47,8 +50,13 @@ func configFacts(c results.Config) []kv {
 	out := []kv{
 		{"workloads", strings.Join(c.Workloads, ", ")},
 		{"strategies", strings.Join(c.Strategies, ", ")},
-		{"tasks", itoa(c.Tasks)},
-		{"workers", itoa(c.Workers)},
+	}
+	if c.Tasks > 0 {
+		out = append(out, kv{"tasks", itoa(c.Tasks)}, kv{"workers", itoa(c.Workers)})
+	}
+	if c.LogWriters > 0 {
+		out = append(out, kv{"writers", itoa(c.LogWriters)}, kv{"records per writer", itoa(c.LogRecords)},
+			kv{"record size", c.LogRecordSize})
 	}
 	if len(c.WorkerSizes) > 0 {
 		sizes := make([]string, len(c.WorkerSizes))

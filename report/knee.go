@@ -20,7 +20,7 @@ func sweepSeries(run *results.Run, strategy, workload string) []*results.Result 
 			out = append(out, r)
 		}
 	}
-	slices.SortStableFunc(out, func(a, b *results.Result) int { return a.Workers - b.Workers })
+	slices.SortStableFunc(out, func(a, b *results.Result) int { return a.PoolSize - b.PoolSize })
 	return out
 }
 
@@ -41,7 +41,7 @@ func Knee(run *results.Run, strategy, workload string) (workers int, ok bool) {
 	}
 	for _, r := range series {
 		if r.WallSeconds.Median <= best*(1+kneeTolerance) {
-			return r.Workers, true
+			return r.PoolSize, true
 		}
 	}
 	return 0, false // not reached: the best is within 5% of itself

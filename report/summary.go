@@ -18,13 +18,13 @@ func itoa(n int) string { return strconv.Itoa(n) }
 // summaryHeaders are the columns of the per-workload summary, after
 // hyperfine's: the median with its spread first, then what it cost.
 var summaryHeaders = []string{
-	"strategy", "workers", "wall (median ± σ)", "range (min … max)", "speedup",
+	"strategy", "pool", "at once", "wall (median ± σ)", "range (min … max)", "speedup",
 	"efficiency", "CPU user+sys", "peak RSS", "spawned", "spawn median",
 	"tasks/s", "errors",
 }
 
 var summaryNumeric = []bool{
-	false, true, true, true, true,
+	false, true, true, true, true, true,
 	true, true, true, true, true,
 	true, true,
 }
@@ -71,21 +71,28 @@ func summaryRow(r *results.Result) []string {
 	wall := durationIn(w.Median, w.Median) + " ± " + durationIn(w.Stddev, w.Median)
 	span := durationIn(w.Min, w.Median) + " … " + durationIn(w.Max, w.Median)
 	speedup, eff := dash, dash
-	if r.SpeedupVsSerial > 0 {
-		speedup = num(r.SpeedupVsSerial) + "×"
+	if r.SpeedupVsSerial != nil {
+		speedup = num(*r.SpeedupVsSerial) + "×"
 	}
-	if r.Efficiency > 0 {
-		eff = percent(r.Efficiency)
+	if r.Efficiency != nil {
+		eff = percent(*r.Efficiency)
+	}
+	pool, throughput := dash, dash
+	if r.PoolSize > 0 {
+		pool = itoa(r.PoolSize)
+	}
+	if r.TasksPerSecond != nil {
+		throughput = rate(*r.TasksPerSecond)
 	}
 	spawnMedian := dash
 	if r.SpawnSeconds.Count > 0 {
 		spawnMedian = duration(r.SpawnSeconds.Median)
 	}
 	return []string{
-		r.Strategy, itoa(r.Workers), wall, span, speedup,
+		r.Strategy, pool, itoa(r.Concurrency), wall, span, speedup,
 		eff, duration(cpuMedian(r)),
 		bytesIEC(r.PeakRSSBytes.Median), itoa(r.ProcessesSpawned), spawnMedian,
-		rate(r.TasksPerSecond), itoa(r.Errors),
+		throughput, itoa(r.Errors),
 	}
 }
 

@@ -11,7 +11,10 @@ import (
 )
 
 // ErrNotResults is returned for JSON that is not a poolbench results file.
-var ErrNotResults = errors.New("not a poolbench results file")
+var (
+	ErrNotResults = errors.New("not a poolbench results file")
+	ErrOldSchema  = errors.New("written by an older poolbench")
+)
 
 // Encode writes run as indented JSON.
 func Encode(w io.Writer, run *Run) error {
@@ -24,7 +27,7 @@ func Encode(w io.Writer, run *Run) error {
 }
 
 // Decode reads one run and checks that it is a results file this build can
-// read: a schema_version between 1 and SchemaVersion and no trailing data.
+// read: schema_version equal to SchemaVersion and no trailing data.
 func Decode(r io.Reader) (*Run, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
@@ -54,9 +57,14 @@ func Unmarshal(data []byte) (*Run, error) {
 			*head.SchemaVersion, SchemaVersion)
 	case *head.SchemaVersion < 1:
 		return nil, fmt.Errorf("results: schema_version %d: %w", *head.SchemaVersion, ErrNotResults)
+	case *head.SchemaVersion < SchemaVersion:
+		return nil, fmt.Errorf("results: schema_version %d is older than this poolbench reads (%d): %w; re-run the measurement",
+			*head.SchemaVersion, SchemaVersion, ErrOldSchema)
 	}
 	var run Run
 	dec := json.NewDecoder(bytes.NewReader(data))
+	// Strict: a field this build does not know is a file it would misread.
+	dec.DisallowUnknownFields()
 	if err := dec.Decode(&run); err != nil {
 		return nil, fmt.Errorf("results: decode: %w", err)
 	}

@@ -16,7 +16,7 @@ func sampleRun() *Run {
 		Host:   Host{CPUs: 2, OS: "linux", Arch: "amd64", GoVersion: "go1.26"},
 		Config: Config{Workloads: []string{"cpu"}, Strategies: []string{"serial"}, Tasks: 10, Workers: 2, Repeat: 1},
 		Results: []Result{{
-			Strategy: "serial", Workload: "cpu", Tasks: 10, Workers: 1, Repeats: 1,
+			Strategy: "serial", Workload: "cpu", Tasks: 10, Concurrency: 1, Repeats: 1,
 			WallSeconds: Summary{Median: 1, Mean: 1, Min: 1, Max: 1, N: 1}, ChecksumOK: &ok,
 			Trials: []Trial{{Repeat: 1, WallSeconds: 1, Samples: []Sample{{Seconds: 0.01, RSSBytes: 1 << 20}}}},
 		}},
@@ -46,9 +46,11 @@ func TestDecodeRejects(t *testing.T) {
 		{"foreign", `{"a":1}`, "no schema_version"},
 		{"newer", `{"schema_version": 99}`, "newer than this poolbench reads"},
 		{"zero version", `{"schema_version": 0}`, "not a poolbench results file"},
-		{"truncated", `{"schema_version": 1, "results": [`, "not a poolbench results file"},
-		{"trailing", `{"schema_version": 1} {}`, "not a poolbench results file"},
-		{"wrong type", `{"schema_version": 1, "results": 5}`, "decode"},
+		{"older", `{"schema_version": 1, "results": []}`, "re-run the measurement"},
+		{"truncated", `{"schema_version": 2, "results": [`, "not a poolbench results file"},
+		{"trailing", `{"schema_version": 2} {}`, "not a poolbench results file"},
+		{"wrong type", `{"schema_version": 2, "results": 5}`, "decode"},
+		{"unknown field", `{"schema_version": 2, "results": [{"strategy": "serial", "workers": 4}]}`, "unknown field"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -5,10 +5,27 @@ type Result struct {
 	Strategy string `json:"strategy"`
 	Workload string `json:"workload"`
 	Tasks    int    `json:"tasks"`
-	// Workers is the concurrency the strategy ran with: the pool size for
-	// pools, the task count for one-per-task strategies, 1 for serial.
-	Workers int `json:"workers"`
-	Repeats int `json:"repeats"`
+	// PoolSize is how many processes or goroutines the strategy keeps to run
+	// tasks (--workers); 0 for strategies that keep none.
+	PoolSize int `json:"pool_size"`
+	// Concurrency is how many tasks may be in flight at once: the pool size
+	// for Apply-async pools, 1 for serial and for a pool used through the
+	// blocking Apply, the task count for one-per-task strategies.
+	Concurrency int `json:"concurrency"`
+	// CPUs is how many CPUs the strategy's tasks may run on at once: 1 under
+	// GOMAXPROCS=1, the usable CPUs otherwise.
+	CPUs int `json:"cpus"`
+	// Bound says what limits the workload's tasks: "cpu" (their run time
+	// divides over CPUs), "latency" (they wait: their time overlaps freely),
+	// or "" (no model: noop). It decides IdealSeconds.
+	Bound string `json:"bound,omitempty"`
+	// TaskNominalSeconds is a latency-bound task's own duration (the io
+	// workload's sleep), for the ideal.
+	TaskNominalSeconds float64 `json:"task_nominal_seconds,omitempty"`
+	// Baseline names the result this one's speedup is against: serial, or
+	// the serial strategy of its own family (py-serial for CPython).
+	Baseline string `json:"baseline,omitempty"`
+	Repeats  int    `json:"repeats"`
 
 	WallSeconds      Summary `json:"wall_seconds"`
 	CPUUserSeconds   Summary `json:"cpu_user_seconds"`
@@ -28,18 +45,19 @@ type Result struct {
 	// concurrent spawns it can exceed 1.
 	SpawnShare float64 `json:"spawn_share"`
 
-	TaskSeconds     Quantiles `json:"task_seconds"`
-	TasksPerSecond  float64   `json:"tasks_per_second"`
-	SpeedupVsSerial float64   `json:"speedup_vs_serial,omitempty"`
-	Efficiency      float64   `json:"efficiency,omitempty"`
-	// SpeedupBaseline is the strategy the speedup is against when it is not
-	// serial: py-serial for CPython's strategies.
-	SpeedupBaseline string `json:"speedup_baseline,omitempty"`
-	// GoCounterpart is, for a py-* strategy, its Go analogue, and
-	// WallRatioVsGo its wall time over that analogue's (median over
-	// median): how many times slower CPython is at the same thing.
-	GoCounterpart string  `json:"go_counterpart,omitempty"`
-	WallRatioVsGo float64 `json:"wall_ratio_vs_go,omitempty"`
+	TaskSeconds Quantiles `json:"task_seconds"`
+	// The derived figures, computed once by package stats. Each is null when
+	// it cannot be known: no task succeeded, no baseline was measured, or
+	// the workload has no ideal.
+	TasksPerSecond  *float64 `json:"tasks_per_second"`
+	IdealSeconds    *float64 `json:"ideal_seconds"`
+	SpeedupVsSerial *float64 `json:"speedup_vs_serial"`
+	Efficiency      *float64 `json:"efficiency"`
+	// GoCounterpart is, for a strategy of another language, its Go
+	// analogue, and WallRatioVsGo its wall time over that analogue's
+	// (median over median): how many times slower it is at the same thing.
+	GoCounterpart string   `json:"go_counterpart,omitempty"`
+	WallRatioVsGo *float64 `json:"wall_ratio_vs_go,omitempty"`
 
 	// Errors counts failed tasks over all measured trials; ErrorKinds breaks
 	// them down (crash, error, timeout, ...).
@@ -107,6 +125,11 @@ type Summary struct {
 	Max    float64 `json:"max"`
 	Stddev float64 `json:"stddev"`
 	N      int     `json:"n"`
+	// CILow and CIHigh bound the median's 95% confidence interval
+	// (distribution-free, as benchstat computes it); absent below the six
+	// repeats such an interval needs.
+	CILow  *float64 `json:"ci_low,omitempty"`
+	CIHigh *float64 `json:"ci_high,omitempty"`
 }
 
 // CV is the coefficient of variation (stddev over mean), 0 when undefined.

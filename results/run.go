@@ -8,7 +8,7 @@ import "time"
 
 // SchemaVersion is the version of the results.json layout written by this
 // build. Decoders refuse files of a newer version rather than misread them.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // Run is everything one poolbench invocation measured.
 type Run struct {
@@ -30,14 +30,18 @@ type Run struct {
 
 // Host describes the machine the run was measured on.
 type Host struct {
-	Hostname  string `json:"hostname,omitempty"`
-	CPUs      int    `json:"cpus"`
-	CPUModel  string `json:"cpu_model,omitempty"`
-	OS        string `json:"os"`
-	Platform  string `json:"platform,omitempty"`
-	Kernel    string `json:"kernel,omitempty"`
-	Arch      string `json:"arch"`
-	GoVersion string `json:"go_version"`
+	Hostname string `json:"hostname,omitempty"`
+	CPUs     int    `json:"cpus"`
+	// UsableCPUs is how many CPUs this process may run on (affinity and
+	// cgroup quota); GOMAXPROCS is what the Go runtime set from it.
+	UsableCPUs int    `json:"usable_cpus"`
+	GOMAXPROCS int    `json:"gomaxprocs"`
+	CPUModel   string `json:"cpu_model,omitempty"`
+	OS         string `json:"os"`
+	Platform   string `json:"platform,omitempty"`
+	Kernel     string `json:"kernel,omitempty"`
+	Arch       string `json:"arch"`
+	GoVersion  string `json:"go_version"`
 	// PythonVersion is the interpreter's that ran the py-* strategies.
 	PythonVersion string `json:"python_version,omitempty"`
 	MemoryBytes   uint64 `json:"memory_bytes,omitempty"`
@@ -61,4 +65,8 @@ type Config struct {
 	// PyStartMethod the multiprocessing start method they used.
 	Python        string `json:"python,omitempty"`
 	PyStartMethod string `json:"py_start_method,omitempty"`
+	// The logging experiment's own plan (poolbench log).
+	LogWriters    int    `json:"log_writers,omitempty"`
+	LogRecords    int    `json:"log_records,omitempty"`
+	LogRecordSize string `json:"log_record_size,omitempty"`
 }

@@ -18,6 +18,8 @@ func (GoroutinePool) Doc() string {
 }
 func (GoroutinePool) Concurrency(plan Plan) int { return min(plan.Workers, plan.Tasks) }
 
+func (GoroutinePool) Traits() Traits { return Traits{UsesPoolSize: true, Baseline: "serial"} }
+
 func (GoroutinePool) Run(ctx context.Context, plan Plan, rec *Recorder) error {
 	if err := validate(plan); err != nil {
 		return err

@@ -18,6 +18,8 @@ func (Goroutines) Doc() string {
 }
 func (Goroutines) Concurrency(plan Plan) int { return plan.Tasks }
 
+func (Goroutines) Traits() Traits { return goTraits }
+
 func (Goroutines) Run(ctx context.Context, plan Plan, rec *Recorder) error {
 	if err := validate(plan); err != nil {
 		return err

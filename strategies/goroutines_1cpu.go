@@ -16,6 +16,8 @@ func (Goroutines1CPU) Doc() string {
 }
 func (Goroutines1CPU) Concurrency(plan Plan) int { return plan.Tasks }
 
+func (Goroutines1CPU) Traits() Traits { return Traits{OneCPU: true, Baseline: "serial"} }
+
 // Run changes GOMAXPROCS for the whole process while it runs; poolbench runs
 // each trial in a process of its own, so nothing else is affected.
 func (Goroutines1CPU) Run(ctx context.Context, plan Plan, rec *Recorder) error {

@@ -17,6 +17,8 @@ func (PoolApply) Doc() string {
 }
 func (PoolApply) Concurrency(Plan) int { return 1 }
 
+func (PoolApply) Traits() Traits { return Traits{UsesPoolSize: true, Baseline: "serial"} }
+
 func (PoolApply) Run(ctx context.Context, plan Plan, rec *Recorder) error {
 	return withPool(ctx, plan, rec, func(p *procpool.Pool) error {
 		for i := range plan.Tasks {

@@ -23,6 +23,8 @@ func (PoolApplyAsync) Doc() string {
 }
 func (PoolApplyAsync) Concurrency(plan Plan) int { return min(plan.Workers, plan.Tasks) }
 
+func (PoolApplyAsync) Traits() Traits { return Traits{UsesPoolSize: true, Baseline: "serial"} }
+
 func (PoolApplyAsync) Run(ctx context.Context, plan Plan, rec *Recorder) error {
 	return withPool(ctx, plan, rec, func(p *procpool.Pool) error {
 		slots := make(chan struct{}, maxInFlight)

@@ -14,6 +14,8 @@ func (PoolMap) Name() string              { return "pool-map" }
 func (PoolMap) Doc() string               { return "a process pool of --workers, all tasks through Map" }
 func (PoolMap) Concurrency(plan Plan) int { return min(plan.Workers, plan.Tasks) }
 
+func (PoolMap) Traits() Traits { return Traits{UsesPoolSize: true, Baseline: "serial"} }
+
 func (PoolMap) Run(ctx context.Context, plan Plan, rec *Recorder) error {
 	return withPool(ctx, plan, rec, func(p *procpool.Pool) error {
 		args := make([][]byte, plan.Tasks)

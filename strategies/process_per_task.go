@@ -17,6 +17,8 @@ func (ProcessPerTask) Name() string              { return "process-per-task" }
 func (ProcessPerTask) Doc() string               { return "a new OS process per task, all started at once" }
 func (ProcessPerTask) Concurrency(plan Plan) int { return plan.Tasks }
 
+func (ProcessPerTask) Traits() Traits { return goTraits }
+
 func (ProcessPerTask) Run(ctx context.Context, plan Plan, rec *Recorder) error {
 	if err := validate(plan); err != nil {
 		return err

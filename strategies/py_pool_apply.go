@@ -11,7 +11,7 @@ func (PyPoolApply) Doc() string {
 	return "CPython: multiprocessing.Pool of --workers, blocking apply for every task"
 }
 func (PyPoolApply) Concurrency(plan Plan) int { return 1 }
-func (PyPoolApply) goCounterpart() string     { return "pool-apply" }
+func (PyPoolApply) Traits() Traits            { return pyTraits("pool-apply", true) }
 
 func (PyPoolApply) Run(ctx context.Context, plan Plan, rec *Recorder) error {
 	return runPython(ctx, "pool-apply", plan, rec)

@@ -11,7 +11,7 @@ func (PyPoolApplyAsync) Doc() string {
 	return "CPython: multiprocessing.Pool of --workers, apply_async with a callback in the parent"
 }
 func (PyPoolApplyAsync) Concurrency(plan Plan) int { return min(plan.Workers, plan.Tasks) }
-func (PyPoolApplyAsync) goCounterpart() string     { return "pool-apply-async" }
+func (PyPoolApplyAsync) Traits() Traits            { return pyTraits("pool-apply-async", true) }
 
 func (PyPoolApplyAsync) Run(ctx context.Context, plan Plan, rec *Recorder) error {
 	return runPython(ctx, "pool-apply-async", plan, rec)

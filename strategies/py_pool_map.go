@@ -11,7 +11,7 @@ func (PyPoolMap) Doc() string {
 	return "CPython: multiprocessing.Pool of --workers, all tasks through map"
 }
 func (PyPoolMap) Concurrency(plan Plan) int { return min(plan.Workers, plan.Tasks) }
-func (PyPoolMap) goCounterpart() string     { return "pool-map" }
+func (PyPoolMap) Traits() Traits            { return pyTraits("pool-map", true) }
 
 func (PyPoolMap) Run(ctx context.Context, plan Plan, rec *Recorder) error {
 	return runPython(ctx, "pool-map", plan, rec)

@@ -11,7 +11,7 @@ func (PyProcessPerTask) Doc() string {
 	return "CPython: one multiprocessing.Process per task, all started at once"
 }
 func (PyProcessPerTask) Concurrency(plan Plan) int { return plan.Tasks }
-func (PyProcessPerTask) goCounterpart() string     { return "process-per-task" }
+func (PyProcessPerTask) Traits() Traits            { return pyTraits("process-per-task", false) }
 
 func (PyProcessPerTask) Run(ctx context.Context, plan Plan, rec *Recorder) error {
 	return runPython(ctx, "process-per-task", plan, rec)

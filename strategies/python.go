@@ -15,33 +15,11 @@ import (
 // interpreter.
 var ErrNoPython = errors.New("no python3 interpreter for a py-* strategy (--python PATH)")
 
-// Descriptor says what a strategy's figures are compared with.
-type Descriptor struct {
-	// Language is the runtime the tasks run under: go or python.
-	Language string
-	// Baseline is the strategy its speedup is measured against: serial, or
-	// py-serial for CPython's own, as the article compares them.
-	Baseline string
-	// Counterpart is, for a strategy of another language, its Go analogue.
-	Counterpart string
-}
-
-// pythonStrategy is a strategy CPython runs: the py-* ones.
-type pythonStrategy interface {
-	Strategy
-	goCounterpart() string
-}
-
-// Describe returns the descriptor of the named strategy.
-func Describe(name string) Descriptor {
-	s, err := Lookup(name)
-	if err != nil {
-		return Descriptor{Language: "go", Baseline: "serial"}
-	}
-	if p, ok := s.(pythonStrategy); ok {
-		return Descriptor{Language: "python", Baseline: "py-serial", Counterpart: p.goCounterpart()}
-	}
-	return Descriptor{Language: "go", Baseline: "serial"}
+// pyTraits are the traits of one of CPython's strategies: its speedup is
+// against py-serial, as the article compares them, and counterpart names
+// its Go analogue.
+func pyTraits(counterpart string, usesPoolSize bool) Traits {
+	return Traits{UsesPoolSize: usesPoolSize, Baseline: "py-serial", Counterpart: counterpart, Language: "python"}
 }
 
 // IsPython reports whether the named strategy runs under CPython.

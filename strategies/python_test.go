@@ -8,24 +8,24 @@ import (
 	"github.com/poolbench/poolbench/workloads"
 )
 
-func TestDescribe(t *testing.T) {
-	if d := Describe("pool-apply-async"); d != (Descriptor{Language: "go", Baseline: "serial"}) {
-		t.Errorf("pool-apply-async: %+v", d)
+func TestPythonTraits(t *testing.T) {
+	if tr := TraitsOf("pool-apply-async"); tr.Language != "" || tr.Baseline != "serial" {
+		t.Errorf("pool-apply-async: %+v", tr)
 	}
 	py, _ := Group("py")
 	if len(py) != 6 {
 		t.Fatalf("py group: %v", py)
 	}
 	for _, name := range py {
-		d := Describe(name)
-		if d.Language != "python" || d.Baseline != "py-serial" {
-			t.Errorf("%s: %+v", name, d)
+		tr := TraitsOf(name)
+		if tr.Language != "python" || tr.Baseline != "py-serial" {
+			t.Errorf("%s: %+v", name, tr)
 		}
-		if _, err := Lookup(d.Counterpart); err != nil || IsPython(d.Counterpart) {
-			t.Errorf("%s: counterpart %q is not a Go strategy", name, d.Counterpart)
+		if _, err := Lookup(tr.Counterpart); err != nil || IsPython(tr.Counterpart) {
+			t.Errorf("%s: counterpart %q is not a Go strategy", name, tr.Counterpart)
 		}
-		if UsesWorkers(name) != UsesWorkers(d.Counterpart) && name != "py-threads" {
-			t.Errorf("%s and %s disagree on using --workers", name, d.Counterpart)
+		if tr.UsesPoolSize != TraitsOf(tr.Counterpart).UsesPoolSize {
+			t.Errorf("%s and %s disagree on using --workers", name, tr.Counterpart)
 		}
 	}
 }

@@ -15,6 +15,8 @@ func (Serial) Name() string         { return "serial" }
 func (Serial) Doc() string          { return "one task after another in one goroutine: the baseline" }
 func (Serial) Concurrency(Plan) int { return 1 }
 
+func (Serial) Traits() Traits { return goTraits }
+
 func (Serial) Run(ctx context.Context, plan Plan, rec *Recorder) error {
 	if err := validate(plan); err != nil {
 		return err

@@ -45,7 +45,39 @@ type Strategy interface {
 	Doc() string
 	// Concurrency is how many tasks may run at once under plan.
 	Concurrency(plan Plan) int
+	// Traits says what the strategy's figures depend on.
+	Traits() Traits
 	Run(ctx context.Context, plan Plan, rec *Recorder) error
+}
+
+// Traits describe a strategy to the code that derives figures from its
+// measurements, so that nothing there matches names.
+type Traits struct {
+	// UsesPoolSize: the strategy keeps Plan.Workers processes or
+	// goroutines, so a pool-size sweep varies it; the others run once there,
+	// as a baseline.
+	UsesPoolSize bool
+	// OneCPU: its tasks run on one CPU at a time at most (GOMAXPROCS=1; a
+	// GIL), whatever the machine has.
+	OneCPU bool
+	// Baseline names the strategy its speedup is against: serial for the Go
+	// strategies, the serial strategy of its own family for others.
+	Baseline string
+	// Language is the runtime its tasks run under ("" for Go), and
+	// Counterpart, for another language's strategy, its Go analogue.
+	Language, Counterpart string
+}
+
+// goTraits are the traits of a Go strategy that keeps no pool.
+var goTraits = Traits{Baseline: "serial"}
+
+// TraitsOf returns the named strategy's traits, or a Go strategy's
+// defaults for a name no strategy has.
+func TraitsOf(name string) Traits {
+	if s, err := Lookup(name); err == nil {
+		return s.Traits()
+	}
+	return goTraits
 }
 
 var all = []Strategy{
@@ -75,18 +107,6 @@ func Names() []string {
 		names[i] = s.Name()
 	}
 	return names
-}
-
-// UsesWorkers reports whether a strategy's behaviour depends on
-// Plan.Workers (the pool strategies and goroutine-pool); a pool-size sweep
-// runs the others once, as a baseline.
-func UsesWorkers(name string) bool {
-	switch name {
-	case "goroutine-pool", "pool-apply", "pool-apply-async", "pool-map",
-		"py-pool-apply", "py-pool-apply-async", "py-pool-map":
-		return true
-	}
-	return false
 }
 
 // ErrUnknown is returned by Lookup for a name no strategy has.

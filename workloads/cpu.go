@@ -54,5 +54,6 @@ func init() {
 		DefaultSize: "250k",
 		ParseSize:   parseRounds,
 		Run:         cpu,
+		Bound:       BoundCPU,
 	})
 }

@@ -34,5 +34,6 @@ func init() {
 		DefaultSize: "50ms",
 		ParseSize:   parseDuration,
 		Run:         io,
+		Bound:       BoundLatency,
 	})
 }

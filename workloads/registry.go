@@ -28,7 +28,17 @@ type Workload struct {
 	ParseSize func(string) (uint64, error)
 	// Run executes one task; Args builds its arguments.
 	Run Func
+	// Bound says what limits a task, for the ideal-time model: BoundCPU
+	// (its run time divides over CPUs), BoundLatency (it waits; its size
+	// is its duration in nanoseconds), or "" (no model).
+	Bound string
 }
+
+// The bounds a workload can declare.
+const (
+	BoundCPU     = "cpu"
+	BoundLatency = "latency"
+)
 
 // Args encodes the arguments of the task with the given index and size, in
 // the layout every built-in workload reads.

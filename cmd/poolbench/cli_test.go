@@ -71,10 +71,10 @@ func TestSweepKeysResultsOnPoolSize(t *testing.T) {
 	}
 	var got []string
 	for _, r := range run.Results {
-		got = append(got, fmt.Sprintf("%s@%d", r.Strategy, r.Workers))
+		got = append(got, fmt.Sprintf("%s@%d", r.Strategy, r.PoolSize))
 	}
 	// serial ignores the pool size, so it runs once, as the baseline.
-	if want := "serial@1 pool-apply-async@1 pool-apply-async@3"; strings.Join(got, " ") != want {
+	if want := "serial@0 pool-apply-async@1 pool-apply-async@3"; strings.Join(got, " ") != want {
 		t.Fatalf("results %v, want %s", got, want)
 	}
 	if run.Command != "sweep" || len(run.Config.WorkerSizes) != 2 {

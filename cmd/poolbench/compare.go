@@ -11,6 +11,7 @@ import (
 
 	"github.com/poolbench/poolbench/report"
 	"github.com/poolbench/poolbench/results"
+	"github.com/poolbench/poolbench/stats"
 	"github.com/spf13/cobra"
 )
 
@@ -95,9 +96,9 @@ func (o *compareOptions) run(cmd *cobra.Command, oldPath, newPath string) error 
 // with --repeat 2 does not pass in silence.
 func untestable(cmp *report.Comparison) (n int, why string) {
 	for _, r := range cmp.Rows {
-		if note := r.Wall.Note; strings.HasPrefix(note, "need >=") || note == "no trials" {
+		if r.Wall.TooFew {
 			if n == 0 {
-				why = fmt.Sprintf("%s on %s has %d+%d trials, %s", r.Strategy, r.Workload, r.Wall.OldN, r.Wall.NewN, note)
+				why = fmt.Sprintf("%s on %s has %d+%d trials, too few for any change to reach p <= %.2f", r.Strategy, r.Workload, r.Wall.OldN, r.Wall.NewN, stats.Alpha)
 			}
 			n++
 		}

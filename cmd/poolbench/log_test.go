@@ -72,7 +72,7 @@ func TestLogWritesResults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if run.Command != "log" || run.Partial || run.Config.Workers != 4 || run.Config.Tasks != 200 || run.Host.CPUs == 0 {
+	if run.Command != "log" || run.Partial || run.Config.LogWriters != 4 || run.Config.LogRecords != 200 || run.Host.CPUs == 0 {
 		t.Errorf("run header: command %q, partial %v, config %+v, host %+v", run.Command, run.Partial, run.Config, run.Host)
 	}
 	if len(run.Logging) != len(want) {

@@ -100,7 +100,9 @@ func testBadInput(t *testing.T, good string) {
 	foreign := writeFile(t, filepath.Join(bad, "foreign.json"), `{"a":1}`)
 	array := writeFile(t, filepath.Join(bad, "array.json"), `[{"schema_version":1}]`)
 	newer := writeFile(t, filepath.Join(bad, "newer.json"), strings.Replace(string(data),
-		`"schema_version": 1,`, fmt.Sprintf(`"schema_version": %d,`, results.SchemaVersion+1), 1))
+		fmt.Sprintf(`"schema_version": %d,`, results.SchemaVersion), fmt.Sprintf(`"schema_version": %d,`, results.SchemaVersion+1), 1))
+	older := writeFile(t, filepath.Join(bad, "older.json"), strings.Replace(string(data),
+		fmt.Sprintf(`"schema_version": %d,`, results.SchemaVersion), `"schema_version": 1,`, 1))
 	otherWorkload := rewrite(t, good, filepath.Join(bad, "cpu.json"), func(run *results.Run) {
 		run.Config.Workloads = []string{"cpu"}
 		for i := range run.Results {
@@ -135,6 +137,7 @@ func testBadInput(t *testing.T, good string) {
 		{"compare foreign JSON", []string{"compare", good, foreign}, "it has no schema_version"},
 		{"compare JSON array", []string{"compare", array, good}, "a JSON array, not an object"},
 		{"compare newer schema", []string{"compare", good, newer}, "is newer than this poolbench reads"},
+		{"report older schema", []string{"report", older}, "older.json: schema_version 1 is older than this poolbench reads (2): written by an older poolbench; re-run the measurement"},
 		{"compare different workloads", []string{"compare", good, otherWorkload},
 			"cannot compare " + good + " with " + otherWorkload + ": the runs measured different workloads (old: noop; new: cpu)"},
 		{"compare one file", []string{"compare", good}, "usage: poolbench compare OLD.json NEW.json (got 1 argument)"},
@@ -241,7 +244,7 @@ func testReportFormats(t *testing.T, saved string) {
 	}{
 		{"table", func(t *testing.T, out string) { mustContain(t, out, "wall (median ± σ)", "goroutines") }},
 		{"markdown", func(t *testing.T, out string) {
-			mustContain(t, out, "| strategy | workers |", "| goroutines |")
+			mustContain(t, out, "| strategy | pool |", "| goroutines |")
 		}},
 		{"csv", func(t *testing.T, out string) {
 			if !strings.HasPrefix(out, "strategy,workload,") || strings.Count(out, "\n") != 1+8 {
@@ -260,7 +263,7 @@ func testReportFormats(t *testing.T, saved string) {
 		{"benchstat", func(t *testing.T, out string) {
 			mustContain(t, out, "goos: linux", "BenchmarkSerial/noop", "BenchmarkGoroutines/noop", " ns/op")
 		}},
-		{"JSON", func(t *testing.T, out string) { mustContain(t, out, `"schema_version": 1`) }},
+		{"JSON", func(t *testing.T, out string) { mustContain(t, out, `"schema_version": 2`) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.format, func(t *testing.T) {
@@ -355,7 +358,7 @@ func testCompare(t *testing.T, old, new string) {
 		{"regression without a gate", []string{old, slowed}, 0, filepath.Join(dir, "slowed", "compare.html"), true, ""},
 		{"no change, zero gate", []string{old, same, "--fail-on-regression", "0"}, 0, filepath.Join(dir, "same", "compare.html"), false, ""},
 		{"too few trials for the gate", []string{old, few, "--fail-on-regression", "10"}, 0, filepath.Join(dir, "few", "compare.html"), false,
-			"warning: --fail-on-regression cannot fail on 2 of 2 wall times: serial on noop has 4+2 trials, need >= 4 samples"},
+			"warning: --fail-on-regression cannot fail on 2 of 2 wall times: serial on noop has 4+2 trials, too few for any change to reach p <= 0.05"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -388,7 +391,7 @@ func testCompare(t *testing.T, old, new string) {
 				t.Errorf("stderr %q: want only the page's path", stderr)
 			}
 			mustContain(t, stdout, "wall time (median)", "CPU user+sys (median)", "peak RSS (median)",
-				"serial on noop", "goroutines on noop", "n=4+")
+				"serial on noop", "goroutines on noop", "n=4")
 			if got := strings.Count(stdout, "\n  geomean "); got != 3 {
 				t.Errorf("%d geomean rows, want one per table:\n%s", got, stdout)
 			}
