@@ -79,8 +79,7 @@ func startBusyRun(t *testing.T) (*exec.Cmd, string, *bytes.Buffer, []int) {
 	for {
 		// The trial process and at least a few workers below it.
 		if kids := descendants(cmd.Process.Pid); len(kids) >= 4 {
-			time.Sleep(100 * time.Millisecond)
-			return cmd, dir, &stderr, descendants(cmd.Process.Pid)
+			return cmd, dir, &stderr, kids
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("no workers started; stderr: %s", stderr.String())
