@@ -119,8 +119,10 @@ func TestInterruptKeepsPartialResults(t *testing.T) {
 				t.Fatalf("exit %v, want status %d; stderr: %s", err, tt.code, stderr)
 			}
 			t.Logf("stopped %v after %v, %d processes below it", tt.sig, took, len(kids))
-			// A liveness bound, generous for a loaded machine; the target is 2 s.
-			if took > 10*time.Second {
+			// A liveness bound only: stopping includes saving the partial
+			// run and drawing its charts, which a loaded machine slows many
+			// times over. Speed is not what this test holds.
+			if took > 60*time.Second {
 				t.Errorf("took %v to stop", took)
 			}
 			waitGone(t, kids)
