@@ -318,7 +318,11 @@ func TestEvaluate(t *testing.T) {
 		{"a pool of 10, 10 tasks", edit(func(r *results.Run) { shrink(r, 10) }), false, []want{
 			{stmtPoolTenfold, none, []string{"not measured: 10 tasks fill a pool of 10 at most once"}, nil},
 		}},
-		{"a pool of 10, 25 tasks", edit(func(r *results.Run) { shrink(r, 25) }), false, []want{
+		{"a pool of 10, 25 tasks", edit(func(r *results.Run) {
+			shrink(r, 25)
+			setWall(r, "serial", "io", 1.25)
+			setWall(r, "pool-apply-async", "io", 0.16)
+		}), false, []want{
 			{stmtPoolTenfold, none, []string{"not measured: 25 tasks in a pool of 10 allow at best 8.33×"}, nil},
 		}},
 		{"pool far from ideal", edit(func(r *results.Run) { setWall(r, "pool-apply-async", "io", 1.0) }), false, []want{
@@ -434,6 +438,7 @@ func TestEvaluate(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := evaluate(tt.run)
+
 			if tt.all && len(got) != len(tt.want) {
 				for _, c := range got {
 					t.Logf("got %q: %s", c.Statement, c.Verdict)
@@ -474,6 +479,30 @@ func byStatement(cs []results.Claim, statement string) (results.Claim, bool) {
 		}
 	}
 	return results.Claim{}, false
+}
+
+// With the medians' 95% intervals stored, a straddle is judged on those,
+// not on the extreme trials.
+func TestStraddleUsesIntervals(t *testing.T) {
+	ci := func(lo, hi float64) (*float64, *float64) { return &lo, &hi }
+	run := edit(func(r *results.Run) {
+		each(r, "pool-apply-async", "io", func(x *results.Result) { x.WallSeconds.Min, x.WallSeconds.Max = 0.5, 0.75 })
+	})
+	c, _ := byStatement(evaluate(run), stmtPoolTenfold)
+	if !strings.Contains(c.Verdict, "caveat: pool-apply-async on io: its trials and serial's give 6.67× to 10.0×") {
+		t.Errorf("extreme trials either side of the threshold, no caveat: %s", c.Verdict)
+	}
+	each(run, "pool-apply-async", "io", func(x *results.Result) { x.WallSeconds.CILow, x.WallSeconds.CIHigh = ci(0.54, 0.56) })
+	each(run, "serial", "io", func(x *results.Result) { x.WallSeconds.CILow, x.WallSeconds.CIHigh = ci(4.9, 5.1) })
+	c, _ = byStatement(evaluate(run), stmtPoolTenfold)
+	if c.Kind != results.Holds || c.Verdict != "holds: 9.09×, 91% of the ideal 10.0×" {
+		t.Errorf("medians' intervals clear of the threshold: %s %q", c.Kind, c.Verdict)
+	}
+	each(run, "pool-apply-async", "io", func(x *results.Result) { x.WallSeconds.CILow, x.WallSeconds.CIHigh = ci(0.5, 0.7) })
+	c, _ = byStatement(evaluate(run), stmtPoolTenfold)
+	if !strings.Contains(c.Verdict, "the 95% intervals of its median and serial's give 7.00× to 10.2×, either side of the 7.50×") {
+		t.Errorf("medians' intervals either side of the threshold, no caveat: %s", c.Verdict)
+	}
 }
 
 // A verdict that holds never rests on a pool slower than serial, whatever

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/poolbench/poolbench/results"
+	"github.com/poolbench/poolbench/stats"
 )
 
 // The functions in this file are the only ones that read a result's stored
@@ -72,19 +73,32 @@ func speedupOf(_ *results.Run, r *results.Result) float64 {
 	return *r.SpeedupVsSerial
 }
 
-// idealWaves is the best speedup a pool of workers can give tasks that
-// wait rather than compute: tasks / ⌈tasks / workers⌉, every worker busy in
-// every wave and no overhead.
-func idealWaves(tasks, workers int) float64 {
-	if tasks < 1 || workers < 1 {
-		return 0
-	}
-	waves := (tasks + workers - 1) / workers
-	return float64(tasks) / float64(waves)
+// idealSpeedupOf is the speedup r's stored ideal time would give over its
+// baseline (stats owns the model); 0 when unknown.
+func idealSpeedupOf(r *results.Result) float64 {
+	v, _ := stats.IdealSpeedup(r)
+	return v
 }
 
-// cpus is how many CPUs the run's goroutines could use at once.
-func cpus(run *results.Run) int { return run.Host.CPUs }
+// efficiencyOf is r's stored ideal time over its wall time; 0 when unknown.
+func efficiencyOf(r *results.Result) float64 {
+	if r == nil || r.Efficiency == nil {
+		return 0
+	}
+	return *r.Efficiency
+}
+
+// cpus is how many CPUs the run's goroutines could use at once: GOMAXPROCS
+// as the runtime set it, which follows the CPUs this process may use.
+func cpus(run *results.Run) int {
+	switch {
+	case run.Host.GOMAXPROCS > 0:
+		return run.Host.GOMAXPROCS
+	case run.Host.UsableCPUs > 0:
+		return run.Host.UsableCPUs
+	}
+	return run.Host.CPUs
+}
 
 // perTaskSeconds is serial's median wall time per task on workload: how
 // much work one task is; 0 without a serial result.

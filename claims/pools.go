@@ -128,17 +128,16 @@ func poolTenfold(run *results.Run) (results.Claim, bool) {
 	c := results.Claim{
 		ID:        3,
 		Statement: stmtPoolTenfold,
-		Measurement: fmt.Sprintf("io workload: serial's median wall time over that of pool-apply-async with a pool of %d, against the ideal "+
-			"tasks / ⌈tasks / %d⌉ (every worker busy in every wave, no overhead); \"about\" is at least %s of the ideal. "+
+		Measurement: fmt.Sprintf("io workload: serial's median wall time over that of pool-apply-async with a pool of %d, against the ideal: "+
+			"the tasks in waves of %d, each wave one task's sleep long, no overhead; \"about\" is at least %s of the ideal. "+
 			"Judged only on a pool of %d, with at least two waves of tasks and enough of them for the ideal to reach %s, "+
 			"and at least %s of serial time per task",
 			TenfoldPool, TenfoldPool, pct(NearIdeal), TenfoldPool, x(TenfoldMinIdeal), dur(MinTaskSeconds)),
 	}
 	var figs []string
 	for _, p := range pools {
-		n := poolSize(run, p)
-		figs = append(figs, fmt.Sprintf("%s: %s (%s vs serial %s), ideal %s", poolLabel(n), x(speedupOf(run, p)),
-			dur(p.WallSeconds.Median), dur(base.WallSeconds.Median), x(idealWaves(p.Tasks, n))))
+		figs = append(figs, fmt.Sprintf("%s: %s (%s vs serial %s), ideal %s", poolLabel(poolSize(run, p)), x(speedupOf(run, p)),
+			dur(p.WallSeconds.Median), dur(base.WallSeconds.Median), x(idealSpeedupOf(p))))
 	}
 	c.Figures = plural(base.Tasks, "task") + taskSize(run, "io") + "; " + strings.Join(figs, "; ")
 
@@ -157,17 +156,19 @@ func poolTenfold(run *results.Run) (results.Claim, bool) {
 	case p.Tasks < 2*TenfoldPool:
 		j = notMeasured("%s fill a pool of %d at most once; the claim is about a pool that frees a slot for the next task, which needs %d tasks or more",
 			plural(p.Tasks, "task"), TenfoldPool, 2*TenfoldPool)
-	case idealWaves(p.Tasks, TenfoldPool) < TenfoldMinIdeal:
+	case idealSpeedupOf(p) == 0 || efficiencyOf(p) == 0:
+		j = notMeasured("the run stores no ideal time for %s", who(p))
+	case idealSpeedupOf(p) < TenfoldMinIdeal:
 		j = notMeasured("%s in a pool of %d allow at best %s, short of the %s the claim states",
-			plural(p.Tasks, "task"), TenfoldPool, x(idealWaves(p.Tasks, TenfoldPool)), x(TenfoldPool))
+			plural(p.Tasks, "task"), TenfoldPool, x(idealSpeedupOf(p)), x(TenfoldPool))
 	case speedWork(run, "io") != "":
 		j = notMeasured("%s", speedWork(run, "io"))
 	default:
-		s, ideal := speedupOf(run, p), idealWaves(p.Tasks, TenfoldPool)
-		if s >= NearIdeal*ideal {
-			j = judge(results.Holds, "holds: %s, %s of the ideal %s", x(s), pct(s/ideal), x(ideal))
+		s, ideal, eff := speedupOf(run, p), idealSpeedupOf(p), efficiencyOf(p)
+		if eff >= NearIdeal {
+			j = judge(results.Holds, "holds: %s, %s of the ideal %s", x(s), pct(eff), x(ideal))
 		} else {
-			j = judge(results.DoesNotHold, "does not hold: %s, %s of the ideal %s", x(s), pct(s/ideal), x(ideal))
+			j = judge(results.DoesNotHold, "does not hold: %s, %s of the ideal %s", x(s), pct(eff), x(ideal))
 		}
 		j = weigh(run, j, NearIdeal*ideal, base, p)
 	}

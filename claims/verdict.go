@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/poolbench/poolbench/results"
+	"github.com/poolbench/poolbench/stats"
 )
 
 // who names a result in a verdict: "pool-apply-async on io".
@@ -18,7 +19,7 @@ func who(r *results.Result) string { return r.Strategy + " on " + r.Workload }
 func refusal(r *results.Result) string {
 	failed, total := taskFailures(r)
 	switch {
-	case total > 0 && failed >= total:
+	case stats.AllFailed(r):
 		return fmt.Sprintf("every task failed (%s: %d of %d)", who(r), failed, total)
 	case failed > 0:
 		return fmt.Sprintf("%s had %d of %d tasks fail, and a failed task's time is not the work's", who(r), failed, total)
@@ -32,7 +33,8 @@ func refusal(r *results.Result) string {
 // not rest on times (where callbacks ran) can still use a result with
 // some failures.
 func allFailed(r *results.Result) string {
-	if failed, total := taskFailures(r); total > 0 && failed >= total {
+	if stats.AllFailed(r) {
+		failed, total := taskFailures(r)
 		return fmt.Sprintf("every task failed (%s: %d of %d)", who(r), failed, total)
 	}
 	return ""
@@ -70,14 +72,21 @@ func caveats(rs ...*results.Result) []string {
 // of their trials (serial's fastest over r's slowest, serial's slowest over
 // r's fastest), lies on both sides of the threshold a verdict turns on: the
 // median's side of it is then a matter of which trials ran. "" otherwise.
+//
+// With the medians' 95% confidence intervals stored (six repeats or more),
+// it uses those instead of the extreme trials.
 func straddles(run *results.Run, r *results.Result, threshold float64) string {
 	base := find(run, "serial", r.Workload)
 	if r == nil || base == nil || r.WallSeconds.N < 2 || r.WallSeconds.Min <= 0 {
 		return ""
 	}
-	lo, hi := base.WallSeconds.Min/r.WallSeconds.Max, base.WallSeconds.Max/r.WallSeconds.Min
+	b, w := base.WallSeconds, r.WallSeconds
+	lo, hi, what := b.Min/w.Max, b.Max/w.Min, "its trials and serial's give"
+	if b.CILow != nil && b.CIHigh != nil && w.CILow != nil && w.CIHigh != nil && *w.CILow > 0 {
+		lo, hi, what = *b.CILow / *w.CIHigh, *b.CIHigh / *w.CILow, "the 95% intervals of its median and serial's give"
+	}
 	if lo < threshold && threshold <= hi {
-		return fmt.Sprintf("%s: its trials and serial's give %s to %s, either side of the %s the verdict turns on", who(r), x(lo), x(hi), x(threshold))
+		return fmt.Sprintf("%s: %s %s to %s, either side of the %s the verdict turns on", who(r), what, x(lo), x(hi), x(threshold))
 	}
 	return ""
 }
