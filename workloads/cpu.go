@@ -49,9 +49,11 @@ func parseRounds(s string) (uint64, error) {
 func init() {
 	MustRegister(Workload{
 		Name: CPUName,
-		Doc:  "compute-bound: a SHA-256 chain of N rounds per task (--task-size rounds, e.g. 250k); returns a checksum",
-		// About 20-25 ms per task on a current x86 core with SHA extensions.
-		DefaultSize: "250k",
+		Doc:  "compute-bound: a SHA-256 chain of N rounds per task (--task-size rounds, e.g. 100k); returns a checksum",
+		// About 8 ms per task on a current x86 core with SHA extensions:
+		// long against a process start (about 1 ms), short enough that the
+		// default run of every strategy takes well under half a minute.
+		DefaultSize: "100k",
 		ParseSize:   parseRounds,
 		Run:         cpu,
 		Bound:       BoundCPU,

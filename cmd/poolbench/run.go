@@ -51,7 +51,7 @@ func newRunCmd() *cobra.Command {
 	f.StringSliceVar(&o.strategies, "strategies", nil, "strategies to run, comma-separated, or a group: go (the default), py, all (see poolbench list)")
 	f.IntVar(&o.tasks, "tasks", harness.DefaultTasks, "tasks per trial")
 	f.IntVar(&o.workers, "workers", harness.DefaultWorkers, "pool size for goroutine-pool and the process pools")
-	f.StringVar(&o.taskSize, "task-size", "", "task size: cpu rounds (250k), io duration (50ms); with several workloads, cpu=250k,io=50ms")
+	f.StringVar(&o.taskSize, "task-size", "", "task size: cpu rounds (100k), io duration (50ms); with several workloads, cpu=250k,io=50ms")
 	f.IntVar(&o.repeat, "repeat", harness.DefaultRepeat, "measured trials per strategy")
 	f.IntVar(&o.warmup, "warmup", harness.DefaultWarmup, "discarded warm-up trials per strategy")
 	f.DurationVar(&o.sampleInterval, "sample-interval", harness.DefaultInterval, "how often each trial's process tree is sampled")

@@ -50,7 +50,7 @@ knee: the smallest pool size within 5% of the best time.`,
 	f.StringVar(&sizes, "workers", "1,2,4,8,16,32", "pool sizes to measure, comma-separated")
 	f.StringSliceVar(&o.strategies, "strategies", nil, "strategies, comma-separated (default "+strings.Join(defaultSweepStrategies, ",")+")")
 	f.IntVar(&o.tasks, "tasks", harness.DefaultTasks, "tasks per trial")
-	f.StringVar(&o.taskSize, "task-size", "", "task size: cpu rounds (250k), io duration (50ms)")
+	f.StringVar(&o.taskSize, "task-size", "", "task size: cpu rounds (100k), io duration (50ms)")
 	f.IntVar(&o.repeat, "repeat", harness.DefaultRepeat, "measured trials per strategy and size")
 	f.IntVar(&o.warmup, "warmup", harness.DefaultWarmup, "discarded warm-up trials per strategy and size")
 	f.DurationVar(&o.sampleInterval, "sample-interval", harness.DefaultInterval, "how often each trial's process tree is sampled")
