@@ -1,0 +1,118 @@
+package natspool
+
+import (
+	"context"
+	"iter"
+	"time"
+)
+
+// Apply runs one task and waits for it, as Python's apply does: the caller
+// gets no parallelism from it. If ctx ends first, Apply returns ctx's error;
+// the task still runs to completion in its worker.
+func (p *Pool) Apply(ctx context.Context, t Task) (Result, error) {
+	a, err := p.ApplyAsync(t, nil, nil)
+	if err != nil {
+		return Result{}, err
+	}
+	// One spinner per pool: many concurrent callers spinning would take
+	// the CPUs the workers need.
+	if p.spinning.CompareAndSwap(false, true) {
+		a.spinUntilReady(applySpin)
+		p.spinning.Store(false)
+	}
+	if ctx.Done() == nil { // a context that never ends: a plain receive is cheaper than select
+		<-a.done
+		return a.result, a.result.Err
+	}
+	select {
+	case <-a.done:
+		return a.result, a.result.Err
+	case <-ctx.Done():
+		return Result{}, ctx.Err()
+	}
+}
+
+// applySpin bounds how long Apply polls for its result before it blocks:
+// a caller still running sees the result at once, one blocked on the
+// channel must be woken on another OS thread. The spin costs at most this
+// much CPU per Apply.
+const applySpin = 50 * time.Microsecond
+
+// Map runs fn over every argument and returns the results in argument order.
+// The error is the first failed task's, in argument order; every result is
+// returned all the same, each with its own Err.
+func (p *Pool) Map(ctx context.Context, fn string, args [][]byte) ([]Result, error) {
+	as, err := p.submitAll(fn, args, nil)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Result, len(as))
+	var first error
+	for i, a := range as {
+		select {
+		case <-a.done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		out[i] = a.result
+		if first == nil && a.result.Err != nil {
+			first = a.result.Err
+		}
+	}
+	return out, first
+}
+
+// Imap runs fn over every argument and yields the results in argument order
+// as they become available. Stopping early leaves the remaining tasks to run.
+func (p *Pool) Imap(ctx context.Context, fn string, args [][]byte) (iter.Seq[Result], error) {
+	as, err := p.submitAll(fn, args, nil)
+	if err != nil {
+		return nil, err
+	}
+	return func(yield func(Result) bool) {
+		for _, a := range as {
+			select {
+			case <-a.done:
+			case <-ctx.Done():
+				return
+			}
+			if !yield(a.result) {
+				return
+			}
+		}
+	}, nil
+}
+
+// ImapUnordered is Imap yielding results in completion order.
+func (p *Pool) ImapUnordered(ctx context.Context, fn string, args [][]byte) (iter.Seq[Result], error) {
+	ready := make(chan *AsyncResult, len(args))
+	as, err := p.submitAll(fn, args, ready)
+	if err != nil {
+		return nil, err
+	}
+	return func(yield func(Result) bool) {
+		for range as {
+			select {
+			case a := <-ready:
+				if !yield(a.result) {
+					return
+				}
+			case <-ctx.Done():
+				return
+			}
+		}
+	}, nil
+}
+
+// submitAll submits a batch under one lock, so a large Map costs one
+// dispatch pass rather than one per task.
+func (p *Pool) submitAll(fn string, args [][]byte, notify chan<- *AsyncResult) ([]*AsyncResult, error) {
+	as := make([]*AsyncResult, len(args))
+	for i, arg := range args {
+		as[i] = newAsync(Task{Func: fn, Args: arg}, nil, nil, notify)
+	}
+	if err := p.submit(as...); err != nil {
+		return nil, err
+	}
+	return as, nil
+}

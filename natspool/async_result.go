@@ -1,0 +1,127 @@
+package natspool
+
+import (
+	"context"
+	"time"
+
+	"github.com/poolbench/poolbench/procpool"
+)
+
+// Task names a registered function and carries its arguments.
+type Task = procpool.Task
+
+// Result is what became of one task.
+type Result struct {
+	Value []byte
+	// Err is a *TaskError when the function failed, a *WorkerLostError when
+	// its workers were lost, or ErrTerminated.
+	Err error
+	// Worker names the worker that ran the task (host/pid), on Host, as
+	// process WorkerPID there; empty if none did.
+	Worker    string
+	Host      string
+	WorkerPID int
+	// Deliveries is how many times the task was handed to a worker: more
+	// than one when a worker was lost running it.
+	Deliveries int
+	// Submitted and Delivered are the owner's clock: when the task was
+	// handed to the pool and when its result reached the pool. Started and
+	// Finished are the worker's clock (another host's, perhaps) around the
+	// function call.
+	Submitted, Started, Finished, Delivered time.Time
+}
+
+// Latency is the task's time from submission to delivery: queueing, the
+// trips through the server and the run itself.
+func (r Result) Latency() time.Duration { return r.Delivered.Sub(r.Submitted) }
+
+// Callback receives a task's result in the owner's process. Callbacks of one
+// pool run one at a time on one goroutine, in completion order.
+type Callback func(Result)
+
+// AsyncResult is a handle on a submitted task, like Python's ApplyResult.
+type AsyncResult struct {
+	id        uint64
+	task      Task
+	onSuccess Callback
+	onError   Callback
+	notify    chan<- *AsyncResult
+
+	// guarded by the pool's mutex until done is closed
+	worker     *worker
+	deliveries int
+
+	result      Result
+	callbackPID int
+	done        chan struct{}
+}
+
+// Get waits for the task and returns its value, or its error, or ctx's.
+func (a *AsyncResult) Get(ctx context.Context) ([]byte, error) {
+	select {
+	case <-a.done:
+		return a.result.Value, a.result.Err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// GetTimeout is Get with a timeout; it returns ErrTimeout when time runs out.
+func (a *AsyncResult) GetTimeout(d time.Duration) ([]byte, error) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-a.done:
+		return a.result.Value, a.result.Err
+	case <-t.C:
+		return nil, ErrTimeout
+	}
+}
+
+// Wait blocks until the task is done and its callback has run.
+func (a *AsyncResult) Wait() { <-a.done }
+
+// Done is closed when the task is done and its callback has run.
+func (a *AsyncResult) Done() <-chan struct{} { return a.done }
+
+// Ready reports whether the task is done.
+func (a *AsyncResult) Ready() bool {
+	select {
+	case <-a.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// Successful reports whether the task succeeded; ErrNotReady before it is done.
+func (a *AsyncResult) Successful() (bool, error) {
+	if !a.Ready() {
+		return false, ErrNotReady
+	}
+	return a.result.Err == nil, nil
+}
+
+// Result returns the whole result; it blocks until the task is done.
+func (a *AsyncResult) Result() Result {
+	<-a.done
+	return a.result
+}
+
+// CallbackPID is the pid of the process that ran this task's callback (the
+// owner's, by construction; recorded so that it is shown rather than
+// assumed). Zero when no callback was set.
+func (a *AsyncResult) CallbackPID() int {
+	<-a.done
+	return a.callbackPID
+}
+
+// spinUntilReady polls for completion for up to d.
+func (a *AsyncResult) spinUntilReady(d time.Duration) {
+	deadline := time.Now().Add(d)
+	for i := 0; !a.Ready(); i++ {
+		if i%64 == 63 && time.Now().After(deadline) {
+			return
+		}
+	}
+}

@@ -1,0 +1,138 @@
+package natspool
+
+import (
+	"time"
+
+	"github.com/nats-io/nats.go"
+)
+
+// prefetchBudget is how much queued work the adaptive window keeps at each
+// worker: enough to hide a trip through the server (tens of microseconds)
+// behind short tasks; a task longer than this goes only to a worker with
+// nothing else to do, so no task waits behind a busy worker.
+const (
+	prefetchBudget = time.Millisecond
+	maxWindow      = 64
+)
+
+// windowLocked is how many tasks a worker may hold, the running one included.
+func (p *Pool) windowLocked() int {
+	if p.cfg.prefetch >= 0 {
+		return 1 + p.cfg.prefetch
+	}
+	if p.avgRun == 0 {
+		return 1
+	}
+	return min(max(int(float64(prefetchBudget)/p.avgRun), 1), maxWindow)
+}
+
+// noteRunTime feeds a task's run time into the moving average.
+func (p *Pool) noteRunTime(ns float64) {
+	ns = max(ns, 1)
+	if p.avgRun == 0 {
+		p.avgRun = ns
+		return
+	}
+	p.avgRun += (ns - p.avgRun) / 16
+}
+
+// dispatchLocked sends queued tasks to the ready workers with the fewest
+// in flight, up to the window, and once the pool is closed and nothing is
+// left, tells the workers to exit.
+func (p *Pool) dispatchLocked() {
+	window := p.windowLocked()
+	for len(p.queue) > 0 {
+		var best *worker
+		for _, w := range p.live {
+			if !w.isReady || len(w.inflight) >= window {
+				continue
+			}
+			if best == nil || len(w.inflight) < len(best.inflight) {
+				best = w
+			}
+		}
+		if best == nil {
+			break
+		}
+		a := p.queue[0]
+		p.queue[0] = nil
+		p.queue = p.queue[1:]
+		a.worker = best
+		a.deliveries++
+		best.inflight = append(best.inflight, a)
+		p.inflight++
+		p.scratch = appendTaskMsg(p.scratch[:0], a.id, a.task.Func, a.task.Args)
+		// An error here is a closed connection; the worker is then lost
+		// by its silence or exit, and the task redelivered.
+		p.nc.Publish(best.subject, p.scratch)
+	}
+	if len(p.queue) == 0 {
+		p.queue = nil
+		if p.state != stateRunning && p.inflight == 0 {
+			p.drainLocked()
+		}
+	}
+}
+
+// drainLocked tells the workers the pool is done, once, and releases Join.
+func (p *Pool) drainLocked() {
+	if p.stopSent {
+		return
+	}
+	p.stopSent = true
+	kind := kindStop
+	if p.state == stateTerminated {
+		kind = kindKill
+	}
+	p.nc.Publish(p.prefix+".ctl", []byte{kind})
+	close(p.drained)
+}
+
+// onResult takes a worker's result: the task is done, the worker has a
+// free slot.
+func (p *Pool) onResult(m *nats.Msg) {
+	r, err := decodeResultMsg(m.Data)
+	if err != nil {
+		return
+	}
+	now := time.Now()
+	p.mu.Lock()
+	w := p.byIndex[r.worker]
+	if w == nil {
+		// A worker already given up on: its tasks went elsewhere.
+		p.mu.Unlock()
+		return
+	}
+	w.lastSeen = now
+	var a *AsyncResult
+	for i, x := range w.inflight {
+		if x.id == r.id {
+			a = x
+			w.inflight = append(w.inflight[:i], w.inflight[i+1:]...)
+			break
+		}
+	}
+	if a == nil {
+		p.mu.Unlock()
+		return
+	}
+	p.inflight--
+	if w.running == r.id {
+		w.running = 0
+	}
+	res := &a.result
+	res.Worker, res.Host, res.WorkerPID, res.Deliveries = w.name, w.host, w.pid, a.deliveries
+	res.Started, res.Finished, res.Delivered = time.Unix(0, r.start), time.Unix(0, r.end), now
+	if r.status == statusOK {
+		res.Value = r.payload
+	} else {
+		res.Err = &TaskError{Func: a.task.Func, Worker: w.name, Msg: string(r.payload)}
+	}
+	p.noteRunTime(float64(r.end - r.start))
+	if hs := p.hosts[w.host]; hs != nil {
+		hs.Tasks++
+	}
+	p.dispatchLocked()
+	p.mu.Unlock()
+	p.handler.push(a)
+}

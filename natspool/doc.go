@@ -1,0 +1,43 @@
+// Package natspool is procpool's Pool over NATS: the same Apply, ApplyAsync
+// (callbacks in the owner, one at a time), Map, Imap, ImapUnordered, Close,
+// Join and Terminate, with the same sentinel errors, running functions
+// registered in the same registry, on worker processes that may live on
+// other hosts.
+//
+// By default the pool's owner starts a NATS server inside its own process
+// on a random loopback port (nothing to install) and local worker processes
+// (this executable re-executed; it must call ServeIfWorker first thing)
+// connect to it. Listen makes that server reachable from other hosts, whose
+// workers join with Serve (poolbench worker --connect); URL uses an existing
+// server instead.
+//
+// # Design
+//
+// The owner keeps every task's state and sends each task straight to a
+// worker with a free slot, over core NATS subjects of the pool's own
+// (poolbench.natspool.<pool id>.*): a task message to the worker's subject,
+// a result message back, nothing else per task. A worker's result is its
+// request for more, so a worker pulls only when it has room: long tasks go
+// only to idle workers, and tasks shorter than about a millisecond are
+// pipelined a few at a time to hide the trip through the server.
+//
+// A JetStream work queue was the other design: it would store every task
+// in a stream and have the server, not the owner, hand it out. It costs a
+// store and an acknowledgement per task, and its redelivery is driven by
+// AckWait, so a dead worker's task waits out that timer; and since results,
+// ordered Map and callbacks live in the owner anyway, the stream would
+// outlive the only process that can use it. Here the owner sees a local
+// worker die at once (its exit status), a remote one by its missing
+// heartbeats (the InProgress of this design, sent every Heartbeat with the
+// running task), and redelivers its tasks to others up to MaxDeliver times,
+// then fails them with a WorkerLostError naming the worker (host/pid).
+// Never a hang: a task is always held by a live worker, queued, or failed.
+//
+// Workers exit when the owner tells them (Close, Terminate), when the
+// owner falls silent (it was killed) or when their connection closes; local
+// workers also die with the owner's process (a parent-death signal).
+//
+// Execution is at least once: a worker lost after running a task but before
+// its result arrived has that task run again elsewhere; its late result,
+// if it comes, is dropped.
+package natspool

@@ -1,0 +1,65 @@
+package natspool
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/poolbench/poolbench/procpool"
+)
+
+// The pool's sentinel errors are procpool's own, so that a caller checks
+// errors.Is(err, procpool.ErrPoolClosed) once for either pool.
+var (
+	ErrPoolClosed    = procpool.ErrPoolClosed
+	ErrPoolRunning   = procpool.ErrPoolRunning
+	ErrTerminated    = procpool.ErrTerminated
+	ErrNotReady      = procpool.ErrNotReady
+	ErrTimeout       = procpool.ErrTimeout
+	ErrFrameTooLarge = procpool.ErrFrameTooLarge
+	// ErrNoPool is returned to a worker that finds no pool to serve.
+	ErrNoPool = errors.New("natspool: no pool answered")
+	// ErrPoolGone ends a worker whose pool stopped answering.
+	ErrPoolGone = errors.New("natspool: the pool's owner is gone")
+
+	errProtocol = procpool.ErrProtocol
+)
+
+// TaskError is a task that failed inside a worker: the function returned an
+// error or panicked.
+type TaskError struct {
+	Func   string
+	Worker string // host/pid
+	Msg    string
+}
+
+func (e *TaskError) Error() string {
+	return fmt.Sprintf("natspool: task %s in worker %s: %s", e.Func, e.Worker, e.Msg)
+}
+
+// WorkerLostError fails a task whose worker was lost as many times as the
+// pool redelivers it: the worker's process died, its host stopped sending
+// heartbeats, or its connection closed. Worker names the last one.
+type WorkerLostError struct {
+	Worker     string // host/pid
+	Func       string
+	Deliveries int
+	Cause      error
+}
+
+func (e *WorkerLostError) Error() string {
+	return fmt.Sprintf("natspool: worker %s lost running task %s (delivered %d times): %v", e.Worker, e.Func, e.Deliveries, e.Cause)
+}
+
+func (e *WorkerLostError) Unwrap() error { return e.Cause }
+
+// TimeoutError is the cause given when a worker is stopped because its task
+// ran past the pool's TaskTimeout.
+type TimeoutError = procpool.TimeoutError
+
+// silenceError is the cause when a worker stopped sending heartbeats.
+type silenceError struct{ after time.Duration }
+
+func (e *silenceError) Error() string {
+	return fmt.Sprintf("no heartbeat for %v", e.after.Round(time.Millisecond))
+}

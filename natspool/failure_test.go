@@ -1,0 +1,140 @@
+package natspool
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+)
+
+func TestWorkerKilledMidTaskIsRedeliveredThenFails(t *testing.T) {
+	p := newPool(t, 2, MaxDeliver(2))
+	ctx := context.Background()
+	// Killed the first time only: the second delivery succeeds.
+	r, err := p.Apply(ctx, Task{Func: "test.sigkill-once", Args: []byte(t.TempDir())})
+	if err != nil || string(r.Value) != "second time" || r.Deliveries != 2 {
+		t.Fatalf("task killing its first worker: %q after %d deliveries, %v", r.Value, r.Deliveries, err)
+	}
+	// Killed every time: it fails after two deliveries, naming the worker.
+	_, err = p.Apply(ctx, Task{Func: "test.sigkill"})
+	var lost *WorkerLostError
+	if !errors.As(err, &lost) || lost.Deliveries != 2 || !strings.Contains(lost.Worker, "/") || !strings.Contains(err.Error(), "signal: killed") {
+		t.Fatalf("task killing every worker: %v, want a WorkerLostError after 2 deliveries naming host/pid and the signal", err)
+	}
+	// The pool replaced its workers and goes on.
+	if r, err := p.Apply(ctx, Task{Func: "test.echo", Args: []byte("on")}); err != nil || string(r.Value) != "on" {
+		t.Fatalf("after the losses: %q, %v", r.Value, err)
+	}
+	if got := p.Stats().Replaced; got != 3 {
+		t.Errorf("%d workers replaced, want 3", got)
+	}
+}
+
+func TestTaskTimeoutStopsTheWorker(t *testing.T) {
+	p := newPool(t, 1, TaskTimeout(100*time.Millisecond), Heartbeat(20*time.Millisecond))
+	_, err := p.Apply(context.Background(), Task{Func: "test.sleep", Args: sleepArgs(time.Minute)})
+	var timeout *TimeoutError
+	var lost *WorkerLostError
+	if !errors.As(err, &timeout) || !errors.As(err, &lost) || lost.Deliveries != 1 {
+		t.Fatalf("hung task: %v, want a timeout after one delivery", err)
+	}
+	if r, err := p.Apply(context.Background(), Task{Func: "test.echo", Args: []byte("x")}); err != nil || string(r.Value) != "x" {
+		t.Fatalf("after the timeout: %q, %v", r.Value, err)
+	}
+}
+
+func TestInitializerRunsInEveryWorker(t *testing.T) {
+	p := newPool(t, 2, Initializer("test.init", []byte("set")))
+	res, err := p.Map(context.Background(), "test.inited", make([][]byte, 20))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res {
+		if string(r.Value) != "set" {
+			t.Fatalf("worker %s did not run the initializer: %q", r.Worker, r.Value)
+		}
+	}
+}
+
+// inProcessWorker serves p from a goroutine over its own connection, as a
+// worker on another host would; stop closes that connection abruptly.
+func inProcessWorker(t *testing.T, url, poolID, id string) (stop func(), served <-chan error) {
+	t.Helper()
+	nc, err := nats.Connect(url, nats.NoReconnect())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- Serve(ctx, nc, poolID, id) }()
+	return func() { nc.Close(); cancel() }, done
+}
+
+func TestSilentRemoteWorkerLosesItsTasks(t *testing.T) {
+	for len(inProcessStarted) > 0 { // left by an earlier run's worker b
+		<-inProcessStarted
+	}
+	p := newPool(t, 0, Heartbeat(20*time.Millisecond))
+	stopA, servedA := inProcessWorker(t, p.URL(), p.ID(), "a")
+	a, err := p.ApplyAsync(Task{Func: "test.in-process-start", Args: sleepArgs(300 * time.Millisecond)}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Once worker a runs the task, cut it off, as a host dropping off the
+	// network: the task must go to worker b.
+	<-inProcessStarted
+	stopA()
+	<-servedA
+	stopB, servedB := inProcessWorker(t, p.URL(), p.ID(), "b")
+	defer func() { stopB(); <-servedB }()
+	_, err = a.Get(context.Background())
+	res := a.Result()
+	if err != nil || res.Deliveries != 2 {
+		t.Fatalf("task of a silent worker: %v after %d deliveries, want success on the second", err, res.Deliveries)
+	}
+}
+
+func TestWorkerExitsWhenItsOwnerDies(t *testing.T) {
+	srv, err := StartServer("", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), envChild+"=owner "+srv.ClientURL())
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Wait()
+	defer cmd.Process.Kill()
+	lines := bufio.NewReader(out)
+	id, err := lines.ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop, served := inProcessWorker(t, srv.ClientURL(), strings.TrimSpace(id), "w")
+	defer stop()
+	// Once the worker has served the owner a task, kill the owner.
+	if said, err := lines.ReadString('\n'); said != "served\n" {
+		t.Fatalf("owner said %q, %v", said, err)
+	}
+	cmd.Process.Kill()
+	select {
+	case err := <-served:
+		if !errors.Is(err, ErrPoolGone) {
+			t.Fatalf("worker of a dead owner: %v, want ErrPoolGone", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("worker still serving 30s after its owner was killed")
+	}
+}

@@ -1,0 +1,88 @@
+package natspool
+
+import "time"
+
+// Close stops the pool taking new tasks. Tasks already submitted still run;
+// the workers exit once they are done. Call Join to wait for that.
+func (p *Pool) Close() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.state == stateRunning {
+		p.state = stateClosed
+		p.dispatchLocked()
+	}
+}
+
+// Terminate stops every worker at once: local ones are killed and reaped,
+// remote ones told to exit. Tasks not yet done fail with ErrTerminated
+// (their error callbacks run).
+func (p *Pool) Terminate() {
+	p.mu.Lock()
+	if p.state == stateTerminated {
+		p.mu.Unlock()
+		p.localWG.Wait()
+		return
+	}
+	p.state = stateTerminated
+	failed := p.queue
+	p.queue = nil
+	for _, w := range p.live {
+		failed = append(failed, w.inflight...)
+		w.inflight = nil
+	}
+	p.inflight = 0
+	now := time.Now()
+	for _, a := range failed {
+		a.result.Err = ErrTerminated
+		a.result.Delivered = now
+		a.result.Deliveries = a.deliveries
+	}
+	// Remote workers are told to exit, mid-task if need be.
+	p.drainOrKillLocked()
+	for _, lp := range p.locals {
+		lp.kill()
+	}
+	p.mu.Unlock()
+	p.handler.push(failed...)
+	p.localWG.Wait()
+}
+
+// drainOrKillLocked sends the kill even if a stop was sent already.
+func (p *Pool) drainOrKillLocked() {
+	if p.stopSent {
+		p.nc.Publish(p.prefix+".ctl", []byte{kindKill})
+		return
+	}
+	p.drainLocked()
+}
+
+// Join waits for every task to be delivered, callbacks included, and for
+// the local workers to exit, then disconnects and stops the embedded
+// server. It must follow Close or Terminate: before them it returns
+// ErrPoolRunning. Do not call it from a callback.
+func (p *Pool) Join() error {
+	p.mu.Lock()
+	running := p.state == stateRunning
+	p.mu.Unlock()
+	if running {
+		return ErrPoolRunning
+	}
+	<-p.drained
+	p.localWG.Wait()
+	p.joinOnce.Do(func() {
+		close(p.tickStop)
+		<-p.tickDone
+		p.handler.finish()
+		for _, s := range p.subs {
+			s.Unsubscribe()
+		}
+		// Flush the last stop to remote workers before going.
+		p.nc.Flush()
+		p.nc.Close()
+		if p.srv != nil {
+			p.srv.Shutdown()
+		}
+	})
+	<-p.handler.exited
+	return nil
+}

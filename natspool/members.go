@@ -1,0 +1,186 @@
+package natspool
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/nats-io/nats.go"
+)
+
+// worker is the owner's view of one worker process, local or remote.
+// Its fields are guarded by the pool's mutex.
+type worker struct {
+	index    uint64
+	subject  string // where its tasks go
+	name     string // host/pid
+	host     string
+	pid      int
+	local    *localProc // nil for a worker that joined from elsewhere
+	isReady  bool
+	gone     bool
+	inflight []*AsyncResult // sent, in the order it runs them
+	lastSeen time.Time
+	// running is the task the worker last said it runs, since when
+	// (Unix ns), from its heartbeats.
+	running uint64
+	since   int64
+}
+
+func jsonBytes(v any) ([]byte, error) { return json.Marshal(v) }
+
+// onHello admits a worker: it gets an index and the pool's settings.
+func (p *Pool) onHello(m *nats.Msg) {
+	var h hello
+	if err := decodeJSON(m.Data, &h); err != nil || h.ID == "" {
+		return
+	}
+	p.mu.Lock()
+	var reply welcome
+	// A closed pool still takes workers while it has tasks left for them.
+	if p.state == stateTerminated || p.stopSent {
+		reply.Refused = refusedClosed
+	} else {
+		p.nextIndex++
+		w := &worker{
+			index:    p.nextIndex,
+			subject:  p.prefix + ".w." + h.ID,
+			name:     fmt.Sprintf("%s/%d", h.Host, h.PID),
+			host:     h.Host,
+			pid:      h.PID,
+			lastSeen: time.Now(),
+		}
+		if lp := p.locals[h.ID]; lp != nil {
+			w.local, lp.worker = lp, w
+		}
+		p.byIndex[w.index] = w
+		p.live = append(p.live, w)
+		hs := p.hosts[h.Host]
+		if hs == nil {
+			hs = &HostStats{}
+			p.hosts[h.Host] = hs
+		}
+		hs.CPUs = h.CPUs
+		hs.Workers++
+		reply = welcome{Index: w.index, InitFunc: p.cfg.initFn, InitArgs: p.cfg.initArgs, Heartbeat: int64(p.cfg.heartbeat)}
+	}
+	p.mu.Unlock()
+	b, _ := jsonBytes(reply)
+	m.Respond(b)
+}
+
+// onReady marks a worker ready (its initializer ran) and gives it tasks.
+func (p *Pool) onReady(m *nats.Msg) {
+	var r ready
+	if decodeJSON(m.Data, &r) != nil {
+		return
+	}
+	now := time.Now()
+	defer m.Respond(nil)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	w := p.byIndex[r.Index]
+	if w == nil || w.gone {
+		return
+	}
+	w.lastSeen = now
+	if r.Error != "" {
+		err := fmt.Errorf("natspool: worker %s: %s", w.name, r.Error)
+		p.noteFirstLocked(w, err)
+		// It exits after saying so; a local one is reaped as usual.
+		p.loseWorkerLocked(w, err)
+		return
+	}
+	w.isReady = true
+	if lp := w.local; lp != nil {
+		p.spawns = append(p.spawns, Spawn{PID: w.pid, Start: lp.start, Duration: now.Sub(lp.start)})
+		p.startFail = 0
+	}
+	p.noteFirstLocked(w, nil)
+	p.dispatchLocked()
+}
+
+// noteFirstLocked reports the first local worker's start to New.
+func (p *Pool) noteFirstLocked(w *worker, err error) {
+	if w.local == nil {
+		return
+	}
+	select {
+	case p.firstUp <- err:
+	default:
+	}
+}
+
+// onBeat notes that a worker is alive and what it runs.
+func (p *Pool) onBeat(m *nats.Msg) {
+	b, err := decodeBeatMsg(m.Data)
+	if err != nil {
+		return
+	}
+	p.mu.Lock()
+	if w := p.byIndex[b.worker]; w != nil {
+		w.lastSeen = time.Now()
+		w.running, w.since = b.running, b.since
+	}
+	p.mu.Unlock()
+}
+
+// onDiscover answers a remote worker looking for pools to serve.
+func (p *Pool) onDiscover(m *nats.Msg) {
+	p.mu.Lock()
+	running := p.state == stateRunning
+	p.mu.Unlock()
+	if running {
+		info, _ := jsonBytes(poolInfo{ID: p.id})
+		m.Respond(info)
+	}
+}
+
+// loseWorkerLocked gives up on a worker: the tasks it held go back to the
+// front of the queue, or fail once they have been delivered MaxDeliver
+// times (or if cause is a task timeout, for the task that ran too long). A
+// local worker is killed; a remote one is told to exit, in case it is
+// only slow.
+func (p *Pool) loseWorkerLocked(w *worker, cause error) {
+	if w.gone {
+		return
+	}
+	w.gone = true
+	p.live = slices.DeleteFunc(p.live, func(x *worker) bool { return x == w })
+	delete(p.byIndex, w.index)
+	if hs := p.hosts[w.host]; hs != nil {
+		hs.Workers--
+	}
+	now := time.Now()
+	var requeue, failed []*AsyncResult
+	_, timedOut := cause.(*TimeoutError)
+	for _, a := range w.inflight {
+		p.inflight--
+		if p.state == stateTerminated {
+			continue // Terminate has failed it already
+		}
+		if a.deliveries >= p.cfg.maxDeliver || (timedOut && a.id == w.running) {
+			a.result.Err = &WorkerLostError{Worker: w.name, Func: a.task.Func, Deliveries: a.deliveries, Cause: cause}
+			a.result.Worker, a.result.Host, a.result.WorkerPID = w.name, w.host, w.pid
+			a.result.Deliveries = a.deliveries
+			a.result.Delivered = now
+			failed = append(failed, a)
+			continue
+		}
+		a.worker = nil
+		requeue = append(requeue, a)
+	}
+	w.inflight = nil
+	p.queue = append(requeue, p.queue...)
+	if w.local != nil {
+		w.local.kill()
+	} else {
+		p.nc.Publish(w.subject, []byte{kindKill})
+	}
+	if len(failed) > 0 {
+		// push takes only the handler's own lock, never the pool's.
+		p.handler.push(failed...)
+	}
+	p.dispatchLocked()
+}

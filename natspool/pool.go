@@ -1,0 +1,283 @@
+package natspool
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nuid"
+)
+
+type poolState int
+
+const (
+	stateRunning poolState = iota
+	stateClosed
+	stateTerminated
+)
+
+// Subjects every pool shares: discovery by remote workers.
+const (
+	subjectRoot     = "poolbench.natspool"
+	subjectDiscover = subjectRoot + ".discover"
+	subjectAnnounce = subjectRoot + ".announce"
+)
+
+// Spawn is one local worker start: from the start call to its ready message.
+type Spawn struct {
+	PID      int
+	Start    time.Time
+	Duration time.Duration
+}
+
+// Pool runs tasks by name on worker processes reached through a NATS
+// server: its own local workers and any that join from other hosts.
+// It is safe for concurrent use.
+type Pool struct {
+	cfg     config
+	id      string
+	prefix  string
+	nc      *nats.Conn
+	srv     *Server // nil when the pool uses an external server
+	url     string  // what workers connect to
+	handler *handler
+	subs    []*nats.Subscription
+
+	mu        sync.Mutex
+	state     poolState
+	queue     []*AsyncResult // submitted, not yet sent to a worker
+	live      []*worker      // ready or starting, in join order
+	byIndex   map[uint64]*worker
+	locals    map[string]*localProc // started by this pool, by worker id
+	nextIndex uint64
+	nextID    uint64
+	pending   int  // submitted, not yet delivered
+	inflight  int  // sent to workers, no result yet
+	stopSent  bool // the workers were told the pool is done
+	avgRun    float64
+	spawns    []Spawn
+	replaced  int
+	startFail int   // local workers in a row that exited before ready
+	broken    error // set when local workers cannot start at all
+	hosts     map[string]*HostStats
+	firstUp   chan error // the first local worker's ready (or failure)
+	scratch   []byte
+
+	callbackErrs []error
+	callbackN    int
+
+	spinning atomic.Bool
+	localWG  sync.WaitGroup // one per local worker process
+	drained  chan struct{}  // closed when not running and nothing is in flight
+	tickStop chan struct{}
+	tickDone chan struct{}
+	joinOnce sync.Once
+	joinErr  error
+}
+
+// HostStats is what one host did for the pool.
+type HostStats struct {
+	CPUs    int `json:"cpus"`
+	Workers int `json:"workers"`
+	Tasks   int `json:"tasks"`
+}
+
+// New starts a pool with workers local worker processes (0: only workers
+// that join from other hosts). Without URL it first starts a NATS server
+// in this process on a random loopback port (or on Listen's address). As
+// procpool.New does, it waits for the first local worker to be ready, so
+// that a worker that cannot start at all is an error here.
+func New(workers int, opts ...Option) (*Pool, error) {
+	cfg, err := newConfig(workers, opts)
+	if err != nil {
+		return nil, err
+	}
+	p := &Pool{
+		cfg:      cfg,
+		id:       nuid.Next(),
+		byIndex:  map[uint64]*worker{},
+		locals:   map[string]*localProc{},
+		hosts:    map[string]*HostStats{},
+		firstUp:  make(chan error, 1),
+		drained:  make(chan struct{}),
+		tickStop: make(chan struct{}),
+		tickDone: make(chan struct{}),
+	}
+	p.prefix = subjectRoot + "." + p.id
+	if err := p.connect(); err != nil {
+		return nil, err
+	}
+	p.handler = newHandler(p)
+	go p.tick()
+	if err := p.listen(); err != nil {
+		p.Terminate()
+		p.Join()
+		return nil, err
+	}
+	if workers == 0 {
+		return p, nil
+	}
+	p.mu.Lock()
+	for i := range workers {
+		if err := p.startLocalLocked(); err != nil {
+			p.mu.Unlock()
+			p.Terminate()
+			p.Join()
+			return nil, fmt.Errorf("natspool: start worker %d: %w", i, err)
+		}
+	}
+	p.mu.Unlock()
+	if err := <-p.firstUp; err != nil {
+		p.Terminate()
+		p.Join()
+		return nil, err
+	}
+	return p, nil
+}
+
+// connect starts the embedded server if there is no URL, and connects.
+func (p *Pool) connect() error {
+	opts := []nats.Option{
+		nats.Name("poolbench pool " + p.id),
+		// Results and hellos must never be dropped: the pool's own
+		// window bounds what is in flight.
+		nats.ReconnectBufSize(64 << 20),
+	}
+	if p.cfg.url != "" {
+		nc, err := nats.Connect(p.cfg.url, opts...)
+		if err != nil {
+			return fmt.Errorf("natspool: connect to %s: %w", p.cfg.url, err)
+		}
+		p.nc, p.url = nc, p.cfg.url
+		return nil
+	}
+	srv, err := StartServer(p.cfg.listen, false)
+	if err != nil {
+		return err
+	}
+	// The owner shares the server's process, so it skips the socket.
+	nc, err := srv.Conn(opts...)
+	if err != nil {
+		srv.Shutdown()
+		return fmt.Errorf("natspool: connect to the embedded server: %w", err)
+	}
+	p.srv, p.nc, p.url = srv, nc, srv.ClientURL()
+	return nil
+}
+
+// listen subscribes to the pool's subjects and announces the pool.
+func (p *Pool) listen() error {
+	type sub struct {
+		subject string
+		fn      nats.MsgHandler
+	}
+	for _, s := range []sub{
+		{p.prefix + ".hello", p.onHello},
+		{p.prefix + ".ready", p.onReady},
+		{p.prefix + ".res", p.onResult},
+		{p.prefix + ".beat", p.onBeat},
+		{subjectDiscover, p.onDiscover},
+	} {
+		sb, err := p.nc.Subscribe(s.subject, s.fn)
+		if err != nil {
+			return fmt.Errorf("natspool: subscribe %s: %w", s.subject, err)
+		}
+		// A slow consumer would drop results; the pool's window bounds them.
+		sb.SetPendingLimits(-1, -1)
+		p.subs = append(p.subs, sb)
+	}
+	if err := p.nc.Flush(); err != nil {
+		return fmt.Errorf("natspool: subscribe: %w", err)
+	}
+	info, _ := jsonBytes(poolInfo{ID: p.id})
+	p.nc.Publish(subjectAnnounce, info)
+	return nil
+}
+
+// ID names the pool on its server.
+func (p *Pool) ID() string { return p.id }
+
+// URL is the address workers connect to: the embedded server's or the
+// one given with the URL option.
+func (p *Pool) URL() string { return p.url }
+
+// Embedded reports whether the pool runs its own server; ServerStart is
+// how long that took to accept connections (0 for an external server).
+func (p *Pool) Embedded() bool { return p.srv != nil }
+
+// ServerStart is how long the embedded server took to accept connections.
+func (p *Pool) ServerStart() time.Duration {
+	if p.srv == nil {
+		return 0
+	}
+	return p.srv.Started
+}
+
+// Workers is how many workers are live now, local and remote.
+func (p *Pool) Workers() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.live)
+}
+
+// Stats is a snapshot of what the pool has done.
+type Stats struct {
+	// Spawns lists every local worker start, replacements included.
+	Spawns []Spawn
+	// Replaced counts local workers started to replace one that was lost.
+	Replaced int
+	// Hosts holds, by host name, what each host that joined did.
+	Hosts map[string]HostStats
+	// CallbackPanics counts callbacks that panicked; CallbackErr joins the
+	// first hundred of them.
+	CallbackPanics int
+	CallbackErr    error
+}
+
+// Stats returns what the pool has done so far.
+func (p *Pool) Stats() Stats {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	hosts := make(map[string]HostStats, len(p.hosts))
+	for h, s := range p.hosts {
+		hosts[h] = *s
+	}
+	return Stats{
+		Spawns:         append([]Spawn(nil), p.spawns...),
+		Replaced:       p.replaced,
+		Hosts:          hosts,
+		CallbackPanics: p.callbackN,
+		CallbackErr:    errors.Join(p.callbackErrs...),
+	}
+}
+
+// PIDs lists the live local workers' pids.
+func (p *Pool) PIDs() []int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var pids []int
+	for _, w := range p.live {
+		if w.local != nil {
+			pids = append(pids, w.pid)
+		}
+	}
+	return pids
+}
+
+func (p *Pool) delivered(n int) {
+	p.mu.Lock()
+	p.pending -= n
+	p.mu.Unlock()
+}
+
+func (p *Pool) callbackPanicked(err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.callbackN++
+	if len(p.callbackErrs) < 100 {
+		p.callbackErrs = append(p.callbackErrs, err)
+	}
+}

@@ -1,0 +1,263 @@
+package natspool
+
+import (
+	"context"
+	"errors"
+	"os"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func TestNewRejectsBadConfig(t *testing.T) {
+	tests := []struct {
+		name    string
+		workers int
+		opts    []Option
+		want    string
+	}{
+		{"negative workers", -1, nil, "-1 workers"},
+		{"bad prefetch", 1, []Option{Prefetch(-1)}, "Prefetch"},
+		{"bad max deliver", 1, []Option{MaxDeliver(0)}, "MaxDeliver"},
+		{"bad heartbeat", 1, []Option{Heartbeat(0)}, "Heartbeat"},
+		{"bad listen", 1, []Option{Listen("nohost")}, "Listen"},
+		{"url and listen", 1, []Option{URL("nats://127.0.0.1:1"), Listen("127.0.0.1:0")}, "exclude"},
+		{"no server there", 1, []Option{URL("nats://127.0.0.1:1")}, "connect"},
+		{"missing binary", 1, []Option{Command("/nonexistent/poolbench")}, "no such file"},
+		{"not a worker", 1, []Option{Command("/bin/true")}, "before it was ready"},
+		{"failing initializer", 2, []Option{Initializer("test.init", []byte("fail"))}, "initializer test.init: refused"},
+		{"worker hangs at start", 1, []Option{Command("/bin/sleep", "60"), StartTimeout(200 * time.Millisecond), Heartbeat(20 * time.Millisecond)}, "before it was ready"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := New(tt.workers, tt.opts...)
+			if err == nil {
+				p.Terminate()
+				p.Join()
+				t.Fatal("New succeeded")
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error %q does not mention %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestApplyRunsInAWorker(t *testing.T) {
+	p := newPool(t, 2)
+	if !p.Embedded() || !strings.HasPrefix(p.URL(), "nats://127.0.0.1:") {
+		t.Fatalf("embedded %v at %q, want a loopback server of its own", p.Embedded(), p.URL())
+	}
+	r, err := p.Apply(context.Background(), Task{Func: "test.pid"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, _ := strconv.Atoi(string(r.Value))
+	host, _ := os.Hostname()
+	if pid == os.Getpid() || pid != r.WorkerPID || !slices.Contains(p.PIDs(), pid) {
+		t.Fatalf("task ran in pid %d, result says %d, workers %v, owner %d", pid, r.WorkerPID, p.PIDs(), os.Getpid())
+	}
+	if r.Host != host || r.Worker != host+"/"+strconv.Itoa(pid) || r.Deliveries != 1 {
+		t.Errorf("result names worker %q on %q after %d deliveries, want %s/%d once", r.Worker, r.Host, r.Deliveries, host, pid)
+	}
+	if r.Latency() <= 0 || r.Finished.Before(r.Started) {
+		t.Errorf("timings out of order: %+v", r)
+	}
+	if hs := p.Stats().Hosts[host]; hs.Tasks != 1 || hs.Workers < 1 || hs.CPUs != runtime.NumCPU() {
+		t.Errorf("host stats %+v, want 1 task, a worker and %d CPUs", hs, runtime.NumCPU())
+	}
+}
+
+func TestTaskErrors(t *testing.T) {
+	p := newPool(t, 1)
+	tests := []struct {
+		task Task
+		want string
+	}{
+		{Task{Func: "test.error", Args: []byte("x")}, "bad input x"},
+		{Task{Func: "test.panic"}, "panic: boom"},
+		{Task{Func: "no.such.func"}, "unknown workload"},
+		{Task{Func: "test.big"}, "over the server's limit"},
+	}
+	for _, tt := range tests {
+		_, err := p.Apply(context.Background(), tt.task)
+		var te *TaskError
+		if !errors.As(err, &te) || !strings.Contains(err.Error(), tt.want) || te.Worker == "" {
+			t.Errorf("%s: error %v, want a TaskError with %q and a worker", tt.task.Func, err, tt.want)
+		}
+	}
+	if _, err := p.Apply(context.Background(), Task{Func: "test.echo", Args: make([]byte, 2<<20)}); !errors.Is(err, ErrFrameTooLarge) {
+		t.Errorf("oversized task: error %v, want ErrFrameTooLarge", err)
+	}
+	// A failing task costs the worker nothing.
+	if r, err := p.Apply(context.Background(), Task{Func: "test.echo", Args: []byte("ok")}); err != nil || string(r.Value) != "ok" {
+		t.Errorf("after the errors: %q, %v", r.Value, err)
+	}
+	if got := p.Stats().Replaced; got != 0 {
+		t.Errorf("%d workers replaced after task errors, want 0", got)
+	}
+}
+
+func TestMapKeepsOrderAndImapsYieldAll(t *testing.T) {
+	p := newPool(t, 3)
+	ctx := context.Background()
+	args := make([][]byte, 200)
+	for i := range args {
+		args[i] = []byte(strconv.Itoa(i))
+	}
+	res, err := p.Map(ctx, "test.echo", args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range res {
+		if string(r.Value) != strconv.Itoa(i) {
+			t.Fatalf("Map result %d is %q", i, r.Value)
+		}
+	}
+	seq, err := p.Imap(ctx, "test.echo", args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := 0
+	for r := range seq {
+		if string(r.Value) != strconv.Itoa(i) {
+			t.Fatalf("Imap result %d is %q", i, r.Value)
+		}
+		i++
+	}
+	useq, err := p.ImapUnordered(ctx, "test.echo", args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for r := range useq {
+		seen[string(r.Value)] = true
+	}
+	if i != len(args) || len(seen) != len(args) {
+		t.Fatalf("Imap yielded %d, ImapUnordered %d distinct, want %d", i, len(seen), len(args))
+	}
+}
+
+func TestCallbacksRunOneAtATimeAndSurvivePanics(t *testing.T) {
+	p := newPool(t, 2)
+	var running, overlap, calls atomic.Int32
+	cb := func(r Result) {
+		if running.Add(1) > 1 {
+			overlap.Add(1)
+		}
+		defer running.Add(-1)
+		if calls.Add(1)%10 == 0 {
+			panic("callback boom")
+		}
+	}
+	var as []*AsyncResult
+	for i := range 100 {
+		a, err := p.ApplyAsync(Task{Func: "test.echo", Args: []byte{byte(i)}}, cb, cb)
+		if err != nil {
+			t.Fatal(err)
+		}
+		as = append(as, a)
+	}
+	p.Close()
+	if err := p.Join(); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range as {
+		if !a.Ready() || a.CallbackPID() != os.Getpid() {
+			t.Fatalf("task not ready or callback in pid %d after Join", a.CallbackPID())
+		}
+	}
+	st := p.Stats()
+	if calls.Load() != 100 || overlap.Load() != 0 || st.CallbackPanics != 10 || !strings.Contains(st.CallbackErr.Error(), "callback boom") {
+		t.Fatalf("%d calls, %d overlaps, %d panics (%v)", calls.Load(), overlap.Load(), st.CallbackPanics, st.CallbackErr)
+	}
+}
+
+func TestLifecycleErrors(t *testing.T) {
+	p := newPool(t, 1)
+	if err := p.Join(); !errors.Is(err, ErrPoolRunning) {
+		t.Fatalf("Join before Close: %v", err)
+	}
+	a, err := p.ApplyAsync(Task{Func: "test.sleep", Args: sleepArgs(50 * time.Millisecond)}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Close()
+	if _, err := p.ApplyAsync(Task{Func: "test.echo"}, nil, nil); !errors.Is(err, ErrPoolClosed) {
+		t.Fatalf("submit after Close: %v", err)
+	}
+	if err := p.Join(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Get(context.Background()); err != nil {
+		t.Fatalf("task submitted before Close: %v", err)
+	}
+	if ok, err := a.Successful(); !ok || err != nil {
+		t.Fatalf("Successful: %v, %v", ok, err)
+	}
+}
+
+func TestTerminateFailsPendingAndReapsWorkers(t *testing.T) {
+	p := newPool(t, 2)
+	var mu sync.Mutex
+	var errs []error
+	onErr := func(r Result) { mu.Lock(); errs = append(errs, r.Err); mu.Unlock() }
+	var as []*AsyncResult
+	for range 6 {
+		a, err := p.ApplyAsync(Task{Func: "test.sleep", Args: sleepArgs(time.Minute)}, nil, onErr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		as = append(as, a)
+	}
+	pids := p.PIDs()
+	p.Terminate()
+	if err := p.Join(); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range as {
+		if _, err := a.Get(context.Background()); !errors.Is(err, ErrTerminated) {
+			t.Fatalf("pending task after Terminate: %v", err)
+		}
+	}
+	if len(errs) != 6 {
+		t.Fatalf("%d error callbacks, want 6", len(errs))
+	}
+	if kids := childPIDs(os.Getpid()); len(kids) > 0 {
+		t.Fatalf("workers %v still children after Join (were %v)", kids, pids)
+	}
+}
+
+// Workers still starting when Close is called take their share of the
+// queued tasks, as in Python, where close only stops submissions.
+func TestWorkersJoiningAfterCloseStillServe(t *testing.T) {
+	p := newPool(t, 4)
+	var as []*AsyncResult
+	for range 8 {
+		a, err := p.ApplyAsync(Task{Func: "test.sleep", Args: sleepArgs(200 * time.Millisecond)}, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		as = append(as, a)
+	}
+	p.Close()
+	if err := p.Join(); err != nil {
+		t.Fatal(err)
+	}
+	pids := map[int]bool{}
+	for _, a := range as {
+		r := a.Result()
+		if r.Err != nil {
+			t.Fatal(r.Err)
+		}
+		pids[r.WorkerPID] = true
+	}
+	if len(pids) < 2 {
+		t.Fatalf("8 tasks of 200ms ran on %d worker(s) of 4", len(pids))
+	}
+}

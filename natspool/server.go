@@ -1,0 +1,79 @@
+package natspool
+
+import (
+	"fmt"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+)
+
+// Server is a NATS server embedded in this process.
+type Server struct {
+	ns *server.Server
+	// Started is how long the server took to accept connections.
+	Started time.Duration
+}
+
+// StartServer starts a NATS server in this process, listening on addr
+// (host:port; "" is a random loopback port), and waits until it accepts
+// connections. inProcess makes it listen nowhere: only connections made
+// with Server.Conn reach it.
+func StartServer(addr string, inProcess bool) (*Server, error) {
+	start := time.Now()
+	opts := &server.Options{
+		Host:   "127.0.0.1",
+		Port:   server.RANDOM_PORT,
+		NoLog:  true,
+		NoSigs: true,
+		// No HTTP monitoring, no cluster, no JetStream: the pool's owner
+		// keeps the task state itself (see doc.go).
+		DontListen: inProcess,
+	}
+	if addr != "" {
+		host, port, err := net.SplitHostPort(addr)
+		if err != nil {
+			return nil, fmt.Errorf("natspool: listen address %q: %w", addr, err)
+		}
+		p, err := strconv.Atoi(port)
+		if err != nil || p < 0 || p > 65535 {
+			return nil, fmt.Errorf("natspool: listen address %q: bad port", addr)
+		}
+		opts.Host, opts.Port = host, p
+		if p == 0 {
+			opts.Port = server.RANDOM_PORT
+		}
+	}
+	ns, err := server.NewServer(opts)
+	if err != nil {
+		return nil, fmt.Errorf("natspool: embedded server: %w", err)
+	}
+	go ns.Start()
+	if !ns.ReadyForConnections(10 * time.Second) {
+		ns.Shutdown()
+		ns.WaitForShutdown()
+		return nil, fmt.Errorf("natspool: embedded server on %s not ready after 10s", addr)
+	}
+	return &Server{ns: ns, Started: time.Since(start)}, nil
+}
+
+// ClientURL is the URL other processes connect to ("" for an in-process server).
+func (s *Server) ClientURL() string {
+	if s.ns.Addr() == nil {
+		return ""
+	}
+	return s.ns.ClientURL()
+}
+
+// Conn connects to the server in process, without a socket.
+func (s *Server) Conn(opts ...nats.Option) (*nats.Conn, error) {
+	return nats.Connect("", append(opts, nats.InProcessServer(s.ns))...)
+}
+
+// Shutdown stops the server and waits until it has.
+func (s *Server) Shutdown() {
+	s.ns.Shutdown()
+	s.ns.WaitForShutdown()
+}

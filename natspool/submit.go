@@ -1,0 +1,53 @@
+package natspool
+
+import (
+	"fmt"
+	"time"
+)
+
+// msgOverhead bounds what a task message adds to its function name and
+// arguments: the kind byte and two varints.
+const msgOverhead = 1 + 10 + 10
+
+// ApplyAsync submits a task and returns at once. onSuccess runs with the
+// result when the task succeeds, onError when it fails; either may be nil.
+// Both run in this process, one at a time, on the pool's result goroutine.
+func (p *Pool) ApplyAsync(t Task, onSuccess, onError Callback) (*AsyncResult, error) {
+	a := newAsync(t, onSuccess, onError, nil)
+	if err := p.submit(a); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+func newAsync(t Task, onSuccess, onError Callback, notify chan<- *AsyncResult) *AsyncResult {
+	return &AsyncResult{task: t, onSuccess: onSuccess, onError: onError, notify: notify, done: make(chan struct{})}
+}
+
+// submit queues tasks and sends as many as fit to the workers.
+func (p *Pool) submit(as ...*AsyncResult) error {
+	limit := int(p.nc.MaxPayload())
+	for _, a := range as {
+		if n := len(a.task.Func) + len(a.task.Args) + msgOverhead; n > limit {
+			return fmt.Errorf("%w: task %.40q with %d bytes of arguments, the server's limit is %d", ErrFrameTooLarge, a.task.Func, len(a.task.Args), limit)
+		}
+	}
+	now := time.Now()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch {
+	case p.state != stateRunning:
+		return ErrPoolClosed
+	case p.broken != nil && len(p.live) == 0:
+		return fmt.Errorf("natspool: no worker can start: %w", p.broken)
+	}
+	for _, a := range as {
+		p.nextID++
+		a.id = p.nextID
+		a.result.Submitted = now
+		p.queue = append(p.queue, a)
+	}
+	p.pending += len(as)
+	p.dispatchLocked()
+	return nil
+}

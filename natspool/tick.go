@@ -1,0 +1,62 @@
+package natspool
+
+import (
+	"time"
+)
+
+// A side that misses missedBeats heartbeats, and at least minSilence, is
+// given up on by the other: the floor keeps a loaded machine's late
+// timers from passing for a lost worker or a dead owner.
+const (
+	missedBeats = 4
+	minSilence  = time.Second
+)
+
+func silenceLimit(beat time.Duration) time.Duration { return max(missedBeats*beat, minSilence) }
+
+// tick is the owner's heartbeat: it tells the workers the pool is alive,
+// gives up on remote workers that fell silent, stops workers whose task ran
+// past the timeout and local workers that take too long to start.
+func (p *Pool) tick() {
+	defer close(p.tickDone)
+	t := time.NewTicker(p.cfg.heartbeat)
+	defer t.Stop()
+	alive := []byte{kindAlive}
+	for {
+		select {
+		case <-p.tickStop:
+			return
+		case now := <-t.C:
+			p.nc.Publish(p.prefix+".ctl", alive)
+			p.mu.Lock()
+			p.checkWorkersLocked(now)
+			p.mu.Unlock()
+		}
+	}
+}
+
+func (p *Pool) checkWorkersLocked(now time.Time) {
+	silence := silenceLimit(p.cfg.heartbeat)
+	var lost []*worker
+	var causes []error
+	for _, w := range p.live {
+		switch {
+		case p.cfg.taskTimeout > 0 && w.running != 0 && now.Sub(time.Unix(0, w.since)) > p.cfg.taskTimeout:
+			lost = append(lost, w)
+			causes = append(causes, &TimeoutError{After: p.cfg.taskTimeout})
+		// A local worker's death is seen at once through its exit; only
+		// remote ones are judged by their silence.
+		case w.local == nil && now.Sub(w.lastSeen) > silence:
+			lost = append(lost, w)
+			causes = append(causes, &silenceError{after: now.Sub(w.lastSeen)})
+		}
+	}
+	for i, w := range lost {
+		p.loseWorkerLocked(w, causes[i])
+	}
+	for _, lp := range p.locals {
+		if (lp.worker == nil || !lp.worker.isReady) && now.Sub(lp.start) > p.cfg.startTimeout {
+			lp.kill()
+		}
+	}
+}

@@ -1,0 +1,219 @@
+package natspool
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nuid"
+)
+
+// errKilled ends a worker the owner told to exit at once.
+var errKilled = errors.New("natspool: told to exit")
+
+// ServeIfWorker serves a pool and returns served=true when this process was
+// started as a natspool worker; otherwise it returns at once. Call it first
+// thing in main (or TestMain) and exit when served is true.
+func ServeIfWorker() (served bool, err error) {
+	spec := os.Getenv(envWorker)
+	if spec == "" {
+		return false, nil
+	}
+	os.Unsetenv(envWorker)
+	// The owner decides what happens to its workers on Ctrl-C.
+	signal.Ignore(syscall.SIGINT)
+	var env workerEnv
+	if err := json.Unmarshal([]byte(spec), &env); err != nil {
+		return true, fmt.Errorf("natspool: worker %d: %s: %w", os.Getpid(), envWorker, err)
+	}
+	// A worker the pool started itself dies with the pool's process; one
+	// started by a remote host must watch for the pool's silence.
+	watchOwner := env.ID == ""
+	if watchOwner {
+		env.ID = nuid.Next()
+	}
+	closed := make(chan struct{})
+	// A worker's connection is its pool: when it goes, so does the worker.
+	nc, err := nats.Connect(env.URL,
+		nats.Name(fmt.Sprintf("poolbench worker %d", os.Getpid())),
+		nats.NoReconnect(),
+		nats.ClosedHandler(func(*nats.Conn) { close(closed) }),
+	)
+	if err != nil {
+		return true, fmt.Errorf("natspool: worker %d: connect to %s: %w", os.Getpid(), env.URL, err)
+	}
+	defer nc.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		select {
+		case <-closed:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	err = serve(ctx, nc, env.Pool, env.ID, watchOwner)
+	if errors.Is(err, errKilled) || errors.Is(err, context.Canceled) {
+		return true, nil
+	}
+	return true, err
+}
+
+// Serve runs tasks for the pool poolID through nc until the pool tells the
+// worker to stop (nil), the pool falls silent (ErrPoolGone) or ctx ends.
+// id names the worker's task subject and must be unique on the server.
+// Tasks run one at a time, on nc's delivery goroutine for the subject.
+func Serve(ctx context.Context, nc *nats.Conn, poolID, id string) error {
+	return serve(ctx, nc, poolID, id, true)
+}
+
+func serve(ctx context.Context, nc *nats.Conn, poolID, id string, watchOwner bool) error {
+	prefix := subjectRoot + "." + poolID
+	s := &serving{nc: nc, res: prefix + ".res", done: make(chan error, 1)}
+	s.lastOwner.Store(time.Now().UnixNano())
+	tasks, err := nc.Subscribe(prefix+".w."+id, s.onTask)
+	if err != nil {
+		return fmt.Errorf("natspool: worker: subscribe: %w", err)
+	}
+	defer tasks.Unsubscribe()
+	tasks.SetPendingLimits(-1, -1)
+	ctl, err := nc.Subscribe(prefix+".ctl", s.onControl)
+	if err != nil {
+		return fmt.Errorf("natspool: worker: subscribe: %w", err)
+	}
+	defer ctl.Unsubscribe()
+
+	host, _ := os.Hostname()
+	hb, _ := json.Marshal(hello{ID: id, Host: host, CPUs: runtime.NumCPU(), PID: os.Getpid()})
+	hctx, cancelHello := context.WithTimeout(ctx, helloTimeout)
+	reply, err := nc.RequestWithContext(hctx, prefix+".hello", hb)
+	cancelHello()
+	if errors.Is(err, nats.ErrNoResponders) || errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("%w: pool %s", ErrNoPool, poolID)
+	}
+	if err != nil {
+		return fmt.Errorf("natspool: worker: hello: %w", err)
+	}
+	var wel welcome
+	if err := decodeJSON(reply.Data, &wel); err != nil {
+		return fmt.Errorf("natspool: worker: welcome: %w", err)
+	}
+	if wel.Refused == refusedClosed {
+		return nil // the pool finished before this worker was needed
+	}
+	if wel.Refused != "" {
+		return fmt.Errorf("%w: pool %s refused: %s", ErrNoPool, poolID, wel.Refused)
+	}
+	s.index = wel.Index
+	rd := ready{Index: wel.Index}
+	if wel.InitFunc != "" {
+		if _, err := runTask(wel.InitFunc, wel.InitArgs); err != nil {
+			rd.Error = "initializer " + wel.InitFunc + ": " + err.Error()
+		}
+	}
+	// A request, so that the owner has heard why before it sees this
+	// process exit.
+	b, _ := json.Marshal(rd)
+	if _, err := nc.Request(prefix+".ready", b, helloTimeout); err != nil {
+		return fmt.Errorf("natspool: worker: ready: %w", err)
+	}
+	if rd.Error != "" {
+		return errors.New("natspool: worker: " + rd.Error)
+	}
+	beat := time.Duration(wel.Heartbeat)
+	t := time.NewTicker(beat)
+	defer t.Stop()
+	for {
+		select {
+		case err := <-s.done:
+			nc.Flush()
+			return err
+		case <-ctx.Done():
+			return ctx.Err()
+		case now := <-t.C:
+			if watchOwner && now.Sub(time.Unix(0, s.lastOwner.Load())) > silenceLimit(beat) {
+				return fmt.Errorf("%w: pool %s silent for %v", ErrPoolGone, poolID, now.Sub(time.Unix(0, s.lastOwner.Load())).Round(time.Millisecond))
+			}
+			s.mu.Lock()
+			s.beat = appendBeatMsg(s.beat[:0], beatMsg{worker: s.index, running: s.running.Load(), since: s.since.Load()})
+			nc.Publish(prefix+".beat", s.beat)
+			s.mu.Unlock()
+		}
+	}
+}
+
+// helloTimeout bounds the wait for a pool's welcome.
+const helloTimeout = 10 * time.Second
+
+// serving is one worker's state while it serves a pool.
+type serving struct {
+	nc        *nats.Conn
+	res       string
+	index     uint64
+	done      chan error
+	lastOwner atomic.Int64
+	running   atomic.Uint64
+	since     atomic.Int64
+	mu        sync.Mutex
+	beat      []byte
+	out       []byte // used only on the task goroutine
+}
+
+func (s *serving) finish(err error) {
+	select {
+	case s.done <- err:
+	default:
+	}
+}
+
+func (s *serving) onControl(m *nats.Msg) {
+	s.lastOwner.Store(time.Now().UnixNano())
+	if len(m.Data) != 1 {
+		return
+	}
+	switch m.Data[0] {
+	case kindStop:
+		s.finish(nil)
+	case kindKill:
+		s.finish(errKilled)
+	}
+}
+
+// onTask runs one task and publishes its result.
+func (s *serving) onTask(m *nats.Msg) {
+	if len(m.Data) == 1 && m.Data[0] == kindKill {
+		s.finish(errKilled)
+		return
+	}
+	t, err := decodeTaskMsg(m.Data)
+	if err != nil {
+		return
+	}
+	start := time.Now()
+	s.since.Store(start.UnixNano())
+	s.running.Store(t.id)
+	value, err := runTask(t.fn, t.args)
+	s.running.Store(0)
+	r := resultMsg{worker: s.index, id: t.id, start: start.UnixNano(), end: time.Now().UnixNano(), payload: value}
+	if err != nil {
+		r.status, r.payload = statusError, []byte(err.Error())
+	}
+	s.out = appendResultMsg(s.out[:0], r)
+	if len(s.out) > int(s.nc.MaxPayload()) {
+		r.status = statusError
+		r.payload = fmt.Appendf(nil, "result of %d bytes is over the server's limit of %d", len(value), s.nc.MaxPayload())
+		s.out = appendResultMsg(s.out[:0], r)
+	}
+	if err := s.nc.Publish(s.res, s.out); err != nil {
+		s.finish(fmt.Errorf("natspool: worker: publish result: %w", err))
+	}
+}
