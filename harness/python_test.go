@@ -15,7 +15,7 @@ import (
 	"github.com/poolbench/poolbench/workloads"
 )
 
-func needPython(t *testing.T) pyref.Interpreter {
+func needPython(t testing.TB) pyref.Interpreter {
 	t.Helper()
 	in, err := pyref.Find(context.Background(), "")
 	if err != nil {

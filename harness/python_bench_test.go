@@ -1,0 +1,90 @@
+package harness
+
+import (
+	"context"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// direct is a plain script of the kind a Python programmer would write to
+// time the article's pool: Pool(workers), apply_async for every task with a
+// callback, close, join; it prints the seconds that took.
+const direct = `import multiprocessing as mp, sys, time
+
+def noop(i):
+    return None
+
+def work(i):
+    time.sleep(float(sys.argv[3]))
+    return i + 100
+
+if __name__ == "__main__":
+    tasks, workers, sleep = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+    fn = work if sleep > 0 else noop
+    done = []
+    t = time.perf_counter()
+    pool = mp.Pool(workers)
+    for i in range(tasks):
+        pool.apply_async(fn, (i,), callback=done.append)
+    pool.close()
+    pool.join()
+    elapsed = time.perf_counter() - t
+    assert len(done) == tasks
+    print(elapsed)
+`
+
+// BenchmarkPythonAgreesWithDirect sets poolbench's py-pool-apply-async
+// figures beside the plain script's, measured in turn in the same run, so
+// that their ratio means something on a noisy machine. Targets:
+//
+//	noop:    20,000 tasks, Pool(10): poolbench's tasks/s within 15% of the script's
+//	article: 100 x 50 ms sleeps, Pool(10): poolbench's wall within 10% of the script's
+func BenchmarkPythonAgreesWithDirect(b *testing.B) {
+	in := needPython(b)
+	script := filepath.Join(b.TempDir(), "direct.py")
+	if err := os.WriteFile(script, []byte(direct), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct {
+		name, workload, size, sleep string
+		tasks                       int
+	}{
+		{"noop-20k", "noop", "0", "0", 20_000},
+		{"article", "io", "50ms", "0.05", 100},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			var pb, py float64
+			n := 0
+			for b.Loop() {
+				cfg := Config{Workloads: []string{c.workload}, Strategies: []string{"py-pool-apply-async"},
+					Tasks: c.tasks, Workers: 10, TaskSizes: map[string]string{c.workload: c.size},
+					Repeat: 1, SampleInterval: DefaultInterval, TaskOutput: io.Discard}
+				run, err := Run(context.Background(), cfg, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				out, err := exec.Command(in.Path, "-I", script, strconv.Itoa(c.tasks), "10", c.sleep).Output()
+				if err != nil {
+					b.Fatalf("direct script: %v", err)
+				}
+				secs, err := strconv.ParseFloat(strings.TrimSpace(string(out)), 64)
+				if err != nil {
+					b.Fatal(err)
+				}
+				pb += run.Results[0].WallSeconds.Median
+				py += secs
+				n++
+			}
+			b.ReportMetric(pb/float64(n), "poolbench-s")
+			b.ReportMetric(py/float64(n), "script-s")
+			b.ReportMetric(float64(c.tasks)*float64(n)/pb, "poolbench-tasks/s")
+			b.ReportMetric(float64(c.tasks)*float64(n)/py, "script-tasks/s")
+			b.ReportMetric(pb/py, "wall-ratio")
+		})
+	}
+}
