@@ -40,6 +40,7 @@ fuzz:
 # The pool's micro-benchmarks beside their physical limits.
 gobench:
 	$(GO) test -run '^$$' -bench . -benchtime 2s ./procpool ./procsync
+	$(GO) test -run '^$$' -bench PythonAgreesWithDirect -benchtime 3x ./harness
 
 # A quick measurement of everything poolbench measures, reports included,
 # into $(BENCHOUT)/ (gitignored): every workload, the logging experiment and

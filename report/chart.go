@@ -34,7 +34,7 @@ type chart struct {
 type chartMaker func(run *results.Run) (c chart, ok bool, err error)
 
 var chartMakers = []chartMaker{
-	wallChart, speedupChart, memoryChart, spawnChart, latencyChart, cpuChart,
+	wallChart, speedupChart, goVsPythonChart, memoryChart, spawnChart, latencyChart, cpuChart,
 	loggingChart, sweepWallChart, sweepSpeedupChart,
 }
 

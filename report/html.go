@@ -99,7 +99,7 @@ func HTML(w io.Writer, run *results.Run) error {
 		Config:   configFacts(run.Config),
 		Summary:  summaryGrids(run),
 		Warnings: warnings(run),
-		Notes:    append(append([]string(nil), run.Notes...), kneeNotes(run)...),
+		Notes:    append(append(append([]string(nil), run.Notes...), kneeNotes(run)...), pythonNotes(run)...),
 		Footer:   fmt.Sprintf("poolbench %s · results schema %d", orDash(run.PoolbenchVersion), run.SchemaVersion),
 	}
 	if v := checksumVerdict(run); v != "" {

@@ -36,6 +36,7 @@ func Markdown(w io.Writer, run *results.Run) error {
 		notes = append(notes, v)
 	}
 	notes = append(notes, kneeNotes(run)...)
+	notes = append(notes, pythonNotes(run)...)
 	writeMarkdownList(ew, "Notes", notes)
 	if ew.err != nil {
 		return fmt.Errorf("report: markdown: %w", ew.err)

@@ -8,7 +8,8 @@ import (
 // strategyColours gives every known strategy one colour for every chart and
 // every run, from the Okabe-Ito palette, which stays distinguishable under
 // the common forms of colour blindness. Related strategies get related hues:
-// the goroutine family blues and purple, the process pools warm colours.
+// the goroutine family blues and purple, the process pools warm colours,
+// CPython's strategies muted ones.
 var strategyColours = map[string]color.RGBA{
 	"serial":           rgb(0x4D, 0x4D, 0x4D), // dark grey: the baseline
 	"goroutines":       rgb(0x00, 0x72, 0xB2), // blue
@@ -18,6 +19,13 @@ var strategyColours = map[string]color.RGBA{
 	"pool-apply":       rgb(0xF0, 0xE4, 0x42), // yellow
 	"pool-apply-async": rgb(0xE6, 0x9F, 0x00), // orange
 	"pool-map":         rgb(0x00, 0x9E, 0x73), // bluish green
+	// CPython's own, from Paul Tol's muted scheme: a family of their own.
+	"py-serial":           rgb(0x88, 0x88, 0x88), // grey: their baseline
+	"py-threads":          rgb(0x33, 0x22, 0x88), // indigo
+	"py-process-per-task": rgb(0x88, 0x22, 0x55), // wine
+	"py-pool-apply":       rgb(0xDD, 0xCC, 0x77), // sand
+	"py-pool-apply-async": rgb(0xCC, 0x66, 0x77), // rose
+	"py-pool-map":         rgb(0x11, 0x77, 0x33), // green
 }
 
 // extraColours serve strategies this build does not know, from Paul Tol's

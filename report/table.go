@@ -41,6 +41,7 @@ func Table(w io.Writer, run *results.Run) error {
 		notes = append(notes, v)
 	}
 	notes = append(notes, kneeNotes(run)...)
+	notes = append(notes, pythonNotes(run)...)
 	writeList(ew, "notes", notes)
 	if ew.err != nil {
 		return fmt.Errorf("report: table: %w", ew.err)
