@@ -63,14 +63,36 @@ func Evaluate(run *results.Run) []results.Claim {
 		return nil
 	}
 	var out []results.Claim
-	for _, eval := range []func(*results.Run) (results.Claim, bool){
-		threadsCPU, threadsIO, processPerTask, poolTenfold, applyVsAsync, callbacksInParent, sharedLog,
-	} {
-		if c, ok := eval(run); ok {
+	add := func(c results.Claim, ok bool) {
+		if ok {
 			out = append(out, c)
 		}
 	}
+	add(threadsCPU(run))
+	add(threadsIO(run))
+	add(pyThreads(run, "cpu"))
+	add(pyThreads(run, "io"))
+	for _, judge := range []func(*results.Run, family) (results.Claim, bool){processPerTask, poolTenfold, applyVsAsync} {
+		for _, fam := range families {
+			add(judge(run, fam))
+		}
+	}
+	add(callbacksInParent(run))
+	add(sharedLog(run))
 	return out
+}
+
+// family names one implementation's strategies: Go's own, or CPython's own
+// run by the system python3, each against its own serial baseline.
+type family struct {
+	// suffix is added to the statement, so that a reader tells them apart.
+	suffix                        string
+	serial, perTask, apply, async string
+}
+
+var families = []family{
+	{"", "serial", "process-per-task", "pool-apply", "pool-apply-async"},
+	{", measured on CPython", "py-serial", "py-process-per-task", "py-pool-apply", "py-pool-apply-async"},
 }
 
 func taskSize(run *results.Run, workload string) string {

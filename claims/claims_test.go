@@ -103,6 +103,27 @@ func fixture() *results.Run {
 	}
 }
 
+// python is the fixture as CPython's own strategies would give it, each
+// against py-serial: threads that do not scale on cpu (the GIL) and do on
+// io, and pools as the fixture's.
+func python() *results.Run {
+	run := fixture()
+	names := map[string]string{"serial": "py-serial", "goroutines": "py-threads", "process-per-task": "py-process-per-task",
+		"pool-apply": "py-pool-apply", "pool-apply-async": "py-pool-apply-async"}
+	var rs []results.Result
+	for _, r := range run.Results {
+		if py, ok := names[r.Strategy]; ok {
+			r.Strategy, r.Baseline, r.CallbackPIDs, r.WorkerPIDs = py, "py-serial", nil, nil
+			if py == "py-threads" && r.Workload == "cpu" {
+				r.WallSeconds = results.Summary{Median: 2.1, Mean: 2.1, Min: 2.1, Max: 2.1, N: 3}
+			}
+			rs = append(rs, r)
+		}
+	}
+	run.Results, run.Logging = rs, nil
+	return run
+}
+
 // keep returns a copy of the fixture holding only the given strategies.
 func keep(strategies ...string) *results.Run {
 	run := fixture()
@@ -325,6 +346,12 @@ func TestEvaluate(t *testing.T) {
 		}), false, []want{
 			{stmtPoolTenfold, none, []string{"not measured: 25 tasks in a pool of 10 allow at best 8.33×"}, nil},
 		}},
+		{"pool start-up longer than serial's run", edit(func(r *results.Run) {
+			each(r, "pool-apply-async", "io", func(x *results.Result) { x.SpawnSeconds.Total = 5.5 })
+		}), false, []want{
+			{stmtPoolTenfold, none, []string{"not measured: starting pool-apply-async's workers took 5.50 s, summed, and serial ran all the work in 5.00 s"}, nil},
+			{stmtApplyAsync, holds, []string{"io: not measured: starting pool-apply-async's workers took 5.50 s", "cpu: holds"}, nil},
+		}},
 		{"pool far from ideal", edit(func(r *results.Run) { setWall(r, "pool-apply-async", "io", 1.0) }), false, []want{
 			{stmtPoolTenfold, not, []string{"does not hold: 5.00×, 50% of the ideal 10.0×"}, nil},
 		}},
@@ -430,6 +457,33 @@ func TestEvaluate(t *testing.T) {
 		}},
 		{"no lock across processes", &results.Run{Logging: []results.LogMode{logMode("unlocked", 7000, 3000, 3000), logMode("mutex", 10000, 0, 0)}}, true, []want{
 			{stmtSharedLog, part, []string{"holds in part: unlocked appends damaged the file", "no lock or single writer across processes was run"}, nil},
+		}},
+
+		// CPython's own strategies, each against py-serial.
+		{"CPython", python(), true, []want{
+			{stmtThreadsCPU + ", measured on CPython", holds, []string{"holds: py-threads 0.952×"},
+				[]string{"py-threads 0.952× (2.10 s vs py-serial 2.00 s); 2 CPUs, 20.0 ms a task in py-serial"}},
+			{stmtThreadsIO + ", measured on CPython", holds, []string{"holds (100×)"}, nil},
+			{stmtProcPerTask + ", measured on CPython", holds, []string{"holds: ≥50.0× the spawn time, ≥8.05× the peak RSS"}, nil},
+			{stmtPoolTenfold + ", measured on CPython", holds, []string{"holds: 9.09×, 91% of the ideal 10.0×"},
+				[]string{"a pool of 10: 9.09× (550 ms vs py-serial 5.00 s)"}},
+			{stmtApplyAsync + ", measured on CPython", holds, []string{"holds"}, nil},
+		}},
+		{"CPython threads sped up cpu", func() *results.Run {
+			run := python()
+			setWall(run, "py-threads", "cpu", 1.0)
+			return run
+		}(), false, []want{
+			{stmtThreadsCPU + ", measured on CPython", not, []string{"does not hold: py-threads 2.00×"}, nil},
+		}},
+		{"CPython, 1 task", func() *results.Run {
+			run := python()
+			shrink(run, 1)
+			setWall(run, "py-serial", "cpu", 0.02)
+			setWall(run, "py-threads", "cpu", 0.021)
+			return run
+		}(), false, []want{
+			{stmtThreadsCPU + ", measured on CPython", none, []string{"not measured: 1 task on 2 CPUs"}, nil},
 		}},
 
 		{"nothing measured", &results.Run{}, true, nil},

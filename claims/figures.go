@@ -100,10 +100,10 @@ func cpus(run *results.Run) int {
 	return run.Host.CPUs
 }
 
-// perTaskSeconds is serial's median wall time per task on workload: how
-// much work one task is; 0 without a serial result.
-func perTaskSeconds(run *results.Run, workload string) float64 {
-	base := find(run, "serial", workload)
+// perTaskSeconds is the serial baseline's median wall time per task on
+// workload: how much work one task is; 0 without that result.
+func perTaskSeconds(run *results.Run, serial, workload string) float64 {
+	base := find(run, serial, workload)
 	if base == nil || base.Tasks < 1 {
 		return 0
 	}

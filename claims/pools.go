@@ -11,30 +11,30 @@ import (
 
 // Claim 2: a process per task costs much more than a pool, in spawn time
 // and memory; judged against each pool size the run measured.
-func processPerTask(run *results.Run) (results.Claim, bool) {
-	wls := workloadsWith(run, "process-per-task", "pool-apply-async")
+func processPerTask(run *results.Run, fam family) (results.Claim, bool) {
+	wls := workloadsWith(run, fam.perTask, fam.async)
 	if len(wls) == 0 {
 		return results.Claim{}, false
 	}
-	_, memName := memory(find(run, "pool-apply-async", wls[0]))
+	_, memName := memory(find(run, fam.async, wls[0]))
 	c := results.Claim{
 		ID:        2,
-		Statement: stmtProcPerTask,
-		Measurement: fmt.Sprintf("process-per-task against pool-apply-async on %s: processes started, the time each took "+
+		Statement: stmtProcPerTask + fam.suffix,
+		Measurement: fmt.Sprintf("%s against %s on %s: processes started, the time each took "+
 			"from start call to ready handshake (median, and summed per trial), %s of the whole process tree and wall time, "+
 			"medians over repeats; \"much more\" is at least %s the pool's summed spawn time and %s. "+
 			"Judged only where both recorded spawn times and memory, and with more tasks than the pool has workers",
-			strings.Join(wls, ", "), memName, x(CostRatio), memName),
+			fam.perTask, fam.async, strings.Join(wls, ", "), memName, x(CostRatio), memName),
 	}
 	var figs []string
 	var parts []labelled
-	sizes := poolSizes(run, "pool-apply-async", wls...)
+	sizes := poolSizes(run, fam.async, wls...)
 	for _, size := range sizes {
 		var refused []labelled
 		judged := 0
 		minSpawn, minMem := math.Inf(1), math.Inf(1)
 		for _, w := range wls {
-			p, q := find(run, "process-per-task", w), poolOf(run, "pool-apply-async", w, size)
+			p, q := find(run, fam.perTask, w), poolOf(run, fam.async, w, size)
 			if p == nil || q == nil {
 				continue
 			}
@@ -91,7 +91,7 @@ func costOf(p, q *results.Result, workers int) (f string, spawn, mem float64, wh
 		memName, size(pm), size(qm), x(mem),
 		dur(p.WallSeconds.Median), dur(q.WallSeconds.Median), x(ratio(p.WallSeconds.Median, q.WallSeconds.Median)))
 	if p.WallSeconds.Median < q.WallSeconds.Median {
-		f += ", process-per-task finished sooner: all its tasks run at once"
+		f += ", " + p.Strategy + " finished sooner: all its tasks run at once"
 	}
 	missing := func(r *results.Result) string {
 		m, _ := memory(r)
@@ -119,29 +119,29 @@ func costOf(p, q *results.Result, workers int) (f string, spawn, mem float64, wh
 // Claim 3: a pool of 10 runs 100 sleeping tasks about 10× faster than
 // serial. Judged on the pool of 10 only, and only with enough tasks for a
 // pool of 10 to reach about 10×.
-func poolTenfold(run *results.Run) (results.Claim, bool) {
-	base := find(run, "serial", "io")
-	pools := resultsOf(run, "pool-apply-async", "io")
+func poolTenfold(run *results.Run, fam family) (results.Claim, bool) {
+	base := find(run, fam.serial, "io")
+	pools := resultsOf(run, fam.async, "io")
 	if base == nil || len(pools) == 0 {
 		return results.Claim{}, false
 	}
 	c := results.Claim{
 		ID:        3,
-		Statement: stmtPoolTenfold,
-		Measurement: fmt.Sprintf("io workload: serial's median wall time over that of pool-apply-async with a pool of %d, against the ideal: "+
+		Statement: stmtPoolTenfold + fam.suffix,
+		Measurement: fmt.Sprintf("io workload: %s's median wall time over that of %s with a pool of %d, against the ideal: "+
 			"the tasks in waves of %d, each wave one task's sleep long, no overhead; \"about\" is at least %s of the ideal. "+
 			"Judged only on a pool of %d, with at least two waves of tasks and enough of them for the ideal to reach %s, "+
-			"and at least %s of serial time per task",
-			TenfoldPool, TenfoldPool, pct(NearIdeal), TenfoldPool, x(TenfoldMinIdeal), dur(MinTaskSeconds)),
+			"at least %s of serial time per task, and a serial run longer than the pool's summed start-up",
+			fam.serial, fam.async, TenfoldPool, TenfoldPool, pct(NearIdeal), TenfoldPool, x(TenfoldMinIdeal), dur(MinTaskSeconds)),
 	}
 	var figs []string
 	for _, p := range pools {
-		figs = append(figs, fmt.Sprintf("%s: %s (%s vs serial %s), ideal %s", poolLabel(poolSize(run, p)), x(speedupOf(run, p)),
-			dur(p.WallSeconds.Median), dur(base.WallSeconds.Median), x(idealSpeedupOf(p))))
+		figs = append(figs, fmt.Sprintf("%s: %s (%s vs %s %s), ideal %s", poolLabel(poolSize(run, p)), x(speedupOf(run, p)),
+			dur(p.WallSeconds.Median), fam.serial, dur(base.WallSeconds.Median), x(idealSpeedupOf(p))))
 	}
 	c.Figures = plural(base.Tasks, "task") + taskSize(run, "io") + "; " + strings.Join(figs, "; ")
 
-	p := poolOf(run, "pool-apply-async", "io", TenfoldPool)
+	p := poolOf(run, fam.async, "io", TenfoldPool)
 	var j judgement
 	switch {
 	case p == nil:
@@ -149,7 +149,7 @@ func poolTenfold(run *results.Run) (results.Claim, bool) {
 		for _, q := range pools {
 			sizes = append(sizes, strconv.Itoa(poolSize(run, q)))
 		}
-		j = notMeasured("the claim is about a pool of %d; this run's pool-apply-async had %s of %s", TenfoldPool,
+		j = notMeasured("the claim is about a pool of %d; this run's %s had %s of %s", TenfoldPool, fam.async,
 			map[bool]string{true: "a pool", false: "pools"}[len(sizes) == 1], strings.Join(sizes, ", "))
 	case firstRefusal(base, p) != "":
 		j = notMeasured("%s", firstRefusal(base, p))
@@ -161,8 +161,10 @@ func poolTenfold(run *results.Run) (results.Claim, bool) {
 	case idealSpeedupOf(p) < TenfoldMinIdeal:
 		j = notMeasured("%s in a pool of %d allow at best %s, short of the %s the claim states",
 			plural(p.Tasks, "task"), TenfoldPool, x(idealSpeedupOf(p)), x(TenfoldPool))
-	case speedWork(run, "io") != "":
-		j = notMeasured("%s", speedWork(run, "io"))
+	case speedWork(run, fam.serial, "io") != "":
+		j = notMeasured("%s", speedWork(run, fam.serial, "io"))
+	case startupDominates(p, base) != "":
+		j = notMeasured("%s", startupDominates(p, base))
 	default:
 		s, ideal, eff := speedupOf(run, p), idealSpeedupOf(p), efficiencyOf(p)
 		if eff >= NearIdeal {
@@ -178,9 +180,9 @@ func poolTenfold(run *results.Run) (results.Claim, bool) {
 
 // Claim 4: apply gives no parallelism; apply_async does. Judged per pool
 // size and workload.
-func applyVsAsync(run *results.Run) (results.Claim, bool) {
+func applyVsAsync(run *results.Run, fam family) (results.Claim, bool) {
 	var wls []string
-	for _, w := range workloadsWith(run, "serial", "pool-apply", "pool-apply-async") {
+	for _, w := range workloadsWith(run, fam.serial, fam.apply, fam.async) {
 		if w == "cpu" || w == "io" {
 			wls = append(wls, w)
 		}
@@ -190,22 +192,23 @@ func applyVsAsync(run *results.Run) (results.Claim, bool) {
 	}
 	c := results.Claim{
 		ID:        4,
-		Statement: stmtApplyAsync,
-		Measurement: fmt.Sprintf("speedup over serial of pool-apply (every task through blocking Apply) and of pool-apply-async "+
+		Statement: stmtApplyAsync + fam.suffix,
+		Measurement: fmt.Sprintf("speedup over %s of %s (every task through blocking apply) and of %s "+
 			"with the same pool, on %s; below %s counts as no parallelism, %s or more as parallelism. "+
-			"Judged only on pools of 2 or more, with 2 tasks or more, 2 CPUs or more for cpu, and at least %s of serial work per task",
-			strings.Join(wls, " and "), x(MinSpeedup), x(MinSpeedup), dur(MinTaskSeconds)),
+			"Judged only on pools of 2 or more, with 2 tasks or more, 2 CPUs or more for cpu, at least %s of serial work per task, "+
+			"and a serial run longer than the pool's summed start-up",
+			fam.serial, fam.apply, fam.async, strings.Join(wls, " and "), x(MinSpeedup), x(MinSpeedup), dur(MinTaskSeconds)),
 	}
 	var figs []string
 	var parts []labelled
-	sizes := poolSizes(run, "pool-apply-async", wls...)
+	sizes := poolSizes(run, fam.async, wls...)
 	for _, size := range sizes {
 		var wparts []labelled
 		for _, w := range wls {
-			y := poolOf(run, "pool-apply-async", w, size)
-			a := poolOf(run, "pool-apply", w, size)
+			y := poolOf(run, fam.async, w, size)
+			a := poolOf(run, fam.apply, w, size)
 			if a == nil {
-				a = find(run, "pool-apply", w)
+				a = find(run, fam.apply, w)
 			}
 			if y == nil || a == nil {
 				continue
@@ -216,7 +219,7 @@ func applyVsAsync(run *results.Run) (results.Claim, bool) {
 				f = poolLabel(size) + ", " + f
 			}
 			figs = append(figs, f)
-			base := find(run, "serial", w)
+			base := find(run, fam.serial, w)
 			var j judgement
 			switch {
 			case firstRefusal(base, a, y) != "":
@@ -227,8 +230,10 @@ func applyVsAsync(run *results.Run) (results.Claim, bool) {
 				j = notMeasured("1 task cannot run beside another")
 			case w == "cpu" && cpus(run) < 2:
 				j = notMeasured("1 CPU runs one cpu task at a time")
-			case speedWork(run, w) != "":
-				j = notMeasured("%s", speedWork(run, w))
+			case speedWork(run, fam.serial, w) != "":
+				j = notMeasured("%s", speedWork(run, fam.serial, w))
+			case startupDominates(y, base) != "":
+				j = notMeasured("%s", startupDominates(y, base))
 			case sa < MinSpeedup && sy >= MinSpeedup:
 				j = judge(results.Holds, "holds")
 			case sa >= MinSpeedup:

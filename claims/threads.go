@@ -10,12 +10,24 @@ import (
 // speedWork says why the run's workload cannot show a speedup, or "": each
 // task must be enough work for the strategy's overhead not to be what is
 // timed.
-func speedWork(run *results.Run, workload string) string {
-	if per := perTaskSeconds(run, workload); per < MinTaskSeconds {
+func speedWork(run *results.Run, serial, workload string) string {
+	if per := perTaskSeconds(run, serial, workload); per < MinTaskSeconds {
 		return fmt.Sprintf("a %s task took %s serially, under the %s a speed claim needs; what was timed is overhead, not work",
 			workload, dur(per), dur(MinTaskSeconds))
 	}
 	return ""
+}
+
+// startupDominates says why a pool's speed cannot be judged when starting
+// its workers took longer, summed, than the baseline took for all the
+// work: the article's tasks run for seconds, and a run scaled down so far
+// measures the start-up, not what the pool does once started. "" otherwise.
+func startupDominates(pool, base *results.Result) string {
+	if pool == nil || base == nil || pool.SpawnSeconds.Total < base.WallSeconds.Median {
+		return ""
+	}
+	return fmt.Sprintf("starting %s's workers took %s, summed, and %s ran all the work in %s: the run measures start-up; give it more or longer tasks",
+		pool.Strategy, dur(pool.SpawnSeconds.Total), base.Strategy, dur(base.WallSeconds.Median))
 }
 
 // Claim 1, on CPU-bound work: threads (goroutines) do not speed it up in
@@ -45,7 +57,7 @@ func threadsCPU(run *results.Run) (results.Claim, bool) {
 		s1 = speedupOf(run, g1)
 		figs = append(figs, fmt.Sprintf("goroutines-1cpu %s (%s)", x(s1), dur(g1.WallSeconds.Median)))
 	}
-	c.Figures = strings.Join(figs, "; ") + fmt.Sprintf("; %s, %s a task serially", plural(n, "CPU"), dur(perTaskSeconds(run, "cpu")))
+	c.Figures = strings.Join(figs, "; ") + fmt.Sprintf("; %s, %s a task serially", plural(n, "CPU"), dur(perTaskSeconds(run, "serial", "cpu")))
 
 	var j judgement
 	switch {
@@ -56,8 +68,8 @@ func threadsCPU(run *results.Run) (results.Claim, bool) {
 	case base.Tasks <= n:
 		j = notMeasured("%s on %s: goroutines can overlap no more tasks than there are; the claim needs more tasks than CPUs",
 			plural(base.Tasks, "task"), plural(n, "CPU"))
-	case speedWork(run, "cpu") != "":
-		j = notMeasured("%s", speedWork(run, "cpu"))
+	case speedWork(run, "serial", "cpu") != "":
+		j = notMeasured("%s", speedWork(run, "serial", "cpu"))
 	case g != nil && sg >= MinSpeedup && g1 != nil && s1 < MinSpeedup:
 		j = judge(results.Partly, "holds only under GOMAXPROCS=1 (%s); goroutines %s", x(s1), x(sg))
 	case g != nil && sg >= MinSpeedup && g1 == nil:
@@ -112,8 +124,8 @@ func threadsIO(run *results.Run) (results.Claim, bool) {
 		j = notMeasured("%s", firstRefusal(base, g, g1))
 	case base.Tasks < 2:
 		j = notMeasured("1 task cannot overlap with another")
-	case speedWork(run, "io") != "":
-		j = notMeasured("%s", speedWork(run, "io"))
+	case speedWork(run, "serial", "io") != "":
+		j = notMeasured("%s", speedWork(run, "serial", "io"))
 	case s1 >= MinSpeedup:
 		j = judge(results.Holds, "holds (%s), even under GOMAXPROCS=1", x(best))
 	case best >= MinSpeedup:
@@ -122,5 +134,55 @@ func threadsIO(run *results.Run) (results.Claim, bool) {
 		j = judge(results.DoesNotHold, "does not hold (%s at best)", x(best))
 	}
 	weigh(run, j, MinSpeedup, base, g, g1).set(&c)
+	return c, true
+}
+
+// Claim 1 on CPython's own threads (py-threads against py-serial), where
+// the article makes it: on cpu they should not speed up, because of the
+// GIL; on io they should.
+func pyThreads(run *results.Run, workload string) (results.Claim, bool) {
+	const serial, threads = "py-serial", "py-threads"
+	base, t := find(run, serial, workload), find(run, threads, workload)
+	if base == nil || t == nil {
+		return results.Claim{}, false
+	}
+	n := cpus(run)
+	c := results.Claim{
+		ID: 1,
+		Measurement: fmt.Sprintf("%s workload, %s%s: %s's median wall time over that of %s (one thread per task, CPython's GIL), "+
+			"both in the system python3; %s or more counts as a speedup. Judged only with at least %s of %s time per task",
+			workload, plural(base.Tasks, "task"), taskSize(run, workload), serial, threads, x(MinSpeedup), dur(MinTaskSeconds), serial),
+		Figures: fmt.Sprintf("%s %s (%s vs %s %s); %s, %s a task in %s", threads, x(speedupOf(run, t)), dur(t.WallSeconds.Median),
+			serial, dur(base.WallSeconds.Median), plural(n, "CPU"), dur(perTaskSeconds(run, serial, workload)), serial),
+	}
+	s := speedupOf(run, t)
+	var j judgement
+	switch {
+	case firstRefusal(base, t) != "":
+		j = notMeasured("%s", firstRefusal(base, t))
+	case speedWork(run, serial, workload) != "":
+		j = notMeasured("%s", speedWork(run, serial, workload))
+	case workload == "cpu" && n < 2:
+		j = notMeasured("a machine of 1 CPU runs one task at a time with or without a GIL")
+	case workload == "cpu" && base.Tasks <= n:
+		j = notMeasured("%s on %s: threads can overlap no more tasks than there are; the claim needs more tasks than CPUs",
+			plural(base.Tasks, "task"), plural(n, "CPU"))
+	case base.Tasks < 2:
+		j = notMeasured("1 task cannot overlap with another")
+	case workload == "cpu" && s < MinSpeedup:
+		j = judge(results.Holds, "holds: %s %s", threads, x(s))
+	case workload == "cpu":
+		j = judge(results.DoesNotHold, "does not hold: %s %s", threads, x(s))
+	case s >= MinSpeedup:
+		j = judge(results.Holds, "holds (%s)", x(s))
+	default:
+		j = judge(results.DoesNotHold, "does not hold (%s)", x(s))
+	}
+	c.Statement = stmtThreadsIO + families[1].suffix
+	if workload == "cpu" {
+		c.Statement = stmtThreadsCPU + families[1].suffix
+		c.Measurement += ", more tasks than CPUs, and 2 CPUs or more"
+	}
+	weigh(run, j, MinSpeedup, base, t).set(&c)
 	return c, true
 }

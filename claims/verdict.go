@@ -76,8 +76,11 @@ func caveats(rs ...*results.Result) []string {
 // With the medians' 95% confidence intervals stored (six repeats or more),
 // it uses those instead of the extreme trials.
 func straddles(run *results.Run, r *results.Result, threshold float64) string {
-	base := find(run, "serial", r.Workload)
-	if r == nil || base == nil || r.WallSeconds.N < 2 || r.WallSeconds.Min <= 0 {
+	if r == nil {
+		return ""
+	}
+	base := find(run, baselineOf(r), r.Workload)
+	if base == nil || r.WallSeconds.N < 2 || r.WallSeconds.Min <= 0 {
 		return ""
 	}
 	b, w := base.WallSeconds, r.WallSeconds
@@ -114,6 +117,14 @@ func weigh(run *results.Run, j judgement, threshold float64, base *results.Resul
 		return notMeasured("too noisy to tell (%s; %s)", strings.Join(noise, "; "), strings.Join(across, "; "))
 	}
 	return j.with(append(noise, across...))
+}
+
+// baselineOf names the strategy r's speedup is against.
+func baselineOf(r *results.Result) string {
+	if r.Baseline != "" {
+		return r.Baseline
+	}
+	return "serial"
 }
 
 // judgement is one verdict before it goes into a claim: a kind, a sentence
