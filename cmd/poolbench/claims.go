@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"sort"
 	"strings"
 	"time"
@@ -31,9 +32,14 @@ type claimsPlan struct {
 	run   harness.Config
 	log   sharedlog.Config
 	modes []sharedlog.Mode
+	// noPython is set when there is no python3 to run CPython's own serial
+	// and threads, which claim 1 is about.
+	noPython bool
 }
 
-func newClaimsPlan(quick bool) claimsPlan {
+// newClaimsPlan is the plan; python is the python3 found on the PATH, or ""
+// when there is none.
+func newClaimsPlan(quick bool, python string) claimsPlan {
 	p := claimsPlan{
 		run: harness.Config{
 			Workloads:      []string{"cpu", "io"},
@@ -47,6 +53,12 @@ func newClaimsPlan(quick bool) claimsPlan {
 		},
 		log:   sharedlog.Config{Writers: sharedlog.DefaultWriters, Records: sharedlog.DefaultRecords},
 		modes: []sharedlog.Mode{sharedlog.UnlockedWhole, sharedlog.UnlockedSplit, sharedlog.PyUnlocked, sharedlog.Locked, sharedlog.Callback},
+	}
+	if python != "" {
+		p.run.Strategies = append(p.run.Strategies, "py-serial", "py-threads")
+		p.run.Python = python
+	} else {
+		p.noPython = true
 	}
 	if quick {
 		p.run.Tasks, p.run.Repeat, p.run.Warmup = 40, 2, 0
@@ -76,7 +88,8 @@ pool's API behaves (join before close, workers without join, callbacks on
 empty results and on failures).
 
 Without --from it measures: cpu and io with serial, goroutines,
-goroutines-1cpu, process-per-task, pool-apply and pool-apply-async (100
+goroutines-1cpu, process-per-task, pool-apply, pool-apply-async, and, when
+python3 is on the PATH, CPython's own py-serial and py-threads (100
 tasks, a pool of 10, 3 trials after 1 warm-up; --quick: 40 tasks, 2 trials,
 smaller tasks), the shared-log modes unlocked-whole, unlocked-split,
 py-unlocked (when python3 is there), locked and callback, and the
@@ -110,7 +123,8 @@ func (o *claimsOptions) run(cmd *cobra.Command) error {
 	if fromGiven {
 		return o.judgeSaved(cmd)
 	}
-	plan := newClaimsPlan(o.quick)
+	python, _ := exec.LookPath("python3")
+	plan := newClaimsPlan(o.quick, python)
 	if err := harness.Validate(plan.run); err != nil {
 		return err
 	}
@@ -183,6 +197,9 @@ func (p claimsPlan) measure(ctx context.Context, dir string, progress func(harne
 		return run, err
 	}
 	run.Command = "claims"
+	if p.noPython {
+		run.Notes = append(run.Notes, "py-serial and py-threads skipped: no python3 on the PATH, so claim 1 is not judged on CPython's own threads")
+	}
 	fail := func(err error) (*results.Run, error) {
 		run.Partial = true
 		run.FinishedAt = time.Now().UTC()

@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -180,8 +181,13 @@ func TestClaimsQuick(t *testing.T) {
 	if run.Command != "claims" || run.Partial || len(run.Logging) < 4 || run.Config.Tasks != 40 || run.Config.Repeat != 2 {
 		t.Errorf("run: command %q, partial %v, %d log modes, config %+v", run.Command, run.Partial, len(run.Logging), run.Config)
 	}
-	if ids := claimIDs(run.Claims); !slices.Equal(ids, []int{1, 1, 2, 3, 4, 5, 5, 6, 7, 8, 8}) {
-		t.Errorf("claims %v, want 1, 1, 2, 3, 4, 5, 5, 6, 7, 8, 8", ids)
+	// Claim 1 twice more with python3, on CPython's own threads.
+	want := []int{1, 1, 2, 3, 4, 5, 5, 6, 7, 8, 8}
+	if _, err := exec.LookPath("python3"); err == nil {
+		want = []int{1, 1, 1, 1, 2, 3, 4, 5, 5, 6, 7, 8, 8}
+	}
+	if ids := claimIDs(run.Claims); !slices.Equal(ids, want) {
+		t.Errorf("claims %v, want %v", ids, want)
 	}
 	for _, c := range run.Claims {
 		if c.Statement == "" || c.Measurement == "" || c.Figures == "" || c.Verdict == "" || !c.Kind.Known() {
@@ -201,5 +207,20 @@ func TestClaimsQuick(t *testing.T) {
 	}
 	if entries, _ := filepath.Glob(filepath.Join(dir, ".logs-*")); len(entries) > 0 {
 		t.Errorf("log folder left behind: %v", entries)
+	}
+}
+
+// The plan runs CPython's own serial and threads only where there is a
+// python3 to run them.
+func TestClaimsPlanPython(t *testing.T) {
+	with, without := newClaimsPlan(true, "/usr/bin/python3"), newClaimsPlan(true, "")
+	if !slices.Contains(with.run.Strategies, "py-threads") || with.run.Python != "/usr/bin/python3" || with.noPython {
+		t.Errorf("with python3: strategies %v, python %q", with.run.Strategies, with.run.Python)
+	}
+	if slices.Contains(without.run.Strategies, "py-serial") || !without.noPython {
+		t.Errorf("without python3: strategies %v", without.run.Strategies)
+	}
+	if with.steps() != without.steps()+2*2*with.run.Repeat {
+		t.Errorf("steps %d with python3, %d without", with.steps(), without.steps())
 	}
 }
