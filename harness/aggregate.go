@@ -39,7 +39,9 @@ func (p *plan) aggregate(spec TrialSpec, trs []*trialResult) results.Result {
 		WallSeconds:      stats.Summarize(pick(trs, func(t *trialResult) float64 { return t.trial.WallSeconds })),
 		CPUUserSeconds:   stats.Summarize(pick(trs, func(t *trialResult) float64 { return t.trial.CPUUserSeconds })),
 		CPUSystemSeconds: stats.Summarize(pick(trs, func(t *trialResult) float64 { return t.trial.CPUSystemSeconds })),
+		PeakPSSBytes:     stats.Summarize(nonZero(pick(trs, func(t *trialResult) uint64 { return t.trial.PeakPSSBytes }))),
 		PeakRSSBytes:     stats.Summarize(pick(trs, func(t *trialResult) uint64 { return t.trial.PeakRSSBytes })),
+		PeakCgroupBytes:  stats.Summarize(nonZero(pick(trs, func(t *trialResult) uint64 { return t.trial.PeakCgroupBytes }))),
 		PeakProcesses:    stats.Summarize(pick(trs, func(t *trialResult) int { return t.trial.PeakProcesses })),
 		ContextSwitches: stats.Summarize(pick(trs, func(t *trialResult) int64 {
 			return t.trial.VoluntaryCtxSwitches + t.trial.InvoluntaryCtxSwitches
@@ -104,13 +106,22 @@ func (p *plan) aggregate(spec TrialSpec, trs []*trialResult) results.Result {
 	r.CallbackPIDs = last.rec.Outcome.CallbackPIDs
 	r.WorkerPIDs = last.rec.Outcome.WorkerPIDs
 	var stretched time.Duration
+	var solo []float64
 	for _, tr := range trs {
 		stretched = max(stretched, tr.interval)
+		solo = append(solo, tr.trial.SoloSpawnSeconds...)
 	}
-	if stretched > p.SampleInterval {
-		r.Warnings = append(r.Warnings, fmt.Sprintf("its process tree (up to %.0f processes) was sampled every %v rather than %v, to keep the sampler within %.0f%% of a core",
+	r.SampleIntervalSeconds = stretched.Seconds()
+	// A stretched interval is kept in the results; the user is told only
+	// when it is long enough to miss a peak worth knowing about.
+	if stretched > p.SampleInterval && stretched > stretchWarning {
+		r.Warnings = append(r.Warnings, fmt.Sprintf("its process tree (up to %.0f processes) was sampled every %v rather than %v, to keep the sampler within %.0f%% of a core: short peaks of memory may be missed",
 			r.PeakProcesses.Max, stretched, p.SampleInterval, measure.CostBudget*100))
 	}
+	if len(solo) > 0 {
+		r.SoloSpawnSeconds = stats.Median(solo)
+	}
+	markNoisyTrials(&r)
 	return r
 }
 

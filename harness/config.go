@@ -82,6 +82,10 @@ type plan struct {
 	python      pyref.Interpreter
 	startMethod string
 	notes       []string
+	// cgroupErr says why trials run without a memory cgroup of their
+	// own, once the first attempt failed.
+	cgroupErr            error
+	usableCPUs, hostCPUs int // set by the first trial
 }
 
 func (c Config) validate() (*plan, error) {

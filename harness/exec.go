@@ -44,7 +44,22 @@ func (p *plan) execTrial(ctx context.Context, spec TrialSpec, progress func(done
 	cmd.ExtraFiles = []*os.File{recW}
 	cmd.Stdout, cmd.Stderr = p.TaskOutput, p.TaskOutput
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
+	var solo []float64
+	if startsWorkers(spec.Strategy) {
+		if solo, err = p.soloSpawns(); err != nil {
+			recR.Close()
+			recW.Close()
+			return nil, err
+		}
+	}
+	cg := p.trialCgroup()
+	start := (*exec.Cmd).Start
+	if cg != nil {
+		defer cg.Close()
+		start = cg.Start
+	}
+	load := p.loadBefore()
+	if err := start(cmd); err != nil {
 		recR.Close()
 		recW.Close()
 		return nil, fmt.Errorf("harness: start trial %s/%s: %w", spec.Strategy, spec.Workload, err)
@@ -74,6 +89,8 @@ func (p *plan) execTrial(ctx context.Context, spec TrialSpec, progress func(done
 	recR.Close()
 	waitErr := cmd.Wait()
 	stopKill()
+	u := measure.Rusage(cmd.ProcessState)
+	load.after(u.UserSeconds + u.SystemSeconds)
 	var rep measure.Report
 	if sampler != nil {
 		rep = sampler.Stop()
@@ -93,18 +110,22 @@ func (p *plan) execTrial(ctx context.Context, spec TrialSpec, progress func(done
 	if sampleErr != nil && !errors.Is(sampleErr, measure.ErrNoProcess) {
 		return nil, fmt.Errorf("harness: sample trial %s/%s: %w", spec.Strategy, spec.Workload, sampleErr)
 	}
-	u := measure.Rusage(cmd.ProcessState)
 	o := last.Outcome
 	t := results.Trial{
 		WallSeconds:            last.Wall,
 		CPUUserSeconds:         u.UserSeconds,
 		CPUSystemSeconds:       u.SystemSeconds,
+		PeakPSSBytes:           rep.PeakPSSBytes,
 		PeakRSSBytes:           rep.PeakRSSBytes,
 		PeakProcesses:          rep.PeakProcesses,
 		VoluntaryCtxSwitches:   u.VoluntaryCtxSwitches,
 		InvoluntaryCtxSwitches: u.InvoluntaryCtxSwitches,
 		ProcessesSpawned:       len(o.Spawns),
 		SpawnSeconds:           o.Spawns,
+		SoloSpawnSeconds:       solo,
+		OtherCPUSeconds:        load.other(),
+		SampleIntervalSeconds:  rep.Interval.Seconds(),
+		NoisyReason:            load.noise(),
 		TaskSeconds:            quantiles(o),
 		Errors:                 o.Errors,
 		ErrorKinds:             o.ErrorKinds,
@@ -114,6 +135,11 @@ func (p *plan) execTrial(ctx context.Context, spec TrialSpec, progress func(done
 	// A trial too short for one sample still used at least its own RSS.
 	if t.PeakRSSBytes < u.MaxRSSBytes {
 		t.PeakRSSBytes = u.MaxRSSBytes
+	}
+	if cg != nil {
+		if peak, err := cg.PeakBytes(); err == nil {
+			t.PeakCgroupBytes = peak
+		}
 	}
 	return &trialResult{spec: spec, trial: t, rec: last, interval: rep.Interval}, nil
 }

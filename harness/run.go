@@ -137,6 +137,10 @@ loop:
 	}
 	stats.Derive(run)
 	checkAgainstBaseline(run)
+	markNoisyEfficiency(run)
+	if p.cgroupErr != nil {
+		run.Notes = append(run.Notes, fmt.Sprintf("trials ran without a memory cgroup of their own (%v): peak_cgroup_bytes not measured", p.cgroupErr))
+	}
 	run.FinishedAt = time.Now().UTC()
 	if runErr != nil {
 		run.Partial = true

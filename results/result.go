@@ -30,7 +30,16 @@ type Result struct {
 	WallSeconds      Summary `json:"wall_seconds"`
 	CPUUserSeconds   Summary `json:"cpu_user_seconds"`
 	CPUSystemSeconds Summary `json:"cpu_system_seconds"`
-	PeakRSSBytes     Summary `json:"peak_rss_bytes"`
+	// PeakPSSBytes is the headline memory figure: the peak of the trial
+	// tree's summed PSS, in which pages shared by several processes (the
+	// poolbench binary's text) are split between them.
+	PeakPSSBytes Summary `json:"peak_pss_bytes,omitzero"`
+	// PeakRSSBytes is the peak of the tree's summed RSS, as top shows it:
+	// shared pages count once per process that maps them.
+	PeakRSSBytes Summary `json:"peak_rss_bytes"`
+	// PeakCgroupBytes is the peak of the memory cgroup each trial ran in,
+	// the kernel's independent account; absent where none could be made.
+	PeakCgroupBytes Summary `json:"peak_cgroup_bytes,omitzero"`
 	// PeakProcesses is the largest number of processes seen at once in the
 	// trial's tree (the trial process included).
 	PeakProcesses Summary `json:"peak_processes"`
@@ -41,6 +50,10 @@ type Result struct {
 	// repeats): 0 for goroutine strategies.
 	ProcessesSpawned int          `json:"processes_spawned"`
 	SpawnSeconds     SpawnSummary `json:"spawn_seconds"`
+	// SoloSpawnSeconds is how long the same worker binary takes to start
+	// with nothing else running: the median of a few starts made just
+	// before each trial. Spawn times above it are waiting for a CPU.
+	SoloSpawnSeconds float64 `json:"solo_spawn_seconds,omitempty"`
 	// SpawnShare is total spawn time over wall time (median trial); with
 	// concurrent spawns it can exceed 1.
 	SpawnShare float64 `json:"spawn_share"`
@@ -79,6 +92,16 @@ type Result struct {
 	WorkerPIDs   []int `json:"worker_pids,omitempty"`
 	ParentPID    int   `json:"parent_pid,omitempty"`
 
+	// SampleIntervalSeconds is the longest interval at which the trials'
+	// process trees were sampled: longer than asked where a large tree
+	// would have cost the sampler more than its budget.
+	SampleIntervalSeconds float64 `json:"sample_interval_seconds,omitempty"`
+	// Noisy is set when other work on the machine, or figures no quiet
+	// machine produces, made the result unreliable; NoisyReason says what
+	// was seen.
+	Noisy       bool   `json:"noisy,omitempty"`
+	NoisyReason string `json:"noisy_reason,omitempty"`
+
 	Warnings []string `json:"warnings,omitempty"`
 	Trials   []Trial  `json:"trials"`
 }
@@ -90,17 +113,30 @@ type Trial struct {
 	WallSeconds            float64 `json:"wall_seconds"`
 	CPUUserSeconds         float64 `json:"cpu_user_seconds"`
 	CPUSystemSeconds       float64 `json:"cpu_system_seconds"`
+	PeakPSSBytes           uint64  `json:"peak_pss_bytes,omitempty"`
 	PeakRSSBytes           uint64  `json:"peak_rss_bytes"`
+	PeakCgroupBytes        uint64  `json:"peak_cgroup_bytes,omitempty"`
 	PeakProcesses          int     `json:"peak_processes"`
 	VoluntaryCtxSwitches   int64   `json:"voluntary_ctx_switches"`
 	InvoluntaryCtxSwitches int64   `json:"involuntary_ctx_switches"`
 	ProcessesSpawned       int     `json:"processes_spawned"`
 	// SpawnSeconds holds each spawn's duration, start call to ready handshake.
-	SpawnSeconds []float64      `json:"spawn_seconds,omitempty"`
-	TaskSeconds  Quantiles      `json:"task_seconds"`
-	Errors       int            `json:"errors"`
-	ErrorKinds   map[string]int `json:"error_kinds,omitempty"`
-	Checksum     string         `json:"checksum,omitempty"`
+	SpawnSeconds []float64 `json:"spawn_seconds,omitempty"`
+	// SoloSpawnSeconds are the starts of the worker binary alone, made
+	// just before the trial.
+	SoloSpawnSeconds []float64 `json:"solo_spawn_seconds,omitempty"`
+	// OtherCPUSeconds is the CPU the rest of the machine used during the
+	// trial: busy time from /proc/stat less the trial tree's and this
+	// process's own.
+	OtherCPUSeconds float64 `json:"other_cpu_seconds,omitempty"`
+	// SampleIntervalSeconds is the longest interval the sampler used.
+	SampleIntervalSeconds float64 `json:"sample_interval_seconds,omitempty"`
+	// NoisyReason is set when the machine was busy with other work.
+	NoisyReason string         `json:"noisy_reason,omitempty"`
+	TaskSeconds Quantiles      `json:"task_seconds"`
+	Errors      int            `json:"errors"`
+	ErrorKinds  map[string]int `json:"error_kinds,omitempty"`
+	Checksum    string         `json:"checksum,omitempty"`
 	// Samples is the sampler's time series for this trial, thinned to a
 	// bounded number of points.
 	Samples []Sample `json:"samples,omitempty"`
