@@ -1,6 +1,9 @@
 package report
 
 import (
+	"slices"
+
+	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -17,7 +20,10 @@ func spawnChart(run *results.Run) (chart, bool, error) {
 		Title: "Process start-up cost (fork/exec to ready)",
 		Caption: "Each box spans the middle half of the spawn times of one strategy, pooled over its trials, " +
 			"with the median as the line inside and whiskers to the furthest spawn within 1.5 box lengths; dots are outliers. " +
-			"A pool pays this cost once per worker, process-per-task once per task: multiply by the spawned column of the summary.",
+			"A pool pays this cost once per worker, process-per-task once per task: multiply by the spawned column of the summary. " +
+			"The black square is the median start of the same worker binary alone, just before each trial: what a start costs " +
+			"when no CPU must be waited for; the distance from it to the box is queueing. The open triangle is the median CPU " +
+			"(user+system) a process used to get ready, where it was recorded.",
 	}
 	var names []string
 	f := figure{title: c.Title}
@@ -35,8 +41,11 @@ func spawnChart(run *results.Run) (chart, bool, error) {
 		var all []float64
 		for _, r := range rs {
 			all = append(all, spawnTimes(r)...)
+			all = append(all, r.SoloSpawnSeconds, spawnCPUMedian(r))
 		}
-		xl, scale := timeAxis("spawn time per process")(all)
+		// A linear axis, so one unit for the whole panel, named on it.
+		u, scale := timeUnit(slices.Max(all))
+		xl := "spawn time per process (" + u + ")"
 		p := newPanel(wl, xl, "")
 		grid := plotter.NewGrid()
 		grid.Horizontal.Width = 0
@@ -61,6 +70,12 @@ func spawnChart(run *results.Run) (chart, bool, error) {
 			b.WhiskerStyle = draw.LineStyle{Color: outline(col), Width: vg.Points(0.8)}
 			b.GlyphStyle = draw.GlyphStyle{Color: outline(col), Radius: vg.Points(1.6), Shape: draw.CircleGlyph{}}
 			p.Add(b)
+			if err := addMarker(p, r.SoloSpawnSeconds*scale, pos, draw.BoxGlyph{}); err != nil {
+				return c, false, err
+			}
+			if err := addMarker(p, spawnCPUMedian(r)*scale, pos, draw.TriangleGlyph{}); err != nil {
+				return c, false, err
+			}
 			labels[len(rs)-1-i] = label(run, r)
 			if !contains(names, r.Strategy) {
 				names = append(names, r.Strategy)
@@ -85,6 +100,34 @@ func spawnTimes(r *results.Result) []float64 {
 }
 
 func spawns(r *results.Result) int { return len(spawnTimes(r)) }
+
+// spawnCPUMedian is the median CPU a process of r used to get ready, over
+// every spawn of every trial; 0 where none was recorded.
+func spawnCPUMedian(r *results.Result) float64 {
+	var all []float64
+	for _, t := range r.Trials {
+		all = append(all, t.SpawnCPUSeconds...)
+	}
+	if len(all) == 0 {
+		return 0
+	}
+	return median(all)
+}
+
+// addMarker marks one figure on a strategy's row; a figure of 0 was not
+// measured and is not drawn.
+func addMarker(p *plot.Plot, x, y float64, shape draw.GlyphDrawer) error {
+	if x <= 0 {
+		return nil
+	}
+	s, err := plotter.NewScatter(plotter.XYs{{X: x, Y: y}})
+	if err != nil {
+		return err
+	}
+	s.GlyphStyle = draw.GlyphStyle{Color: colourInk, Radius: vg.Points(3.5), Shape: shape}
+	p.Add(s)
+	return nil
+}
 
 func contains(s []string, v string) bool {
 	for _, x := range s {

@@ -20,19 +20,26 @@ func wallChart(run *results.Run) (chart, bool, error) {
 	}, timeAxis("wall time"), timeLabel)
 }
 
-// memoryChart: peak resident memory of the whole process tree.
+// memoryChart: peak memory of the whole process tree, as PSS.
 func memoryChart(run *results.Run) (chart, bool, error) {
 	c := chart{
 		File:  "memory.png",
 		Title: "Peak memory of the process tree",
-		Caption: "Each bar is the median peak resident memory (RSS) of the trial's whole process tree, workers " +
-			"included, and the whisker spans the trials. Process strategies pay for a runtime per process, " +
-			"so their bars grow with the number of processes alive at once.",
+		Caption: "Each bar is the median peak memory of the trial's whole process tree, workers included, as PSS: " +
+			"a page several processes share (the poolbench binary's text) is split between them, where the RSS top " +
+			"shows counts it once per process. The whisker spans the trials. Process strategies pay for a runtime per " +
+			"process, so their bars grow with the number of processes alive at once.",
+	}
+	what := "peak PSS (MiB)"
+	for i := range run.Results {
+		if run.Results[i].PeakPSSBytes.N == 0 {
+			what = "peak memory, PSS or RSS (MiB)" // a results file from before PSS
+		}
 	}
 	return perWorkload(run, c, func(r *results.Result) (float64, float64, float64, bool) {
-		m := r.PeakRSSBytes
+		m := peakMemory(r)
 		return m.Median, m.Min, m.Max, m.N > 1
-	}, func(vals []float64) (string, float64) { return "peak RSS (MiB)", 1.0 / (1 << 20) }, plainLabel)
+	}, func(vals []float64) (string, float64) { return what, 1.0 / (1 << 20) }, plainLabel)
 }
 
 // axisFunc names the value axis of a panel and scales its values, given the

@@ -19,7 +19,7 @@ func itoa(n int) string { return strconv.Itoa(n) }
 // hyperfine's: the median with its spread first, then what it cost.
 var summaryHeaders = []string{
 	"strategy", "pool", "at once", "wall (median ± σ)", "range (min … max)", "speedup",
-	"efficiency", "CPU user+sys", "peak RSS", "spawned", "spawn median",
+	"efficiency", "CPU user+sys", "peak PSS", "spawned", "spawn median",
 	"tasks/s", "errors",
 }
 
@@ -88,12 +88,25 @@ func summaryRow(r *results.Result) []string {
 	if r.SpawnSeconds.Count > 0 {
 		spawnMedian = duration(r.SpawnSeconds.Median)
 	}
+	if r.Noisy {
+		wall += " noisy" // the warnings say why
+	}
 	return []string{
 		r.Strategy, pool, itoa(r.Concurrency), wall, span, speedup,
 		eff, duration(cpuMedian(r)),
-		bytesIEC(r.PeakRSSBytes.Median), itoa(r.ProcessesSpawned), spawnMedian,
+		bytesIEC(peakMemory(r).Median), itoa(r.ProcessesSpawned), spawnMedian,
 		throughput, itoa(r.Errors),
 	}
+}
+
+// peakMemory is the headline memory figure: the tree's PSS, in which the
+// pages processes share (the binary's text) are split between them, or
+// summed RSS for a results file that has no PSS.
+func peakMemory(r *results.Result) results.Summary {
+	if r.PeakPSSBytes.N > 0 {
+		return r.PeakPSSBytes
+	}
+	return r.PeakRSSBytes
 }
 
 // cpuMedian is the median over the trials of user plus system CPU. The sum

@@ -122,6 +122,9 @@ type Trial struct {
 	ProcessesSpawned       int     `json:"processes_spawned"`
 	// SpawnSeconds holds each spawn's duration, start call to ready handshake.
 	SpawnSeconds []float64 `json:"spawn_seconds,omitempty"`
+	// SpawnCPUSeconds is, for each spawn in SpawnSeconds, the CPU (user +
+	// system) the process used to get ready.
+	SpawnCPUSeconds []float64 `json:"spawn_cpu_seconds,omitempty"`
 	// SoloSpawnSeconds are the starts of the worker binary alone, made
 	// just before the trial.
 	SoloSpawnSeconds []float64 `json:"solo_spawn_seconds,omitempty"`
