@@ -1,6 +1,7 @@
 package report
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/poolbench/poolbench/results"
@@ -48,5 +49,26 @@ func TestSummaryCPU(t *testing.T) {
 				t.Errorf("CPU user+sys %s, want %s", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestSummaryMarksNoisyAndShowsPSS: a noisy result says so in its row, and
+// the memory column is PSS where the result has it, RSS where it has not.
+func TestSummaryMarksNoisyAndShowsPSS(t *testing.T) {
+	r := &results.Result{Strategy: "pool-map", PoolSize: 2, Concurrency: 2,
+		WallSeconds:  results.Summary{Median: 1, N: 1},
+		PeakRSSBytes: results.Summary{Median: 100 << 20, N: 1},
+		PeakPSSBytes: results.Summary{Median: 20 << 20, N: 1},
+		Noisy:        true}
+	row := summaryRow(r)
+	if !strings.HasSuffix(row[3], " noisy") || row[0] != "pool-map" {
+		t.Errorf("noisy result's row %q: want its wall marked noisy and its name kept", row)
+	}
+	if row[8] != bytesIEC(20<<20) {
+		t.Errorf("memory column %q, want the PSS %q", row[8], bytesIEC(20<<20))
+	}
+	r.PeakPSSBytes, r.Noisy = results.Summary{}, false
+	if row := summaryRow(r); row[8] != bytesIEC(100<<20) || strings.Contains(row[3], "noisy") {
+		t.Errorf("row %q: want RSS without PSS, and no noisy mark", row)
 	}
 }
