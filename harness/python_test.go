@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -74,8 +75,9 @@ func TestPythonMatchesGo(t *testing.T) {
 		t.Errorf("py-threads has a ratio to goroutines, which did not run: %v", *r.WallRatioVsGo)
 	}
 	async := rs["py-pool-apply-async"]
-	if len(async.CallbackPIDs) != 1 || async.CallbackPIDs[0] != async.ParentPID {
-		t.Errorf("py-pool-apply-async: callbacks in %v, pool owner %d", async.CallbackPIDs, async.ParentPID)
+	if len(async.CallbackPIDs) != 1 || async.CallbackPIDs[0] != async.ParentPID ||
+		len(async.WorkerPIDs) == 0 || slices.Contains(async.WorkerPIDs, async.ParentPID) {
+		t.Errorf("py-pool-apply-async: callbacks in %v, tasks in %v, pool owner %d", async.CallbackPIDs, async.WorkerPIDs, async.ParentPID)
 	}
 	if async.ProcessesSpawned != 2 || rs["py-process-per-task"].ProcessesSpawned != 4 || rs["py-serial"].ProcessesSpawned != 0 {
 		t.Errorf("spawned: pool %d, process per task %d, serial %d", async.ProcessesSpawned,

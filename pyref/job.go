@@ -80,6 +80,9 @@ type Sink interface {
 	// Task is task index's result or error and its latency as the script
 	// measured it (submission to result, as the Go strategies measure it).
 	Task(index int, value []byte, err error, latency time.Duration)
+	// WorkerPID is the pool worker that ran a task, as it said with the
+	// task's result.
+	WorkerPID(pid int)
 	// Spawn is one child process, from start() to its first line of code.
 	Spawn(pid int, d time.Duration)
 	// CallbackPID is a process that ran a result callback.

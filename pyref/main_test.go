@@ -36,12 +36,13 @@ type sink struct {
 	latencies map[int]time.Duration
 	spawns    map[int]time.Duration
 	callbacks map[int]bool
+	workers   map[int]bool
 	onSpawn   func()
 }
 
 func newSink() *sink {
 	return &sink{values: map[int][]byte{}, errs: map[int]*TaskError{}, latencies: map[int]time.Duration{},
-		spawns: map[int]time.Duration{}, callbacks: map[int]bool{}}
+		spawns: map[int]time.Duration{}, callbacks: map[int]bool{}, workers: map[int]bool{}}
 }
 
 func (s *sink) Task(i int, v []byte, err error, l time.Duration) {
@@ -63,6 +64,7 @@ func (s *sink) Spawn(pid int, d time.Duration) {
 	}
 }
 func (s *sink) CallbackPID(pid int) { s.mu.Lock(); s.callbacks[pid] = true; s.mu.Unlock() }
+func (s *sink) WorkerPID(pid int)   { s.mu.Lock(); s.workers[pid] = true; s.mu.Unlock() }
 
 // groupMembers lists the processes, zombies included, whose process group
 // is pgid.

@@ -10,7 +10,8 @@ file descriptor 3, one JSON object a line, "k" naming the kind:
   begin  {"pid", "start_method", "version"}: about to run the strategy
   spawn  {"pid", "s"}: a child process, from start() to its first line
   cb     {"pid"}: a process that ran a result callback (once per pid)
-  t      {"i", "v" (hex) | "e" (kind) and "m", "l"}: task i done, its latency
+  t      {"i", "v" (hex) | "e" (kind) and "m", "l", "w"}: task i done, its
+         latency, and the pid of the pool worker that ran it (0: none)
   end    {}: every task accounted for, every child joined
   fail   {"m"}: the strategy itself failed
 Standard library only; Python 3.8 or newer.
@@ -89,9 +90,16 @@ def run_task(workload, size, index, fault):
     return WORKLOADS[workload](size, index)
 
 
+def run_pooled(workload, size, index, fault):
+    """run_task in a pool worker, which says who it is with the result, as
+    a poolbench pool does: set beside the callbacks' pids, it shows where
+    each callback ran against where its task did."""
+    return os.getpid(), run_task(workload, size, index, fault)
+
+
 def run_packed(args):
-    """run_task for Pool.map, which passes one argument."""
-    return run_task(*args)
+    """run_pooled for Pool.map, which passes one argument."""
+    return run_pooled(*args)
 
 
 def error_kind(exc):
@@ -133,9 +141,9 @@ class Out:
         fields["k"] = kind
         self.write((json.dumps(fields, separators=(",", ":")) + "\n").encode())
 
-    def task(self, index, value, latency):
+    def task(self, index, value, latency, worker=0):
         self.write(
-            ('{"k":"t","i":%d,"v":"%s","l":%.9f}\n' % (index, value.hex(), latency)).encode()
+            ('{"k":"t","i":%d,"v":"%s","l":%.9f,"w":%d}\n' % (index, value.hex(), latency, worker)).encode()
         )
 
     def task_error(self, index, kind, message, latency):
@@ -406,11 +414,11 @@ def pool_apply(job, ctx, out):
     for i, fault in tasks(job):
         t = clock()
         try:
-            value = pool.apply(run_task, (w, size, i, fault))
+            worker, value = pool.apply(run_pooled, (w, size, i, fault))
         except Exception as exc:
             out.task_error(i, error_kind(exc), describe(exc), clock() - t)
         else:
-            out.task(i, value, clock() - t)
+            out.task(i, value, clock() - t, worker)
     close_pool(pool, ready, reader)
 
 
@@ -422,12 +430,12 @@ def pool_apply_async(job, ctx, out):
     callback_pids = set()
 
     def handlers(i, t):
-        def callback(value):
+        def callback(result):
             pid = os.getpid()
             if pid not in callback_pids:
                 callback_pids.add(pid)
                 out.record("cb", pid=pid)
-            out.task(i, value, clock() - t)
+            out.task(i, result[1], clock() - t, result[0])
 
         def error_callback(exc):
             out.task_error(i, error_kind(exc), describe(exc), clock() - t)
@@ -436,7 +444,7 @@ def pool_apply_async(job, ctx, out):
 
     for i, fault in tasks(job):
         callback, error_callback = handlers(i, clock())
-        pool.apply_async(run_task, (w, size, i, fault), callback=callback, error_callback=error_callback)
+        pool.apply_async(run_pooled, (w, size, i, fault), callback=callback, error_callback=error_callback)
     close_pool(pool, ready, reader)
 
 
@@ -456,8 +464,8 @@ def pool_map(job, ctx, out):
             out.task_error(i, "lost", msg, latency)
     else:
         latency = clock() - t
-        for i, value in enumerate(values):
-            out.task(i, value, latency)
+        for i, (worker, value) in enumerate(values):
+            out.task(i, value, latency, worker)
     close_pool(pool, ready, reader)
 
 

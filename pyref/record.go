@@ -20,6 +20,7 @@ type record struct {
 	ErrKind     string   `json:"e"`
 	Message     string   `json:"m"`
 	Latency     *float64 `json:"l"`
+	Worker      int      `json:"w"`
 }
 
 // task is a decoded task record.
@@ -28,6 +29,7 @@ type task struct {
 	value   []byte
 	err     error
 	latency time.Duration
+	worker  int // the pool worker that ran it, 0 if none said
 }
 
 // decodeRecord reads one line and checks it against a run of tasks tasks.
@@ -56,7 +58,10 @@ func decodeRecord(line []byte, tasks int) (record, *task, error) {
 	if r.Index == nil || *r.Index < 0 || *r.Index >= tasks || r.Latency == nil || !finite(*r.Latency) || *r.Latency < 0 {
 		return r, nil, fmt.Errorf("pyref: bad task record %.80q", line)
 	}
-	t := &task{index: *r.Index, latency: time.Duration(*r.Latency * float64(time.Second))}
+	if r.Worker < 0 {
+		return r, nil, fmt.Errorf("pyref: task record with a negative worker pid: %.80q", line)
+	}
+	t := &task{index: *r.Index, latency: time.Duration(*r.Latency * float64(time.Second)), worker: r.Worker}
 	switch {
 	case r.Value != nil && r.ErrKind == "":
 		v, err := hex.DecodeString(*r.Value)

@@ -186,6 +186,9 @@ func (rd *reader) read(r *os.File, progress func()) error {
 			}
 			rd.done[t.index] = true
 			rd.count++
+			if t.worker > 0 {
+				rd.sink.WorkerPID(t.worker)
+			}
 			rd.sink.Task(t.index, t.value, t.err, t.latency)
 		}
 	}

@@ -87,9 +87,15 @@ func TestCallbacksRunInTheOwner(t *testing.T) {
 	if len(s.callbacks) != 1 || !s.callbacks[rep.PID] {
 		t.Fatalf("callbacks ran in %v; the owner is %d", s.callbacks, rep.PID)
 	}
-	for pid := range s.spawns {
-		if s.callbacks[pid] {
-			t.Errorf("a callback ran in worker %d", pid)
+	if len(s.workers) == 0 {
+		t.Fatal("no worker said it ran a task")
+	}
+	for pid := range s.workers {
+		if s.callbacks[pid] || pid == rep.PID {
+			t.Errorf("worker %d ran a callback, or is the owner %d", pid, rep.PID)
+		}
+		if _, started := s.spawns[pid]; !started {
+			t.Errorf("worker %d ran tasks but no start of it was recorded", pid)
 		}
 	}
 	if len(s.values) != 50 {

@@ -91,3 +91,4 @@ func (s recorderSink) Task(i int, v []byte, err error, latency time.Duration) {
 }
 func (s recorderSink) Spawn(_ int, d time.Duration) { s.rec.Spawn(d) }
 func (s recorderSink) CallbackPID(pid int)          { s.rec.CallbackPID(pid) }
+func (s recorderSink) WorkerPID(pid int)            { s.rec.WorkerPID(pid) }
