@@ -12,18 +12,20 @@ import (
 // recorded is set against the pids of the workers that ran the tasks, as the
 // pool reported them with each result: two records made apart. (Against the
 // pool owner's own pid alone it could not come out otherwise.)
-func callbacksInParent(run *results.Run) (results.Claim, bool) {
+// CPython's pool (py-pool-apply-async) is judged the same way: its workers
+// return their pid with each result, and its owner is the interpreter.
+func callbacksInParent(run *results.Run, fam family) (results.Claim, bool) {
 	var figs []string
 	var parts []labelled
 	var sizes []int
 	for i := range run.Results {
-		if r := &run.Results[i]; r.Strategy == "pool-apply-async" && !slices.Contains(sizes, poolSize(run, r)) {
+		if r := &run.Results[i]; r.Strategy == fam.async && !slices.Contains(sizes, poolSize(run, r)) {
 			sizes = append(sizes, poolSize(run, r))
 		}
 	}
 	for i := range run.Results {
 		r := &run.Results[i]
-		if r.Strategy != "pool-apply-async" || (len(r.CallbackPIDs) == 0 && len(r.WorkerPIDs) == 0) {
+		if r.Strategy != fam.async || (len(r.CallbackPIDs) == 0 && len(r.WorkerPIDs) == 0) {
 			continue
 		}
 		label := r.Workload
@@ -37,11 +39,15 @@ func callbacksInParent(run *results.Run) (results.Claim, bool) {
 	if len(parts) == 0 {
 		return results.Claim{}, false
 	}
+	owner := "the trial process"
+	if fam.serial != "serial" {
+		owner = "the python3 interpreter"
+	}
 	c := results.Claim{
 		ID:        5,
-		Statement: stmtCallbackPID,
-		Measurement: "pool-apply-async, last measured trial: the distinct pids that ran the result callbacks (os.Getpid() inside each), " +
-			"against the pids of the workers that ran the tasks (as the pool reported them with each result) and the pid of the trial process that owned the pool",
+		Statement: stmtCallbackPID + fam.suffix,
+		Measurement: fam.async + ", last measured trial: the distinct pids that ran the result callbacks (os.Getpid() inside each), " +
+			"against the pids of the workers that ran the tasks (as the pool reported them with each result) and the pid of " + owner + " that owned the pool",
 		Figures: strings.Join(figs, "; "),
 	}
 	combine(parts).set(&c)

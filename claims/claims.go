@@ -77,7 +77,9 @@ func Evaluate(run *results.Run) []results.Claim {
 			add(judge(run, fam))
 		}
 	}
-	add(callbacksInParent(run))
+	for _, fam := range families {
+		add(callbacksInParent(run, fam))
+	}
 	add(sharedLog(run))
 	return out
 }

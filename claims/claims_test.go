@@ -469,6 +469,15 @@ func TestEvaluate(t *testing.T) {
 				[]string{"a pool of 10: 9.09× (550 ms vs py-serial 5.00 s)"}},
 			{stmtApplyAsync + ", measured on CPython", holds, []string{"holds"}, nil},
 		}},
+		{"CPython callbacks", func() *results.Run {
+			run := python()
+			each(run, "py-pool-apply-async", "cpu", func(r *results.Result) { callbacks(70, []int{71, 72}, 70)(r) })
+			each(run, "py-pool-apply-async", "io", func(r *results.Result) { callbacks(80, []int{81, 82}, 81)(r) })
+			return run
+		}(), false, []want{
+			{stmtCallbackPID + ", measured on CPython", part, []string{"cpu: holds: every callback ran in the pool's owner", "io: does not hold: callbacks ran in worker 81"},
+				[]string{"cpu: callbacks ran in pid 70; the tasks ran in workers 71, 72; the pool's owner was pid 70"}},
+		}},
 		{"CPython threads sped up cpu", func() *results.Run {
 			run := python()
 			setWall(run, "py-threads", "cpu", 1.0)
