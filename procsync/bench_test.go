@@ -9,8 +9,10 @@ import (
 )
 
 // The flock benchmarks sit beside sync.Mutex ones so that the price of
-// crossing processes reads off directly: an uncontended Lock is two system
-// calls; a contended one waits in a polling backoff instead of a futex.
+// crossing processes reads off directly: an uncontended Lock is four system
+// calls (the queue check, the flock, the stat that checks the file is still
+// the one at the path, and the unlock); a contended one sleeps in the
+// kernel, in line.
 
 func BenchmarkLockUncontended(b *testing.B) {
 	l, err := NewLock(filepath.Join(b.TempDir(), "bench.lock"))
@@ -31,9 +33,8 @@ func BenchmarkLockUncontended(b *testing.B) {
 
 // BenchmarkLockContended gives each goroutine its own Lock on one path: to
 // the kernel these are separate open file descriptions, exactly as separate
-// processes would be. Waiters poll, so a releasing holder that asks again at
-// once usually wins: the min-share metric (the least served goroutine's
-// acquisitions over the fair share) shows how unfair that makes it.
+// processes would be. The min-share metric (the least served goroutine's
+// acquisitions over the fair share) shows how evenly the lock is shared.
 func BenchmarkLockContended(b *testing.B) {
 	path := filepath.Join(b.TempDir(), "bench.lock")
 	ctx := context.Background()

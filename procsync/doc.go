@@ -19,6 +19,22 @@
 // Files are opened with O_CLOEXEC (os.OpenFile's default), so a child process
 // never inherits, and so never shares, a parent's lock.
 //
+// A Lock's waiters sleep in the kernel, in line: the first waiter holds a
+// Linux open file description lock (fcntl F_OFD_SETLKW) on byte 0 of the
+// lock file, which on Linux is independent of the flock, while it waits for
+// the flock; a holder that wants the lock again sees that and queues behind
+// it. So a process that releases and re-acquires at once cannot keep the
+// lock from the others, and a waiter is woken by the release itself, not by
+// polling. A cancelled Acquire returns at once; its wait in the kernel, which
+// Go cannot interrupt, lets the lock go as soon as it is granted.
+//
+// After each flock is granted, the file locked is checked to be the one at
+// the path (device and inode): a waiter that opened a lock file since
+// removed or replaced opens the path again instead of holding a lock that
+// excludes no one. Lock files must still not be removed while in use: flock
+// cannot stop a process that opens the new file from locking it while the
+// old one is held.
+//
 // flock locks are advisory and do not work across NFS mounts on every kernel:
 // keep lock files on a local file system.
 //

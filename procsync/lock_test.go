@@ -157,10 +157,15 @@ func TestAcquireCancelled(t *testing.T) {
 			if err := waiter.Release(); !errors.Is(err, ErrNotHeld) {
 				t.Errorf("cancelled waiter's Release = %v, want ErrNotHeld", err)
 			}
-			// Neither the flock nor the in-process gate leaked.
+			// Neither the flock nor the in-process gate leaked. The
+			// cancelled wait, granted once the holder let go, lets the
+			// lock go again at once: Acquire, not TryAcquire, since it
+			// may hold it for that moment.
 			probe := newLock(t, path)
-			if ok, err := probe.TryAcquire(); !ok || err != nil {
-				t.Fatalf("lock still held after the cancelled Acquire: %v, %v", ok, err)
+			pctx, pcancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer pcancel()
+			if err := probe.Acquire(pctx); err != nil {
+				t.Fatalf("lock still held after the cancelled Acquire: %v", err)
 			}
 			probe.Release()
 			if ok, err := waiter.TryAcquire(); !ok || err != nil {
@@ -210,9 +215,13 @@ func TestLockClose(t *testing.T) {
 			t.Errorf("%s after Close = %v, want ErrClosed", name, err)
 		}
 	}
+	// b's wait, abandoned by its Close, may be granted the lock for a
+	// moment before letting it go: Acquire, not TryAcquire.
 	c := newLock(t, path)
-	if ok, err := c.TryAcquire(); !ok || err != nil {
-		t.Fatalf("lock held after its holder closed: %v, %v", ok, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := c.Acquire(ctx); err != nil {
+		t.Fatalf("lock held after its holder closed: %v", err)
 	}
 	if _, err := os.Stat(path); err != nil {
 		t.Errorf("lock file gone after Close: %v", err)

@@ -25,7 +25,8 @@ type Semaphore struct {
 
 	mu     sync.Mutex // guards the fields below
 	files  []*os.File
-	held   []bool // held[i]: this value holds slot i
+	ids    []fileID // ids[i]: the identity of files[i]
+	held   []bool   // held[i]: this value holds slot i
 	nheld  int
 	next   int // slot where the next scan starts
 	closed bool
@@ -35,6 +36,13 @@ type Semaphore struct {
 // its slot files as needed. Every process must use the same n for a folder;
 // the first to create it records n in dir/slots, and a later NewSemaphore
 // with another n fails with ErrSlotsMismatch.
+//
+// Permissions: the folder is made 0755 and the slot files 0644 (less the
+// umask), the slots record 0644; slot files are opened read-only, which is
+// all flock needs. So any user who can read the folder's files can share a
+// semaphore that one user made, and only users who can write the folder can
+// make one. For a group of users, make the folder beforehand with the group
+// and mode they need.
 func NewSemaphore(dir string, n int) (*Semaphore, error) {
 	if dir == "" {
 		return nil, fmt.Errorf("procsync: new semaphore: empty folder")
@@ -52,23 +60,60 @@ func NewSemaphore(dir string, n int) (*Semaphore, error) {
 		dir:   dir,
 		done:  make(chan struct{}),
 		files: make([]*os.File, n),
+		ids:   make([]fileID, n),
 		held:  make([]bool, n),
 		// Processes start their scans at different slots, so that they do
 		// not all contend for slot-0 first.
 		next: os.Getpid() % n,
 	}
 	for i := range n {
-		path := filepath.Join(dir, "slot-"+strconv.Itoa(i))
-		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
-		if err != nil {
+		if err := s.openSlot(i); err != nil {
 			for _, g := range s.files[:i] {
 				g.Close()
 			}
-			return nil, fmt.Errorf("procsync: open semaphore slot %s: %w", path, err)
+			return nil, err
 		}
-		s.files[i] = f
 	}
 	return s, nil
+}
+
+// openSlot opens slot file i, creating it if needed. Read-only is enough for
+// flock, so any user who may read the folder's files can share the
+// semaphore; see NewSemaphore.
+func (s *Semaphore) openSlot(i int) error {
+	path := filepath.Join(s.dir, "slot-"+strconv.Itoa(i))
+	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o644)
+	if err != nil {
+		return fmt.Errorf("procsync: open semaphore slot %s: %w", path, err)
+	}
+	id, err := fdID(int(f.Fd()))
+	if err != nil {
+		f.Close()
+		return fmt.Errorf("procsync: open semaphore slot %s: %w", path, err)
+	}
+	s.files[i], s.ids[i] = f, id
+	return nil
+}
+
+// confirmSlot is called with slot i's flock just granted. It reports whether
+// the slot file is still the one at its path; if not, it lets the flock go
+// and opens the path again (see Lock's confirm).
+func (s *Semaphore) confirmSlot(i int) (bool, error) {
+	path := filepath.Join(s.dir, "slot-"+strconv.Itoa(i))
+	id, ok, err := pathID(path)
+	if err != nil {
+		unflock(int(s.files[i].Fd()))
+		return false, fmt.Errorf("procsync: acquire %s: %w", path, err)
+	}
+	if ok && id == s.ids[i] {
+		return true, nil
+	}
+	uerr := unflock(int(s.files[i].Fd()))
+	cerr := s.files[i].Close()
+	if err := errors.Join(uerr, cerr); err != nil {
+		return false, fmt.Errorf("procsync: acquire %s: drop a replaced slot file: %w", path, err)
+	}
+	return false, s.openSlot(i)
 }
 
 // checkSlots records n in dir/slots, or checks it against the n recorded
@@ -84,11 +129,14 @@ func checkSlots(dir string, n int) error {
 			return fmt.Errorf("procsync: new semaphore %s: %w", dir, terr)
 		}
 		_, werr := tmp.WriteString(want + "\n")
+		// CreateTemp makes the file 0600: readable by all instead, so
+		// that other users can open the semaphore too.
+		perr := tmp.Chmod(0o644)
 		cerr := tmp.Close()
-		if werr == nil && cerr == nil {
+		if werr == nil && perr == nil && cerr == nil {
 			err = os.Link(tmp.Name(), meta)
 		} else {
-			err = errors.Join(werr, cerr)
+			err = errors.Join(werr, perr, cerr)
 		}
 		os.Remove(tmp.Name())
 		if err == nil {
@@ -139,6 +187,23 @@ func (s *Semaphore) TryAcquire() (bool, error) {
 		ok, err := tryFlock(int(s.files[i].Fd()))
 		if err != nil {
 			return false, fmt.Errorf("procsync: acquire %s slot %d: %w", s.dir, i, err)
+		}
+		if ok {
+			// A slot file removed or replaced while we held it open
+			// is reopened and tried once more.
+			if ok, err = s.confirmSlot(i); err != nil {
+				return false, err
+			}
+			if !ok {
+				if ok, err = tryFlock(int(s.files[i].Fd())); err != nil {
+					return false, fmt.Errorf("procsync: acquire %s slot %d: %w", s.dir, i, err)
+				}
+				if ok {
+					if ok, err = s.confirmSlot(i); err != nil {
+						return false, err
+					}
+				}
+			}
 		}
 		if ok {
 			s.held[i] = true
