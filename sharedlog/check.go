@@ -36,12 +36,31 @@ const maxExpected = 1 << 24
 // ErrTooMany is returned by Check for more expected records than it tracks.
 var ErrTooMany = errors.New("too many expected records")
 
+// Bounds of the streaming check. The window holds the unjudged part of the
+// file: at least one whole record, so a record's payload is bounded too.
+const (
+	// readChunk is how much Check reads at a time.
+	readChunk = 1 << 20
+	// MaxRecordSize is the largest payload Check judges; a record that
+	// claims more is counted torn. The window grows to hold one such record
+	// at most.
+	MaxRecordSize = 16 << 20
+	// maxHeader bounds a record's header: "R ", three numbers of up to 9
+	// digits with their spaces, the checksum and its space.
+	maxHeader = 2 + 3*10 + 9
+)
+
 // Check reads a log file written by writers writers of recordsPerWriter
 // records each, and counts what survived. The file may be damaged anywhere:
 // Check looks for each "R " marker, accepts the record there only if it is
 // exactly what Encode makes for its (writer, seq, len), and otherwise counts
 // it torn and searches on from the next byte. Check fails only on a read
 // error or bad arguments, never on the file's content.
+//
+// It streams the file through a window of about a MiB (more only while one
+// large record needs it, up to MaxRecordSize), so its memory is bounded by
+// that and by the table of expected records, 4 bytes each: not by the
+// file's size.
 func Check(r io.Reader, writers, recordsPerWriter int) (Counts, error) {
 	if writers < 0 || recordsPerWriter < 0 {
 		return Counts{}, fmt.Errorf("sharedlog: check: %d writers, %d records each: need non-negative", writers, recordsPerWriter)
@@ -49,33 +68,54 @@ func Check(r io.Reader, writers, recordsPerWriter int) (Counts, error) {
 	if writers > 0 && recordsPerWriter > maxExpected/writers {
 		return Counts{}, fmt.Errorf("sharedlog: check: %d x %d records: %w (max %d)", writers, recordsPerWriter, ErrTooMany, maxExpected)
 	}
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return Counts{}, fmt.Errorf("sharedlog: check: read: %w", err)
-	}
-	c := Counts{Expected: writers * recordsPerWriter, Bytes: int64(len(data))}
+	c := Counts{Expected: writers * recordsPerWriter}
 	seen := make([]int32, c.Expected)
+	w := window{r: r, buf: make([]byte, 0, readChunk)}
 	var scratch []byte
 	var good int64 // bytes in intact records
 	for i := 0; ; {
-		k := bytes.Index(data[i:], []byte("R "))
+		k := bytes.Index(w.buf[i:], []byte("R "))
 		if k < 0 {
-			break
+			if w.eof {
+				break
+			}
+			// Keep the last byte: it may be the 'R' of a marker cut by
+			// the read.
+			w.drop(max(len(w.buf)-1, i))
+			i = 0
+			if err := w.fill(0); err != nil {
+				return Counts{}, err
+			}
+			continue
 		}
 		p := i + k
-		writer, seq, n, ok := parseRecord(data[p:], &scratch)
+		// Have the whole header, then the whole record, in the window.
+		if err := w.fill(p + maxHeader); err != nil {
+			return Counts{}, err
+		}
+		if size, payload, ok := parseHeader(w.buf[p:]); ok && size <= MaxRecordSize {
+			if err := w.fill(p + payload + size + 1); err != nil {
+				return Counts{}, err
+			}
+		}
+		writer, seq, n, ok := parseRecord(w.buf[p:], &scratch)
 		switch {
 		case !ok:
 			c.Torn++
 			i = p + 1
-			continue
 		case writer < writers && seq < recordsPerWriter:
 			seen[writer*recordsPerWriter+seq]++
 			good += int64(n)
+			i = p + n
 		default:
 			c.Foreign++
+			i = p + n
 		}
-		i = p + n
+		if i > readChunk {
+			// Judged bytes need not stay: slide the window on.
+			w.drop(i)
+			i = 0
+		}
 	}
 	for _, s := range seen {
 		if s > 0 {
@@ -83,9 +123,66 @@ func Check(r io.Reader, writers, recordsPerWriter int) (Counts, error) {
 			c.Duplicated += int(s) - 1
 		}
 	}
+	c.Bytes = w.read
 	c.Lost = c.Expected - c.Intact
 	c.GarbageBytes = c.Bytes - good
 	return c, nil
+}
+
+// window is the part of the file Check has read and not yet let go.
+type window struct {
+	r    io.Reader
+	buf  []byte
+	read int64 // bytes read from r in all
+	eof  bool
+}
+
+// drop lets go of the first n bytes of the window.
+func (w *window) drop(n int) {
+	w.buf = w.buf[:copy(w.buf, w.buf[n:])]
+}
+
+// fill reads until the window holds at least n bytes or the file ends; with
+// n 0, it reads once, at least a byte unless the file ends.
+func (w *window) fill(n int) error {
+	for !w.eof && (len(w.buf) < n || n == 0) {
+		if free := cap(w.buf) - len(w.buf); free < readChunk/4 || free < n-len(w.buf) {
+			grown := make([]byte, len(w.buf), max(2*cap(w.buf), n+readChunk))
+			copy(grown, w.buf)
+			w.buf = grown
+		}
+		k, err := w.r.Read(w.buf[len(w.buf):cap(w.buf)])
+		w.buf = w.buf[:len(w.buf)+k]
+		w.read += int64(k)
+		switch {
+		case err == io.EOF:
+			w.eof = true
+		case err != nil:
+			return fmt.Errorf("sharedlog: check: read: %w", err)
+		}
+		if n == 0 && k > 0 {
+			return nil
+		}
+	}
+	return nil
+}
+
+// parseHeader reads the header of the record b starts with and returns the
+// payload's size and offset; ok is false if b does not start with a
+// well-formed header.
+func parseHeader(b []byte) (size, payload int, ok bool) {
+	i := 2 // past "R "
+	for range 3 {
+		v, next, ok := parseUint(b, i)
+		if !ok {
+			return 0, 0, false
+		}
+		size, i = v, next
+	}
+	if len(b) < i+9 || b[i+8] != ' ' {
+		return 0, 0, false
+	}
+	return size, i + 9, true
 }
 
 // parseRecord reports whether b starts with a whole, correct record, and if
@@ -110,7 +207,7 @@ func parseRecord(b []byte, scratch *[]byte) (writer, seq, n int, ok bool) {
 		return 0, 0, 0, false
 	}
 	payload := i + 9
-	if size > len(b)-payload-1 || b[payload+size] != '\n' {
+	if size > MaxRecordSize || size > len(b)-payload-1 || b[payload+size] != '\n' {
 		return 0, 0, 0, false
 	}
 	crc := crc32.Update(0, castagnoli, b[2:fieldsEnd])

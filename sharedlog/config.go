@@ -52,8 +52,8 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Sizes == (Sizes{}) {
 		c.Sizes = DefaultSizes
 	}
-	if c.Sizes.Min < 1 || c.Sizes.Min > c.Sizes.Max {
-		return c, fmt.Errorf("sharedlog: config: sizes %d..%d: need 1 <= min <= max", c.Sizes.Min, c.Sizes.Max)
+	if c.Sizes.Min < 1 || c.Sizes.Min > c.Sizes.Max || c.Sizes.Max > MaxRecordSize {
+		return c, fmt.Errorf("sharedlog: config: sizes %d..%d: need 1 <= min <= max <= %d", c.Sizes.Min, c.Sizes.Max, MaxRecordSize)
 	}
 	if c.Records > maxExpected/c.Writers {
 		return c, fmt.Errorf("sharedlog: config: %d writers x %d records: %w (max %d)", c.Writers, c.Records, ErrTooMany, maxExpected)

@@ -198,7 +198,8 @@ func TestRunErrors(t *testing.T) {
 		{"folder is a file", Mutex, with(func(c *Config) { c.Dir = filepath.Join(file, "logs") }), nil, "log folder"},
 		{"folder is a file, processes", Locked, with(func(c *Config) { c.Dir = filepath.Join(file, "logs") }), nil, "log folder"},
 		{"callback, folder is a file", Callback, with(func(c *Config) { c.Dir = filepath.Join(file, "logs") }), nil, "log folder"},
-		{"callback, records too large", Callback, with(func(c *Config) { c.Sizes = Sizes{Min: 1, Max: maxRecordSize + 1} }), nil, "at most"},
+		{"callback, records too large", Callback, with(func(c *Config) { c.Sizes = Sizes{Min: 1, Max: maxRecordSize + 1} }), nil, "max <="},
+		{"records too large to check", Mutex, with(func(c *Config) { c.Sizes = Sizes{Min: 1, Max: MaxRecordSize + 1} }), nil, "max <="},
 		{"unknown", Mode("shouting"), ok, ErrUnknownMode, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
