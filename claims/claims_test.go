@@ -276,6 +276,13 @@ func TestEvaluate(t *testing.T) {
 		}), false, []want{
 			{stmtThreadsCPU, part, []string{"holds only under GOMAXPROCS=1", "caveat: goroutines on cpu: wall times spread with a CV of 30% (over 10%)"}, nil},
 		}},
+		{"flagged noisy, clear of the threshold", edit(func(r *results.Run) {
+			each(r, "goroutines", "io", func(x *results.Result) {
+				x.Noisy, x.NoisyReason = true, "in 3 of 3 trials other processes used 150% of a core beside it"
+			})
+		}), false, []want{
+			{stmtThreadsIO, holds, []string{"holds (100×), even under GOMAXPROCS=1; caveat: goroutines on io: in 3 of 3 trials other processes used 150% of a core beside it"}, nil},
+		}},
 		{"noisy serial, either side of the threshold", edit(func(r *results.Run) {
 			each(r, "serial", "cpu", func(x *results.Result) {
 				x.WallSeconds = results.Summary{Median: 1.1, Mean: 1.1, Min: 0.67, Max: 1.56, Stddev: 0.6, N: 3}
@@ -316,6 +323,12 @@ func TestEvaluate(t *testing.T) {
 			each(r, "pool-apply-async", "io", func(x *results.Result) { x.Errors = 3 })
 		}), false, []want{
 			{stmtProcPerTask, holds, []string{"holds: ≥100× the spawn time, ≥8.78× the peak RSS; on io not measured: pool-apply-async on io had 3 of 300 tasks fail"}, nil},
+		}},
+		{"memory as PSS", edit(func(r *results.Run) {
+			each(r, "process-per-task", "", func(x *results.Result) { x.PeakPSSBytes.Median = 500 << 20 })
+			each(r, "pool-apply-async", "", func(x *results.Result) { x.PeakPSSBytes.Median = 100 << 20 })
+		}), false, []want{
+			{stmtProcPerTask, holds, []string{"holds: ≥50.0× the spawn time, ≥5.00× the peak PSS"}, []string{"peak PSS 500 MiB vs 100 MiB (5.00×)"}},
 		}},
 		{"no serial", keep("goroutines", "process-per-task", "pool-apply-async"), true, []want{
 			{stmtProcPerTask, holds, []string{"holds: ≥50.0× the spawn time, ≥8.05× the peak RSS"}, nil},

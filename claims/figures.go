@@ -1,8 +1,10 @@
 package claims
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/poolbench/poolbench/results"
 	"github.com/poolbench/poolbench/stats"
@@ -111,10 +113,13 @@ func perTaskSeconds(run *results.Run, serial, workload string) float64 {
 }
 
 // memory is r's headline peak memory and the name of the figure: the
-// proportional set size once results hold it, which counts a page shared
-// by several processes once, else the resident set summed over the tree,
-// which counts it in each.
+// proportional set size summed over the tree, which splits a page shared by
+// several processes between them; the resident set, which counts it in
+// each, only where no PSS was measured.
 func memory(r *results.Result) (float64, string) {
+	if r.PeakPSSBytes.Median > 0 {
+		return r.PeakPSSBytes.Median, "peak PSS"
+	}
 	return r.PeakRSSBytes.Median, "peak RSS"
 }
 
@@ -134,12 +139,18 @@ func taskFailures(r *results.Result) (failed, total int) {
 // result counts as noisy, as the report flags it.
 const UnstableCV = 0.10
 
-// noisy says why r's wall times are too spread to trust a close call, or "".
+// noisy says why r's wall times are not to be trusted on a close call, or
+// "": the harness flagged it (other work on the machine during its trials),
+// or its trials spread widely.
 func noisy(r *results.Result) string {
-	if cv := r.WallSeconds.CV(); r.WallSeconds.N > 1 && cv > UnstableCV {
-		return fmt.Sprintf("wall times spread with a CV of %s (over %s)", pct(cv), pct(UnstableCV))
+	var why []string
+	if r.Noisy {
+		why = append(why, cmp.Or(r.NoisyReason, "flagged noisy"))
 	}
-	return ""
+	if cv := r.WallSeconds.CV(); r.WallSeconds.N > 1 && cv > UnstableCV {
+		why = append(why, fmt.Sprintf("wall times spread with a CV of %s (over %s)", pct(cv), pct(UnstableCV)))
+	}
+	return strings.Join(why, "; ")
 }
 
 // checksumDiffers reports whether r computed other results than serial.
