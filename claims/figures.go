@@ -3,7 +3,6 @@ package claims
 import (
 	"cmp"
 	"fmt"
-	"math"
 	"strings"
 
 	"github.com/poolbench/poolbench/results"
@@ -155,11 +154,3 @@ func noisy(r *results.Result) string {
 
 // checksumDiffers reports whether r computed other results than serial.
 func checksumDiffers(r *results.Result) bool { return r.ChecksumOK != nil && !*r.ChecksumOK }
-
-// finite is v when it is a real number, else 0.
-func finite(v float64) float64 {
-	if math.IsInf(v, 0) || math.IsNaN(v) {
-		return 0
-	}
-	return v
-}
