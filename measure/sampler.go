@@ -28,7 +28,9 @@ const cpuWindow = 100 * time.Millisecond
 // a tree costs about half a microsecond per process, so a tree of a hundred
 // processes read every 10 ms would take 2-3% of a core; past the budget the
 // sampler stretches its interval (in whole multiples of the one asked for)
-// and says so in Report.Interval.
+// and says so in Report.Interval. The reads of smaps_rollup for PSS keep to
+// a budget of the same size of their own (see pss_linux.go), so sampling
+// takes at most twice this in all.
 const CostBudget = 0.01
 
 // Report is what a Sampler saw, from Start to Stop.
