@@ -52,7 +52,7 @@ type pssShares struct {
 type pssBook struct {
 	next time.Time // earliest time of the next pass
 	anon float64   // the tree's anonymous share at the last pass
-	seen bool      // a pass has been made
+	seen bool      // a pass has read a member's smaps_rollup
 }
 
 // due reports whether a pass is due now.
@@ -60,21 +60,23 @@ func (b *pssBook) due(now time.Time) bool { return !now.Before(b.next) }
 
 // passed schedules the next pass after a pass that cost cost seconds of
 // CPU, so that passes stay within CostBudget of a core.
-func (b *pssBook) passed(now time.Time, cost float64) {
+func (b *pssBook) passed(now time.Time, cost float64, read int) {
 	gap := time.Duration(cost / CostBudget * float64(time.Second))
 	b.next = now.Add(max(gap, pssMinGap))
-	b.seen = true
+	b.seen = b.seen || read > 0
 }
 
 // estimate is a member's PSS in bytes from its statm figures, with its own
 // shares if it has been through a pass, the tree's anonymous share
-// otherwise.
+// otherwise. It is 0 until a pass has read some member: where smaps_rollup
+// cannot be read (Linux before 4.14, or no permission) there is no PSS, and
+// the caller reports none rather than a guess.
 func (b *pssBook) estimate(m *member) uint64 {
-	if m.pssPassed {
+	switch {
+	case !b.seen:
+		return 0
+	case m.pssPassed:
 		return uint64(float64(m.anonBytes)*m.pss.anon) + m.pss.file
-	}
-	if !b.seen {
-		return m.anonBytes // no pass yet
 	}
 	return uint64(float64(m.anonBytes) * b.anon)
 }
@@ -85,6 +87,7 @@ func (b *pssBook) estimate(m *member) uint64 {
 func (r *procReader) pssPass(now time.Time) (cost float64) {
 	cpu0, clock := threadCPU()
 	var anon, pssAnon float64
+	read := 0
 	for _, m := range r.order {
 		if m.dead || m.zombie {
 			continue
@@ -106,17 +109,20 @@ func (r *procReader) pssPass(now time.Time) (cost float64) {
 		}
 		m.pss = roll.shares(m.anonBytes)
 		m.pssPassed = true
+		read++
 		anon += float64(m.anonBytes)
 		pssAnon += float64(m.anonBytes) * m.pss.anon
 	}
-	r.pss.anon = 1
-	if anon > 0 {
-		r.pss.anon = pssAnon / anon
+	if read > 0 {
+		r.pss.anon = 1
+		if anon > 0 {
+			r.pss.anon = pssAnon / anon
+		}
 	}
 	if cpu1, ok := threadCPU(); clock && ok && cpu1 >= cpu0 {
 		cost = cpu1 - cpu0
 	}
-	r.pss.passed(now, cost)
+	r.pss.passed(now, cost, read)
 	return cost
 }
 
