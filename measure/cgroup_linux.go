@@ -42,8 +42,9 @@ var cgroupSeq atomic.Int64
 // NewCgroup makes a memory cgroup named after this process and a counter.
 // The error, wrapping ErrNoCgroup, says why none can be made here.
 func NewCgroup() (*Cgroup, error) {
-	name := fmt.Sprintf("poolbench-%d-%d", os.Getpid(), cgroupSeq.Add(1))
+	name := fmt.Sprintf("%s%d-%d", cgroupPrefix, os.Getpid(), cgroupSeq.Add(1))
 	if base, err := v2MemoryBase(); err == nil {
+		removeStale(base)
 		dir := filepath.Join(base, name)
 		if err := os.Mkdir(dir, 0o755); err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrNoCgroup, err)
@@ -59,6 +60,7 @@ func NewCgroup() (*Cgroup, error) {
 		}
 		return &Cgroup{dir: dir, v2: true, dirFD: fd}, nil
 	} else if base, err1 := v1MemoryBase(); err1 == nil {
+		removeStale(base)
 		dir := filepath.Join(base, name)
 		if err := os.Mkdir(dir, 0o755); err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrNoCgroup, err)
@@ -66,6 +68,34 @@ func NewCgroup() (*Cgroup, error) {
 		return &Cgroup{dir: dir, dirFD: -1, parent: base}, nil
 	} else {
 		return nil, fmt.Errorf("%w: %v; %v", ErrNoCgroup, err, err1)
+	}
+}
+
+// cgroupPrefix starts the name of every group NewCgroup makes, followed by
+// the maker's pid.
+const cgroupPrefix = "poolbench-"
+
+// removeStale removes the groups a poolbench process that no longer exists
+// left in base (killed before it could remove them). A group still holding
+// processes cannot be removed, and is left.
+func removeStale(base string) {
+	entries, err := os.ReadDir(base)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		rest, ok := strings.CutPrefix(e.Name(), cgroupPrefix)
+		if !ok || !e.IsDir() {
+			continue
+		}
+		pidText, _, _ := strings.Cut(rest, "-")
+		pid, err := strconv.Atoi(pidText)
+		if err != nil || pid <= 0 || pid == os.Getpid() {
+			continue
+		}
+		if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
+			os.Remove(filepath.Join(base, e.Name()))
+		}
 	}
 }
 

@@ -2,8 +2,11 @@ package measure
 
 import (
 	"errors"
+	"fmt"
 	"math"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"testing"
 )
 
@@ -71,5 +74,45 @@ func TestCgroupStartError(t *testing.T) {
 	}
 	if err := cg.Close(); err != nil {
 		t.Errorf("close after a failed start: %v", err)
+	}
+}
+
+// TestCgroupRemovesStale: a group left by a poolbench process that is gone
+// is removed by the next NewCgroup; one of a live process is kept.
+func TestCgroupRemovesStale(t *testing.T) {
+	cg, err := NewCgroup()
+	if errors.Is(err, ErrNoCgroup) {
+		t.Skipf("no memory cgroup on this machine: %v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := filepath.Dir(cg.dir)
+	if err := cg.Close(); err != nil {
+		t.Fatal(err)
+	}
+	c := startChild(t, "exit")
+	dead := c.pid()
+	c.finish()
+	stale := filepath.Join(base, fmt.Sprintf("%s%d-1", cgroupPrefix, dead))
+	live := filepath.Join(base, fmt.Sprintf("%s%d-1", cgroupPrefix, 1)) // pid 1 is always there
+	for _, dir := range []string{stale, live} {
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Cleanup(func() { os.Remove(stale); os.Remove(live) })
+	cg, err = NewCgroup()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cg.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("group of gone pid %d left: %v", dead, err)
+	}
+	if _, err := os.Stat(live); err != nil {
+		t.Errorf("group of live pid 1 removed: %v", err)
 	}
 }
