@@ -469,6 +469,34 @@ def pool_map(job, ctx, out):
     close_pool(pool, ready, reader)
 
 
+def article_func(i, seconds):
+    """The article's func: sleep, then return i + 100."""
+    time.sleep(seconds)
+    return os.getpid(), i + 100
+
+
+def article(job, ctx, out):
+    """The article's pool example as it wrote it: Pool(workers), apply_async
+    for every task with a callback that prints the pid, the parent pid and
+    the value, then close() and join()."""
+    pool, ready, reader = new_pool(job, ctx)
+    seconds = job["size"] / 1e9
+
+    def log_for(i, t):
+        def log(result):
+            worker, value = result
+            print("log: pid %d, parent pid %d, value %d (computed by worker %d)" % (os.getpid(), os.getppid(), value, worker))
+            out.record("cb", pid=os.getpid())
+            out.task(i, str(value).encode(), clock() - t, worker)
+
+        return log
+
+    for i in range(job["tasks"]):
+        pool.apply_async(article_func, (i, seconds), callback=log_for(i, clock()))
+    close_pool(pool, ready, reader)
+    sys.stdout.flush()
+
+
 STRATEGIES = {
     "serial": serial,
     "threads": threads,
@@ -476,6 +504,7 @@ STRATEGIES = {
     "pool-apply": pool_apply,
     "pool-apply-async": pool_apply_async,
     "pool-map": pool_map,
+    "article": article,
 }
 
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -231,6 +232,35 @@ func TestJobErrors(t *testing.T) {
 	} {
 		if _, err := Run(context.Background(), "python3", j, newSink()); err == nil {
 			t.Errorf("Run(%+v) accepted", j)
+		}
+	}
+}
+
+// TestArticle: the article's example prints one line a task from the
+// interpreter's callback, each naming the interpreter's pid and a value of
+// i + 100.
+func TestArticle(t *testing.T) {
+	in := needPython(t)
+	var out bytes.Buffer
+	j := job(Article, "io", uint64(10*time.Millisecond), 20)
+	j.Workers, j.Stdout = 4, &out
+	s := newSink()
+	rep, err := Run(context.Background(), in.Path, j, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 20 || len(s.values) != 20 {
+		t.Fatalf("%d lines, %d results:\n%s", len(lines), len(s.values), out.String())
+	}
+	for i := range 20 {
+		if got, want := string(s.values[i]), strconv.Itoa(i+100); got != want {
+			t.Errorf("task %d: %q, want %q", i, got, want)
+		}
+	}
+	for _, l := range lines {
+		if !strings.HasPrefix(l, "log: pid "+strconv.Itoa(rep.PID)+", parent pid "+strconv.Itoa(os.Getpid())) {
+			t.Errorf("line %q: want the interpreter's pid %d and ours as its parent", l, rep.PID)
 		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/poolbench/poolbench/procpool"
+	"github.com/poolbench/poolbench/pyref"
 	"github.com/poolbench/poolbench/workloads"
 	"github.com/spf13/cobra"
 )
@@ -63,6 +64,10 @@ func applyPreset(cmd *cobra.Command, o *runOptions) error {
 	}
 	set("strategies", func() {
 		o.strategies = []string{"serial", "goroutines", "process-per-task", "pool-apply", "pool-apply-async"}
+		// CPython's own pool beside Go's, where there is a python3 to run it.
+		if _, err := pyref.Find(cmd.Context(), o.py.python); err == nil {
+			o.strategies = append(o.strategies, "py-pool-apply-async")
+		}
 	})
 	return nil
 }
@@ -70,13 +75,13 @@ func applyPreset(cmd *cobra.Command, o *runOptions) error {
 // runArticleExample runs the article's pool example for real in this
 // process and prints what its callback prints, so the output can be set
 // beside the article's: every line names the same pid, the parent's.
-func runArticleExample(ctx context.Context, w io.Writer) error {
+func runArticleExample(ctx context.Context, w io.Writer) (time.Duration, error) {
 	fmt.Fprintf(w, "The article's pool example, scaled: Pool(%d), %d x apply_async(func, (i,), callback=log),\nfunc sleeps %v (the article's 5 s / 100) and returns i + 100; then close() and join().\n\n",
 		articleWorkers, articleTasks, articleSleep)
 	start := time.Now()
 	pool, err := procpool.New(articleWorkers, procpool.WorkerOutput(os.Stderr, os.Stderr))
 	if err != nil {
-		return err
+		return 0, err
 	}
 	stop := context.AfterFunc(ctx, pool.Terminate)
 	defer stop()
@@ -103,13 +108,13 @@ func runArticleExample(ctx context.Context, w io.Writer) error {
 		if err != nil {
 			pool.Terminate()
 			pool.Join()
-			return err
+			return 0, err
 		}
 	}
 	pool.Close()
 	pool.Join()
 	if err := ctx.Err(); err != nil {
-		return err
+		return 0, err
 	}
 	took := time.Since(start)
 	serial := time.Duration(articleTasks) * articleSleep
@@ -122,5 +127,5 @@ func runArticleExample(ctx context.Context, w io.Writer) error {
 		articleTasks-failed, took.Seconds(), serial.Seconds(), serial.Seconds()/took.Seconds(), articleWorkers)
 	fmt.Fprintf(w, "Callbacks ran in pid(s) %v, this poolbench process (%d); the tasks ran in %d worker processes.\n\n",
 		cbs, os.Getpid(), len(workerPIDs))
-	return nil
+	return took, nil
 }

@@ -93,3 +93,29 @@ func TestRunRecordsStartMethod(t *testing.T) {
 		t.Errorf("py-pool-apply-async: %+v", r)
 	}
 }
+
+// TestPresetArticleRunsCPython: the article preset runs the example in
+// CPython too, after Go's, and measures CPython's pool beside Go's.
+func TestPresetArticleRunsCPython(t *testing.T) {
+	if _, err := pyref.Find(context.Background(), ""); err != nil {
+		t.Skipf("no python3: %v", err)
+	}
+	dir := filepath.Join(t.TempDir(), "out")
+	code, _, stderr := runCLI(t, "run", "--preset", "article", "--tasks", "20", "--task-size", "5ms",
+		"--repeat", "1", "--warmup", "0", "--format", "json", "--out", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	goAt, pyAt := strings.Index(stderr, "this poolbench process"), strings.Index(stderr, "The same example in CPython")
+	if goAt < 0 || pyAt < goAt || strings.Count(stderr[pyAt:], "log: pid ") != 100 ||
+		!strings.Contains(stderr[pyAt:], "100 results in ") || !strings.Contains(stderr[pyAt:], "(Go's pool: ") {
+		t.Errorf("stderr:\n%s", stderr)
+	}
+	run, err := results.ReadFile(filepath.Join(dir, "results.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := run.Results[len(run.Results)-1]; r.Strategy != "py-pool-apply-async" || r.WallRatioVsGo == nil {
+		t.Errorf("last result %s, ratio to Go %v", r.Strategy, r.WallRatioVsGo)
+	}
+}

@@ -154,7 +154,11 @@ func (o *runOptions) run(cmd *cobra.Command) error {
 		if o.format != "table" {
 			w = cmd.ErrOrStderr()
 		}
-		if err := runArticleExample(cmd.Context(), w); err != nil {
+		took, err := runArticleExample(cmd.Context(), w)
+		if err == nil {
+			err = runArticleExampleInCPython(cmd.Context(), w, o.py.python, took)
+		}
+		if err != nil {
 			return err
 		}
 	}
