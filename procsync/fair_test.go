@@ -1,7 +1,10 @@
 package procsync
 
 import (
+	"bufio"
 	"context"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sync/atomic"
@@ -89,3 +92,95 @@ func waiterNotStarved(t *testing.T) {
 
 // yield lets other goroutines run while a test polls for an event.
 func yield() { time.Sleep(100 * time.Microsecond) }
+
+// The same across processes: a child that holds the lock and, once told to
+// go, lets it go and takes it again as fast as it can, counting its turns in
+// a file; the parent, queued meanwhile, reads the count once it is in.
+func TestWaiterNotStarvedAcrossProcesses(t *testing.T) {
+	dir := t.TempDir()
+	path, counter := filepath.Join(dir, "x.lock"), filepath.Join(dir, "turns")
+	if err := os.WriteFile(counter, fmt.Appendf(nil, "%0*d", counterWidth, 0), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := spawn(t, "spin", nil, "PROCSYNC_LOCK="+path, "PROCSYNC_FILE="+counter)
+	if got := c.waitLine(t, 10*time.Second); got != "held\n" {
+		t.Fatalf("child said %q", got)
+	}
+	waiter := newLock(t, path)
+	waited := make(chan error, 1)
+	go func() { waited <- waiter.Acquire(context.Background()) }()
+	probe, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer probe.Close()
+	waitQueued(t, probe, waited)
+	if _, err := c.stdin.Write([]byte("go\n")); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-waited; err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(counter)
+	if err != nil {
+		t.Fatal(err)
+	}
+	turns, err := readCounter(f)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.release() // stop: the child ends after its next turn
+	if err := waiter.Release(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.wait(); err != nil {
+		t.Fatalf("child: %v", err)
+	}
+	if turns > 1 {
+		t.Errorf("the spinning child took %d turns while the parent was queued, want at most 1", turns)
+	}
+}
+
+// spin is the child of TestWaiterNotStarvedAcrossProcesses: it takes the
+// lock, says "held", and on "go" from stdin lets it go and takes it again in
+// a loop, writing the number of turns to file while holding, until stdin
+// ends.
+func spin(ctx context.Context, lockPath, file string) error {
+	l, err := NewLock(lockPath)
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	f, err := os.OpenFile(file, os.O_RDWR, 0)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := l.Acquire(ctx); err != nil {
+		return err
+	}
+	fmt.Println("held")
+	in := bufio.NewReader(os.Stdin)
+	if line, err := in.ReadString('\n'); err != nil || line != "go\n" {
+		return fmt.Errorf("want go, read %q, %v", line, err)
+	}
+	var stop atomic.Bool
+	go func() {
+		io.Copy(io.Discard, in)
+		stop.Store(true)
+	}()
+	for turns := 0; !stop.Load(); {
+		if err := l.Release(); err != nil {
+			return err
+		}
+		if err := l.Acquire(ctx); err != nil {
+			return err
+		}
+		turns++
+		if err := writeCounter(f, turns); err != nil {
+			return err
+		}
+	}
+	return l.Release()
+}

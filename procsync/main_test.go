@@ -88,6 +88,8 @@ func runChild(role string) error {
 		fmt.Println("held")
 		time.Sleep(time.Minute) // until killed
 		return nil
+	case "spin":
+		return spin(ctx, lockPath, os.Getenv("PROCSYNC_FILE"))
 	case "semhold":
 		s, err := NewSemaphore(os.Getenv("PROCSYNC_DIR"), 2)
 		if err != nil {
