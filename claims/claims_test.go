@@ -408,6 +408,14 @@ func TestEvaluate(t *testing.T) {
 			{stmtPoolTenfold, none, []string{"not measured: pool-apply-async on io had 12 of 300 tasks fail"}, nil},
 			{stmtCallbackPID, holds, nil, nil}, // where callbacks ran does not rest on times
 		}},
+		{"faster than its ideal beside other work", edit(func(r *results.Run) {
+			setWall(r, "goroutines-1cpu", "cpu", 1.0)
+			each(r, "serial", "cpu", func(x *results.Result) {
+				x.Trials = []results.Trial{{NoisyReason: "other processes used 160% of a core beside it"}}
+			})
+		}), false, []want{
+			{stmtThreadsCPU, none, []string{"not measured: goroutines-1cpu on cpu ran at 200% of its ideal while other work ran on the machine: its baseline was slowed"}, nil},
+		}},
 		{"checksum mismatch", edit(func(r *results.Run) {
 			bad := false
 			each(r, "goroutines", "cpu", func(x *results.Result) { x.ChecksumOK, x.Checksum = &bad, "0badc0de" })

@@ -152,5 +152,17 @@ func noisy(r *results.Result) string {
 	return strings.Join(why, "; ")
 }
 
+// busy reports whether other work ran on the machine during any of r's
+// trials, as the harness measured it (/proc/stat against the trial's own
+// CPU time).
+func busy(r *results.Result) bool {
+	for _, t := range r.Trials {
+		if t.NoisyReason != "" {
+			return true
+		}
+	}
+	return false
+}
+
 // checksumDiffers reports whether r computed other results than serial.
 func checksumDiffers(r *results.Result) bool { return r.ChecksumOK != nil && !*r.ChecksumOK }

@@ -104,8 +104,10 @@ func costOf(p, q *results.Result, workers int) (f string, spawn, mem float64, wh
 		return ""
 	}
 	switch {
-	case firstRefusal(p, q) != "":
-		why = firstRefusal(p, q)
+	case ownRefusal(p, q) != "":
+		// Not slowedBaseline: the verdict rests on spawn times and
+		// memory, not on a speedup.
+		why = ownRefusal(p, q)
 	case missing(p) != "":
 		why = missing(p)
 	case missing(q) != "":
@@ -151,8 +153,8 @@ func poolTenfold(run *results.Run, fam family) (results.Claim, bool) {
 		}
 		j = notMeasured("the claim is about a pool of %d; this run's %s had %s of %s", TenfoldPool, fam.async,
 			map[bool]string{true: "a pool", false: "pools"}[len(sizes) == 1], strings.Join(sizes, ", "))
-	case firstRefusal(base, p) != "":
-		j = notMeasured("%s", firstRefusal(base, p))
+	case firstRefusal(run, base, p) != "":
+		j = notMeasured("%s", firstRefusal(run, base, p))
 	case p.Tasks < 2*TenfoldPool:
 		j = notMeasured("%s fill a pool of %d at most once; the claim is about a pool that frees a slot for the next task, which needs %d tasks or more",
 			plural(p.Tasks, "task"), TenfoldPool, 2*TenfoldPool)
@@ -222,8 +224,8 @@ func applyVsAsync(run *results.Run, fam family) (results.Claim, bool) {
 			base := find(run, fam.serial, w)
 			var j judgement
 			switch {
-			case firstRefusal(base, a, y) != "":
-				j = notMeasured("%s", firstRefusal(base, a, y))
+			case firstRefusal(run, base, a, y) != "":
+				j = notMeasured("%s", firstRefusal(run, base, a, y))
 			case size < 2:
 				j = notMeasured("a pool of 1 runs one task at a time, through apply_async too")
 			case y.Tasks < 2:

@@ -61,8 +61,8 @@ func threadsCPU(run *results.Run) (results.Claim, bool) {
 
 	var j judgement
 	switch {
-	case firstRefusal(base, g, g1) != "":
-		j = notMeasured("%s", firstRefusal(base, g, g1))
+	case firstRefusal(run, base, g, g1) != "":
+		j = notMeasured("%s", firstRefusal(run, base, g, g1))
 	case n < 2:
 		j = notMeasured("a machine of 1 CPU runs one task at a time with or without a GIL")
 	case base.Tasks <= n:
@@ -120,8 +120,8 @@ func threadsIO(run *results.Run) (results.Claim, bool) {
 
 	var j judgement
 	switch {
-	case firstRefusal(base, g, g1) != "":
-		j = notMeasured("%s", firstRefusal(base, g, g1))
+	case firstRefusal(run, base, g, g1) != "":
+		j = notMeasured("%s", firstRefusal(run, base, g, g1))
 	case base.Tasks < 2:
 		j = notMeasured("1 task cannot overlap with another")
 	case speedWork(run, "serial", "io") != "":
@@ -158,8 +158,8 @@ func pyThreads(run *results.Run, workload string) (results.Claim, bool) {
 	s := speedupOf(run, t)
 	var j judgement
 	switch {
-	case firstRefusal(base, t) != "":
-		j = notMeasured("%s", firstRefusal(base, t))
+	case firstRefusal(run, base, t) != "":
+		j = notMeasured("%s", firstRefusal(run, base, t))
 	case speedWork(run, serial, workload) != "":
 		j = notMeasured("%s", speedWork(run, serial, workload))
 	case workload == "cpu" && n < 2:

@@ -29,6 +29,21 @@ func refusal(r *results.Result) string {
 	return ""
 }
 
+// slowedBaseline says so when r ran faster than its ideal while other work
+// ran on the machine: nothing beats its ideal, so its baseline was slowed
+// and its speedup is inflated. On a quiet machine the same figure means
+// the ideal's premise failed (GOMAXPROCS=1 or a blocking Apply ran tasks
+// at once), which is what the claim is about: it is judged.
+func slowedBaseline(run *results.Run, r *results.Result) string {
+	if efficiencyOf(r) <= MaxEfficiency {
+		return ""
+	}
+	if base := find(run, baselineOf(r), r.Workload); !busy(r) && (base == nil || !busy(base)) {
+		return ""
+	}
+	return fmt.Sprintf("%s ran at %s of its ideal while other work ran on the machine: its baseline was slowed", who(r), pct(efficiencyOf(r)))
+}
+
 // allFailed says so when every task of r failed, or "": a claim that does
 // not rest on times (where callbacks ran) can still use a result with
 // some failures.
@@ -40,13 +55,31 @@ func allFailed(r *results.Result) string {
 	return ""
 }
 
-// firstRefusal is the refusal of the first of rs that has one.
-func firstRefusal(rs ...*results.Result) string {
+// ownRefusal is the refusal of the first of rs that has one.
+func ownRefusal(rs ...*results.Result) string {
 	for _, r := range rs {
 		if r == nil {
 			continue
 		}
 		if why := refusal(r); why != "" {
+			return why
+		}
+	}
+	return ""
+}
+
+// firstRefusal is the first reason one of rs cannot judge a speed claim:
+// its own figures (refusal), or a baseline other work slowed
+// (slowedBaseline).
+func firstRefusal(run *results.Run, rs ...*results.Result) string {
+	if why := ownRefusal(rs...); why != "" {
+		return why
+	}
+	for _, r := range rs {
+		if r == nil {
+			continue
+		}
+		if why := slowedBaseline(run, r); why != "" {
 			return why
 		}
 	}
