@@ -6,6 +6,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -118,4 +121,85 @@ func TestRunPythonMissing(t *testing.T) {
 	if !errors.Is(err, ErrNoPython) {
 		t.Fatalf("Run without python3 = %v, want ErrNoPython", err)
 	}
+}
+
+// What py-unlocked's fields say of CPython, seen by strace: each writer's
+// write(2) calls to the log end on its record boundaries (buffered-whole),
+// and there are fewer calls than records. Skipped without strace.
+func TestPythonWritesEndOnRecords(t *testing.T) {
+	pythonOrSkip(t)
+	strace, err := exec.LookPath("strace")
+	if err != nil {
+		t.Skip("no strace on the PATH")
+	}
+	python, _ := exec.LookPath("python3")
+	cfg, err := Config{Dir: t.TempDir(), Writers: 3, Records: 300}.withDefaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	logPath, _ := paths(cfg.Dir, PyUnlocked)
+	if err := truncate(logPath); err != nil {
+		t.Fatal(err)
+	}
+	work := t.TempDir()
+	if err := writeSources(work, cfg); err != nil {
+		t.Fatal(err)
+	}
+	trace := filepath.Join(work, "trace")
+	out, err := exec.Command(strace, "-f", "-qq", "-y", "-s", "0", "-e", "trace=write", "-o", trace,
+		python, "-I", filepath.Join(work, "writers.py"), logPath, work, "3", "unlocked").CombinedOutput()
+	if err != nil {
+		t.Skipf("strace cannot trace here: %v: %s", err, out)
+	}
+	data, err := os.ReadFile(trace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Each writer's record boundaries: the offsets in its stream where a
+	// record ends.
+	ends := make([]map[int]bool, cfg.Writers)
+	total := make([]int, cfg.Writers)
+	for w := range cfg.Writers {
+		ends[w] = map[int]bool{}
+		for seq := range cfg.Records {
+			total[w] += len(Record(w, seq, cfg.Sizes))
+			ends[w][total[w]] = true
+		}
+	}
+	// pid  write(8</path/py-unlocked.log>, ""..., 4104) = 4104, or the
+	// same cut by "<unfinished ...>": the size asked is what counts.
+	re := regexp.MustCompile(`^(\d+)\s+write\(\d+<` + regexp.QuoteMeta(logPath) + `>, ""\.\.\., (\d+)`)
+	sums := map[string][]int{}
+	for _, line := range strings.Split(string(data), "\n") {
+		if m := re.FindStringSubmatch(line); m != nil {
+			n, _ := strconv.Atoi(m[2])
+			s := sums[m[1]]
+			last := 0
+			if len(s) > 0 {
+				last = s[len(s)-1]
+			}
+			sums[m[1]] = append(s, last+n)
+		}
+	}
+	if len(sums) != cfg.Writers {
+		t.Fatalf("%d processes wrote to the log, want %d", len(sums), cfg.Writers)
+	}
+	calls := 0
+	for pid, s := range sums {
+		calls += len(s)
+		w := slices.IndexFunc(total, func(n int) bool { return n == s[len(s)-1] })
+		if w < 0 {
+			t.Errorf("pid %s wrote %d bytes, no writer's total", pid, s[len(s)-1])
+			continue
+		}
+		for _, off := range s {
+			if !ends[w][off] {
+				t.Errorf("pid %s (writer %d): a write(2) ends at %d, inside a record", pid, w, off)
+			}
+		}
+	}
+	if records := cfg.Writers * cfg.Records; calls >= records {
+		t.Errorf("%d write(2) calls for %d records: not buffered", calls, records)
+	}
+	t.Logf("%d write(2) calls for %d records, every one ending on a record boundary", calls, cfg.Writers*cfg.Records)
 }
