@@ -57,5 +57,6 @@ func init() {
 		ParseSize:   parseRounds,
 		Run:         cpu,
 		Bound:       BoundCPU,
+		Python:      true,
 	})
 }

@@ -35,5 +35,6 @@ func init() {
 		ParseSize:   parseDuration,
 		Run:         io,
 		Bound:       BoundLatency,
+		Python:      true,
 	})
 }

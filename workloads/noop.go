@@ -14,5 +14,6 @@ func init() {
 		DefaultSize: "0",
 		ParseSize:   func(string) (uint64, error) { return 0, nil },
 		Run:         noop,
+		Python:      true,
 	})
 }

@@ -7,6 +7,7 @@ package workloads
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -32,6 +33,39 @@ type Workload struct {
 	// (its run time divides over CPUs), BoundLatency (it waits; its size
 	// is its duration in nanoseconds), or "" (no model).
 	Bound string
+
+	// TaskArgs builds task index's arguments from the task size and the
+	// run's options; nil means Args(size, index), the layout of cpu, io and
+	// noop.
+	TaskArgs func(size uint64, o Options, index int) []byte
+	// CheckOptions validates the options the workload reads (nil: it reads
+	// none), before anything runs.
+	CheckOptions func(o Options) error
+	// BytesPerTask is how many bytes one task moves, in and out, for a
+	// bytes-per-second figure; nil for a workload that is not about moving
+	// data.
+	BytesPerTask func(o Options) uint64
+	// Strategies names the only strategies that can run it; nil: all.
+	Strategies []string
+	// Python says a CPython twin (package pyref) runs it with the same
+	// checksum, so the py-* strategies apply to it.
+	Python bool
+	// OptIn leaves it out of --workload all: it is named on its own.
+	OptIn bool
+}
+
+// ArgsFor is the argument buffer of task index under the run's options.
+func (w Workload) ArgsFor(size uint64, o Options, index int) []byte {
+	if w.TaskArgs != nil {
+		return w.TaskArgs(size, o, index)
+	}
+	return Args(size, uint64(index))
+}
+
+// RunsUnder reports whether the named strategy can run w (Strategies only;
+// the py-* strategies also need Python).
+func (w Workload) RunsUnder(strategy string) bool {
+	return w.Strategies == nil || slices.Contains(w.Strategies, strategy)
 }
 
 // The bounds a workload can declare.
@@ -117,6 +151,17 @@ func LookupFunc(name string) (Func, error) {
 		return nil, fmt.Errorf("%w %q", ErrUnknown, name)
 	}
 	return fn, nil
+}
+
+// Standard lists the workloads --workload all runs: every one not OptIn.
+func Standard() []string {
+	var out []string
+	for _, n := range Names() {
+		if w, _ := Lookup(n); !w.OptIn {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // Names lists the registered workloads, sorted.

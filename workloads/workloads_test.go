@@ -10,8 +10,12 @@ import (
 
 func TestBuiltinsRegistered(t *testing.T) {
 	got := strings.Join(Names(), ",")
-	if got != "cpu,io,noop" {
-		t.Fatalf("Names() = %s, want cpu,io,noop", got)
+	if got != "alloc,cpu,exec,io,noop,payload,skewed" {
+		t.Fatalf("Names() = %s, want alloc,cpu,exec,io,noop,payload,skewed", got)
+	}
+	// --workload all keeps its meaning: the new workloads are named.
+	if got := strings.Join(Standard(), ","); got != "cpu,io,noop" {
+		t.Fatalf("Standard() = %s, want cpu,io,noop", got)
 	}
 }
 
@@ -20,7 +24,7 @@ func TestLookupUnknownListsNames(t *testing.T) {
 	if !errors.Is(err, ErrUnknown) {
 		t.Fatalf("err = %v, want ErrUnknown", err)
 	}
-	if !strings.Contains(err.Error(), "cpu, io, noop") {
+	if !strings.Contains(err.Error(), "cpu, exec, io, noop") {
 		t.Errorf("error %q does not list the workloads", err)
 	}
 }

@@ -1,0 +1,222 @@
+package workloads
+
+import (
+	"bytes"
+	"encoding/binary"
+	"hash/crc32"
+	"math"
+	"strings"
+	"testing"
+)
+
+func TestPayloadMovesAndChecksItsBytes(t *testing.T) {
+	tests := []struct {
+		name    string
+		in, out uint64
+	}{
+		{"symmetric default", 0, 0},
+		{"asymmetric", 1 << 20, 1 << 10},
+		{"tiny out", 100, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := Options{Seed: 7, PayloadIn: tt.in, PayloadOut: tt.out}
+			wantIn, wantOut := PayloadSizes(o)
+			w, _ := Lookup(PayloadName)
+			args := w.ArgsFor(0, o, 5)
+			if uint64(len(args)) != 16+wantIn {
+				t.Fatalf("args are %d bytes, want %d", len(args), 16+wantIn)
+			}
+			v, err := w.Run(args)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if uint64(len(v)) != wantOut {
+				t.Fatalf("returned %d bytes, want %d", len(v), wantOut)
+			}
+			// The CRC is computed here independently of the pattern code.
+			var crc [4]byte
+			binary.LittleEndian.PutUint32(crc[:], crc32.ChecksumIEEE(args[16:]))
+			if n := min(4, len(v)); !bytes.Equal(v[:n], crc[:n]) {
+				t.Fatalf("result starts %x, want the input's CRC %x", v[:n], crc[:n])
+			}
+			// The input is the documented pattern: (j + 31*index + seed) mod 256.
+			for j, b := range args[16:] {
+				if b != byte(j+31*5+7) {
+					t.Fatalf("input byte %d = %d, want %d", j, b, byte(j+31*5+7))
+				}
+			}
+			other, _ := w.Run(w.ArgsFor(0, o, 6))
+			if len(v) >= 4 && bytes.Equal(v, other) {
+				t.Fatal("two tasks returned the same bytes: the transfer could be skipped")
+			}
+		})
+	}
+}
+
+func TestParsePayload(t *testing.T) {
+	tests := []struct {
+		in          string
+		wantIn, out uint64
+		ok          bool
+	}{
+		{"", DefaultPayload, DefaultPayload, true},
+		{"1MiB", 1 << 20, 1 << 20, true},
+		{"in=1MiB,out=1KiB", 1 << 20, 1 << 10, true},
+		{"out=100", DefaultPayload, 100, true},
+		{"4096", 4096, 4096, true},
+		{"0", 0, 0, false},
+		{"in=0", 0, 0, false},
+		{"sideways=1KiB", 0, 0, false},
+		{"lots", 0, 0, false},
+		{"in=1MiB;out=1KiB", 0, 0, false},
+	}
+	for _, tt := range tests {
+		in, out, err := ParsePayload(tt.in)
+		if (err == nil) != tt.ok || (tt.ok && (in != tt.wantIn || out != tt.out)) {
+			t.Errorf("ParsePayload(%q) = %d, %d, %v", tt.in, in, out, err)
+		}
+		if err != nil && strings.Contains(err.Error(), "\n") {
+			t.Errorf("ParsePayload(%q): error of several lines: %q", tt.in, err)
+		}
+	}
+	if err := checkPayload(Options{PayloadIn: MaxPayload + 1}); err == nil {
+		t.Error("a payload above MaxPayload was accepted")
+	}
+}
+
+func TestParseBytes(t *testing.T) {
+	tests := []struct {
+		in   string
+		want uint64
+		ok   bool
+	}{
+		{"64KiB", 64 << 10, true}, {"1mib", 1 << 20, true}, {"2GiB", 2 << 30, true},
+		{"1kB", 1000, true}, {"5MB", 5_000_000, true}, {"12", 12, true}, {"12B", 12, true},
+		{"16m", 16 << 20, true}, {"-1", 0, false}, {"1.5MiB", 0, false}, {"", 0, false},
+		{"99999999TiB", 0, false},
+	}
+	for _, tt := range tests {
+		got, err := ParseBytes(tt.in)
+		if (err == nil) != tt.ok || got != tt.want {
+			t.Errorf("ParseBytes(%q) = %d, %v; want %d, ok=%v", tt.in, got, err, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestSkewedRoundsAreLogNormalWithTheMean(t *testing.T) {
+	const mean, n = 100_000, 50_000
+	for _, sigma := range []float64{0.5, 1} {
+		o := Options{Seed: 3, Skew: sigma}
+		var sum, logSum, logSq float64
+		for i := range n {
+			r := float64(SkewedRounds(mean, o, i))
+			sum += r
+			logSum += math.Log(r)
+			logSq += math.Log(r) * math.Log(r)
+		}
+		gotMean := sum / n
+		logMean := logSum / n
+		gotSigma := math.Sqrt(logSq/n - logMean*logMean)
+		// Sampling error of the mean at sigma 1 over 50k draws is about 0.6%.
+		if math.Abs(gotMean/mean-1) > 0.03 {
+			t.Errorf("sigma %g: mean %.0f rounds, want %d within 3%%", sigma, gotMean, mean)
+		}
+		if math.Abs(gotSigma-sigma) > 0.02 {
+			t.Errorf("sigma %g: log rounds spread %.3f", sigma, gotSigma)
+		}
+	}
+	if SkewedRounds(mean, Options{Seed: 3}, 9) != mean {
+		t.Error("sigma 0 did not give every task the mean")
+	}
+	a, b := SkewedRounds(mean, Options{Seed: 3, Skew: 1}, 9), SkewedRounds(mean, Options{Seed: 3, Skew: 1}, 9)
+	c := SkewedRounds(mean, Options{Seed: 4, Skew: 1}, 9)
+	if a != b || a == c {
+		t.Errorf("rounds of one task: %d, %d; another seed %d: want reproducible and seed-dependent", a, b, c)
+	}
+}
+
+func TestSkewedRunsTheCPUChain(t *testing.T) {
+	w, _ := Lookup(SkewedName)
+	o := Options{Seed: 1, Skew: 1}
+	args := w.ArgsFor(1000, o, 4)
+	got, err := w.Run(args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := cpu(Args(SkewedRounds(1000, o, 4), 4))
+	if !bytes.Equal(got, want) {
+		t.Fatal("a skewed task is not the cpu chain of its round count")
+	}
+	for _, bad := range []float64{-1, math.NaN(), 10} {
+		if err := checkSkew(Options{Skew: bad}); err == nil {
+			t.Errorf("--skew %g accepted", bad)
+		}
+	}
+}
+
+func TestAllocChecksumAndAllocations(t *testing.T) {
+	const size, index = 64 * 1000, 3
+	v, err := alloc(Args(size, index))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want uint64
+	for j := range uint64(size / 64) {
+		want += index<<32 | j
+	}
+	if got := binary.LittleEndian.Uint64(v); got != want {
+		t.Fatalf("checksum %d, want %d", got, want)
+	}
+	// Every object must reach the heap, or there is no GC pressure.
+	allocs := testing.AllocsPerRun(3, func() { alloc(Args(size, index)) })
+	if allocs < size/64 {
+		t.Fatalf("%.0f allocations for %d objects", allocs, size/64)
+	}
+}
+
+func TestExecRunsTheCommandPerTask(t *testing.T) {
+	w, _ := Lookup(ExecName)
+	tests := []struct {
+		name    string
+		o       Options
+		index   int
+		wantErr string
+	}{
+		{"shell ok", Options{Cmd: "test {} -eq 4"}, 4, ""},
+		{"shell exit", Options{Cmd: "echo first >&2; echo 'last words {}' >&2; exit 3"}, 2, "exit status 3: last words 2"},
+		{"argv ok", Options{Cmd: "test {} = 5", CmdArgv: true}, 5, ""},
+		{"argv exit", Options{Cmd: "false", CmdArgv: true}, 0, "exit status 1"},
+		{"argv no shell", Options{Cmd: "test 1 -eq 1 && false", CmdArgv: true}, 0, "exit status 2"},
+		{"missing program", Options{Cmd: "/nonexistent/prog", CmdArgv: true}, 0, "no such file"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := w.Run(w.ArgsFor(0, tt.o, tt.index))
+			switch {
+			case tt.wantErr == "" && err != nil:
+				t.Fatalf("error %v", err)
+			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+				t.Fatalf("error %v, want one containing %q", err, tt.wantErr)
+			}
+		})
+	}
+	if checkExec(Options{}) == nil || checkExec(Options{Cmd: " ", CmdArgv: true}) == nil {
+		t.Error("exec without a command was accepted")
+	}
+}
+
+func FuzzTaskArgs(f *testing.F) {
+	f.Add([]byte{})
+	f.Add(payloadArgs(0, Options{PayloadIn: 10, PayloadOut: 10}, 1))
+	f.Add(Args(100, 2))
+	f.Fuzz(func(t *testing.T, args []byte) {
+		// Decoders refuse bad buffers with an error, never a panic or a
+		// huge allocation.
+		payload(args)
+		if len(args) == 16 && binary.LittleEndian.Uint64(args[:8]) > 1<<16 {
+			return // a valid but long alloc task
+		}
+		alloc(args)
+	})
+}

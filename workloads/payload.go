@@ -1,0 +1,139 @@
+package workloads
+
+import (
+	"encoding/binary"
+	"fmt"
+	"hash/crc32"
+	"strings"
+)
+
+// PayloadName is the name of the data-moving workload.
+const PayloadName = "payload"
+
+// DefaultPayload is the bytes a payload task receives and returns unless
+// --payload says otherwise.
+const DefaultPayload = 64 << 10
+
+// MaxPayload bounds either side of a payload task, below the process pool's
+// frame limit.
+const MaxPayload = 32 << 20
+
+// PayloadSizes are the input and output sizes the options ask for.
+func PayloadSizes(o Options) (in, out uint64) {
+	in, out = o.PayloadIn, o.PayloadOut
+	if in == 0 {
+		in = DefaultPayload
+	}
+	if out == 0 {
+		out = DefaultPayload
+	}
+	return in, out
+}
+
+// fillPattern writes the payload byte pattern: b[j] = (j + off) mod 256.
+// A 256-byte block repeated is cheap to build in any language (CPython:
+// bytes((j + off) & 255 for j in range(256)) repeated and cut), so making
+// the data costs little beside moving it.
+func fillPattern(b []byte, off byte) {
+	n := copy(b, patternBlock(off))
+	for n < len(b) {
+		n += copy(b[n:], b[:n])
+	}
+}
+
+func patternBlock(off byte) []byte {
+	var block [256]byte
+	for j := range block {
+		block[j] = byte(j) + off
+	}
+	return block[:]
+}
+
+// payloadArgs is task index's buffer: the output size (uint64, little
+// endian), the index (uint64), then the input: PayloadIn bytes of the
+// pattern at offset (31*index + seed) mod 256.
+func payloadArgs(_ uint64, o Options, index int) []byte {
+	in, out := PayloadSizes(o)
+	b := make([]byte, 16+in)
+	binary.LittleEndian.PutUint64(b[:8], out)
+	binary.LittleEndian.PutUint64(b[8:16], uint64(index))
+	fillPattern(b[16:], byte(uint64(index)*31+uint64(o.Seed)))
+	return b
+}
+
+// payload makes one light pass over its input (CRC-32, IEEE, as zlib.crc32
+// computes it) and returns PayloadOut bytes: the CRC as 4 little-endian
+// bytes, then the pattern at offset crc mod 256 from byte 4 on (b[j] =
+// (j + crc) mod 256), all cut to the output size. The output depends on
+// every input byte, so no strategy can skip the transfer and keep its
+// checksum.
+func payload(args []byte) ([]byte, error) {
+	if len(args) < 16 {
+		return nil, fmt.Errorf("workloads: %s: want at least 16 bytes of arguments, got %d", PayloadName, len(args))
+	}
+	out := binary.LittleEndian.Uint64(args[:8])
+	if out > MaxPayload {
+		return nil, fmt.Errorf("workloads: %s: output of %d bytes is above the %d limit", PayloadName, out, MaxPayload)
+	}
+	crc := crc32.ChecksumIEEE(args[16:])
+	v := make([]byte, out)
+	fillPattern(v, byte(crc))
+	var c [4]byte
+	binary.LittleEndian.PutUint32(c[:], crc)
+	copy(v, c[:])
+	return v, nil
+}
+
+func checkPayload(o Options) error {
+	in, out := PayloadSizes(o)
+	if in > MaxPayload || out > MaxPayload {
+		return fmt.Errorf("--payload in=%d,out=%d: want at most %d bytes each way", in, out, MaxPayload)
+	}
+	return nil
+}
+
+// ParsePayload reads --payload: one size for both ways ("64KiB") or
+// in=SIZE,out=SIZE ("in=1MiB,out=1KiB"; a side left out keeps the default).
+func ParsePayload(s string) (in, out uint64, err error) {
+	if s == "" {
+		return DefaultPayload, DefaultPayload, nil
+	}
+	bad := fmt.Errorf("--payload %q: want a size such as 64KiB, or in=1MiB,out=1KiB", s)
+	if n, err := ParseBytes(s); err == nil {
+		if n == 0 {
+			return 0, 0, bad
+		}
+		return n, n, nil
+	}
+	in, out = DefaultPayload, DefaultPayload
+	for _, kv := range strings.Split(s, ",") {
+		k, v, ok := strings.Cut(strings.TrimSpace(kv), "=")
+		n, err := ParseBytes(v)
+		if !ok || err != nil || n == 0 {
+			return 0, 0, bad
+		}
+		switch k {
+		case "in":
+			in = n
+		case "out":
+			out = n
+		default:
+			return 0, 0, fmt.Errorf("--payload %q: unknown side %q (have in, out)", s, k)
+		}
+	}
+	return in, out, nil
+}
+
+func init() {
+	MustRegister(Workload{
+		Name:         PayloadName,
+		Doc:          "data movement: each task receives and returns --payload bytes (default 64KiB) and CRCs them; reports bytes/s",
+		DefaultSize:  "0",
+		ParseSize:    func(string) (uint64, error) { return 0, nil },
+		Run:          payload,
+		TaskArgs:     payloadArgs,
+		CheckOptions: checkPayload,
+		BytesPerTask: func(o Options) uint64 { in, out := PayloadSizes(o); return in + out },
+		OptIn:        true,
+	})
+}
