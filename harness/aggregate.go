@@ -100,6 +100,10 @@ func (p *plan) aggregate(spec TrialSpec, trs []*trialResult) results.Result {
 	// Latency quantiles and the checksum come from the median trial.
 	med := medianTrial(trs)
 	r.TaskSeconds = med.trial.TaskSeconds
+	r.TaskFinishSeconds = med.trial.TaskFinishSeconds
+	if w.BytesPerTask != nil {
+		r.BytesPerTask = w.BytesPerTask(spec.Options)
+	}
 	r.Checksum = med.trial.Checksum
 	last := trs[len(trs)-1]
 	r.ParentPID = last.rec.PID

@@ -35,7 +35,10 @@ type Config struct {
 	WorkerSizes []int
 	// TaskSizes maps a workload to its --task-size; absent ones use the
 	// workload's default.
-	TaskSizes      map[string]string
+	TaskSizes map[string]string
+	// Options are the workload options (payload sizes, skew, seed,
+	// command) the workloads that read them take.
+	Options        workloads.Options
 	Repeat         int
 	Warmup         int
 	SampleInterval time.Duration
@@ -123,6 +126,9 @@ func (c Config) validate() (*plan, error) {
 			return nil, &ConfigError{err}
 		}
 		p.strategies = append(p.strategies, s)
+	}
+	if err := p.checkApplicable(); err != nil {
+		return nil, err
 	}
 	switch {
 	case c.Tasks < 1:

@@ -127,6 +127,7 @@ func (p *plan) execTrial(ctx context.Context, spec TrialSpec, progress func(done
 		SampleIntervalSeconds:  rep.Interval.Seconds(),
 		NoisyReason:            load.noise(),
 		TaskSeconds:            quantiles(o),
+		TaskFinishSeconds:      o.Finish,
 		Errors:                 o.Errors,
 		ErrorKinds:             o.ErrorKinds,
 		Checksum:               o.Checksum,

@@ -66,6 +66,7 @@ func Run(ctx context.Context, cfg Config, progress func(Progress)) (*results.Run
 			Inject:         cfg.Faults.String(),
 		},
 	}
+	p.recordOptions(&run.Config)
 	if cfg.Faults.Any() {
 		run.Config.Seed = cfg.Faults.Seed
 	}
@@ -162,12 +163,15 @@ func (p *plan) specs() []TrialSpec {
 	var out []TrialSpec
 	for _, w := range p.workloads {
 		for _, s := range p.strategies {
+			if ok, _ := applies(w, s); !ok {
+				continue
+			}
 			sizes := sizes
 			if !s.Traits().UsesPoolSize {
 				sizes = sizes[:1] // the same at every pool size: run once
 			}
 			for _, k := range sizes {
-				spec := TrialSpec{Strategy: s.Name(), Workload: w.Name, Size: p.sizes[w.Name], Tasks: p.Tasks, Workers: k,
+				spec := TrialSpec{Strategy: s.Name(), Workload: w.Name, Size: p.sizes[w.Name], Options: p.Options, Tasks: p.Tasks, Workers: k,
 					Faults: p.Faults, TaskTimeout: p.TaskTimeout}
 				if s.Traits().Language == "python" {
 					spec.Python, spec.PyStartMethod = p.python.Path, p.startMethod

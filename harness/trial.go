@@ -25,13 +25,14 @@ const trialFD = 3
 
 // TrialSpec is what one trial process runs.
 type TrialSpec struct {
-	Strategy    string           `json:"strategy"`
-	Workload    string           `json:"workload"`
-	Size        uint64           `json:"size"`
-	Tasks       int              `json:"tasks"`
-	Workers     int              `json:"workers"`
-	Faults      workloads.Faults `json:"faults,omitzero"`
-	TaskTimeout time.Duration    `json:"task_timeout,omitempty"`
+	Strategy    string            `json:"strategy"`
+	Workload    string            `json:"workload"`
+	Size        uint64            `json:"size"`
+	Options     workloads.Options `json:"options,omitzero"`
+	Tasks       int               `json:"tasks"`
+	Workers     int               `json:"workers"`
+	Faults      workloads.Faults  `json:"faults,omitzero"`
+	TaskTimeout time.Duration     `json:"task_timeout,omitempty"`
 	// Python and PyStartMethod are for the py-* strategies.
 	Python        string `json:"python,omitempty"`
 	PyStartMethod string `json:"py_start_method,omitempty"`
@@ -85,7 +86,7 @@ func runTrial(ctx context.Context, ts TrialSpec, out *os.File) error {
 		return err
 	}
 	plan := strategies.Plan{
-		Workload: wl, Size: ts.Size, Tasks: ts.Tasks, Workers: ts.Workers,
+		Workload: wl, Size: ts.Size, Options: ts.Options, Tasks: ts.Tasks, Workers: ts.Workers,
 		PoolOptions: []procpool.Option{procpool.WorkerOutput(os.Stderr, os.Stderr)},
 		Faults:      ts.Faults,
 		TaskTimeout: ts.TaskTimeout,

@@ -59,6 +59,13 @@ type Result struct {
 	SpawnShare float64 `json:"spawn_share"`
 
 	TaskSeconds Quantiles `json:"task_seconds"`
+	// TaskFinishSeconds are the quantiles 0, 5%, ..., 100% of the tasks'
+	// finishing times since the batch started (median trial): a CDF whose
+	// last point is when the last task finished.
+	TaskFinishSeconds []float64 `json:"task_finish_seconds,omitempty"`
+	// BytesPerTask is how many bytes one task moves in and out, for the
+	// workloads about moving data (payload).
+	BytesPerTask uint64 `json:"bytes_per_task,omitempty"`
 	// The derived figures, computed once by package stats. Each is null when
 	// it cannot be known: no task succeeded, no baseline was measured, or
 	// the workload has no ideal.
@@ -66,6 +73,11 @@ type Result struct {
 	IdealSeconds    *float64 `json:"ideal_seconds"`
 	SpeedupVsSerial *float64 `json:"speedup_vs_serial"`
 	Efficiency      *float64 `json:"efficiency"`
+	// BytesPerSecond is the bytes moved per second of wall time (payload),
+	// and LastFinishVsIdeal the last task's finishing time over the ideal
+	// time: the tail a straggler adds (skewed shows it best).
+	BytesPerSecond    *float64 `json:"bytes_per_second,omitempty"`
+	LastFinishVsIdeal *float64 `json:"last_finish_vs_ideal,omitempty"`
 	// GoCounterpart is, for a strategy of another language, its Go
 	// analogue, and WallRatioVsGo its wall time over that analogue's
 	// (median over median): how many times slower it is at the same thing.
@@ -135,11 +147,13 @@ type Trial struct {
 	// SampleIntervalSeconds is the longest interval the sampler used.
 	SampleIntervalSeconds float64 `json:"sample_interval_seconds,omitempty"`
 	// NoisyReason is set when the machine was busy with other work.
-	NoisyReason string         `json:"noisy_reason,omitempty"`
-	TaskSeconds Quantiles      `json:"task_seconds"`
-	Errors      int            `json:"errors"`
-	ErrorKinds  map[string]int `json:"error_kinds,omitempty"`
-	Checksum    string         `json:"checksum,omitempty"`
+	NoisyReason string    `json:"noisy_reason,omitempty"`
+	TaskSeconds Quantiles `json:"task_seconds"`
+	// TaskFinishSeconds: as Result's, for this trial.
+	TaskFinishSeconds []float64      `json:"task_finish_seconds,omitempty"`
+	Errors            int            `json:"errors"`
+	ErrorKinds        map[string]int `json:"error_kinds,omitempty"`
+	Checksum          string         `json:"checksum,omitempty"`
 	// Samples is the sampler's time series for this trial, thinned to a
 	// bounded number of points.
 	Samples []Sample `json:"samples,omitempty"`

@@ -61,6 +61,15 @@ type Config struct {
 	Inject         string            `json:"inject,omitempty"`
 	Seed           int64             `json:"seed,omitempty"`
 	TaskTimeout    string            `json:"task_timeout,omitempty"`
+	// The workload options, where a workload of the run reads them:
+	// payload's sizes ("in=65536,out=65536"), skewed's sigma, exec's
+	// command (run directly, split on blanks, when CmdArgv).
+	Payload string   `json:"payload,omitempty"`
+	Skew    *float64 `json:"skew,omitempty"`
+	Cmd     string   `json:"cmd,omitempty"`
+	CmdArgv bool     `json:"cmd_argv,omitempty"`
+	// WorkloadDocs is each workload's one-line explanation.
+	WorkloadDocs map[string]string `json:"workload_docs,omitempty"`
 	// Python is the interpreter that ran the py-* strategies, and
 	// PyStartMethod the multiprocessing start method they used.
 	Python        string `json:"python,omitempty"`

@@ -29,14 +29,21 @@ func Derive(run *results.Run) {
 	for i := range run.Results {
 		r := &run.Results[i]
 		r.TasksPerSecond, r.IdealSeconds, r.SpeedupVsSerial, r.Efficiency, r.WallRatioVsGo = nil, nil, nil, nil, nil
+		r.BytesPerSecond, r.LastFinishVsIdeal = nil, nil
 		if AllFailed(r) || r.WallSeconds.Median <= 0 {
 			continue
 		}
 		r.TasksPerSecond = ptr(float64(r.Tasks) / r.WallSeconds.Median)
+		if r.BytesPerTask > 0 {
+			r.BytesPerSecond = ptr(float64(r.BytesPerTask) * float64(r.Tasks) / r.WallSeconds.Median)
+		}
 		base := Baseline(run, r)
 		if ideal, ok := IdealSeconds(r, base); ok && ideal > 0 {
 			r.IdealSeconds = ptr(ideal)
 			r.Efficiency = ptr(ideal / r.WallSeconds.Median)
+			if n := len(r.TaskFinishSeconds); n > 0 && r.TaskFinishSeconds[n-1] > 0 {
+				r.LastFinishVsIdeal = ptr(r.TaskFinishSeconds[n-1] / ideal)
+			}
 		}
 		if base != nil && base.WallSeconds.Median > 0 && !AllFailed(base) {
 			r.SpeedupVsSerial = ptr(base.WallSeconds.Median / r.WallSeconds.Median)

@@ -20,8 +20,13 @@ import (
 type Recorder struct {
 	done atomic.Int64
 
+	// created is when the batch started: the recorder is made just before
+	// the strategy runs, and finish holds each task's end since then.
+	created time.Time
+
 	mu           sync.Mutex
 	latency      Histogram
+	finish       Histogram
 	checksum     [sha256.Size]byte
 	errors       int
 	errorKinds   map[string]int
@@ -37,7 +42,7 @@ type Recorder struct {
 
 // NewRecorder returns an empty Recorder.
 func NewRecorder() *Recorder {
-	return &Recorder{errorKinds: map[string]int{}, callbackPIDs: map[int]bool{}, workerPIDs: map[int]bool{}}
+	return &Recorder{created: time.Now(), errorKinds: map[string]int{}, callbackPIDs: map[int]bool{}, workerPIDs: map[int]bool{}}
 }
 
 // Task records task index's outcome and its latency (submission to result).
@@ -53,8 +58,10 @@ func (r *Recorder) Task(index int, value []byte, err error, latency time.Duratio
 		d.Write(value)
 		d.Sum(h[:0])
 	}
+	finished := time.Since(r.created)
 	r.mu.Lock()
 	r.latency.Add(latency)
+	r.finish.Add(finished)
 	if err != nil {
 		r.errors++
 		r.errorKinds[ErrorKind(err)]++
@@ -147,7 +154,14 @@ type Outcome struct {
 	Spawns       []float64      `json:"spawn_seconds,omitempty"`
 	CallbackPIDs []int          `json:"callback_pids,omitempty"`
 	WorkerPIDs   []int          `json:"worker_pids,omitempty"`
+	// Finish holds the quantiles 0, 5%, ..., 100% of the tasks' finishing
+	// times since the batch started (a CDF), when this process saw each
+	// task end as it happened.
+	Finish []float64 `json:"finish_quantiles,omitempty"`
 }
+
+// FinishSteps is how many quantiles Outcome.Finish holds: every 5%.
+const FinishSteps = 21
 
 // Outcome summarises what was recorded.
 func (r *Recorder) Outcome() Outcome {
@@ -167,6 +181,13 @@ func (r *Recorder) Outcome() Outcome {
 	}
 	if len(r.errorKinds) > 0 {
 		o.ErrorKinds = r.errorKinds
+	}
+	// A strategy run by another program reports its tasks when it is done,
+	// not as they end: their finishing times here would mean nothing.
+	if r.spanBegin.IsZero() && r.finish.Count() > 0 {
+		for i := range FinishSteps {
+			o.Finish = append(o.Finish, r.finish.Quantile(float64(i)/(FinishSteps-1)).Seconds())
+		}
 	}
 	for _, d := range r.spawns {
 		o.Spawns = append(o.Spawns, d.Seconds())

@@ -19,8 +19,11 @@ import (
 type Plan struct {
 	Workload workloads.Workload
 	// Size is the workload's task size as ParseSize returned it.
-	Size  uint64
-	Tasks int
+	Size uint64
+	// Options are the run's workload options (payload sizes, skew, seed,
+	// command) that the workload's TaskArgs reads.
+	Options workloads.Options
+	Tasks   int
 	// Workers bounds concurrency for the pool strategies.
 	Workers int
 	// PoolOptions are passed to every procpool.New (worker command, output).
@@ -36,7 +39,7 @@ type Plan struct {
 }
 
 // Args is the argument buffer of task i.
-func (p Plan) Args(i int) []byte { return workloads.Args(p.Size, uint64(i)) }
+func (p Plan) Args(i int) []byte { return p.Workload.ArgsFor(p.Size, p.Options, i) }
 
 // Strategy runs every task of a plan and reports each to rec.
 type Strategy interface {

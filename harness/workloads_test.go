@@ -1,0 +1,91 @@
+package harness
+
+import (
+	"context"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/poolbench/poolbench/workloads"
+)
+
+// The new workloads run under every Go strategy, in process and in pool
+// workers, and every strategy computes what serial did.
+func TestNewWorkloadsUnderEveryStrategy(t *testing.T) {
+	cfg := small(workloads.PayloadName, workloads.SkewedName, workloads.AllocName)
+	cfg.TaskSizes = map[string]string{workloads.SkewedName: "20k", workloads.AllocName: "256KiB"}
+	cfg.Options = workloads.Options{Seed: 5, PayloadIn: 4 << 10, PayloadOut: 1 << 10, Skew: 1}
+	cfg.Repeat, cfg.Warmup = 1, 0
+	run, err := Run(context.Background(), cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Config.Payload != "in=4096,out=1024" || run.Config.Seed != 5 || run.Config.Skew == nil || *run.Config.Skew != 1 {
+		t.Errorf("config records payload %q, seed %d, skew %v", run.Config.Payload, run.Config.Seed, run.Config.Skew)
+	}
+	if len(run.Config.WorkloadDocs) != 3 {
+		t.Errorf("workload docs: %v", run.Config.WorkloadDocs)
+	}
+	for _, r := range run.Results {
+		name := r.Strategy + "/" + r.Workload
+		if r.Strategy != "serial" && (r.ChecksumOK == nil || !*r.ChecksumOK) {
+			t.Errorf("%s: checksum not checked or different from serial's", name)
+		}
+		if f := r.TaskFinishSeconds; len(f) != 21 || !slices.IsSorted(f) || f[20] <= 0 {
+			t.Errorf("%s: finish CDF %v: want 21 rising quantiles", name, f)
+		}
+		switch r.Workload {
+		case workloads.PayloadName:
+			if r.BytesPerTask != 5<<10 || r.BytesPerSecond == nil {
+				t.Fatalf("%s: %d bytes per task, bytes/s %v", name, r.BytesPerTask, r.BytesPerSecond)
+			}
+			want := float64(r.BytesPerTask) * float64(r.Tasks) / r.WallSeconds.Median
+			if math.Abs(*r.BytesPerSecond/want-1) > 1e-9 {
+				t.Errorf("%s: %g bytes/s, want %g", name, *r.BytesPerSecond, want)
+			}
+		case workloads.SkewedName:
+			if r.IdealSeconds == nil || r.LastFinishVsIdeal == nil {
+				t.Fatalf("%s: no ideal or tail", name)
+			}
+			want := r.TaskFinishSeconds[20] / *r.IdealSeconds
+			if math.Abs(*r.LastFinishVsIdeal/want-1) > 1e-9 {
+				t.Errorf("%s: tail %g, want %g", name, *r.LastFinishVsIdeal, want)
+			}
+		}
+	}
+}
+
+func TestExecRunsUnderItsStrategiesOnly(t *testing.T) {
+	cfg := small(workloads.ExecName)
+	cfg.Strategies = []string{"pool-map"}
+	cfg.Options = workloads.Options{Cmd: "true"}
+	if err := Validate(cfg); !IsConfigError(err) || !strings.Contains(err.Error(), "serial, goroutines, goroutine-pool only") {
+		t.Fatalf("exec under pool-map: %v", err)
+	}
+	cfg.Options = workloads.Options{}
+	cfg.Strategies = []string{"serial"}
+	if err := Validate(cfg); !IsConfigError(err) || !strings.Contains(err.Error(), "needs a command") {
+		t.Fatalf("exec without a command: %v", err)
+	}
+
+	cfg.Strategies = []string{"serial", "goroutine-pool", "pool-apply"}
+	cfg.Options = workloads.Options{Cmd: `test {} -ne 2 || { echo "task {} failed" >&2; exit 7; }`}
+	cfg.Repeat, cfg.Warmup = 1, 0
+	run, err := Run(context.Background(), cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(run.Notes, func(n string) bool { return strings.Contains(n, "pool-apply skipped") }) {
+		t.Errorf("notes %q do not say pool-apply was skipped", run.Notes)
+	}
+	if len(run.Results) != 2 {
+		t.Fatalf("%d results, want serial and goroutine-pool", len(run.Results))
+	}
+	for _, r := range run.Results {
+		if r.Errors != 1 || r.ErrorKinds["error"] != 1 || len(r.ErrorSamples) != 1 ||
+			!strings.HasSuffix(r.ErrorSamples[0], "exit status 7: task 2 failed") {
+			t.Errorf("%s: %d errors %v, samples %q", r.Strategy, r.Errors, r.ErrorKinds, r.ErrorSamples)
+		}
+	}
+}
