@@ -19,7 +19,7 @@ func TestBadInput(t *testing.T) {
 		want string
 	}{
 		{"no workload", []string{"run"}, "--workload is required"},
-		{"unknown workload", []string{"run", "--workload", "gpu"}, `unknown workload (have cpu, io, noop, all)`},
+		{"unknown workload", []string{"run", "--workload", "gpu"}, `unknown workload (have alloc, cpu, exec, io, noop, payload, skewed, all)`},
 		{"unknown strategy", []string{"run", "--workload", "cpu", "--strategies", "threads"}, `unknown strategy "threads" (have serial`},
 		{"zero tasks", []string{"run", "--workload", "cpu", "--tasks", "0"}, "--tasks 0: want at least 1"},
 		{"negative workers", []string{"run", "--workload", "cpu", "--workers", "-2"}, "--workers -2"},
@@ -43,6 +43,12 @@ func TestBadInput(t *testing.T) {
 		{"negative timeout", []string{"run", "--workload", "noop", "--task-timeout", "-1s"}, "--task-timeout -1s"},
 		{"bad seed", []string{"run", "--workload", "noop", "--seed", "x"}, `invalid argument "x" for "--seed"`},
 		{"unknown preset", []string{"run", "--preset", "paper"}, `--preset "paper": unknown preset`},
+		{"payload flag without payload", []string{"run", "--workload", "cpu", "--payload", "1MiB"}, "--payload is for the payload workload"},
+		{"bad payload", []string{"run", "--workload", "payload", "--payload", "in=lots"}, `--payload "in=lots"`},
+		{"bad skew", []string{"run", "--workload", "skewed", "--skew", "-1"}, "--skew -1: want a sigma"},
+		{"exec without command", []string{"run", "--workload", "exec"}, "--workload exec needs a command"},
+		{"exec cmd and argv", []string{"run", "--workload", "exec", "--cmd", "true", "--cmd-argv", "true"}, "give one or the other"},
+		{"exec under a pool", []string{"run", "--workload", "exec", "--cmd", "true", "--strategies", "pool-map"}, "runs under serial, goroutines, goroutine-pool only"},
 		{"sweep without workload", []string{"sweep"}, "--workload is required"},
 		{"sweep bad sizes", []string{"sweep", "--workload", "io", "--workers", "1,x,4"}, "want positive pool sizes"},
 		{"sweep zero size", []string{"sweep", "--workload", "io", "--workers", "0,2"}, "want positive pool sizes"},

@@ -31,6 +31,7 @@ type runOptions struct {
 	seed           int64
 	taskTimeout    time.Duration
 	py             pythonOptions
+	wl             workloadOptions
 }
 
 func newRunCmd() *cobra.Command {
@@ -59,16 +60,17 @@ func newRunCmd() *cobra.Command {
 	f.StringVar(&o.format, "format", "table", "what to print on stdout: table|json|csv|markdown|benchstat")
 	f.StringVar(&o.preset, "preset", "", "article: the article's pool example (100 tasks of 50 ms, a pool of 10), run live and then measured")
 	f.StringVar(&o.inject, "inject", "", "inject faults, a probability per task: crash=P,error=P,hang=P")
-	f.Int64Var(&o.seed, "seed", 1, "seed choosing which tasks --inject fails (the same tasks in every strategy)")
+	f.Int64Var(&o.seed, "seed", 1, "seed choosing which tasks --inject fails, the payload bytes and the skewed task lengths (the same in every strategy)")
 	f.DurationVar(&o.taskTimeout, "task-timeout", 0, "end a task that runs longer than this (0: never); pools kill its worker")
 	o.py.addFlags(f, true)
+	o.wl.addFlags(f, nil)
 	return cmd
 }
 
 // parseWorkloads reads --workload: one name, a comma list, or all.
 func parseWorkloads(s string) ([]string, error) {
 	if s == "all" {
-		return workloads.Names(), nil
+		return workloads.Standard(), nil
 	}
 	var out []string
 	for _, name := range strings.Split(s, ",") {
@@ -136,6 +138,9 @@ func (o *runOptions) config() (harness.Config, error) {
 		SampleInterval: o.sampleInterval,
 	}
 	o.py.apply(&cfg)
+	if err := o.wl.apply(&cfg, o.seed); err != nil {
+		return harness.Config{}, err
+	}
 	return cfg, nil
 }
 

@@ -57,6 +57,7 @@ knee: the smallest pool size within 5% of the best time.`,
 	f.StringVar(&o.out, "out", "", "folder for results.json, charts and report.html (default: a new folder under "+defaultOutRoot+"/)")
 	f.StringVar(&o.format, "format", "table", "what to print on stdout: table|json|csv|markdown|benchstat")
 	o.py.addFlags(f, true)
+	o.wl.addFlags(f, &o.seed)
 	// runOptions.config reads these; a sweep has no fault injection.
 	o.workers = 1
 	return cmd
