@@ -538,10 +538,18 @@ func TestEvaluate(t *testing.T) {
 				if c.Kind != w.kind {
 					t.Errorf("%q: kind %q, want %q (verdict %q)", w.statement, c.Kind, w.kind, c.Verdict)
 				}
+				// The tests' verdicts read as the claims command prints them.
+				full := c.Verdict
+				if len(c.Caveats) > 0 {
+					full += "; caveat: " + strings.Join(c.Caveats, "; ")
+				}
 				for _, v := range w.verdict {
-					if !strings.Contains(c.Verdict, v) {
-						t.Errorf("%q:\nverdict %q\nlacks   %q", w.statement, c.Verdict, v)
+					if !strings.Contains(full, v) {
+						t.Errorf("%q:\nverdict %q\nlacks   %q", w.statement, full, v)
 					}
+				}
+				if strings.Contains(c.Verdict, "caveat") {
+					t.Errorf("%q: a caveat in the verdict itself: %q", w.statement, c.Verdict)
 				}
 				for _, f := range w.figures {
 					if !strings.Contains(c.Figures, f) {
@@ -573,19 +581,19 @@ func TestStraddleUsesIntervals(t *testing.T) {
 		each(r, "pool-apply-async", "io", func(x *results.Result) { x.WallSeconds.Min, x.WallSeconds.Max = 0.5, 0.75 })
 	})
 	c, _ := byStatement(evaluate(run), stmtPoolTenfold)
-	if !strings.Contains(c.Verdict, "caveat: pool-apply-async on io: its trials and serial's give 6.67× to 10.0×") {
-		t.Errorf("extreme trials either side of the threshold, no caveat: %s", c.Verdict)
+	if len(c.Caveats) != 1 || !strings.HasPrefix(c.Caveats[0], "pool-apply-async on io: its trials and serial's give 6.67× to 10.0×") {
+		t.Errorf("extreme trials either side of the threshold, no caveat: %q", c.Caveats)
 	}
 	each(run, "pool-apply-async", "io", func(x *results.Result) { x.WallSeconds.CILow, x.WallSeconds.CIHigh = ci(0.54, 0.56) })
 	each(run, "serial", "io", func(x *results.Result) { x.WallSeconds.CILow, x.WallSeconds.CIHigh = ci(4.9, 5.1) })
 	c, _ = byStatement(evaluate(run), stmtPoolTenfold)
-	if c.Kind != results.Holds || c.Verdict != "holds: 9.09×, 91% of the ideal 10.0×" {
-		t.Errorf("medians' intervals clear of the threshold: %s %q", c.Kind, c.Verdict)
+	if c.Kind != results.Holds || c.Verdict != "holds: 9.09×, 91% of the ideal 10.0×" || len(c.Caveats) > 0 {
+		t.Errorf("medians' intervals clear of the threshold: %s %q %q", c.Kind, c.Verdict, c.Caveats)
 	}
 	each(run, "pool-apply-async", "io", func(x *results.Result) { x.WallSeconds.CILow, x.WallSeconds.CIHigh = ci(0.5, 0.7) })
 	c, _ = byStatement(evaluate(run), stmtPoolTenfold)
-	if !strings.Contains(c.Verdict, "the 95% intervals of its median and serial's give 7.00× to 10.2×, either side of the 7.50×") {
-		t.Errorf("medians' intervals either side of the threshold, no caveat: %s", c.Verdict)
+	if len(c.Caveats) != 1 || !strings.Contains(c.Caveats[0], "the 95% intervals of its median and serial's give 7.00× to 10.2×, either side of the 7.50×") {
+		t.Errorf("medians' intervals either side of the threshold, no caveat: %q", c.Caveats)
 	}
 }
 

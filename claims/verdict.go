@@ -186,10 +186,7 @@ func (j judgement) with(cs []string) judgement {
 
 // set writes j into c.
 func (j judgement) set(c *results.Claim) {
-	c.Kind, c.Verdict = j.kind, j.text
-	if len(j.caveats) > 0 {
-		c.Verdict += "; caveat: " + strings.Join(j.caveats, "; ")
-	}
+	c.Kind, c.Verdict, c.Caveats = j.kind, j.text, j.caveats
 }
 
 // labelled is the judgement of one part of a claim: one pool size, one

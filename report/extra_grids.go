@@ -2,6 +2,7 @@ package report
 
 import (
 	"sort"
+	"strings"
 
 	"github.com/poolbench/poolbench/results"
 )
@@ -40,7 +41,11 @@ func claimsGrid(run *results.Run) (grid, bool) {
 		Numeric: []bool{true, false, false, false},
 	}
 	for _, c := range run.Claims {
-		g.Rows = append(g.Rows, []string{itoa(c.ID), c.Statement, c.Figures, c.Verdict})
+		figures := c.Figures
+		if len(c.Caveats) > 0 {
+			figures += ". Caveats: " + strings.Join(c.Caveats, "; ")
+		}
+		g.Rows = append(g.Rows, []string{itoa(c.ID), c.Statement, figures, c.Verdict})
 	}
 	return g, true
 }

@@ -109,3 +109,23 @@ func TestKnee(t *testing.T) {
 		}
 	}
 }
+
+// A verdict's caveats go beside its figures on the page, and the terminal
+// says there are some.
+func TestClaimCaveats(t *testing.T) {
+	run := fixtureRun()
+	run.Claims[2].Caveats = []string{"pool-apply-async on io: wall times spread with a CV of 13% (over 10%)"}
+	var page, table bytes.Buffer
+	if err := HTML(&page, run); err != nil {
+		t.Fatal(err)
+	}
+	if err := Table(&table, run); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(page.String(), ". Caveats: pool-apply-async on io: wall times spread with a CV of 13% (over 10%)") {
+		t.Error("page lacks the caveat")
+	}
+	if !strings.Contains(table.String(), "3. A pool of 10 runs 100 sleeping tasks about 10x faster than serial: holds (with caveats)") {
+		t.Errorf("table does not mark the caveat:\n%s", table.String())
+	}
+}

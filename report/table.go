@@ -32,7 +32,11 @@ func Table(w io.Writer, run *results.Run) error {
 		// verdicts, the page and `poolbench claims` the figures.
 		ew.printf("\nthe article's claims, on this machine (figures: report.html, or poolbench claims --from results.json)\n")
 		for _, c := range run.Claims {
-			ew.printf("  %d. %s: %s\n", c.ID, c.Statement, c.Verdict)
+			caveat := ""
+			if len(c.Caveats) > 0 {
+				caveat = " (with caveats)"
+			}
+			ew.printf("  %d. %s: %s%s\n", c.ID, c.Statement, c.Verdict, caveat)
 		}
 	}
 	writeList(ew, "warnings", warnings(run))

@@ -10,6 +10,10 @@ type Claim struct {
 	// verdicts; Verdict says it in a sentence, with the figures it rests on.
 	Kind    VerdictKind `json:"kind"`
 	Verdict string      `json:"verdict"`
+	// Caveats say how far to trust a verdict that was given: figures the
+	// harness flagged noisy, or trials either side of the threshold the
+	// verdict turns on.
+	Caveats []string `json:"caveats,omitempty"`
 }
 
 // VerdictKind is what a verdict found, so that no reader has to parse the

@@ -277,8 +277,11 @@ func printClaims(w io.Writer, run *results.Run) error {
 	for _, c := range run.Claims {
 		ew.printf("\n%2d. %s\n", c.ID, strings.Join(wrap(c.Statement, width-4), "\n    "))
 		for _, field := range []struct{ name, text string }{
-			{"verdict", c.Verdict}, {"figures", c.Figures}, {"measured", c.Measurement},
+			{"verdict", c.Verdict}, {"caveats", strings.Join(c.Caveats, "; ")}, {"figures", c.Figures}, {"measured", c.Measurement},
 		} {
+			if field.text == "" && field.name == "caveats" {
+				continue
+			}
 			lines := wrap(field.text, width-14)
 			ew.printf("    %-9s %s\n", field.name, strings.Join(lines, "\n              "))
 		}

@@ -224,3 +224,23 @@ func TestClaimsPlanPython(t *testing.T) {
 		t.Errorf("steps %d with python3, %d without", with.steps(), without.steps())
 	}
 }
+
+// printClaims gives a verdict's caveats a line of their own, and none to a
+// verdict without.
+func TestPrintClaimsCaveats(t *testing.T) {
+	run := &results.Run{Host: results.Host{CPUs: 2}, Claims: []results.Claim{
+		{ID: 3, Statement: "s3", Measurement: "m3", Figures: "f3", Kind: results.Holds, Verdict: "holds: 9.09×",
+			Caveats: []string{"serial on io: noisy", "pool on io: trials either side"}},
+		{ID: 7, Statement: "s7", Measurement: "m7", Figures: "f7", Kind: results.Holds, Verdict: "holds"},
+	}}
+	var out strings.Builder
+	if err := printClaims(&out, run); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "    verdict   holds: 9.09×\n    caveats   serial on io: noisy; pool on io: trials either side\n    figures   f3\n") {
+		t.Errorf("caveats not on their own line:\n%s", out.String())
+	}
+	if strings.Count(out.String(), "caveats") != 1 {
+		t.Errorf("a caveats line for a verdict without:\n%s", out.String())
+	}
+}
