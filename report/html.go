@@ -90,6 +90,11 @@ func HTML(w io.Writer, run *results.Run) error {
 	if err != nil {
 		return err
 	}
+	return htmlPage(w, run, charts)
+}
+
+// htmlPage writes the page with charts already drawn.
+func htmlPage(w io.Writer, run *results.Run, charts []chart) error {
 	page := reportPage{
 		CSS:      styleSheet(),
 		Title:    "poolbench report",
