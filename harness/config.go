@@ -55,6 +55,9 @@ type Config struct {
 	Executable string
 	// TaskOutput receives what tasks and workers print; os.Stderr if nil.
 	TaskOutput io.Writer
+	// Journal, if set, receives each trial as it finishes, so that a run
+	// that dies before its results are saved loses nothing it measured.
+	Journal *Journal
 }
 
 // ConfigError is an invalid configuration: the caller's input, not a

@@ -81,6 +81,7 @@ func Run(ctx context.Context, cfg Config, progress func(Progress)) (*results.Run
 	if len(cfg.WorkerSizes) > 0 {
 		run.Command = "sweep"
 	}
+	cfg.Journal.Begin(run)
 	specs := p.specs()
 	total := len(specs) * (cfg.Warmup + cfg.Repeat)
 	n := 0
@@ -104,6 +105,7 @@ func Run(ctx context.Context, cfg Config, progress func(Progress)) (*results.Run
 		if !warmup {
 			tr.trial.Repeat = len(measured[spec]) + 1
 			measured[spec] = append(measured[spec], tr)
+			cfg.Journal.trial(tr)
 		}
 		return nil
 	}
@@ -143,6 +145,7 @@ loop:
 		run.Notes = append(run.Notes, fmt.Sprintf("trials ran without a memory cgroup of their own (%v): peak_cgroup_bytes not measured", p.cgroupErr))
 	}
 	run.FinishedAt = time.Now().UTC()
+	defer cfg.Journal.End(run)
 	if runErr != nil {
 		run.Partial = true
 		run.Notes = append(run.Notes, fmt.Sprintf("partial run: %v", runErr))
