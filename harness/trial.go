@@ -65,8 +65,9 @@ func ServeIfTrial() (served bool, err error) {
 		return true, errors.New("harness: trial: descriptor 3 is not open")
 	}
 	defer out.Close()
-	// The parent owns interruption: it kills this process when it must.
-	signal.Ignore(syscall.SIGINT)
+	// The parent owns interruption: it kills this process when it must. A
+	// terminal's hangup reaches the whole process group, this trial too.
+	signal.Ignore(syscall.SIGINT, syscall.SIGHUP)
 	return true, runTrial(context.Background(), ts, out)
 }
 

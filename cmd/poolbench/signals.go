@@ -8,9 +8,14 @@ import (
 	"syscall"
 )
 
-// interrupts is a context cancelled by the first SIGINT or SIGTERM. A second
-// signal exits at once; every child poolbench starts dies with it, since
-// each is started with a parent-death signal.
+// interrupts is a context cancelled by the first SIGINT, SIGTERM or SIGHUP
+// (a closed terminal, a dropped SSH session): the run stops and saves what
+// it measured. A second signal exits at once; every child poolbench starts
+// dies with it, since each is started with a parent-death signal.
+//
+// SIGPIPE is caught too, so that a reader of stdout that goes away (`| head`)
+// makes the print fail with EPIPE instead of killing poolbench before it
+// has saved the run.
 type interrupts struct {
 	ctx  context.Context
 	stop func()
@@ -22,7 +27,9 @@ func watchInterrupts(parent context.Context) *interrupts {
 	ctx, cancel := context.WithCancel(parent)
 	in := &interrupts{ctx: ctx}
 	ch := make(chan os.Signal, 2)
-	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	pipe := make(chan os.Signal, 1)
+	signal.Notify(pipe, syscall.SIGPIPE)
 	done := make(chan struct{})
 	go func() {
 		select {
@@ -42,6 +49,7 @@ func watchInterrupts(parent context.Context) *interrupts {
 	}()
 	in.stop = func() {
 		signal.Stop(ch)
+		signal.Stop(pipe)
 		close(done)
 		cancel()
 	}
@@ -58,16 +66,20 @@ func (in *interrupts) err(err error) error {
 	return interruptedError{sig: signalName(in.sig), code: signalCode(in.sig)}
 }
 
+// signalCode is the shell's status for a death by s: 128 + its number.
 func signalCode(s os.Signal) int {
-	if s == syscall.SIGTERM {
-		return 128 + int(syscall.SIGTERM)
+	if n, ok := s.(syscall.Signal); ok {
+		return 128 + int(n)
 	}
 	return 128 + int(syscall.SIGINT)
 }
 
 func signalName(s os.Signal) string {
-	if s == syscall.SIGTERM {
+	switch s {
+	case syscall.SIGTERM:
 		return "SIGTERM"
+	case syscall.SIGHUP:
+		return "SIGHUP"
 	}
 	return "SIGINT"
 }
