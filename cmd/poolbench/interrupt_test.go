@@ -107,7 +107,7 @@ func TestInterruptKeepsPartialResults(t *testing.T) {
 	for _, tt := range []struct {
 		sig  syscall.Signal
 		code int
-	}{{syscall.SIGINT, 130}, {syscall.SIGTERM, 143}} {
+	}{{syscall.SIGINT, 130}, {syscall.SIGTERM, 143}, {syscall.SIGHUP, 129}} {
 		t.Run(tt.sig.String(), func(t *testing.T) {
 			cmd, dir, stderr, kids := startBusyRun(t)
 			start := time.Now()
@@ -133,7 +133,7 @@ func TestInterruptKeepsPartialResults(t *testing.T) {
 			if !run.Partial {
 				t.Error("results not marked partial")
 			}
-			if !strings.Contains(stderr.String(), "interrupted by "+map[int]string{130: "SIGINT", 143: "SIGTERM"}[tt.code]) {
+			if !strings.Contains(stderr.String(), "interrupted by "+map[int]string{130: "SIGINT", 143: "SIGTERM", 129: "SIGHUP"}[tt.code]) {
 				t.Errorf("stderr: %s", stderr)
 			}
 			left, _ := filepath.Glob(filepath.Join(dir, ".*"))

@@ -1,52 +1,17 @@
 package main
 
 import (
-	"fmt"
 	"io"
-	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/poolbench/poolbench/report"
 	"github.com/poolbench/poolbench/results"
 )
 
-// defaultOutRoot holds one timestamped folder per run; it is gitignored.
-const defaultOutRoot = "poolbench-results"
-
-// prepareOut returns the folder a run writes to, creating it and checking
-// that it is writable before any measuring starts: a run that cannot save
-// its results should fail in a second, not after ten minutes.
+// prepareOut returns the folder a command writes to, created and checked
+// writable before any measuring starts.
 func prepareOut(out, command string) (string, error) {
-	if out == "" {
-		stamp := time.Now().Format("20060102-150405")
-		out = filepath.Join(defaultOutRoot, command+"-"+stamp)
-		for i := 2; exists(out); i++ {
-			out = filepath.Join(defaultOutRoot, fmt.Sprintf("%s-%s-%d", command, stamp, i))
-		}
-	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return "", usagef("--out %s: %v", out, unwrapPath(err))
-	}
-	probe, err := os.CreateTemp(out, ".write-test-*")
-	if err != nil {
-		return "", usagef("--out %s is not writable: %v", out, unwrapPath(err))
-	}
-	probe.Close()
-	os.Remove(probe.Name())
-	return out, nil
-}
-
-func exists(path string) bool {
-	_, err := os.Stat(path)
-	return err == nil
-}
-
-func unwrapPath(err error) error {
-	if pe, ok := err.(*os.PathError); ok {
-		return pe.Err
-	}
-	return err
+	return makeFolder(out, command)
 }
 
 // saveRun writes results.json, the charts and report.html into dir. The
@@ -56,10 +21,8 @@ func saveRun(dir string, run *results.Run) error {
 	if err := results.WriteFile(filepath.Join(dir, "results.json"), run); err != nil {
 		return err
 	}
-	if _, err := report.Charts(run, dir); err != nil {
-		return err
-	}
-	return report.WriteHTML(dir, run)
+	_, err := report.WriteFiles(dir, run)
+	return err
 }
 
 // printRun writes the run to stdout in the chosen format.

@@ -5,10 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/poolbench/poolbench/claims"
+	"github.com/poolbench/poolbench/harness"
 	"github.com/poolbench/poolbench/report"
 	"github.com/poolbench/poolbench/results"
 	"github.com/spf13/cobra"
@@ -22,7 +25,7 @@ type reportOptions struct {
 func newReportCmd() *cobra.Command {
 	o := reportOptions{}
 	cmd := &cobra.Command{
-		Use:   "report RESULTS.json",
+		Use:   "report RESULTS.json|journal.jsonl",
 		Short: "Re-render a saved run: charts, report.html, or any export format",
 		Long: `report reads a results.json written by run (or sweep, or log) and renders it
 again with this build's report writers.
@@ -31,7 +34,11 @@ Without --format it writes the PNG charts and report.html into --out (by
 default the folder holding RESULTS.json) and prints the summary table. With
 --format it prints that format on stdout instead and writes nothing, unless
 --out is given; --format html writes report.html into --out and prints its
-path.`,
+path.
+
+Given the journal.jsonl of a run that died before saving, it rebuilds the
+run's results.json from the trials journaled (into --out, by default the
+journal's folder, where the journal is then removed) and renders it.`,
 		Example: `  poolbench report poolbench-results/run-20250101-120000/results.json
   poolbench report results.json --format markdown >> pr.md
   poolbench report results.json --out /tmp/page --format html`,
@@ -53,44 +60,101 @@ func (o *reportOptions) run(cmd *cobra.Command, path string) error {
 		}
 	}
 	format := strings.ToLower(strings.TrimSpace(o.format))
-	run, err := readRun(path)
+	run, journal, err := readRunOrJournal(path)
 	if err != nil {
 		return err
 	}
 	// An export on stdout writes no files unless asked to: the results
-	// folder may be read-only, or someone else's.
-	writeFiles := format == "" || format == "html" || cmd.Flags().Changed("out")
-	var dir string
-	if writeFiles {
-		if dir = o.out; dir == "" {
-			dir = filepath.Dir(path)
-		}
-		if dir, err = prepareOut(dir, "report"); err != nil {
+	// folder may be read-only, or someone else's. A journal is there to be
+	// made into results.json, so it always is.
+	writeFiles := format == "" || format == "html" || cmd.Flags().Changed("out") || journal
+	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
+	if format == "" {
+		format = "table"
+	}
+	if !writeFiles {
+		return printRun(stdout, format, run)
+	}
+	dir := o.out
+	if dir == "" {
+		dir = filepath.Dir(path)
+	}
+	if dir, err = makeFolder(dir, "report"); err != nil {
+		return err
+	}
+	folder, err := lockFolder(dir)
+	if err != nil {
+		return err
+	}
+	defer folder.release()
+	if journal {
+		if err := o.saveRebuilt(stderr, folder, path, run); err != nil {
 			return err
 		}
 	}
-	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
-	switch format {
-	case "html":
+	if format == "html" {
 		if err := report.WriteHTML(dir, run); err != nil {
 			return err
 		}
 		fmt.Fprintln(stdout, filepath.Join(dir, "report.html"))
 		return nil
-	case "":
-		format = "table"
 	}
-	if writeFiles {
-		charts, err := report.Charts(run, dir)
-		if err != nil {
-			return err
-		}
-		if err := report.WriteHTML(dir, run); err != nil {
-			return err
-		}
-		fmt.Fprintf(stderr, "report: %s, with %d PNG charts beside it\n", filepath.Join(dir, "report.html"), len(charts))
+	charts, err := report.WriteFiles(dir, run)
+	if err != nil {
+		return err
 	}
+	fmt.Fprintf(stderr, "report: %s, with %d PNG charts beside it\n", filepath.Join(dir, "report.html"), len(charts))
 	return printRun(stdout, format, run)
+}
+
+// saveRebuilt writes the run rebuilt from the journal at path as
+// results.json in folder, and removes the journal if it is in the same
+// folder: results.json now holds all it held.
+func (o *reportOptions) saveRebuilt(stderr io.Writer, folder *runFolder, path string, run *results.Run) error {
+	if exists(folder.resultsPath()) {
+		return usagef("%s already holds a results.json; give --out another folder for the run rebuilt from %s", folder.dir, path)
+	}
+	if err := results.WriteFile(folder.resultsPath(), run); err != nil {
+		return err
+	}
+	if same, _ := sameFile(filepath.Dir(path), folder.dir); same {
+		os.Remove(path)
+	}
+	fmt.Fprintf(stderr, "results: %s, rebuilt from %s\n", folder.resultsPath(), path)
+	return nil
+}
+
+func sameFile(a, b string) (bool, error) {
+	ia, err := os.Stat(a)
+	if err != nil {
+		return false, err
+	}
+	ib, err := os.Stat(b)
+	if err != nil {
+		return false, err
+	}
+	return os.SameFile(ia, ib), nil
+}
+
+// readRunOrJournal reads a results file or, when path is a run's journal,
+// rebuilds the run from it; journal says which.
+func readRunOrJournal(path string) (run *results.Run, journal bool, err error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, false, usagef("%s: %v", path, unwrapPath(err))
+	}
+	if !bytes.HasPrefix(data, []byte(`{"header":`)) {
+		run, err := readRunData(path, data)
+		return run, false, err
+	}
+	run, err = harness.Rebuild(bytes.NewReader(data))
+	if err != nil {
+		return nil, true, usagef("%s: %s", path, strings.TrimPrefix(err.Error(), "harness: "))
+	}
+	if run.Command == "run" && !run.Partial {
+		run.Claims = claims.Evaluate(run)
+	}
+	return run, true, nil
 }
 
 // wantFiles checks the number of results files a command was given, and
@@ -114,6 +178,10 @@ func readRun(path string) (*results.Run, error) {
 	if err != nil {
 		return nil, usagef("%s: %v", path, unwrapPath(err))
 	}
+	return readRunData(path, data)
+}
+
+func readRunData(path string, data []byte) (*results.Run, error) {
 	run, err := results.Unmarshal(data)
 	if err != nil {
 		return nil, usagef("%s: %s", path, decodeProblem(data, err))

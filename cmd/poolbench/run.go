@@ -2,8 +2,7 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"time"
@@ -13,6 +12,7 @@ import (
 	"github.com/poolbench/poolbench/results"
 	"github.com/poolbench/poolbench/workloads"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 type runOptions struct {
@@ -30,6 +30,7 @@ type runOptions struct {
 	inject         string
 	seed           int64
 	taskTimeout    time.Duration
+	force          bool
 	py             pythonOptions
 	wl             workloadOptions
 }
@@ -48,23 +49,30 @@ func newRunCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.workload, "workload", "", "workload to run: "+strings.Join(workloads.Names(), "|")+"|all (or a comma list)")
-	f.StringSliceVar(&o.strategies, "strategies", nil, "strategies to run, comma-separated, or a group: go (the default), py, all (see poolbench list)")
-	f.IntVar(&o.tasks, "tasks", harness.DefaultTasks, "tasks per trial")
+	o.addMeasureFlags(f)
 	f.IntVar(&o.workers, "workers", harness.DefaultWorkers, "pool size for goroutine-pool and the process pools")
-	f.StringVar(&o.taskSize, "task-size", "", "task size: cpu rounds (100k), io duration (50ms); with several workloads, cpu=250k,io=50ms")
-	f.IntVar(&o.repeat, "repeat", harness.DefaultRepeat, "measured trials per strategy")
-	f.IntVar(&o.warmup, "warmup", harness.DefaultWarmup, "discarded warm-up trials per strategy")
-	f.DurationVar(&o.sampleInterval, "sample-interval", harness.DefaultInterval, "how often each trial's process tree is sampled")
-	f.StringVar(&o.out, "out", "", "folder for results.json, charts and report.html (default: a new folder under "+defaultOutRoot+"/)")
-	f.StringVar(&o.format, "format", "table", "what to print on stdout: table|json|csv|markdown|benchstat")
+	f.StringSliceVar(&o.strategies, "strategies", nil, "strategies to run, comma-separated, or a group: go (the default), py, all (see poolbench list)")
 	f.StringVar(&o.preset, "preset", "", "article: the article's pool example (100 tasks of 50 ms, a pool of 10), run live and then measured")
 	f.StringVar(&o.inject, "inject", "", "inject faults, a probability per task: crash=P,error=P,hang=P")
 	f.Int64Var(&o.seed, "seed", 1, "seed choosing which tasks --inject fails, the payload bytes and the skewed task lengths (the same in every strategy)")
 	f.DurationVar(&o.taskTimeout, "task-timeout", 0, "end a task that runs longer than this (0: never); pools kill its worker")
-	o.py.addFlags(f, true)
 	o.wl.addFlags(f, nil)
 	return cmd
+}
+
+// addMeasureFlags declares the flags run and sweep share: what to measure,
+// how often, and where the results go.
+func (o *runOptions) addMeasureFlags(f *pflag.FlagSet) {
+	f.StringVar(&o.workload, "workload", "", "workload to run: "+strings.Join(workloads.Names(), "|")+"|all (or a comma list)")
+	f.IntVar(&o.tasks, "tasks", harness.DefaultTasks, "tasks per trial")
+	f.StringVar(&o.taskSize, "task-size", "", "task size: cpu rounds (100k), io duration (50ms); with several workloads, cpu=250k,io=50ms")
+	f.IntVar(&o.repeat, "repeat", harness.DefaultRepeat, "measured trials of each strategy (and pool size)")
+	f.IntVar(&o.warmup, "warmup", harness.DefaultWarmup, "discarded warm-up trials of each strategy (and pool size)")
+	f.DurationVar(&o.sampleInterval, "sample-interval", harness.DefaultInterval, "how often each trial's process tree is sampled")
+	f.StringVar(&o.out, "out", "", "folder for results.json, charts and report.html (default: a new folder under "+defaultOutRoot+"/)")
+	f.BoolVar(&o.force, "force", false, "replace an earlier run in --out (its results, journal, charts and report are removed first)")
+	f.StringVar(&o.format, "format", "table", "what to print on stdout: table|json|csv|markdown|benchstat")
+	o.py.addFlags(f, true)
 }
 
 // parseWorkloads reads --workload: one name, a comma list, or all.
@@ -148,10 +156,11 @@ func (o *runOptions) run(cmd *cobra.Command) error {
 	if err := applyPreset(cmd, o); err != nil {
 		return err
 	}
-	cfg, dir, err := o.prepare("run", nil)
+	cfg, folder, err := o.prepare("run", nil)
 	if err != nil {
 		return err
 	}
+	defer folder.release()
 	if o.preset == "article" {
 		// The live example goes where it does not spoil a machine-readable
 		// format on stdout.
@@ -164,10 +173,11 @@ func (o *runOptions) run(cmd *cobra.Command) error {
 			err = runArticleExampleInCPython(cmd.Context(), w, o.py.python, took)
 		}
 		if err != nil {
+			folder.discardJournal()
 			return err
 		}
 	}
-	return measureAndReport(cmd, dir, o.format, func(ctx context.Context, progress func(harness.Progress)) (*results.Run, error) {
+	return measureAndReport(cmd, folder, o.printer(), func(ctx context.Context, progress func(harness.Progress)) (*results.Run, error) {
 		run, err := harness.Run(ctx, cfg, progress)
 		if err == nil {
 			// The article's claims this run has the figures for.
@@ -177,42 +187,49 @@ func (o *runOptions) run(cmd *cobra.Command) error {
 	})
 }
 
+// printer prints a run in --format.
+func (o *runOptions) printer() printer {
+	return func(w io.Writer, run *results.Run) error { return printRun(w, o.format, run) }
+}
+
 // prepare turns the flags into a validated harness configuration (a sweep
-// when sizes is set) and creates the output folder, in that order: bad
-// input leaves nothing behind.
-func (o *runOptions) prepare(command string, sizes []int) (harness.Config, string, error) {
+// when sizes is set), then claims the output folder and starts the
+// journal, in that order: bad input leaves nothing behind.
+func (o *runOptions) prepare(command string, sizes []int) (harness.Config, *runFolder, error) {
 	cfg, err := o.config()
 	if err != nil {
-		return cfg, "", err
+		return cfg, nil, err
 	}
 	cfg.WorkerSizes = sizes
 	if err := checkFormat(o.format); err != nil {
-		return cfg, "", err
+		return cfg, nil, err
 	}
 	if err := harness.Validate(cfg); err != nil {
-		return cfg, "", err
+		return cfg, nil, err
 	}
-	dir, err := prepareOut(o.out, command)
-	return cfg, dir, err
+	folder, err := claimFolder(o.out, command, o.force)
+	if err != nil {
+		return cfg, nil, err
+	}
+	if cfg.Journal, err = folder.startJournal(); err != nil {
+		folder.release()
+		return cfg, nil, err
+	}
+	return cfg, folder, nil
 }
 
 // measureAndReport runs measure under signal handling and a progress bar,
-// saves whatever it measured (marked partial if cut short), and prints it.
-func measureAndReport(cmd *cobra.Command, dir, format string, measure func(context.Context, func(harness.Progress)) (*results.Run, error)) error {
+// then saves and prints whatever it measured (marked partial if cut
+// short).
+func measureAndReport(cmd *cobra.Command, folder *runFolder, print printer, measure func(context.Context, func(harness.Progress)) (*results.Run, error)) error {
 	in := watchInterrupts(cmd.Context())
 	defer in.stop()
 	bar := newProgressBar(cmd.ErrOrStderr())
 	run, runErr := measure(in.ctx, bar.update)
 	bar.finish()
 	if run == nil {
+		folder.discardJournal()
 		return in.err(runErr)
 	}
-	if err := saveRun(dir, run); err != nil {
-		return errors.Join(in.err(runErr), err)
-	}
-	if err := printRun(cmd.OutOrStdout(), format, run); err != nil {
-		return errors.Join(in.err(runErr), err)
-	}
-	fmt.Fprintf(cmd.ErrOrStderr(), "results: %s/results.json  report: %s/report.html\n", dir, dir)
-	return in.err(runErr)
+	return folder.save(cmd.OutOrStdout(), cmd.ErrOrStderr(), run, in.err(runErr), print)
 }

@@ -7,7 +7,6 @@ import (
 
 	"github.com/poolbench/poolbench/harness"
 	"github.com/poolbench/poolbench/results"
-	"github.com/poolbench/poolbench/workloads"
 	"github.com/spf13/cobra"
 )
 
@@ -36,27 +35,20 @@ knee: the smallest pool size within 5% of the best time.`,
 			if len(o.strategies) == 0 {
 				o.strategies = defaultSweepStrategies
 			}
-			cfg, dir, err := o.prepare("sweep", workers)
+			cfg, folder, err := o.prepare("sweep", workers)
 			if err != nil {
 				return err
 			}
-			return measureAndReport(cmd, dir, o.format, func(ctx context.Context, progress func(harness.Progress)) (*results.Run, error) {
+			defer folder.release()
+			return measureAndReport(cmd, folder, o.printer(), func(ctx context.Context, progress func(harness.Progress)) (*results.Run, error) {
 				return harness.Run(ctx, cfg, progress)
 			})
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.workload, "workload", "", "workload to run: "+strings.Join(workloads.Names(), "|")+" (or a comma list)")
+	o.addMeasureFlags(f)
 	f.StringVar(&sizes, "workers", "1,2,4,8,16,32", "pool sizes to measure, comma-separated")
 	f.StringSliceVar(&o.strategies, "strategies", nil, "strategies, comma-separated (default "+strings.Join(defaultSweepStrategies, ",")+")")
-	f.IntVar(&o.tasks, "tasks", harness.DefaultTasks, "tasks per trial")
-	f.StringVar(&o.taskSize, "task-size", "", "task size: cpu rounds (100k), io duration (50ms)")
-	f.IntVar(&o.repeat, "repeat", harness.DefaultRepeat, "measured trials per strategy and size")
-	f.IntVar(&o.warmup, "warmup", harness.DefaultWarmup, "discarded warm-up trials per strategy and size")
-	f.DurationVar(&o.sampleInterval, "sample-interval", harness.DefaultInterval, "how often each trial's process tree is sampled")
-	f.StringVar(&o.out, "out", "", "folder for results.json, charts and report.html (default: a new folder under "+defaultOutRoot+"/)")
-	f.StringVar(&o.format, "format", "table", "what to print on stdout: table|json|csv|markdown|benchstat")
-	o.py.addFlags(f, true)
 	o.wl.addFlags(f, &o.seed)
 	// runOptions.config reads these; a sweep has no fault injection.
 	o.workers = 1
