@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/poolbench/poolbench/results"
-	"github.com/poolbench/poolbench/stats"
 	"github.com/poolbench/poolbench/strategies"
 )
 
@@ -174,11 +173,7 @@ func Rebuild(r io.Reader) (*results.Run, error) {
 	}
 	interval, _ := time.ParseDuration(run.Config.SampleInterval)
 	p := &plan{Config: Config{SampleInterval: interval}}
-	for _, s := range specs {
-		run.Results = append(run.Results, p.aggregate(s, measured[s]))
-	}
-	stats.Derive(run)
-	checkAgainstBaseline(run)
+	p.assemble(run, specs, measured)
 	if end != nil {
 		run.FinishedAt, run.Partial, run.Notes = end.FinishedAt, end.Partial, end.Notes
 	} else {

@@ -133,13 +133,7 @@ loop:
 			}
 		}
 	}
-	for _, s := range specs {
-		if trs := measured[s]; len(trs) > 0 {
-			run.Results = append(run.Results, p.aggregate(s, trs))
-		}
-	}
-	stats.Derive(run)
-	checkAgainstBaseline(run)
+	p.assemble(run, specs, measured)
 	markNoisyEfficiency(run)
 	if p.cgroupErr != nil {
 		run.Notes = append(run.Notes, fmt.Sprintf("trials ran without a memory cgroup of their own (%v): peak_cgroup_bytes not measured", p.cgroupErr))
@@ -155,6 +149,18 @@ loop:
 		return run, err
 	}
 	return run, nil
+}
+
+// assemble aggregates each spec's measured trials into the run's results
+// and derives their figures: for Run, and for Rebuild from a journal.
+func (p *plan) assemble(run *results.Run, specs []TrialSpec, measured map[TrialSpec][]*trialResult) {
+	for _, s := range specs {
+		if trs := measured[s]; len(trs) > 0 {
+			run.Results = append(run.Results, p.aggregate(s, trs))
+		}
+	}
+	stats.Derive(run)
+	checkAgainstBaseline(run)
 }
 
 // specs lists every (workload, strategy, pool size) the plan measures.
