@@ -120,7 +120,7 @@ func (p *plan) execTrial(ctx context.Context, spec TrialSpec, progress func(done
 		PeakProcesses:          rep.PeakProcesses,
 		VoluntaryCtxSwitches:   u.VoluntaryCtxSwitches,
 		InvoluntaryCtxSwitches: u.InvoluntaryCtxSwitches,
-		ProcessesSpawned:       len(o.Spawns),
+		ProcessesSpawned:       o.SpawnCount,
 		SpawnSeconds:           o.Spawns,
 		SoloSpawnSeconds:       solo,
 		OtherCPUSeconds:        load.other(),

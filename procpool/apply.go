@@ -3,6 +3,7 @@ package procpool
 import (
 	"context"
 	"iter"
+	"sync"
 	"time"
 )
 
@@ -65,18 +66,30 @@ func (p *Pool) Map(ctx context.Context, fn string, args [][]byte) ([]Result, err
 
 // Imap runs fn over every argument and yields the results in argument order
 // as they become available. Stopping early leaves the remaining tasks to run.
+//
+// The sequence is one iterator, as Python's is: each range goes on where
+// the last one stopped, so a range after a break yields the rest, and a
+// range after the last result (or after every result) yields nothing.
+// A range that ctx ends stops without consuming a result. The same rule
+// holds for ImapUnordered.
 func (p *Pool) Imap(ctx context.Context, fn string, args [][]byte) (iter.Seq[Result], error) {
 	as, err := p.submitAll(fn, args, nil)
 	if err != nil {
 		return nil, err
 	}
+	var mu sync.Mutex // ranges over one sequence take turns
+	next := 0
 	return func(yield func(Result) bool) {
-		for _, a := range as {
+		mu.Lock()
+		defer mu.Unlock()
+		for next < len(as) {
+			a := as[next]
 			select {
 			case <-a.done:
 			case <-ctx.Done():
 				return
 			}
+			next++
 			if !yield(a.result) {
 				return
 			}
@@ -84,21 +97,28 @@ func (p *Pool) Imap(ctx context.Context, fn string, args [][]byte) (iter.Seq[Res
 	}, nil
 }
 
-// ImapUnordered is Imap yielding results in completion order.
+// ImapUnordered is Imap yielding results in completion order, under the
+// same rule: each range goes on where the last stopped.
 func (p *Pool) ImapUnordered(ctx context.Context, fn string, args [][]byte) (iter.Seq[Result], error) {
 	ready := make(chan *AsyncResult, len(args))
 	as, err := p.submitAll(fn, args, ready)
 	if err != nil {
 		return nil, err
 	}
+	var mu sync.Mutex
+	left := len(as)
 	return func(yield func(Result) bool) {
-		for range as {
+		mu.Lock()
+		defer mu.Unlock()
+		for left > 0 {
+			var a *AsyncResult
 			select {
-			case a := <-ready:
-				if !yield(a.result) {
-					return
-				}
+			case a = <-ready:
 			case <-ctx.Done():
+				return
+			}
+			left--
+			if !yield(a.result) {
 				return
 			}
 		}

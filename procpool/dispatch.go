@@ -97,18 +97,24 @@ func (p *Pool) watch() {
 		case <-p.watchdog:
 			return
 		case now := <-tick.C:
-			var late []*proc
+			type lateTask struct {
+				pr *proc
+				id uint64
+			}
+			var late []lateTask
 			p.mu.Lock()
 			for _, pr := range p.procs {
 				// The worker publishes when the running task started, so a
 				// prefetched task's wait does not count against it.
 				if id, start := pr.current.get(); id != 0 && now.Sub(time.Unix(0, start)) > p.cfg.taskTimeout {
-					late = append(late, pr)
+					late = append(late, lateTask{pr, id})
 				}
 			}
 			p.mu.Unlock()
-			for _, pr := range late {
-				pr.kill(&TimeoutError{After: p.cfg.taskTimeout})
+			for _, l := range late {
+				// The late task may finish before the kill lands: the
+				// timeout is its cause, never the next task's.
+				l.pr.kill(&TimeoutError{After: p.cfg.taskTimeout}, l.id)
 			}
 		}
 	}

@@ -15,6 +15,18 @@
 // hangs forever, gh-66587); a callback that panics is recovered and reported
 // and result delivery goes on (gh-83371).
 //
-// Workers are started with a parent-death signal, so they die with the pool's
-// process, and every exit path waits for them: no zombies, no orphans.
+// A task runs at most once. Each worker publishes in a page shared with the
+// pool the task it runs and the last one it finished, so when it dies the
+// pool fails exactly the task it was running and those whose results died
+// unsent with it, and gives only the tasks it never started to another
+// worker. A task's subprocesses inherit the worker's standard streams and
+// environment, not its protocol descriptors.
+//
+// Arguments are copied when a task is submitted, so the caller may reuse
+// its buffer at once. In the worker, a function's args are valid only
+// during the call: copy what it keeps (an initializer's args are its own).
+//
+// Workers are started with a parent-death signal, from one long-lived
+// thread, so they die with the pool's process and only then, and every exit
+// path waits for them: no zombies, no orphans.
 package procpool

@@ -3,6 +3,7 @@ package procpool
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"time"
 )
@@ -23,26 +24,63 @@ var (
 	ErrFrameTooLarge = errors.New("procpool: frame too large")
 	// ErrProtocol is returned for a frame that does not decode.
 	ErrProtocol = errors.New("procpool: protocol error")
+	// ErrTaskPanicked is matched by errors.Is for a TaskError whose function
+	// panicked rather than returned an error.
+	ErrTaskPanicked = errors.New("procpool: task panicked")
 )
 
 // TaskError is a task that failed inside a worker: the function returned an
-// error or panicked.
+// error or panicked. For a panic, Msg is "panic: " and the panic's value, and
+// Stack is the worker's stack at the panic (printed by %+v), as Python
+// attaches the remote traceback.
 type TaskError struct {
-	Func string
-	PID  int
-	Msg  string
+	Func  string
+	PID   int
+	Msg   string
+	Stack string
 }
 
 func (e *TaskError) Error() string {
 	return fmt.Sprintf("procpool: task %s in worker %d: %s", e.Func, e.PID, e.Msg)
 }
 
-// WorkerDiedError fails the task a worker was running when it died.
-type WorkerDiedError struct {
-	PID   int
+// Is makes errors.Is(err, ErrTaskPanicked) true for a panic.
+func (e *TaskError) Is(target error) bool { return target == ErrTaskPanicked && e.Stack != "" }
+
+// Format prints the stack too under %+v.
+func (e *TaskError) Format(f fmt.State, verb rune) {
+	s := e.Error()
+	if verb == 'v' && f.Flag('+') && e.Stack != "" {
+		s += "\n" + e.Stack
+	}
+	io.WriteString(f, s)
+}
+
+// EncodingError fails a task whose result did not fit the pool's frame
+// limit (MaxFrame). The worker noticed before sending it and went on: only
+// this task fails, as CPython's worker reports an unpicklable result.
+type EncodingError struct {
 	Func  string
-	State *os.ProcessState // nil if the exit status could not be read
-	Cause error            // what the parent saw: EOF, a protocol error, ...
+	PID   int
+	Size  int64 // the result's size in bytes
+	Limit int   // the largest result the limit allows
+}
+
+func (e *EncodingError) Error() string {
+	return fmt.Sprintf("procpool: task %s in worker %d: result of %d bytes over the %d-byte limit", e.Func, e.PID, e.Size, e.Limit)
+}
+
+func (e *EncodingError) Unwrap() error { return ErrFrameTooLarge }
+
+// WorkerDiedError fails the task a worker was running when it died, and a
+// task that had finished but whose result died unsent with it (Finished):
+// a task runs at most once, so neither is run again.
+type WorkerDiedError struct {
+	PID      int
+	Func     string
+	State    *os.ProcessState // nil if the exit status could not be read
+	Cause    error            // what the parent saw: EOF, a protocol error, ...
+	Finished bool             // the task had finished; its result was lost
 }
 
 func (e *WorkerDiedError) Error() string {
@@ -51,6 +89,9 @@ func (e *WorkerDiedError) Error() string {
 		status = e.State.String()
 	}
 	msg := fmt.Sprintf("procpool: worker %d died running task %s: %s", e.PID, e.Func, status)
+	if e.Finished {
+		msg = fmt.Sprintf("procpool: worker %d died after task %s finished, before its result was sent: %s", e.PID, e.Func, status)
+	}
 	if e.Cause != nil && !errors.Is(e.Cause, errEOF) {
 		msg += " (" + e.Cause.Error() + ")"
 	}

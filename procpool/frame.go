@@ -15,8 +15,8 @@ import (
 // Binary and hand-rolled because a task round trip is a few microseconds and
 // a general encoder would dominate it; fuzzed in frame_fuzz_test.go.
 const (
-	kindInit   byte = 1 // parent -> worker: initializer name, args
-	kindReady  byte = 2 // worker -> parent: initializer ran; body is an error message or empty
+	kindInit   byte = 1 // parent -> worker: frame limit (in the id field), initializer name, args
+	kindReady  byte = 2 // worker -> parent: CPU used to get ready (u64 ns), then an error message or nothing
 	kindTask   byte = 3 // parent -> worker: id, func name, args
 	kindResult byte = 4 // worker -> parent: id, status, start, end, payload
 
@@ -26,6 +26,11 @@ const (
 // DefaultMaxFrame bounds one frame: a task's arguments or result above it is
 // refused rather than allocated.
 const DefaultMaxFrame = 64 << 20
+
+// MaxFrameLimit is the largest frame limit MaxFrame accepts: a body's length
+// travels as 32 bits, and a longer one would wrap into a short frame
+// followed by forged ones.
+const MaxFrameLimit = 1<<32 - 1
 
 var errEOF = io.EOF
 
@@ -51,7 +56,14 @@ func (fr *frameReader) next() (kind byte, body []byte, err error) {
 	}
 	n := binary.LittleEndian.Uint32(hdr[:4])
 	if int64(n) > int64(fr.max) {
-		return 0, nil, fmt.Errorf("%w: %d bytes, limit %d", ErrFrameTooLarge, n, fr.max)
+		err := &oversizeError{size: int64(n), limit: fr.max}
+		// A result names its task in its first 8 bytes: if they have
+		// already arrived, the frame's own task can be blamed.
+		if hdr[4] == kindResult && fr.r.Buffered() >= 8 {
+			id, _ := fr.r.Peek(8)
+			err.id = binary.LittleEndian.Uint64(id)
+		}
+		return 0, nil, err
 	}
 	if cap(fr.buf) < int(n) {
 		fr.buf = make([]byte, n)
@@ -63,18 +75,43 @@ func (fr *frameReader) next() (kind byte, body []byte, err error) {
 	return hdr[4], body, nil
 }
 
+// oversizeError is a frame announced longer than the limit; id is the task
+// a result frame names, 0 if unknown.
+type oversizeError struct {
+	size  int64
+	limit int
+	id    uint64
+}
+
+func (e *oversizeError) Error() string {
+	return fmt.Sprintf("%v: %d bytes, limit %d", ErrFrameTooLarge, e.size, e.limit)
+}
+
+func (e *oversizeError) Unwrap() error { return ErrFrameTooLarge }
+
 // buffered reports whether a whole frame header is already buffered, so a
 // worker can tell whether flushing now would be premature.
 func (fr *frameReader) buffered() int { return fr.r.Buffered() }
 
 // appendFrame appends a frame of the given kind whose body is built by body.
+// Callers bound the body to MaxFrameLimit first; a longer one would wrap.
 func appendFrame(dst []byte, kind byte, body func([]byte) []byte) []byte {
 	start := len(dst)
 	dst = append(dst, 0, 0, 0, 0, kind)
 	dst = body(dst)
-	binary.LittleEndian.PutUint32(dst[start:], uint32(len(dst)-start-headerLen))
+	n := len(dst) - start - headerLen
+	if n > MaxFrameLimit {
+		panic(fmt.Sprintf("procpool: frame body of %d bytes past the 32-bit length", n))
+	}
+	binary.LittleEndian.PutUint32(dst[start:], uint32(n))
 	return dst
 }
+
+// taskFrameLen is the body length of a task frame.
+func taskFrameLen(fn string, args []byte) int { return 10 + len(fn) + len(args) }
+
+// resultOverhead is a result frame's body length without its payload.
+const resultOverhead = 25
 
 // task is the decoded body of a kindTask or kindInit frame.
 type taskFrame struct {
@@ -106,7 +143,11 @@ func decodeTask(body []byte) (taskFrame, error) {
 
 const (
 	statusOK    byte = 0
-	statusError byte = 1
+	statusError byte = 1 // the function failed; payload is its message
+	statusPanic byte = 2 // the function panicked; payload is the value, a newline, the stack
+	// statusTooLarge: the result did not fit a frame; payload is its size
+	// in bytes (u64), so the worker stays up and the task alone fails.
+	statusTooLarge byte = 3
 )
 
 // resultFrame is the decoded body of a kindResult frame. Start and end are
@@ -140,7 +181,7 @@ func decodeResult(body []byte) (resultFrame, error) {
 		end:     int64(binary.LittleEndian.Uint64(body[17:])),
 		payload: body[25:],
 	}
-	if r.status != statusOK && r.status != statusError {
+	if r.status > statusTooLarge {
 		return resultFrame{}, fmt.Errorf("%w: result status %d", ErrProtocol, r.status)
 	}
 	return r, nil

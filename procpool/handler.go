@@ -38,13 +38,13 @@ func (h *handler) push(ars ...*AsyncResult) {
 	h.cond.Signal()
 }
 
-// finish makes the loop exit once its queue is empty.
+// finish makes the loop exit once its queue is empty, without waiting for
+// it: Terminate may be called from a callback, on the loop itself.
 func (h *handler) finish() {
 	h.mu.Lock()
 	h.stop = true
 	h.mu.Unlock()
 	h.cond.Signal()
-	<-h.exited
 }
 
 func (h *handler) loop() {

@@ -34,12 +34,29 @@ func (p *Pool) Terminate() {
 	for _, pr := range p.procs {
 		procs = append(procs, pr)
 	}
+	p.cancelRetriesLocked()
 	p.mu.Unlock()
 	p.handler.push(queued...)
 	for _, pr := range procs {
-		pr.kill(ErrTerminated)
+		pr.kill(ErrTerminated, 0)
 	}
 	p.procWG.Wait()
+	// Nothing is left to deliver but what the handler holds: let its
+	// goroutine, and the watchdog's, end, so that a pool terminated
+	// without Join leaves nothing running.
+	p.stopBackground()
+}
+
+// stopBackground ends the pool's own goroutines once every worker has been
+// reaped; the result handler ends once it has delivered what it holds.
+func (p *Pool) stopBackground() {
+	p.stopOnce.Do(func() {
+		if p.watchdog != nil {
+			close(p.watchdog)
+		}
+		p.handler.finish()
+		releaseStarter()
+	})
 }
 
 // Join waits for the workers to exit and for every result to be delivered,
@@ -54,12 +71,7 @@ func (p *Pool) Join() error {
 		return ErrPoolRunning
 	}
 	p.procWG.Wait()
-	p.joinOnce.Do(func() {
-		if p.watchdog != nil {
-			close(p.watchdog)
-		}
-		p.handler.finish()
-	})
+	p.stopBackground()
 	<-p.handler.exited
 	return nil
 }

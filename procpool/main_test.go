@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"syscall"
@@ -57,9 +58,65 @@ func init() {
 		return nil, nil
 	})
 	must("test.inited", func([]byte) ([]byte, error) { return []byte(initValue), nil })
+	must("test.initkeep", func(a []byte) ([]byte, error) { keptArgs = a; return nil, nil })
+	must("test.kept", func([]byte) ([]byte, error) { return keptArgs, nil })
+	must("test.print", func(a []byte) ([]byte, error) {
+		_, err := fmt.Printf("line %s\n", a) // an error (EPIPE) is fine; dying is not
+		return nil, err
+	})
+	must("test.mark", func(a []byte) ([]byte, error) {
+		// Append one line to the file named by a: a side effect that
+		// shows how often the task ran.
+		f, err := os.OpenFile(string(a), os.O_APPEND|os.O_WRONLY|os.O_CREATE, 0o600)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		_, err = f.WriteString("ran\n")
+		return nil, err
+	})
+	must("test.subprocess", func(a []byte) ([]byte, error) {
+		// Start a long-lived subprocess, write its pid to the file named
+		// after the mode, then exit 3. Mode "pass" hands it the result
+		// pipe on purpose, as a careless task could.
+		mode, pidFile, _ := strings.Cut(string(a), ":")
+		cmd := exec.Command("sleep", "3600")
+		if mode == "pass" {
+			cmd.ExtraFiles = []*os.File{os.NewFile(workerResultFD, "results")}
+		}
+		if err := cmd.Start(); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(pidFile, []byte(strconv.Itoa(cmd.Process.Pid)), 0o600); err != nil {
+			return nil, err
+		}
+		os.Exit(3)
+		return nil, nil
+	})
+}
+
+// keptArgs is what test.initkeep kept, without copying.
+var keptArgs []byte
+
+// envFailStarts names a file holding how many worker starts should still
+// fail: a worker that reads a positive count decrements it and exits 1
+// before serving, as a transient start failure would.
+const envFailStarts = "PROCPOOL_TEST_FAIL_STARTS"
+
+func failStartIfTold() {
+	path := os.Getenv(envFailStarts)
+	if path == "" || os.Getenv(envWorker) != "1" {
+		return
+	}
+	data, _ := os.ReadFile(path)
+	if n, _ := strconv.Atoi(strings.TrimSpace(string(data))); n > 0 {
+		os.WriteFile(path, []byte(strconv.Itoa(n-1)), 0o600)
+		os.Exit(1)
+	}
 }
 
 func TestMain(m *testing.M) {
+	failStartIfTold()
 	if served, err := ServeIfWorker(); served {
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
@@ -184,6 +241,29 @@ func waitRunning(t testing.TB, p *Pool, n int) {
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("%d of %d workers running a task after a minute", running, n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// waitReady waits until n workers have completed their ready handshake.
+func waitReady(t testing.TB, p *Pool, n int) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		ready := 0
+		p.mu.Lock()
+		for _, pr := range p.procs {
+			if pr.isReady {
+				ready++
+			}
+		}
+		p.mu.Unlock()
+		if ready >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d workers ready after a minute", ready, n)
 		}
 		time.Sleep(time.Millisecond)
 	}

@@ -1,10 +1,12 @@
 package procpool
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"time"
 )
 
@@ -41,12 +43,14 @@ func MaxTasksPerChild(n int) Option {
 
 // Initializer runs the registered function fn with args once in every worker
 // before it takes tasks. A worker whose initializer fails does not start.
+// The pool keeps its own copy of args, and so does each worker: the
+// initializer may keep them.
 func Initializer(fn string, args []byte) Option {
 	return func(c *config) error {
 		if fn == "" {
 			return errors.New("procpool: Initializer needs a function name")
 		}
-		c.initFn, c.initArgs = fn, args
+		c.initFn, c.initArgs = fn, bytes.Clone(args)
 		return nil
 	}
 }
@@ -55,13 +59,14 @@ func Initializer(fn string, args []byte) Option {
 // 0 hands a worker its next task only when it reports the last one, like a
 // pull-based queue; more hides the pipe's round trip. The default adapts: it
 // keeps about a millisecond of work queued at each worker (at least one
-// task), so short tasks are batched and long ones stay balanced.
+// task), so short tasks are batched and long ones stay balanced. Values
+// above MaxPrefetch mean MaxPrefetch.
 func Prefetch(n int) Option {
 	return func(c *config) error {
 		if n < 0 {
 			return fmt.Errorf("procpool: Prefetch %d: want 0 or more", n)
 		}
-		c.prefetch = n
+		c.prefetch = min(n, MaxPrefetch)
 		return nil
 	}
 }
@@ -115,12 +120,17 @@ func TaskTimeout(d time.Duration) Option {
 	}
 }
 
+// MaxPrefetch is the most tasks Prefetch lets wait at one worker.
+const MaxPrefetch = 1 << 20
+
 // MaxFrame bounds one protocol frame (a task's arguments or a result) in
-// bytes; DefaultMaxFrame unless set.
+// bytes, from 64 to MaxFrameLimit; DefaultMaxFrame unless set. Workers learn
+// it when they start: a result over it fails its task with an
+// EncodingError and the worker goes on.
 func MaxFrame(n int) Option {
 	return func(c *config) error {
-		if n < 64 {
-			return fmt.Errorf("procpool: MaxFrame %d: want at least 64", n)
+		if n < 64 || int64(n) > MaxFrameLimit {
+			return fmt.Errorf("procpool: MaxFrame %d: want 64 to %d", n, int64(MaxFrameLimit))
 		}
 		c.maxFrame = n
 		return nil
@@ -136,8 +146,11 @@ func newConfig(workers int, opts []Option) (config, error) {
 		startTimeout: 30 * time.Second,
 		maxFrame:     DefaultMaxFrame,
 	}
-	if workers < 1 {
-		return c, fmt.Errorf("procpool: %d workers: want at least 1", workers)
+	if workers < 0 {
+		return c, fmt.Errorf("procpool: %d workers: want 0 (one per CPU) or more", workers)
+	}
+	if workers == 0 {
+		c.workers = runtime.GOMAXPROCS(0)
 	}
 	for _, o := range opts {
 		if err := o(&c); err != nil {

@@ -3,6 +3,7 @@ package procpool
 import (
 	"errors"
 	"fmt"
+	"io"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -24,7 +25,17 @@ type Spawn struct {
 	PID      int
 	Start    time.Time
 	Duration time.Duration
+	// CPU is the user and system CPU the worker used to get ready, as its
+	// own getrusage said at the handshake (zero until then).
+	CPU time.Duration
 }
+
+// SpawnSample is how many worker starts Stats lists one by one: a pool that
+// retires a worker after every task starts one per task, and the list must
+// not grow with it. The counts and sums in Stats cover every start.
+const SpawnSample = 1024
+
+var spawnSample = SpawnSample // lowered by tests
 
 // Pool is a fixed number of worker processes running tasks by name.
 // It is safe for concurrent use.
@@ -41,10 +52,15 @@ type Pool struct {
 	// avgRun is a moving average of task run time in ns, for the adaptive
 	// prefetch; 0 until the first result.
 	avgRun       float64
-	spawns       []Spawn
+	spawns       []Spawn // the first SpawnSample starts
+	starts       int     // every start
+	readyStarts  int     // starts that reached the handshake
+	startTime    time.Duration
+	startCPU     time.Duration
 	replaced     int
 	startFails   int
-	broken       error // set when no worker can be started at all
+	retries      map[*time.Timer]struct{} // start retries waiting for their time
+	broken       error                    // set when no worker can be started at all
 	callbackErrs []error
 	callbackN    int
 
@@ -57,10 +73,14 @@ type Pool struct {
 
 	procWG   sync.WaitGroup // one per live worker's lifecycle goroutine
 	watchdog chan struct{}
-	joinOnce sync.Once
+	stopOnce sync.Once
+
+	starter        chan<- func() // where worker starts run (starter.go)
+	stdout, stderr io.Writer
 }
 
-// New starts a pool of workers. Like Python's Pool(), it does not wait for
+// New starts a pool of workers; 0 means one per usable CPU (GOMAXPROCS),
+// as Python's Pool() does. Like Python's Pool(), it does not wait for
 // all of them: tasks go to each worker as soon as it is ready, so a pool's
 // start-up overlaps its first tasks. It does wait for the first worker's
 // handshake, so that a worker that cannot start at all (a missing binary, a
@@ -71,13 +91,15 @@ func New(workers int, opts ...Option) (*Pool, error) {
 		return nil, err
 	}
 	p := &Pool{
-		cfg:   cfg,
-		procs: make([]*proc, 0, workers),
+		cfg:     cfg,
+		procs:   make([]*proc, 0, cfg.workers),
+		starter: acquireStarter(),
 	}
+	p.stdout, p.stderr = serialised(cfg.stdout, cfg.stderr)
 	p.handler = newHandler(p)
-	started := make([]*proc, 0, workers)
+	started := make([]*proc, 0, cfg.workers)
 	var startErr error
-	for i := range workers {
+	for i := range cfg.workers {
 		pr, err := p.startProc()
 		if err != nil {
 			startErr = fmt.Errorf("procpool: start worker %d: %w", i, err)
@@ -130,8 +152,10 @@ func (p *Pool) newAsync(t Task, onSuccess, onError Callback, notify chan<- *Asyn
 }
 
 // submit queues tasks and hands as many as fit to workers, writing them to
-// the workers' pipes from the calling goroutine.
+// the workers' pipes from the calling goroutine as far as that cannot block;
+// the workers' writer goroutines send the rest.
 func (p *Pool) submit(as ...*AsyncResult) error {
+	copyArgs(as)
 	now := time.Now()
 	p.mu.Lock()
 	switch {
@@ -143,7 +167,7 @@ func (p *Pool) submit(as ...*AsyncResult) error {
 		return fmt.Errorf("procpool: no worker can start: %w", p.broken)
 	}
 	for _, a := range as {
-		if len(a.task.Func) > 0xffff || len(a.task.Args)+len(a.task.Func)+10 > p.cfg.maxFrame {
+		if len(a.task.Func) > 0xffff || taskFrameLen(a.task.Func, a.task.Args) > p.cfg.maxFrame {
 			p.mu.Unlock()
 			return fmt.Errorf("%w: task %.40q with %d bytes of arguments, limit %d", ErrFrameTooLarge, a.task.Func, len(a.task.Args), p.cfg.maxFrame)
 		}
@@ -166,9 +190,31 @@ func (p *Pool) submit(as ...*AsyncResult) error {
 	p.inline = nil
 	p.mu.Unlock()
 	for _, pr := range dirty {
-		pr.flush()
+		pr.flush(false)
 	}
 	return nil
+}
+
+// copyArgs gives the pool its own copy of the tasks' arguments, in one
+// allocation, so the caller may reuse its buffers once the call returns: a
+// task may wait in the queue, or be sent again after its worker died before
+// starting it.
+func copyArgs(as []*AsyncResult) {
+	n := 0
+	for _, a := range as {
+		n += len(a.task.Args)
+	}
+	if n == 0 {
+		return
+	}
+	buf := make([]byte, 0, n)
+	for _, a := range as {
+		if a.task.Args != nil {
+			at := len(buf)
+			buf = append(buf, a.task.Args...)
+			a.task.Args = buf[at:len(buf):len(buf)]
+		}
+	}
 }
 
 // delivered is called by the handler after n results were delivered.
@@ -189,8 +235,14 @@ func (p *Pool) callbackPanicked(err error) {
 
 // Stats is a snapshot of what the pool has done.
 type Stats struct {
-	// Spawns lists every worker start, replacements included.
+	// Spawns lists the first SpawnSample worker starts one by one,
+	// replacements included, each from the moment its process exists.
 	Spawns []Spawn
+	// Starts counts every worker start; Ready those that reached their
+	// handshake, whose start-to-ready times and CPU sum to StartTime and
+	// StartCPU.
+	Starts, Ready       int
+	StartTime, StartCPU time.Duration
 	// Replaced counts workers started to replace one that died or retired.
 	Replaced int
 	// CallbackPanics counts callbacks that panicked; CallbackErr joins the
@@ -205,6 +257,10 @@ func (p *Pool) Stats() Stats {
 	defer p.mu.Unlock()
 	return Stats{
 		Spawns:         append([]Spawn(nil), p.spawns...),
+		Starts:         p.starts,
+		Ready:          p.readyStarts,
+		StartTime:      p.startTime,
+		StartCPU:       p.startCPU,
 		Replaced:       p.replaced,
 		CallbackPanics: p.callbackN,
 		CallbackErr:    errors.Join(p.callbackErrs...),

@@ -20,7 +20,6 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		opts    []Option
 		want    string
 	}{
-		{"zero workers", 0, nil, "0 workers"},
 		{"negative workers", -3, nil, "-3 workers"},
 		{"bad maxtasks", 1, []Option{MaxTasksPerChild(0)}, "MaxTasksPerChild"},
 		{"bad prefetch", 1, []Option{Prefetch(-1)}, "Prefetch"},

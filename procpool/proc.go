@@ -1,9 +1,11 @@
 package procpool
 
 import (
+	"encoding/binary"
 	"fmt"
 	"os"
 	"os/exec"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -15,16 +17,20 @@ type proc struct {
 	cmd   *exec.Cmd
 	pid   int
 	taskW *os.File // parent writes tasks here (the worker's fd 3)
-	resR  *os.File // parent reads results here (the worker's fd 4)
+	// taskRaw writes to taskW without the poller's wait, for writes
+	// that must not block.
+	taskRaw syscall.RawConn
+	resR    *os.File // parent reads results here (the worker's fd 4)
 	// current is where the worker publishes the task it runs (fd 5).
 	current *currentTask
 	ready   chan error
 	wake    chan struct{}
 	wrote   chan struct{} // closed when the writer goroutine has exited
 	start   time.Time
+	watch   *exitWatch
 
 	// guarded by pool.mu
-	spawn     int // index of this start in pool.spawns
+	spawn     int // index of this start in pool.spawns, -1 past the sample
 	isReady   bool
 	closing   bool           // no more tasks: close the task pipe once flushed
 	dead      bool           // the reader has seen the end
@@ -32,8 +38,9 @@ type proc struct {
 	assigned  int
 	out       []byte // frames waiting to be written
 	spare     []byte
-	writing   bool  // a write to taskW is under way
-	killCause error // why the pool killed it, if it did
+	writing   bool   // a write to taskW is under way
+	killCause error  // why the pool killed it, if it did
+	killTask  uint64 // the late task a timeout kill was for (0: none)
 }
 
 // startProc starts one worker process. It returns once the process exists;
@@ -60,18 +67,22 @@ func (p *Pool) startProc() (*proc, error) {
 	cmd := exec.Command(p.cfg.path, p.cfg.args...)
 	cmd.Env = append(append(os.Environ(), envWorker+"=1"), p.cfg.env...)
 	cmd.ExtraFiles = []*os.File{taskR, resW, cur.file} // fds 3, 4 and 5
-	cmd.Stdout, cmd.Stderr = p.cfg.stdout, p.cfg.stderr
-	// The worker dies with the thread that started it. Go keeps its OS
-	// threads for the life of the process unless a goroutine exits while
-	// locked to one, which this package never does.
+	cmd.Stdout, cmd.Stderr = p.stdout, p.stderr
+	// Output copied through a pipe (a writer that is not a file) may be
+	// held open by a task's subprocess: do not wait long for it.
+	cmd.WaitDelay = time.Second
+	// The worker dies with the thread that started it: the starter thread,
+	// which lives as long as the pool (starter.go).
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 
 	pr := &proc{
-		pool: p, cmd: cmd, taskW: taskW, resR: resR, current: cur,
+		pool: p, cmd: cmd, taskW: taskW, resR: resR, current: cur, spawn: -1,
 		ready: make(chan error, 1), wake: make(chan struct{}, 1), wrote: make(chan struct{}),
 	}
-	pr.start = time.Now()
-	err = cmd.Start()
+	onStarter(p.starter, func() {
+		pr.start = time.Now()
+		err = cmd.Start()
+	})
 	taskR.Close()
 	resW.Close()
 	if err != nil {
@@ -81,7 +92,17 @@ func (p *Pool) startProc() (*proc, error) {
 		return nil, err
 	}
 	pr.pid = cmd.Process.Pid
-	pr.out = appendTask(nil, kindInit, 0, p.cfg.initFn, p.cfg.initArgs)
+	if pr.taskRaw, err = taskW.SyscallConn(); err != nil {
+		cmd.Process.Kill()
+		cmd.Wait()
+		taskW.Close()
+		resR.Close()
+		cur.close()
+		return nil, err
+	}
+	pr.watch = watchExit(pr.pid, pr.exited)
+	// The init frame's id field carries the pool's frame limit.
+	pr.out = appendTask(nil, kindInit, uint64(p.cfg.maxFrame), p.cfg.initFn, p.cfg.initArgs)
 
 	p.mu.Lock()
 	if p.state == stateTerminated {
@@ -90,6 +111,7 @@ func (p *Pool) startProc() (*proc, error) {
 		p.mu.Unlock()
 		cmd.Process.Kill()
 		cmd.Wait()
+		pr.watch.stop()
 		taskW.Close()
 		resR.Close()
 		cur.close()
@@ -99,8 +121,11 @@ func (p *Pool) startProc() (*proc, error) {
 	// A start counts from the moment the process exists, so that the
 	// count never lags the workers PIDs lists; the handshake fills in how
 	// long it took to get ready.
-	pr.spawn = len(p.spawns)
-	p.spawns = append(p.spawns, Spawn{PID: pr.pid, Start: pr.start})
+	p.starts++
+	if len(p.spawns) < spawnSample {
+		pr.spawn = len(p.spawns)
+		p.spawns = append(p.spawns, Spawn{PID: pr.pid, Start: pr.start})
+	}
 	p.procWG.Add(1)
 	p.mu.Unlock()
 	go pr.writeLoop()
@@ -109,13 +134,23 @@ func (p *Pool) startProc() (*proc, error) {
 	return pr, nil
 }
 
+// exited is called once the worker process has exited: the result pipe
+// may still be held open by someone else, so reads stop waiting once it is
+// drained, and writes to the task pipe stop waiting at all.
+func (pr *proc) exited() {
+	now := time.Now()
+	pr.resR.SetReadDeadline(now)
+	pr.taskW.SetWriteDeadline(now)
+}
+
 // run reads the ready handshake, then results, until the worker's result
-// pipe ends; then it reaps the worker and settles its tasks.
+// pipe ends or the worker has exited and the pipe is drained; then it reaps
+// the worker and settles its tasks.
 func (pr *proc) run() {
 	p := pr.pool
-	fr := newFrameReader(pr.resR, p.cfg.maxFrame)
+	fr := newFrameReader(&exitAwareReader{f: pr.resR, w: pr.watch}, p.cfg.maxFrame)
 	startTimer := time.AfterFunc(p.cfg.startTimeout, func() {
-		pr.kill(fmt.Errorf("no ready handshake within %v", p.cfg.startTimeout))
+		pr.kill(fmt.Errorf("no ready handshake within %v", p.cfg.startTimeout), 0)
 	})
 	err := pr.handshake(fr)
 	startTimer.Stop()
@@ -131,17 +166,24 @@ func (pr *proc) handshake(fr *frameReader) error {
 	if err != nil {
 		return fmt.Errorf("worker %d exited before it was ready: %w", pr.pid, err)
 	}
-	if kind != kindReady {
-		return fmt.Errorf("worker %d: %w: frame kind %d before ready", pr.pid, ErrProtocol, kind)
+	if kind != kindReady || len(body) < 8 {
+		return fmt.Errorf("worker %d: %w: frame kind %d of %d bytes, want ready", pr.pid, ErrProtocol, kind, len(body))
 	}
-	if len(body) > 0 {
-		return fmt.Errorf("worker %d: %s", pr.pid, body)
+	if len(body) > 8 {
+		return fmt.Errorf("worker %d: %s", pr.pid, body[8:])
 	}
+	cpu := time.Duration(binary.LittleEndian.Uint64(body))
 	p := pr.pool
 	now := time.Now()
 	p.mu.Lock()
 	pr.isReady = true
-	p.spawns[pr.spawn].Duration = now.Sub(pr.start)
+	p.readyStarts++
+	p.startTime += now.Sub(pr.start)
+	p.startCPU += cpu
+	if pr.spawn >= 0 {
+		p.spawns[pr.spawn].Duration = now.Sub(pr.start)
+		p.spawns[pr.spawn].CPU = cpu
+	}
 	p.startFails = 0
 	p.broken = nil
 	p.dispatchLocked()
@@ -191,13 +233,7 @@ func (pr *proc) readResults(fr *frameReader) error {
 		a.result.Started = time.Unix(0, rf.start)
 		a.result.Finished = time.Unix(0, rf.end)
 		a.result.Delivered = now
-		if rf.status == statusOK {
-			if len(rf.payload) > 0 {
-				a.result.Value = append([]byte(nil), rf.payload...)
-			}
-		} else {
-			a.result.Err = &TaskError{Func: a.task.Func, PID: pr.pid, Msg: string(rf.payload)}
-		}
+		a.result.Value, a.result.Err = pr.outcome(a, rf)
 		if direct {
 			// Complete it here, one goroutine hand-off sooner.
 			close(a.done)
@@ -209,5 +245,27 @@ func (pr *proc) readResults(fr *frameReader) error {
 			p.handler.push(batch...)
 			batch = nil
 		}
+	}
+}
+
+// outcome turns a result frame into the task's value or error.
+func (pr *proc) outcome(a *AsyncResult, rf resultFrame) ([]byte, error) {
+	switch rf.status {
+	case statusOK:
+		if len(rf.payload) == 0 {
+			return nil, nil
+		}
+		return append([]byte(nil), rf.payload...), nil
+	case statusPanic:
+		msg, stack, _ := strings.Cut(string(rf.payload), "\n")
+		return nil, &TaskError{Func: a.task.Func, PID: pr.pid, Msg: "panic: " + msg, Stack: stack}
+	case statusTooLarge:
+		var size int64
+		if len(rf.payload) >= 8 {
+			size = int64(binary.LittleEndian.Uint64(rf.payload))
+		}
+		return nil, &EncodingError{Func: a.task.Func, PID: pr.pid, Size: size, Limit: pr.pool.cfg.maxFrame - resultOverhead}
+	default:
+		return nil, &TaskError{Func: a.task.Func, PID: pr.pid, Msg: string(rf.payload)}
 	}
 }

@@ -3,25 +3,28 @@ package procpool
 import (
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"time"
 )
 
-// kill ends the worker at once; cause says why, for the failed task's error.
-func (pr *proc) kill(cause error) {
+// kill ends the worker at once; cause says why. task, when not 0, is the one
+// task the cause is about (a task timeout): no other task is blamed with it.
+func (pr *proc) kill(cause error, task uint64) {
 	p := pr.pool
 	p.mu.Lock()
 	if pr.killCause == nil {
-		pr.killCause = cause
+		pr.killCause, pr.killTask = cause, task
 	}
 	p.mu.Unlock()
 	pr.cmd.Process.Kill() // an error means it has already gone, which is fine
 }
 
 // die reaps the worker and settles its tasks: during Terminate they fail
-// with ErrTerminated; otherwise the one it was running fails with an error
-// naming its pid and exit status, the ones queued behind it go back to the
-// pool's queue, and a replacement starts if there is work for it.
+// with ErrTerminated; otherwise the ones it had finished but whose results
+// died with it and the one it was running fail with an error naming its pid
+// and exit status, the ones it had not started go back to the pool's
+// queue, and a replacement starts if there is work for it.
 func (pr *proc) die(readErr error) {
 	p := pr.pool
 	p.mu.Lock()
@@ -32,60 +35,57 @@ func (pr *proc) die(readErr error) {
 	pr.inflight = nil
 	p.mu.Unlock()
 	if len(inflight) > 0 || !errors.Is(readErr, errEOF) {
-		// It has not finished of its own accord: make sure it ends, before
-		// waiting for the writer, which may be blocked on a full task pipe
-		// that this worker no longer reads.
+		// It has not finished of its own accord: make sure it ends.
 		pr.cmd.Process.Kill()
 	}
+	// The writer may be blocked on a full task pipe that nobody will read
+	// (a subprocess may hold its read end): release it.
+	pr.taskW.SetWriteDeadline(time.Now())
 	pr.signal()
 	<-pr.wrote
 	pr.resR.Close()
 	pr.cmd.Wait()
+	pr.watch.stop()
 	state := pr.cmd.ProcessState
+	// The worker is gone: its page is final.
 	running, _ := pr.current.get()
+	lastDone := pr.current.lastFinished()
 	pr.current.close()
 	// pr.wake is never closed: a submitter may still signal it after a
 	// failed write; the writer goroutine has already returned.
 
-	var failed []*AsyncResult
 	p.mu.Lock()
-	cause := readErr
-	if pr.killCause != nil {
-		cause = pr.killCause
-	}
-	switch {
-	case len(inflight) == 0:
-	case p.state == stateTerminated:
+	var failed []*AsyncResult
+	if p.state == stateTerminated {
 		now := time.Now()
 		for _, a := range inflight {
 			a.result.Err = ErrTerminated
 			a.result.Delivered = now
 		}
 		failed = inflight
-	default:
-		// Blame the task the worker said it was running; the others go
-		// back to the queue: those before it finished, but their results
-		// died unsent with the worker, and those after it never started.
-		at := slices.IndexFunc(inflight, func(a *AsyncResult) bool { return a.id == running })
-		if at < 0 {
-			at = 0 // it died between tasks: blame the next, or it could loop
-		}
-		dead := inflight[at]
-		dead.result.Err = &WorkerDiedError{PID: pr.pid, Func: dead.task.Func, State: state, Cause: cause}
-		dead.result.WorkerPID = pr.pid
-		dead.result.Delivered = time.Now()
-		failed = []*AsyncResult{dead}
-		retry := slices.Delete(slices.Clone(inflight), at, at+1)
+	} else {
+		var retry []*AsyncResult
+		failed, retry = pr.blame(inflight, running, lastDone, readErr, state)
 		p.queue = append(retry, p.queue...)
 	}
+	cause := readErr
+	if pr.killCause != nil && pr.killTask == 0 {
+		cause = pr.killCause
+	}
+	wantMore := p.state != stateTerminated && (p.state == stateRunning || len(p.queue) > 0)
+	startNow := false
 	if !pr.isReady {
 		p.startFails++
+		if wantMore {
+			p.startFailedLocked(fmt.Errorf("worker %d: %w", pr.pid, cause))
+		}
+	} else {
+		startNow = wantMore
 	}
-	replace := p.state != stateTerminated && (p.state == stateRunning || len(p.queue) > 0) && p.mayReplaceLocked(cause)
 	p.dispatchLocked()
 	p.mu.Unlock()
-	if replace {
-		// Started before the failed task is delivered, so that whoever
+	if startNow {
+		// Started before the failed tasks are delivered, so that whoever
 		// sees a task fail with its worker sees the replacement among the
 		// pool's workers and spawns.
 		p.startReplacement()
@@ -94,37 +94,124 @@ func (pr *proc) die(readErr error) {
 	p.procWG.Done()
 }
 
-// mayReplaceLocked reports whether a worker may be started in place of one
-// that ended. After three starts in a row fail, the pool is broken: queued
-// tasks fail with the start error instead of waiting forever for a worker
-// that will never come.
-func (p *Pool) mayReplaceLocked(cause error) bool {
-	if p.startFails >= 3 {
-		p.broken = fmt.Errorf("%d worker starts failed in a row, the last: %w", p.startFails, cause)
-		if len(p.procs) == 0 {
-			p.failQueueLocked(p.broken)
+// blame sorts a dead worker's tasks, in the order it runs them, by what its
+// shared page says: those up to the last it finished (their results died
+// unsent) and the one it was running fail; the rest never started and are
+// retried. No task that started is ever run again.
+func (pr *proc) blame(inflight []*AsyncResult, running, lastDone uint64, readErr error, state *os.ProcessState) (failed, retry []*AsyncResult) {
+	index := func(id uint64) int {
+		if id == 0 {
+			return -1
 		}
-		return false
+		return slices.IndexFunc(inflight, func(a *AsyncResult) bool { return a.id == id })
 	}
-	p.replaced++
-	return true
+	finishedTo := index(lastDone)
+	// A result frame over the limit names its task, which had finished.
+	var oe *oversizeError
+	if errors.As(readErr, &oe) {
+		finishedTo = max(finishedTo, index(oe.id))
+	}
+	runningAt := index(running)
+	now := time.Now()
+	for i, a := range inflight {
+		if i > finishedTo && i != runningAt {
+			if i > runningAt {
+				retry = append(retry, a)
+			}
+			continue
+		}
+		a.result.Err = &WorkerDiedError{PID: pr.pid, Func: a.task.Func, State: state, Cause: pr.causeFor(a.id, readErr), Finished: i <= finishedTo}
+		a.result.WorkerPID = pr.pid
+		a.result.Delivered = now
+		failed = append(failed, a)
+	}
+	return failed, retry
 }
+
+// causeFor is why task id's worker died, as far as the pool knows: a
+// timeout kill is that one task's cause only (the late task may have
+// finished as the kill was sent, and the kill hit the next one).
+func (pr *proc) causeFor(id uint64, readErr error) error {
+	switch {
+	case pr.killCause == nil:
+		return readErr
+	case pr.killTask == 0 || pr.killTask == id:
+		return pr.killCause
+	default:
+		return fmt.Errorf("the pool killed the worker: task %d ran past its timeout", pr.killTask)
+	}
+}
+
+// Worker starts that fail are retried with a growing delay, for as long as
+// the pool wants workers; with no worker alive, maxStartFails failures in a
+// row break the pool: queued tasks fail and submissions are refused, rather
+// than wait for a worker that will never come.
+const (
+	maxStartFails   = 3
+	startBackoff    = 10 * time.Millisecond
+	maxStartBackoff = time.Second
+)
 
 // startReplacement starts a worker in place of one that ended.
 func (p *Pool) startReplacement() {
+	p.mu.Lock()
+	terminated := p.state == stateTerminated
+	p.mu.Unlock()
+	if terminated {
+		return
+	}
 	_, err := p.startProc()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err != nil {
-		p.startFails++
-		if len(p.procs) == 0 && p.state != stateTerminated {
-			// Nothing left to run the queue: fail it rather than let
-			// it wait for a worker that cannot start.
-			p.broken = fmt.Errorf("start replacement worker: %w", err)
-			p.failQueueLocked(p.broken)
+		if !errors.Is(err, ErrPoolClosed) {
+			p.startFails++
+			p.startFailedLocked(err)
 		}
+		return
 	}
+	p.replaced++
 	p.dispatchLocked()
+}
+
+// startFailedLocked follows a failed start: retry later, or, with no
+// worker alive after maxStartFails failures, break the pool.
+func (p *Pool) startFailedLocked(err error) {
+	if p.state == stateTerminated {
+		return
+	}
+	if p.startFails >= maxStartFails && len(p.procs) == 0 {
+		p.broken = fmt.Errorf("%d worker starts failed in a row, the last: %w", p.startFails, err)
+		p.failQueueLocked(p.broken)
+		return
+	}
+	if p.state != stateRunning && len(p.queue) == 0 {
+		return
+	}
+	delay := min(startBackoff<<min(p.startFails-1, 10), maxStartBackoff)
+	p.procWG.Add(1) // held until the retry has run or been cancelled
+	var t *time.Timer
+	t = time.AfterFunc(delay, func() {
+		p.mu.Lock()
+		delete(p.retries, t)
+		p.mu.Unlock()
+		defer p.procWG.Done()
+		p.startReplacement()
+	})
+	if p.retries == nil {
+		p.retries = map[*time.Timer]struct{}{}
+	}
+	p.retries[t] = struct{}{}
+}
+
+// cancelRetriesLocked stops the start retries not yet under way.
+func (p *Pool) cancelRetriesLocked() {
+	for t := range p.retries {
+		if t.Stop() {
+			p.procWG.Done()
+		}
+		delete(p.retries, t)
+	}
 }
 
 // failQueueLocked fails every task not yet sent to a worker.

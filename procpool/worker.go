@@ -1,14 +1,19 @@
 package procpool
 
 import (
+	"bytes"
+	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
 	"github.com/poolbench/poolbench/workloads"
+	"golang.org/x/sys/unix"
 )
 
 // envWorker marks a process started by a Pool as a worker.
@@ -37,25 +42,44 @@ func ServeIfWorker() (served bool, err error) {
 	os.Unsetenv(envWorker)
 	// Ctrl-C at a terminal reaches the whole process group; the pool's owner
 	// decides what happens to its workers, so a worker does not die of it
-	// mid-task. It still dies with its parent (Pdeathsig).
-	signal.Ignore(syscall.SIGINT)
-	in := os.NewFile(workerTaskFD, "procpool-tasks")
-	out := os.NewFile(workerResultFD, "procpool-results")
-	cur, err := mapCurrentTask(os.NewFile(workerCurrentFD, "procpool-current"))
+	// mid-task. It still dies with its parent (Pdeathsig). A worker whose
+	// output is a closed pipe (poolbench ... | head -1) gets an error from
+	// the write rather than dying of SIGPIPE. Both are caught, not ignored,
+	// so a task's subprocesses start with the default dispositions.
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGINT, syscall.SIGPIPE)
+	// A task's subprocesses must not inherit the protocol's descriptors: a
+	// result pipe held open by a grandchild would hide this worker's exit.
+	for _, fd := range []int{workerTaskFD, workerResultFD} {
+		unix.CloseOnExec(fd)
+	}
+	page := os.NewFile(workerCurrentFD, "procpool-current")
+	cur, err := mapCurrentTask(page)
 	if err != nil {
 		return true, fmt.Errorf("procpool: worker %d: shared task slot on fd %d: %w", os.Getpid(), workerCurrentFD, err)
 	}
-	return true, serve(in, out, cur.set)
+	page.Close() // the mapping outlives the descriptor
+	in := os.NewFile(workerTaskFD, "procpool-tasks")
+	out := os.NewFile(workerResultFD, "procpool-results")
+	return true, serve(in, out, cur)
 }
 
-// serve runs the worker side of the protocol: the initializer frame, the
-// ready handshake, then tasks until in reaches end of file. Results are
-// written in batches: a result is flushed when no further task is already
-// buffered; otherwise a writer goroutine sends it while the next task runs,
-// and results that pile up meanwhile go out in one write. running publishes
-// the id and start of the task being run (0 between tasks).
-func serve(in io.Reader, out io.Writer, running func(id uint64, start int64)) error {
-	fr := newFrameReader(in, DefaultMaxFrame)
+// taskSlot is where a worker publishes the task it runs and the last it
+// finished (the shared page, or a stand-in in tests).
+type taskSlot interface {
+	begin(id uint64, start int64)
+	end(id uint64)
+}
+
+// serve runs the worker side of the protocol: the init frame (the pool's
+// frame limit and initializer), the ready handshake, then tasks until in
+// reaches end of file. Results are written in batches: a result is flushed
+// when no further task is already buffered; otherwise a writer goroutine
+// sends it while the next task runs, and results that pile up meanwhile go
+// out in one write.
+func serve(in io.Reader, out io.Writer, slot taskSlot) error {
+	// The parent is trusted with the init frame's size: the limit it
+	// carries applies from the next frame on.
+	fr := newFrameReader(in, MaxFrameLimit)
 	kind, body, err := fr.next()
 	if err != nil {
 		return fmt.Errorf("procpool: worker %d: read init: %w", os.Getpid(), err)
@@ -67,13 +91,20 @@ func serve(in io.Reader, out io.Writer, running func(id uint64, start int64)) er
 	if err != nil {
 		return fmt.Errorf("procpool: worker %d: %w", os.Getpid(), err)
 	}
+	maxFrame := int(min(max(init.id, 64), MaxFrameLimit))
 	var readyMsg []byte
 	if init.fn != "" {
-		if _, err := runTask(init.fn, init.args); err != nil {
+		// An initializer may keep its arguments: give it its own copy,
+		// not a view of the frame buffer the next task overwrites.
+		if _, err := runTask(init.fn, bytes.Clone(init.args)); err != nil {
 			readyMsg = []byte("initializer " + init.fn + ": " + err.Error())
 		}
 	}
-	buf := appendFrame(nil, kindReady, func(b []byte) []byte { return append(b, readyMsg...) })
+	fr.max = maxFrame
+	buf := appendFrame(nil, kindReady, func(b []byte) []byte {
+		b = binary.LittleEndian.AppendUint64(b, uint64(selfCPU()))
+		return append(b, readyMsg...)
+	})
 	if _, err := out.Write(buf); err != nil {
 		return fmt.Errorf("procpool: worker %d: write ready: %w", os.Getpid(), err)
 	}
@@ -101,21 +132,41 @@ func serve(in io.Reader, out io.Writer, running func(id uint64, start int64)) er
 			return fmt.Errorf("procpool: worker %d: %w", os.Getpid(), err)
 		}
 		start := time.Now()
-		running(t.id, start.UnixNano())
+		slot.begin(t.id, start.UnixNano())
+		// t.args is valid only during the call (it is the frame buffer);
+		// the package documentation says so.
 		value, err := runTask(t.fn, t.args)
-		running(0, 0)
 		r := resultFrame{id: t.id, start: start.UnixNano(), end: time.Now().UnixNano(), payload: value}
-		if err != nil {
+		var pe *panicError
+		switch {
+		case errors.As(err, &pe):
+			r.status, r.payload = statusPanic, []byte(pe.msg+"\n"+pe.stack)
+		case err != nil:
 			r.status, r.payload = statusError, []byte(err.Error())
+		}
+		if len(r.payload) > maxFrame-resultOverhead {
+			if r.status == statusOK {
+				// Too big to send: this task fails, the worker goes on.
+				r.status, r.payload = statusTooLarge, binary.LittleEndian.AppendUint64(nil, uint64(len(r.payload)))
+			} else {
+				r.payload = r.payload[:maxFrame-resultOverhead]
+			}
 		}
 		// With no task waiting, write now: the read below would block.
 		// Otherwise the writer goroutine sends it while the next task
 		// runs, so a finished result never waits behind a prefetched task.
-		if err := rw.add(r, fr.buffered() == 0); err != nil {
+		err = rw.add(r, fr.buffered() == 0)
+		slot.end(t.id) // after add: the result is in this process's hands
+		if err != nil {
 			return fmt.Errorf("procpool: worker %d: write results: %w", os.Getpid(), err)
 		}
 	}
 }
+
+// panicError is a task's panic, with the worker's stack at the panic.
+type panicError struct{ msg, stack string }
+
+func (e *panicError) Error() string { return "panic: " + e.msg }
 
 // runTask runs a registered function, turning a panic into an error so that
 // one bad task does not cost the worker (and the tasks queued behind it).
@@ -126,8 +177,17 @@ func runTask(name string, args []byte) (value []byte, err error) {
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			value, err = nil, fmt.Errorf("panic: %v", r)
+			value, err = nil, &panicError{msg: fmt.Sprint(r), stack: string(debug.Stack())}
 		}
 	}()
 	return fn(args)
+}
+
+// selfCPU is the user and system CPU this process has used so far.
+func selfCPU() time.Duration {
+	var ru unix.Rusage
+	if unix.Getrusage(unix.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -9,7 +9,10 @@ import (
 )
 
 // TestEveryStrategySurvivesInjectedFaults: every strategy completes with the
-// same tasks failing in the same ways, counted by kind.
+// same tasks failing in the same ways, counted by kind. A pool may also lose
+// the results of tasks that finished in a worker a later task crashed
+// (kind "lost": they ran, and are not run again); an error result is among
+// what it may lose.
 func TestEveryStrategySurvivesInjectedFaults(t *testing.T) {
 	p := plan(t, "noop", "0", 40, 3)
 	p.Faults = workloads.Faults{Crash: 0.1, Error: 0.15, Hang: 0.05, Seed: 7}
@@ -46,8 +49,12 @@ func TestEveryStrategySurvivesInjectedFaults(t *testing.T) {
 				t.Fatalf("%d of %d tasks recorded", o.Tasks, p.Tasks)
 			}
 			for kind, n := range want {
-				if o.ErrorKinds[kind] != n {
-					t.Errorf("%s: %d, want %d (all: %v; samples %v)", kind, o.ErrorKinds[kind], n, o.ErrorKinds, o.ErrorSamples)
+				got := o.ErrorKinds[kind]
+				if kind == "error" && got <= n && got+o.ErrorKinds["lost"] >= n {
+					continue
+				}
+				if got != n {
+					t.Errorf("%s: %d, want %d (all: %v; samples %v)", kind, got, n, o.ErrorKinds, o.ErrorSamples)
 				}
 			}
 		})

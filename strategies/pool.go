@@ -25,11 +25,7 @@ func withPool(ctx context.Context, plan Plan, rec *Recorder, fn func(*procpool.P
 	err = fn(p)
 	finish(ctx, p)
 	stop()
-	for _, s := range p.Stats().Spawns {
-		if s.Duration > 0 { // a worker killed before it was ready
-			rec.Spawn(s.Duration)
-		}
-	}
+	rec.Spawns(p.Stats())
 	if err == nil {
 		err = ctx.Err()
 	}

@@ -43,11 +43,7 @@ func runInOwnProcess(ctx context.Context, plan Plan, i int, rec *Recorder) ([]by
 		return nil, err
 	}
 	defer finish(ctx, p)
-	for _, s := range p.Stats().Spawns {
-		if s.Duration > 0 { // a worker killed before it was ready
-			rec.Spawn(s.Duration)
-		}
-	}
+	rec.Spawns(p.Stats())
 	stop := context.AfterFunc(ctx, p.Terminate)
 	r, err := p.Apply(ctx, plan.task(i))
 	stop()

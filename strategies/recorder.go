@@ -31,7 +31,9 @@ type Recorder struct {
 	errors       int
 	errorKinds   map[string]int
 	errorSamples []string
-	spawns       []time.Duration
+	spawns       []time.Duration // start-to-ready, for the starts a pool lists
+	spawnCPU     []time.Duration // the CPU each of those used to get ready
+	spawnCount   int             // every start, listed or not
 	callbackPIDs map[int]bool
 	workerPIDs   map[int]bool
 	// span and owner are set by strategies whose tasks run under another
@@ -77,11 +79,30 @@ func (r *Recorder) Task(index int, value []byte, err error, latency time.Duratio
 	r.done.Add(1)
 }
 
-// Spawn records one process start, from the start call to its readiness.
+// Spawn records one process start, from the start call to its readiness,
+// where the CPU it used to get ready is not known (recorded as 0).
 func (r *Recorder) Spawn(d time.Duration) {
 	r.mu.Lock()
 	r.spawns = append(r.spawns, d)
+	r.spawnCPU = append(r.spawnCPU, 0)
+	r.spawnCount++
 	r.mu.Unlock()
+}
+
+// Spawns records a pool's worker starts: every one in the count, and the
+// ones it lists (a bounded sample) one by one, each with its start-to-ready
+// time and the CPU it used to get ready. A start that never got ready has
+// no time to record.
+func (r *Recorder) Spawns(st procpool.Stats) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.spawnCount += st.Starts
+	for _, s := range st.Spawns {
+		if s.Duration > 0 {
+			r.spawns = append(r.spawns, s.Duration)
+			r.spawnCPU = append(r.spawnCPU, s.CPU)
+		}
+	}
 }
 
 // CallbackPID records the pid of a process that ran a result callback.
@@ -151,7 +172,9 @@ type Outcome struct {
 	Errors       int            `json:"errors"`
 	ErrorKinds   map[string]int `json:"error_kinds,omitempty"`
 	ErrorSamples []string       `json:"error_samples,omitempty"`
-	Spawns       []float64      `json:"spawn_seconds,omitempty"`
+	Spawns       []float64      `json:"spawn_seconds,omitempty"`     // a sample: see SpawnCount
+	SpawnCPU     []float64      `json:"spawn_cpu_seconds,omitempty"` // CPU to get ready, by Spawns' entry; 0: not measured
+	SpawnCount   int            `json:"spawn_count,omitempty"`       // every process started
 	CallbackPIDs []int          `json:"callback_pids,omitempty"`
 	WorkerPIDs   []int          `json:"worker_pids,omitempty"`
 	// Finish holds the quantiles 0, 5%, ..., 100% of the tasks' finishing
@@ -189,9 +212,11 @@ func (r *Recorder) Outcome() Outcome {
 			o.Finish = append(o.Finish, r.finish.Quantile(float64(i)/(FinishSteps-1)).Seconds())
 		}
 	}
-	for _, d := range r.spawns {
+	for i, d := range r.spawns {
 		o.Spawns = append(o.Spawns, d.Seconds())
+		o.SpawnCPU = append(o.SpawnCPU, r.spawnCPU[i].Seconds())
 	}
+	o.SpawnCount = r.spawnCount
 	for pid := range r.callbackPIDs {
 		o.CallbackPIDs = append(o.CallbackPIDs, pid)
 	}
@@ -204,9 +229,11 @@ func (r *Recorder) Outcome() Outcome {
 }
 
 // ErrorKind classifies a task error for the breakdown in results.json:
-// crash (the process running it died), timeout (killed for running too
-// long), terminated, or error (the task itself failed); an error that names
-// its own kind (the py-* strategies': hung, lost, ...) keeps it.
+// crash (the process running it died), lost (it finished, but its result
+// died unsent with its worker, which a later task crashed: a pool runs a
+// task at most once, so it is not run again), timeout (killed for running
+// too long), terminated, or error (the task itself failed); an error that
+// names its own kind (the py-* strategies': hung, lost, ...) keeps it.
 func ErrorKind(err error) string {
 	var died *procpool.WorkerDiedError
 	var timeout *procpool.TimeoutError
@@ -217,6 +244,8 @@ func ErrorKind(err error) string {
 		return kinded.ErrorKind()
 	case errors.As(err, &timeout), errors.Is(err, ErrTaskTimeout):
 		return "timeout"
+	case errors.As(err, &died) && died.Finished:
+		return "lost"
 	case errors.As(err, &died), errors.As(err, &panicked):
 		return "crash"
 	case errors.Is(err, procpool.ErrTerminated):

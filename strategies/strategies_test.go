@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -87,8 +88,15 @@ func TestEveryStrategyOnEveryWorkload(t *testing.T) {
 					t.Fatalf("latency quantiles %v", o.Latency)
 				}
 				spawns := map[string]int{"process-per-task": 12, "pool-apply": 3, "pool-apply-async": 3, "pool-map": 3}
-				if n := spawns[strings.TrimPrefix(s.Name(), "py-")]; len(o.Spawns) != n {
-					t.Fatalf("%d spawns, want %d", len(o.Spawns), n)
+				n := spawns[strings.TrimPrefix(s.Name(), "py-")]
+				if len(o.Spawns) != n || o.SpawnCount != n || len(o.SpawnCPU) != n {
+					t.Fatalf("%d spawns listed (%d with CPU), %d counted; want %d", len(o.Spawns), len(o.SpawnCPU), o.SpawnCount, n)
+				}
+				for i, cpu := range o.SpawnCPU {
+					// CPython's starts are not measured for CPU (0).
+					if (cpu <= 0 && !IsPython(s.Name())) || cpu > o.Spawns[i]*float64(runtime.NumCPU()) {
+						t.Fatalf("spawn %d used %vs of CPU in %vs", i, cpu, o.Spawns[i])
+					}
 				}
 				// The pool's owner: this process, or the interpreter.
 				if strings.HasSuffix(s.Name(), "pool-apply-async") && (len(o.CallbackPIDs) != 1 || o.CallbackPIDs[0] != rec.Owner()) {
