@@ -134,7 +134,6 @@ loop:
 		}
 	}
 	p.assemble(run, specs, measured)
-	markNoisyEfficiency(run)
 	if p.cgroupErr != nil {
 		run.Notes = append(run.Notes, fmt.Sprintf("trials ran without a memory cgroup of their own (%v): peak_cgroup_bytes not measured", p.cgroupErr))
 	}
@@ -160,6 +159,7 @@ func (p *plan) assemble(run *results.Run, specs []TrialSpec, measured map[TrialS
 		}
 	}
 	stats.Derive(run)
+	markNoisyEfficiency(run)
 	checkAgainstBaseline(run)
 }
 
