@@ -43,25 +43,30 @@ const applySpin = 50 * time.Microsecond
 // Map runs fn over every argument and returns the results in argument order.
 // The error is the first failed task's, in argument order; every result is
 // returned all the same, each with its own Err.
-func (p *Pool) Map(ctx context.Context, fn string, args [][]byte) ([]Result, error) {
-	as, err := p.submitAll(fn, args, nil)
+func (p *Pool) Map(ctx context.Context, fn string, args [][]byte, opts ...MapOption) ([]Result, error) {
+	b, err := p.submitBatch(fn, args, opts, nil, nil)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Result, len(as))
-	var first error
-	for i, a := range as {
+	out := make([]Result, 0, len(args))
+	for k, h := range b.handles {
 		select {
-		case <-a.done:
+		case <-h.done:
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
-		out[i] = a.result
-		if first == nil && a.result.Err != nil {
-			first = a.result.Err
+		out = b.appendResults(out, k)
+	}
+	return out, firstErr(out)
+}
+
+func firstErr(rs []Result) error {
+	for _, r := range rs {
+		if r.Err != nil {
+			return r.Err
 		}
 	}
-	return out, first
+	return nil
 }
 
 // Imap runs fn over every argument and yields the results in argument order
@@ -69,48 +74,67 @@ func (p *Pool) Map(ctx context.Context, fn string, args [][]byte) ([]Result, err
 //
 // The sequence is one iterator, as Python's is: each range goes on where
 // the last one stopped, so a range after a break yields the rest, and a
-// range after the last result (or after every result) yields nothing.
-// A range that ctx ends stops without consuming a result. The same rule
-// holds for ImapUnordered.
-func (p *Pool) Imap(ctx context.Context, fn string, args [][]byte) (iter.Seq[Result], error) {
-	as, err := p.submitAll(fn, args, nil)
+// range after the last result yields nothing. A range that ctx ends stops
+// without consuming a result. The same rule holds for ImapUnordered.
+func (p *Pool) Imap(ctx context.Context, fn string, args [][]byte, opts ...MapOption) (iter.Seq[Result], error) {
+	b, err := p.submitBatch(fn, args, opts, nil, nil)
 	if err != nil {
 		return nil, err
 	}
 	var mu sync.Mutex // ranges over one sequence take turns
-	next := 0
+	next := 0         // the next chunk to wait for
+	var cur []Result  // what is left of the chunk being yielded
 	return func(yield func(Result) bool) {
 		mu.Lock()
 		defer mu.Unlock()
-		for next < len(as) {
-			a := as[next]
+		for {
+			for len(cur) > 0 {
+				r := cur[0]
+				cur = cur[1:]
+				if !yield(r) {
+					return
+				}
+			}
+			if next == len(b.handles) {
+				return
+			}
 			select {
-			case <-a.done:
+			case <-b.handles[next].done:
 			case <-ctx.Done():
 				return
 			}
+			cur = b.results(next)
 			next++
-			if !yield(a.result) {
-				return
-			}
 		}
 	}, nil
 }
 
-// ImapUnordered is Imap yielding results in completion order, under the
-// same rule: each range goes on where the last stopped.
-func (p *Pool) ImapUnordered(ctx context.Context, fn string, args [][]byte) (iter.Seq[Result], error) {
+// ImapUnordered is Imap yielding results in completion order (a chunk's
+// results together), under the same rule: each range goes on where the
+// last stopped.
+func (p *Pool) ImapUnordered(ctx context.Context, fn string, args [][]byte, opts ...MapOption) (iter.Seq[Result], error) {
 	ready := make(chan *AsyncResult, len(args))
-	as, err := p.submitAll(fn, args, ready)
+	b, err := p.submitBatch(fn, args, opts, ready, nil)
 	if err != nil {
 		return nil, err
 	}
 	var mu sync.Mutex
-	left := len(as)
+	left := len(b.handles)
+	var cur []Result
 	return func(yield func(Result) bool) {
 		mu.Lock()
 		defer mu.Unlock()
-		for left > 0 {
+		for {
+			for len(cur) > 0 {
+				r := cur[0]
+				cur = cur[1:]
+				if !yield(r) {
+					return
+				}
+			}
+			if left == 0 {
+				return
+			}
 			var a *AsyncResult
 			select {
 			case a = <-ready:
@@ -118,22 +142,7 @@ func (p *Pool) ImapUnordered(ctx context.Context, fn string, args [][]byte) (ite
 				return
 			}
 			left--
-			if !yield(a.result) {
-				return
-			}
+			cur = b.results(a.batchIndex)
 		}
 	}, nil
-}
-
-// submitAll submits a batch under one lock, so a large Map costs one
-// dispatch pass rather than one per task.
-func (p *Pool) submitAll(fn string, args [][]byte, notify chan<- *AsyncResult) ([]*AsyncResult, error) {
-	as := make([]*AsyncResult, len(args))
-	for i, arg := range args {
-		as[i] = p.newAsync(Task{Func: fn, Args: arg}, nil, nil, notify)
-	}
-	if err := p.submit(as...); err != nil {
-		return nil, err
-	}
-	return as, nil
 }

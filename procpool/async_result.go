@@ -42,6 +42,10 @@ type AsyncResult struct {
 	onError   Callback
 	// notify, if set, receives the handle once it is ready (ImapUnordered).
 	notify chan<- *AsyncResult
+	// batchIndex is the handle's chunk in a Map-like call.
+	batchIndex int
+	// ownArgs: task.Args is the pool's own (an encoded chunk), no copy needed.
+	ownArgs bool
 
 	result      Result
 	callbackPID int

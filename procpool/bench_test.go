@@ -2,6 +2,7 @@ package procpool
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -12,8 +13,9 @@ import (
 // The benchmarks below pair each pool operation with its physical limit,
 // measured in the same run, so the ratio holds on a noisy machine:
 //
-//	BenchmarkApply        vs BenchmarkPipePingPong (target: at most 1.5x)
-//	BenchmarkApplyAsync   ns per noop task with 2 workers (target: at most 5 us)
+//	BenchmarkApply        vs BenchmarkPipePingPong (target: at most 1.3x)
+//	BenchmarkApplyAsync   ns per noop task with 2 workers (target: at most 2 us)
+//	BenchmarkMapChunked   chunk=64 vs chunk=1, per noop task (target: at least 3x cheaper)
 //	BenchmarkSpawnWorker  vs BenchmarkExecNoop (target: at most 1.2x)
 
 // BenchmarkPipePingPong is a raw 16-byte round trip over a pair of pipes
@@ -79,6 +81,25 @@ func BenchmarkApplyAsync(b *testing.B) {
 	b.StopTimer()
 	if _, err := last.Get(context.Background()); err != nil {
 		b.Fatal(err)
+	}
+}
+
+// BenchmarkMapChunked maps noop over b.N arguments, 4096 to a Map call,
+// sent one per task and 64 per task; ns/op is the cost per argument.
+func BenchmarkMapChunked(b *testing.B) {
+	for _, chunk := range []int{1, 64} {
+		b.Run(fmt.Sprintf("chunk=%d", chunk), func(b *testing.B) {
+			p := newPool(b, 2)
+			args := make([][]byte, 4096)
+			ctx := context.Background()
+			b.ResetTimer()
+			for done := 0; done < b.N; done += len(args) {
+				n := min(len(args), b.N-done)
+				if _, err := p.Map(ctx, "noop", args[:n], ChunkSize(chunk)); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 

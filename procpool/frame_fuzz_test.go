@@ -43,3 +43,25 @@ func FuzzFrameDecode(f *testing.F) {
 		}
 	})
 }
+
+// FuzzChunkDecode feeds arbitrary bytes to both sides of a chunk: the
+// worker's argument decoder must return an error or arguments that encode
+// back to the same bytes, and the pool's result splitter must never panic
+// nor yield other than one result per call.
+func FuzzChunkDecode(f *testing.F) {
+	f.Add(encodeChunk("test.echo", [][]byte{[]byte("a"), nil, []byte("ccc")}), 3)
+	f.Add([]byte{9, 0, 't'}, 1)
+	f.Add([]byte{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff}, 2)
+	f.Fuzz(func(t *testing.T, data []byte, n int) {
+		if name, args, err := decodeChunk(data); err == nil && len(name) <= 0xffff {
+			if again := encodeChunk(name, args); !bytes.Equal(again, data) {
+				t.Fatalf("chunk does not round-trip: %x vs %x", again, data)
+			}
+		}
+		n = min(max(n, 0), 64)
+		a := &AsyncResult{result: Result{Value: data}}
+		if rs := appendChunkResults(nil, a, "f", n); len(rs) != n {
+			t.Fatalf("%d results for %d calls", len(rs), n)
+		}
+	})
+}

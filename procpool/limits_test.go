@@ -158,7 +158,7 @@ func TestImapRangesResume(t *testing.T) {
 	for i := range args {
 		args[i] = []byte(strconv.Itoa(i))
 	}
-	for name, imap := range map[string]func(context.Context, string, [][]byte) (iter.Seq[Result], error){
+	for name, imap := range map[string]func(context.Context, string, [][]byte, ...MapOption) (iter.Seq[Result], error){
 		"Imap": p.Imap, "ImapUnordered": p.ImapUnordered,
 	} {
 		t.Run(name, func(t *testing.T) {

@@ -202,14 +202,16 @@ func (p *Pool) submit(as ...*AsyncResult) error {
 func copyArgs(as []*AsyncResult) {
 	n := 0
 	for _, a := range as {
-		n += len(a.task.Args)
+		if !a.ownArgs {
+			n += len(a.task.Args)
+		}
 	}
 	if n == 0 {
 		return
 	}
 	buf := make([]byte, 0, n)
 	for _, a := range as {
-		if a.task.Args != nil {
+		if a.task.Args != nil && !a.ownArgs {
 			at := len(buf)
 			buf = append(buf, a.task.Args...)
 			a.task.Args = buf[at:len(buf):len(buf)]

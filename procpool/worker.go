@@ -171,10 +171,18 @@ func (e *panicError) Error() string { return "panic: " + e.msg }
 // runTask runs a registered function, turning a panic into an error so that
 // one bad task does not cost the worker (and the tasks queued behind it).
 func runTask(name string, args []byte) (value []byte, err error) {
+	if name == chunkFunc {
+		return runChunk(args)
+	}
 	fn, err := workloads.LookupFunc(name)
 	if err != nil {
 		return nil, err
 	}
+	return call(fn, args)
+}
+
+// call runs fn, turning a panic into a *panicError with the stack.
+func call(fn workloads.Func, args []byte) (value []byte, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			value, err = nil, &panicError{msg: fmt.Sprint(r), stack: string(debug.Stack())}
