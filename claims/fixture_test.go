@@ -193,3 +193,26 @@ func failEvery(run *results.Run, strategy string) {
 		r.WallSeconds.Median /= 100 // a crash is quicker than the work
 	})
 }
+
+// withLegacyFields fills in what a mode is, as sharedlog states it, from
+// the names the tests' hand-made modes use.
+func withLegacyFields(m results.LogMode) results.LogMode {
+	if m.WritersKind != "" {
+		return m
+	}
+	switch m.Mode {
+	case "unlocked":
+		m.WritersKind, m.CrossProcess, m.OAppend, m.WriteUnit, m.BufferBytes = results.WritersProcesses, true, true, results.WriteUnitBufferedSplit, 4096
+	case "unlocked-noappend":
+		m.WritersKind, m.CrossProcess, m.WriteUnit, m.BufferBytes = results.WritersProcesses, true, results.WriteUnitBufferedSplit, 4096
+	case "locked":
+		m.WritersKind, m.CrossProcess, m.OAppend, m.Locked, m.Lock = results.WritersProcesses, true, true, true, results.LockFlock
+	case "mutex":
+		m.WritersKind, m.Locked, m.Lock, m.WriteUnit = results.WritersGoroutines, true, results.LockMutex, results.WriteUnitRecord
+	case "channel":
+		m.WritersKind, m.SingleWriter = results.WritersGoroutines, true
+	case "callback":
+		m.WritersKind, m.SingleWriter = results.WritersPool, true
+	}
+	return m
+}

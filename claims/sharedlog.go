@@ -18,7 +18,6 @@ func sharedLog(run *results.Run) (results.Claim, bool) {
 	var figs, torn, whole, guardedDamaged, guardedWhole []string
 	remedies := 0 // guarded modes whose records come from several processes
 	for _, m := range run.Logging {
-		m = withLegacyFields(m)
 		figs = append(figs, fmt.Sprintf("%s (%s): %d/%d intact, %d torn, %d lost, %d duplicated",
 			m.Mode, describe(m), m.RecordsIntact, m.RecordsExpected, m.RecordsTorn, m.RecordsLost, m.RecordsDuplicated))
 		named := fmt.Sprintf("%s (%s)", m.Mode, describe(m))
@@ -122,27 +121,4 @@ func describe(m results.LogMode) string {
 		parts = append(parts, "no lock")
 	}
 	return strings.Join(parts, ", ")
-}
-
-// withLegacyFields fills in what a mode is for results whose modes do not
-// state it, from the names those modes had.
-func withLegacyFields(m results.LogMode) results.LogMode {
-	if m.WritersKind != "" {
-		return m
-	}
-	switch m.Mode {
-	case "unlocked":
-		m.WritersKind, m.CrossProcess, m.OAppend, m.WriteUnit, m.BufferBytes = results.WritersProcesses, true, true, results.WriteUnitBufferedSplit, 4096
-	case "unlocked-noappend":
-		m.WritersKind, m.CrossProcess, m.WriteUnit, m.BufferBytes = results.WritersProcesses, true, results.WriteUnitBufferedSplit, 4096
-	case "locked":
-		m.WritersKind, m.CrossProcess, m.OAppend, m.Locked, m.Lock = results.WritersProcesses, true, true, true, results.LockFlock
-	case "mutex":
-		m.WritersKind, m.Locked, m.Lock, m.WriteUnit = results.WritersGoroutines, true, results.LockMutex, results.WriteUnitRecord
-	case "channel":
-		m.WritersKind, m.SingleWriter = results.WritersGoroutines, true
-	case "callback":
-		m.WritersKind, m.SingleWriter = results.WritersPool, true
-	}
-	return m
 }

@@ -86,8 +86,10 @@ func TestClaimsFromWithOut(t *testing.T) {
 	run := &results.Run{
 		SchemaVersion: results.SchemaVersion, Command: "log", Host: results.Host{CPUs: 2, OS: "linux", Arch: "amd64"},
 		Logging: []results.LogMode{
-			{Mode: "unlocked", Writers: 2, RecordsExpected: 100, RecordsIntact: 60, RecordsTorn: 40, RecordsLost: 40},
-			{Mode: "locked", Writers: 2, RecordsExpected: 100, RecordsIntact: 100},
+			{Mode: "unlocked-split", Writers: 2, WritersKind: results.WritersProcesses, CrossProcess: true, OAppend: true,
+				WriteUnit: results.WriteUnitBufferedSplit, BufferBytes: 4096, RecordsExpected: 100, RecordsIntact: 60, RecordsTorn: 40, RecordsLost: 40},
+			{Mode: "locked", Writers: 2, WritersKind: results.WritersProcesses, CrossProcess: true, OAppend: true, Locked: true,
+				Lock: results.LockFlock, WriteUnit: results.WriteUnitRecord, RecordsExpected: 100, RecordsIntact: 100},
 		},
 	}
 	if err := results.WriteFile(path, run); err != nil {
@@ -98,7 +100,7 @@ func TestClaimsFromWithOut(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	if !strings.Contains(out, "figures   unlocked (Go processes, a 4.00 KiB buffer") || !strings.Contains(out, "60/100 intact, 40 torn, 40 lost") {
+	if !strings.Contains(out, "figures   unlocked-split (Go processes, a 4.00 KiB buffer") || !strings.Contains(out, "60/100 intact, 40 torn, 40 lost") {
 		t.Errorf("stdout lacks the shared-log figures:\n%s", out)
 	}
 	judged, err := results.ReadFile(filepath.Join(outDir, "results.json"))
