@@ -110,10 +110,11 @@ func (p *plan) aggregate(spec TrialSpec, trs []*trialResult) results.Result {
 	r.CallbackPIDs = last.rec.Outcome.CallbackPIDs
 	r.WorkerPIDs = last.rec.Outcome.WorkerPIDs
 	var stretched time.Duration
-	var solo []float64
+	var solo, spawnCPU []float64
 	for _, tr := range trs {
 		stretched = max(stretched, tr.interval)
 		solo = append(solo, tr.trial.SoloSpawnSeconds...)
+		spawnCPU = append(spawnCPU, nonZero(slices.Clone(tr.trial.SpawnCPUSeconds))...)
 	}
 	r.SampleIntervalSeconds = stretched.Seconds()
 	// A stretched interval is kept in the results; the user is told only
@@ -124,6 +125,9 @@ func (p *plan) aggregate(spec TrialSpec, trs []*trialResult) results.Result {
 	}
 	if len(solo) > 0 {
 		r.SoloSpawnSeconds = stats.Median(solo)
+	}
+	if len(spawnCPU) > 0 {
+		r.SpawnCPUSeconds = stats.Median(spawnCPU)
 	}
 	markNoisyTrials(&r)
 	return r

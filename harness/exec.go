@@ -122,6 +122,7 @@ func (p *plan) execTrial(ctx context.Context, spec TrialSpec, progress func(done
 		InvoluntaryCtxSwitches: u.InvoluntaryCtxSwitches,
 		ProcessesSpawned:       o.SpawnCount,
 		SpawnSeconds:           o.Spawns,
+		SpawnCPUSeconds:        o.SpawnCPU,
 		SoloSpawnSeconds:       solo,
 		OtherCPUSeconds:        load.other(),
 		SampleIntervalSeconds:  rep.Interval.Seconds(),

@@ -88,6 +88,7 @@ func TestRunEveryStrategy(t *testing.T) {
 			t.Errorf("%s: trial pid %d is not a fresh process", name, r.ParentPID)
 		}
 		trialPIDs[r.ParentPID] = true
+		checkSpawnCPU(t, name, r, run.Host.UsableCPUs)
 		switch r.Strategy {
 		case "process-per-task":
 			if r.ProcessesSpawned != 6 || r.PeakProcesses.Max < 2 {
@@ -243,5 +244,30 @@ func TestSweepShape(t *testing.T) {
 	// pool-apply runs one task at a time: its ideal is the same at every size.
 	if a, b := *run.Results[1].IdealSeconds, *run.Results[2].IdealSeconds; a != b {
 		t.Errorf("pool-apply ideal %v at 2 workers, %v at 4", a, b)
+	}
+}
+
+// checkSpawnCPU holds each spawn's CPU against its wall time: a process
+// cannot use more CPU between its start and its handshake than its usable
+// CPUs give in that time. Strategies that start poolbench workers measure
+// it for every start, and a solo start before each trial.
+func checkSpawnCPU(t *testing.T, name string, r results.Result, cpus int) {
+	t.Helper()
+	if !startsWorkers(r.Strategy) {
+		return
+	}
+	if r.SpawnCPUSeconds <= 0 || r.SoloSpawnSeconds <= 0 {
+		t.Errorf("%s: spawn CPU %v, solo start %v: want both measured", name, r.SpawnCPUSeconds, r.SoloSpawnSeconds)
+	}
+	for _, tr := range r.Trials {
+		if len(tr.SpawnCPUSeconds) != len(tr.SpawnSeconds) || len(tr.SoloSpawnSeconds) != soloStarts {
+			t.Errorf("%s: %d spawn CPU figures for %d spawns, %d solo starts", name, len(tr.SpawnCPUSeconds), len(tr.SpawnSeconds), len(tr.SoloSpawnSeconds))
+			continue
+		}
+		for i, cpu := range tr.SpawnCPUSeconds {
+			if wall := tr.SpawnSeconds[i]; cpu > wall*float64(cpus) {
+				t.Errorf("%s: a spawn used %.4fs of CPU in %.4fs on %d CPUs", name, cpu, wall, cpus)
+			}
+		}
 	}
 }

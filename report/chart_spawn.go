@@ -102,17 +102,8 @@ func spawnTimes(r *results.Result) []float64 {
 func spawns(r *results.Result) int { return len(spawnTimes(r)) }
 
 // spawnCPUMedian is the median CPU a process of r used to get ready, over
-// every spawn of every trial; 0 where none was recorded.
-func spawnCPUMedian(r *results.Result) float64 {
-	var all []float64
-	for _, t := range r.Trials {
-		all = append(all, t.SpawnCPUSeconds...)
-	}
-	if len(all) == 0 {
-		return 0
-	}
-	return median(all)
-}
+// every spawn of every trial where it was measured; 0 where none was.
+func spawnCPUMedian(r *results.Result) float64 { return r.SpawnCPUSeconds }
 
 // addMarker marks one figure on a strategy's row; a figure of 0 was not
 // measured and is not drawn.

@@ -54,6 +54,10 @@ type Result struct {
 	// with nothing else running: the median of a few starts made just
 	// before each trial. Spawn times above it are waiting for a CPU.
 	SoloSpawnSeconds float64 `json:"solo_spawn_seconds,omitempty"`
+	// SpawnCPUSeconds is the median CPU (user + system) a started process
+	// used to get ready, over every spawn where it was measured: the cost
+	// of starting one apart from waiting for a CPU.
+	SpawnCPUSeconds float64 `json:"spawn_cpu_seconds,omitempty"`
 	// SpawnShare is total spawn time over wall time (median trial); with
 	// concurrent spawns it can exceed 1.
 	SpawnShare float64 `json:"spawn_share"`
@@ -135,7 +139,7 @@ type Trial struct {
 	// SpawnSeconds holds each spawn's duration, start call to ready handshake.
 	SpawnSeconds []float64 `json:"spawn_seconds,omitempty"`
 	// SpawnCPUSeconds is, for each spawn in SpawnSeconds, the CPU (user +
-	// system) the process used to get ready.
+	// system) the process used to get ready; 0 where it was not measured.
 	SpawnCPUSeconds []float64 `json:"spawn_cpu_seconds,omitempty"`
 	// SoloSpawnSeconds are the starts of the worker binary alone, made
 	// just before the trial.
