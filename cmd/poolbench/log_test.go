@@ -170,10 +170,12 @@ func TestLogInterrupted(t *testing.T) {
 	cmd.Process.Signal(syscall.SIGINT)
 	select {
 	case <-done:
-	case <-time.After(10 * time.Second):
+	// A liveness bound only: stopping saves the partial run and draws its
+	// charts, which a loaded machine slows many times over.
+	case <-time.After(60 * time.Second):
 		cmd.Process.Kill()
 		<-done
-		t.Fatal("still running 10s after SIGINT")
+		t.Fatal("still running 60s after SIGINT")
 	}
 	if code := cmd.ProcessState.ExitCode(); code != 130 {
 		t.Errorf("exit status %d, want 130; stderr: %s", code, stderr.String())
