@@ -104,6 +104,16 @@ func (p *plan) aggregate(spec TrialSpec, trs []*trialResult) results.Result {
 	if w.BytesPerTask != nil {
 		r.BytesPerTask = w.BytesPerTask(spec.Options)
 	}
+	var pipes []float64
+	for _, tr := range trs {
+		if tr.trial.PipeBytesPerSecond > 0 {
+			pipes = append(pipes, tr.trial.PipeBytesPerSecond)
+		}
+	}
+	if len(pipes) > 0 {
+		pipe := stats.Median(pipes)
+		r.PipeBytesPerSecond = &pipe
+	}
 	r.Checksum = med.trial.Checksum
 	last := trs[len(trs)-1]
 	r.ParentPID = last.rec.PID

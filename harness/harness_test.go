@@ -24,6 +24,9 @@ func TestMain(m *testing.M) {
 	if served, err := ServeIfTrial(); served {
 		exit(err)
 	}
+	if served, err := ServeIfPipeEcho(); served {
+		exit(err)
+	}
 	// Race-built children would each sleep a second on exit, which only
 	// slows the tests down.
 	os.Setenv("GORACE", strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0"))

@@ -86,6 +86,9 @@ func Run(ctx context.Context, cfg Config, progress func(Progress)) (*results.Run
 	total := len(specs) * (cfg.Warmup + cfg.Repeat)
 	n := 0
 	measured := map[TrialSpec][]*trialResult{}
+	// pipe is the raw pipe bandwidth measured before the current repeat of
+	// a data-moving workload, kept with each of its trials.
+	var pipe float64
 	do := func(spec TrialSpec, warmup bool) error {
 		n++
 		pr := Progress{Trial: n, Trials: total, Strategy: spec.Strategy, Workload: spec.Workload,
@@ -104,6 +107,7 @@ func Run(ctx context.Context, cfg Config, progress func(Progress)) (*results.Run
 		}
 		if !warmup {
 			tr.trial.Repeat = len(measured[spec]) + 1
+			tr.trial.PipeBytesPerSecond = pipe
 			measured[spec] = append(measured[spec], tr)
 			cfg.Journal.trial(tr)
 		}
@@ -126,6 +130,9 @@ loop:
 			}
 		}
 		for range cfg.Repeat {
+			if pipe, runErr = p.measurePipe(ctx, w); runErr != nil {
+				break loop
+			}
 			for _, s := range group {
 				if runErr = do(s, false); runErr != nil {
 					break loop

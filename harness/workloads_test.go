@@ -3,6 +3,7 @@ package harness
 import (
 	"context"
 	"math"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -43,6 +44,10 @@ func TestNewWorkloadsUnderEveryStrategy(t *testing.T) {
 			want := float64(r.BytesPerTask) * float64(r.Tasks) / r.WallSeconds.Median
 			if math.Abs(*r.BytesPerSecond/want-1) > 1e-9 {
 				t.Errorf("%s: %g bytes/s, want %g", name, *r.BytesPerSecond, want)
+			}
+			if r.PipeBytesPerSecond == nil || *r.PipeBytesPerSecond <= 0 || r.BytesPerSecondVsPipe == nil ||
+				math.Abs(*r.BytesPerSecondVsPipe - *r.BytesPerSecond / *r.PipeBytesPerSecond) > 1e-9 {
+				t.Errorf("%s: pipe %v, ratio %v", name, r.PipeBytesPerSecond, r.BytesPerSecondVsPipe)
 			}
 		case workloads.SkewedName:
 			if r.IdealSeconds == nil || r.LastFinishVsIdeal == nil {
@@ -87,5 +92,22 @@ func TestExecRunsUnderItsStrategiesOnly(t *testing.T) {
 			!strings.HasSuffix(r.ErrorSamples[0], "exit status 7: task 2 failed") {
 			t.Errorf("%s: %d errors %v, samples %q", r.Strategy, r.Errors, r.ErrorKinds, r.ErrorSamples)
 		}
+	}
+}
+
+// PipeBandwidth completes its round trips with a real child (a short read
+// would block or fail it), and a far end that dies is an error, not a
+// figure.
+func TestPipeBandwidth(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bw, err := PipeBandwidth(context.Background(), exe, 64<<10, 1<<10, 20)
+	if err != nil || bw <= 0 {
+		t.Fatalf("PipeBandwidth = %g, %v", bw, err)
+	}
+	if _, err := PipeBandwidth(context.Background(), "/bin/false", 16, 16, 5); err == nil {
+		t.Fatal("a far end that exits at once gave a figure")
 	}
 }

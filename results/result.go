@@ -82,6 +82,12 @@ type Result struct {
 	// time: the tail a straggler adds (skewed shows it best).
 	BytesPerSecond    *float64 `json:"bytes_per_second,omitempty"`
 	LastFinishVsIdeal *float64 `json:"last_finish_vs_ideal,omitempty"`
+	// PipeBytesPerSecond is the raw pipe bandwidth measured in the same run
+	// (the same bytes to a child process and back, one round trip at a
+	// time, no framing or pool; median of one measurement per repeat), and
+	// BytesPerSecondVsPipe this result's bytes per second over it.
+	PipeBytesPerSecond   *float64 `json:"pipe_bytes_per_second,omitempty"`
+	BytesPerSecondVsPipe *float64 `json:"bytes_per_second_vs_pipe,omitempty"`
 	// GoCounterpart is, for a strategy of another language, its Go
 	// analogue, and WallRatioVsGo its wall time over that analogue's
 	// (median over median): how many times slower it is at the same thing.
@@ -153,6 +159,9 @@ type Trial struct {
 	// NoisyReason is set when the machine was busy with other work.
 	NoisyReason string    `json:"noisy_reason,omitempty"`
 	TaskSeconds Quantiles `json:"task_seconds"`
+	// PipeBytesPerSecond is the raw pipe bandwidth measured just before
+	// this trial's repeat (payload only).
+	PipeBytesPerSecond float64 `json:"pipe_bytes_per_second,omitempty"`
 	// TaskFinishSeconds: as Result's, for this trial.
 	TaskFinishSeconds []float64      `json:"task_finish_seconds,omitempty"`
 	Errors            int            `json:"errors"`

@@ -29,13 +29,16 @@ func Derive(run *results.Run) {
 	for i := range run.Results {
 		r := &run.Results[i]
 		r.TasksPerSecond, r.IdealSeconds, r.SpeedupVsSerial, r.Efficiency, r.WallRatioVsGo = nil, nil, nil, nil, nil
-		r.BytesPerSecond, r.LastFinishVsIdeal = nil, nil
+		r.BytesPerSecond, r.LastFinishVsIdeal, r.BytesPerSecondVsPipe = nil, nil, nil
 		if AllFailed(r) || r.WallSeconds.Median <= 0 {
 			continue
 		}
 		r.TasksPerSecond = ptr(float64(r.Tasks) / r.WallSeconds.Median)
 		if r.BytesPerTask > 0 {
 			r.BytesPerSecond = ptr(float64(r.BytesPerTask) * float64(r.Tasks) / r.WallSeconds.Median)
+			if r.PipeBytesPerSecond != nil && *r.PipeBytesPerSecond > 0 {
+				r.BytesPerSecondVsPipe = ptr(*r.BytesPerSecond / *r.PipeBytesPerSecond)
+			}
 		}
 		base := Baseline(run, r)
 		if ideal, ok := IdealSeconds(r, base); ok && ideal > 0 {

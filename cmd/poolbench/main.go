@@ -25,7 +25,7 @@ func realMain() int {
 	// Environment variables select those roles rather than subcommands, so
 	// that test binaries can play them too, and a worker starts without
 	// building the command tree.
-	for _, serve := range []func() (bool, error){procpool.ServeIfWorker, harness.ServeIfTrial, sharedlog.ServeIfChild} {
+	for _, serve := range []func() (bool, error){procpool.ServeIfWorker, harness.ServeIfTrial, harness.ServeIfPipeEcho, sharedlog.ServeIfChild} {
 		if served, err := serve(); served {
 			if err != nil {
 				fmt.Fprintln(os.Stderr, "poolbench:", err)

@@ -1,0 +1,100 @@
+package harness
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/poolbench/poolbench/workloads"
+)
+
+// envPipeEcho makes a re-executed poolbench the far end of the raw pipe
+// measurement: "IN,OUT" byte counts.
+const envPipeEcho = "POOLBENCH_PIPE_ECHO"
+
+// ServeIfPipeEcho runs the far end of PipeBandwidth and returns served=true
+// when this process was started as one: it reads IN bytes from standard
+// input and answers OUT bytes on standard output, until standard input ends.
+func ServeIfPipeEcho() (served bool, err error) {
+	v := os.Getenv(envPipeEcho)
+	if v == "" {
+		return false, nil
+	}
+	os.Unsetenv(envPipeEcho)
+	a, b, _ := strings.Cut(v, ",")
+	in, err1 := strconv.ParseUint(a, 10, 32)
+	out, err2 := strconv.ParseUint(b, 10, 32)
+	if err1 != nil || err2 != nil {
+		return true, fmt.Errorf("harness: pipe echo: bad sizes %q", v)
+	}
+	inBuf, outBuf := make([]byte, in), make([]byte, out)
+	for {
+		if _, err := io.ReadFull(os.Stdin, inBuf); err != nil {
+			if errors.Is(err, io.EOF) {
+				return true, nil
+			}
+			return true, fmt.Errorf("harness: pipe echo: %w", err)
+		}
+		if _, err := os.Stdout.Write(outBuf); err != nil {
+			return true, fmt.Errorf("harness: pipe echo: %w", err)
+		}
+	}
+}
+
+// measurePipe measures the raw pipe bandwidth for w's payloads once, when
+// w moves data (payload), so that each repeat of its strategies has a pipe
+// measurement taken beside it; 0 for other workloads.
+func (p *plan) measurePipe(ctx context.Context, w workloads.Workload) (float64, error) {
+	if w.BytesPerTask == nil {
+		return 0, nil
+	}
+	in, out := workloads.PayloadSizes(p.Options)
+	return PipeBandwidth(ctx, p.Executable, in, out, p.Tasks)
+}
+
+// PipeBandwidth is the floor under moving payloads between processes: it
+// sends in bytes through a pipe to a child process (exe re-executed as
+// ServeIfPipeEcho) and reads out bytes back, rounds times, one round trip
+// at a time, with no framing, encoding or pool, and returns the bytes moved
+// per second (both ways).
+func PipeBandwidth(ctx context.Context, exe string, in, out uint64, rounds int) (float64, error) {
+	cmd := exec.CommandContext(ctx, exe)
+	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%d,%d", envPipeEcho, in, out))
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	w, err := cmd.StdinPipe()
+	if err != nil {
+		return 0, fmt.Errorf("harness: pipe bandwidth: %w", err)
+	}
+	r, err := cmd.StdoutPipe()
+	if err != nil {
+		return 0, fmt.Errorf("harness: pipe bandwidth: %w", err)
+	}
+	if err := cmd.Start(); err != nil {
+		return 0, fmt.Errorf("harness: pipe bandwidth: start echo: %w", err)
+	}
+	inBuf, outBuf := make([]byte, in), make([]byte, out)
+	var moveErr error
+	start := time.Now()
+	for range rounds {
+		if _, moveErr = w.Write(inBuf); moveErr != nil {
+			break
+		}
+		if _, moveErr = io.ReadFull(r, outBuf); moveErr != nil {
+			break
+		}
+	}
+	elapsed := time.Since(start)
+	w.Close()
+	waitErr := cmd.Wait()
+	if err := errors.Join(moveErr, waitErr); err != nil {
+		return 0, fmt.Errorf("harness: pipe bandwidth: %w", err)
+	}
+	return float64((in+out)*uint64(rounds)) / elapsed.Seconds(), nil
+}
