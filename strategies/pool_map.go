@@ -28,7 +28,7 @@ func (PoolMap) Run(ctx context.Context, plan Plan, rec *Recorder) error {
 			return err
 		}
 		for i, r := range res {
-			rec.Task(i, r.Value, r.Err, r.Latency())
+			rec.TaskAt(i, r.Value, r.Err, r.Latency(), r.Delivered)
 		}
 		return nil
 	})

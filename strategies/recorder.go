@@ -47,8 +47,19 @@ func NewRecorder() *Recorder {
 	return &Recorder{created: time.Now(), errorKinds: map[string]int{}, callbackPIDs: map[int]bool{}, workerPIDs: map[int]bool{}}
 }
 
-// Task records task index's outcome and its latency (submission to result).
+// Task records task index's outcome and its latency (submission to result),
+// finished now.
 func (r *Recorder) Task(index int, value []byte, err error, latency time.Duration) {
+	r.TaskAt(index, value, err, latency, time.Now())
+}
+
+// TaskAt is Task for a result that reached this process at done but is
+// recorded later, as Map's are when the whole batch returns: the finishing
+// time is when the task's result arrived, not when it was handed over.
+func (r *Recorder) TaskAt(index int, value []byte, err error, latency time.Duration, done time.Time) {
+	if done.IsZero() {
+		done = time.Now()
+	}
 	var h [sha256.Size]byte
 	if err == nil {
 		// Fold sha256(index, value) into an order-free checksum: equal only
@@ -60,7 +71,7 @@ func (r *Recorder) Task(index int, value []byte, err error, latency time.Duratio
 		d.Write(value)
 		d.Sum(h[:0])
 	}
-	finished := time.Since(r.created)
+	finished := done.Sub(r.created)
 	r.mu.Lock()
 	r.latency.Add(latency)
 	r.finish.Add(finished)
