@@ -35,7 +35,7 @@ type chartMaker func(run *results.Run) (c chart, ok bool, err error)
 
 var chartMakers = []chartMaker{
 	wallChart, speedupChart, goVsPythonChart, memoryChart, spawnChart, latencyChart, cpuChart,
-	loggingChart, sweepWallChart, sweepSpeedupChart,
+	loggingChart, sweepWallChart, sweepSpeedupChart, bytesChart, finishChart,
 }
 
 // renderCharts draws every chart the run has data for.

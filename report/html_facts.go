@@ -85,5 +85,5 @@ func configFacts(c results.Config) []kv {
 	if c.Seed != 0 {
 		out = append(out, kv{"seed", fmt.Sprint(c.Seed)})
 	}
-	return out
+	return append(out, workloadFacts(c)...)
 }

@@ -40,7 +40,7 @@ func summaryGrids(run *results.Run) []grid {
 		}
 		out = append(out, g)
 	}
-	return out
+	return append(out, workloadGrids(run)...)
 }
 
 // workloadTitle says what one table measured: the workload, its task count
