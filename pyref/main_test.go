@@ -13,7 +13,36 @@ import (
 	"go.uber.org/goleak"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	if strategy := os.Getenv(envOwner); strategy != "" {
+		os.Exit(owner(strategy))
+	}
+	goleak.VerifyTestMain(m)
+}
+
+// envOwner makes the test binary an owner of a run of the named strategy
+// whose tasks sleep for an hour: it prints each child's pid as it starts,
+// then waits to be killed.
+const envOwner = "PYREF_TEST_OWNER"
+
+func owner(strategy string) int {
+	in, err := Find(context.Background(), "")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	_, err = Run(context.Background(), in.Path, Job{Strategy: strategy, Workload: "io", Size: uint64(time.Hour), Tasks: 3, Workers: 3,
+		Stdout: os.Stderr, Stderr: os.Stderr}, printSpawns{})
+	fmt.Fprintln(os.Stderr, err)
+	return 1
+}
+
+type printSpawns struct{}
+
+func (printSpawns) Task(int, []byte, error, time.Duration) {}
+func (printSpawns) Spawn(pid int, _ time.Duration)         { fmt.Println(pid) }
+func (printSpawns) CallbackPID(int)                        {}
+func (printSpawns) WorkerPID(int)                          {}
 
 // python is the system's python3, found once; tests that need it skip
 // without one (CI installs it).

@@ -17,11 +17,13 @@ file descriptor 3, one JSON object a line, "k" naming the kind:
 Standard library only; Python 3.8 or newer.
 """
 
+import ctypes
 import hashlib
 import json
 import multiprocessing
 import os
 import resource
+import signal
 import sys
 import threading
 import time
@@ -225,9 +227,26 @@ CONTEXTS = {
 }
 
 
+def die_with_parent():
+    """Have the kernel kill this child when its parent dies, as poolbench's
+    own workers are: a pool worker in the middle of a task would otherwise
+    outlive an interpreter killed with its trial. Linux only; elsewhere the
+    process group poolbench kills is all there is."""
+    if not sys.platform.startswith("linux"):
+        return
+    parent = os.getppid()
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # it died before the signal was set
+        os._exit(1)
+
+
 def worker_ready(queue):
     """The pool's initializer: the worker is up and about to take tasks."""
     queue.put((os.getpid(), clock()))
+    die_with_parent()
 
 
 def read_ready(queue):
@@ -332,6 +351,7 @@ def threads(job, ctx, out):
 def child(conn, workload, size, index, fault):
     """The body of one Process per task: ready, then the task's result."""
     conn.send(("ready", os.getpid(), clock()))
+    die_with_parent()
     try:
         conn.send(("ok", run_task(workload, size, index, fault)))
     except Exception as exc:
@@ -344,44 +364,65 @@ def process_per_task(job, ctx, out):
     joined when it exits (and killed if it outlives the task timeout)."""
     w, size, timeout = job["workload"], job["size"], job["task_timeout"]
     t0 = clock()
-    running = {}
+    running = {}  # sentinel: [index, process, reader, deadline, result]
+    readers = {}  # reader: the same
     for i, fault in tasks(job):
         r, wr = ctx.Pipe(duplex=False)
         p = ctx.Process(target=child, args=(wr, w, size, i, fault))
         p.start()
         wr.close()
-        running[p.sentinel] = (i, p, r, clock() + timeout if timeout else None)
+        running[p.sentinel] = readers[r] = [i, p, r, clock() + timeout if timeout else None, None]
     while running:
-        deadlines = [d for (_, _, _, d) in running.values() if d is not None]
+        deadlines = [e[3] for e in running.values() if e[3] is not None]
         left = max(0.0, min(deadlines) - clock()) if deadlines else None
-        for s in wait(list(running), left):
-            i, p, r, _ = running.pop(s)
-            p.join()
-            finish_child(out, i, p, r, clock() - t0, None)
+        for ready in wait(list(running) + list(readers), left):
+            if ready in readers:
+                # Read as it comes, so that a start is recorded when the
+                # child is up, not when it is done.
+                e = readers[ready]
+                if not receive(e):
+                    del readers[ready]
+            elif ready in running:
+                e = running.pop(ready)
+                e[1].join()
+                readers.pop(e[2], None)
+                finish_child(out, e, clock() - t0, None)
         now = clock()
-        for s, (i, p, r, d) in list(running.items()):
-            if d is not None and now >= d:
+        for s, e in list(running.items()):
+            if e[3] is not None and now >= e[3]:
                 del running[s]
-                p.kill()
-                p.join()
-                msg = "task %d: process %d killed after its timeout of %gs" % (i, p.pid, timeout)
-                finish_child(out, i, p, r, clock() - t0, msg)
+                readers.pop(e[2], None)
+                e[1].kill()
+                e[1].join()
+                msg = "task %d: process %d killed after its timeout of %gs" % (e[0], e[1].pid, timeout)
+                finish_child(out, e, clock() - t0, msg)
 
 
-def finish_child(out, i, p, r, latency, timed_out):
-    result = None
+def receive(e):
+    """Takes one message from a child's pipe; False once it is closed."""
+    try:
+        msg = e[2].recv()
+    except (EOFError, OSError):
+        return False
+    if msg[0] == "ready":
+        SPAWNS.ready_at(msg[1], msg[2])
+    else:
+        e[4] = msg
+    return True
+
+
+def finish_child(out, e, latency, timed_out):
+    i, p, r = e[0], e[1], e[2]
     while True:
         try:
-            if not r.poll():
+            if r.closed or not r.poll():
                 break
-            msg = r.recv()
         except (EOFError, OSError):
             break
-        if msg[0] == "ready":
-            SPAWNS.ready_at(msg[1], msg[2])
-        else:
-            result = msg
+        if not receive(e):
+            break
     r.close()
+    result = e[4]
     if timed_out:
         out.task_error(i, "timeout", timed_out, latency)
     elif result is None:

@@ -1,11 +1,15 @@
 package pyref
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"fmt"
 	"os"
+	"os/exec"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -263,4 +267,63 @@ func TestArticle(t *testing.T) {
 			t.Errorf("line %q: want the interpreter's pid %d and ours as its parent", l, rep.PID)
 		}
 	}
+}
+
+// TestChildrenDieWithTheOwner: when the process running the interpreter is
+// killed outright (SIGKILL runs none of its code), the interpreter and its
+// children die too, mid-task, rather than sleep on as orphans.
+func TestChildrenDieWithTheOwner(t *testing.T) {
+	needPython(t)
+	for _, strategy := range []string{"pool-apply-async", "process-per-task"} {
+		t.Run(strategy, func(t *testing.T) {
+			cmd := exec.Command(os.Args[0], "-test.run=^$")
+			cmd.Env = append(os.Environ(), envOwner+"="+strategy)
+			cmd.Stderr = os.Stderr
+			out, err := cmd.StdoutPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			var kids []int
+			sc := bufio.NewScanner(out)
+			for len(kids) < 3 && sc.Scan() {
+				pid, err := strconv.Atoi(sc.Text())
+				if err != nil {
+					t.Fatal(err)
+				}
+				kids = append(kids, pid)
+			}
+			cmd.Process.Kill()
+			cmd.Wait()
+			if len(kids) < 3 {
+				t.Fatalf("the owner reported %d children", len(kids))
+			}
+			// A liveness bound for a loaded machine; the kernel kills them at once.
+			deadline := time.Now().Add(10 * time.Second)
+			for _, pid := range kids {
+				for alive(pid) && time.Now().Before(deadline) {
+					time.Sleep(10 * time.Millisecond)
+				}
+			}
+			for _, pid := range kids {
+				if alive(pid) {
+					t.Errorf("child %d outlived its owner", pid)
+					syscall.Kill(pid, syscall.SIGKILL)
+				}
+			}
+		})
+	}
+}
+
+// alive: pid exists and is not a zombie.
+func alive(pid int) bool {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	s := string(data)
+	i := strings.LastIndexByte(s, ')')
+	return i < 0 || i+2 >= len(s) || s[i+2] != 'Z'
 }
