@@ -21,8 +21,8 @@ func spawnChart(run *results.Run) (chart, bool, error) {
 		Caption: "Each box spans the middle half of the spawn times of one strategy, pooled over its trials, " +
 			"with the median as the line inside and whiskers to the furthest spawn within 1.5 box lengths; dots are outliers. " +
 			"A pool pays this cost once per worker, process-per-task once per task: multiply by the spawned column of the summary. " +
-			"The black square is the median start of the same worker binary alone, just before each trial: what a start costs " +
-			"when no CPU must be waited for; the distance from it to the box is queueing. The open triangle is the median CPU " +
+			"The black square above each box is the median start of the same worker binary alone, just before each trial: what a start costs " +
+			"when no CPU must be waited for; the distance from it to the box is queueing. The open triangle below is the median CPU " +
 			"(user+system) a process used to get ready, where it was recorded.",
 	}
 	var names []string
@@ -70,10 +70,12 @@ func spawnChart(run *results.Run) (chart, bool, error) {
 			b.WhiskerStyle = draw.LineStyle{Color: outline(col), Width: vg.Points(0.8)}
 			b.GlyphStyle = draw.GlyphStyle{Color: outline(col), Radius: vg.Points(1.6), Shape: draw.CircleGlyph{}}
 			p.Add(b)
-			if err := addMarker(p, r.SoloSpawnSeconds*scale, pos, draw.BoxGlyph{}); err != nil {
+			// Above and below the box's line, so that the two stay apart
+			// where they are close, as they are when nothing waits.
+			if err := addMarker(p, r.SoloSpawnSeconds*scale, pos+0.3, draw.BoxGlyph{}); err != nil {
 				return c, false, err
 			}
-			if err := addMarker(p, spawnCPUMedian(r)*scale, pos, draw.TriangleGlyph{}); err != nil {
+			if err := addMarker(p, spawnCPUMedian(r)*scale, pos-0.3, draw.TriangleGlyph{}); err != nil {
 				return c, false, err
 			}
 			labels[len(rs)-1-i] = label(run, r)
