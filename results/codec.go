@@ -27,7 +27,8 @@ func Encode(w io.Writer, run *Run) error {
 }
 
 // Decode reads one run and checks that it is a results file this build can
-// read: schema_version equal to SchemaVersion and no trailing data.
+// read: schema_version equal to SchemaVersion, no trailing data, and every
+// figure one a measurement can give (Validate).
 func Decode(r io.Reader) (*Run, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
@@ -70,6 +71,9 @@ func Unmarshal(data []byte) (*Run, error) {
 	}
 	if dec.More() {
 		return nil, fmt.Errorf("results: trailing data after the run: %w", ErrNotResults)
+	}
+	if err := Validate(&run); err != nil {
+		return nil, err
 	}
 	return &run, nil
 }

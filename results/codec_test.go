@@ -105,8 +105,12 @@ func FuzzUnmarshal(f *testing.F) {
 		if run.SchemaVersion < 1 || run.SchemaVersion > SchemaVersion {
 			t.Fatalf("accepted schema_version %d", run.SchemaVersion)
 		}
-		if err := Encode(&bytes.Buffer{}, run); err != nil {
+		var buf bytes.Buffer
+		if err := Encode(&buf, run); err != nil {
 			t.Fatalf("accepted a run it cannot encode: %v", err)
+		}
+		if err := Validate(run); err != nil {
+			t.Fatalf("accepted a run Validate rejects: %v", err)
 		}
 	})
 }
