@@ -109,12 +109,19 @@ func testBadInput(t *testing.T, good string) {
 			run.Results[i].Workload = "cpu"
 		}
 	})
+	negative := rewrite(t, good, filepath.Join(bad, "negative.json"), func(run *results.Run) {
+		run.Results[0].Trials[0].WallSeconds = -0.5
+	})
+	huge := writeFile(t, filepath.Join(bad, "huge.json"), regexp.MustCompile(`"wall_seconds": [0-9.e-]+`).ReplaceAllString(string(data), `"wall_seconds": 1`+strings.Repeat("0", 308)))
 
 	tests := []struct {
 		name string
 		args []string
 		want string
 	}{
+		{"report negative duration", []string{"report", negative}, "negative.json: results[0].trials[0].wall_seconds is -0.5: a measurement cannot be negative"},
+		{"report 309-digit duration", []string{"report", huge}, "huge.json: results[0].trials[0].wall_seconds is 1e+308, beyond any real measurement"},
+		{"compare negative duration", []string{"compare", good, negative}, "negative.json: results[0].trials[0].wall_seconds is -0.5"},
 		{"report missing file", []string{"report", missing}, missing + ": no such file or directory"},
 		{"report a folder", []string{"report", bad}, bad + ": is a directory"},
 		{"report empty file", []string{"report", empty}, "empty.json: empty file"},
@@ -327,7 +334,7 @@ func testCompare(t *testing.T, old, new string) {
 			for j := range r.Trials {
 				r.Trials[j].WallSeconds = slowest * (1.5 + 0.01*float64(j))
 			}
-			r.WallSeconds.Median, r.WallSeconds.Min, r.WallSeconds.Max = slowest*1.515, slowest*1.5, slowest*1.53
+			r.WallSeconds.Median, r.WallSeconds.Mean, r.WallSeconds.Min, r.WallSeconds.Max = slowest*1.515, slowest*1.515, slowest*1.5, slowest*1.53
 		}
 	})
 	same := rewrite(t, old, filepath.Join(dir, "same", "results.json"), func(*results.Run) {})
