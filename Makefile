@@ -37,11 +37,14 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzCheck$$' -fuzztime $(FUZZTIME) ./sharedlog
 	$(GO) test -run '^$$' -fuzz '^FuzzUnmarshal$$' -fuzztime $(FUZZTIME) ./results
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeRecord$$' -fuzztime $(FUZZTIME) ./pyref
+	$(GO) test -run '^$$' -fuzz '^FuzzTaskArgs$$' -fuzztime $(FUZZTIME) ./workloads
 
 # The pool's micro-benchmarks beside their physical limits.
 gobench:
 	$(GO) test -run '^$$' -bench . -benchtime 2s ./procpool ./procsync
 	$(GO) test -run '^$$' -bench PythonAgreesWithDirect -benchtime 3x ./harness
+	$(GO) test -run '^$$' -bench 'ExecTrueOverhead|SkewedMapVsIdeal' -benchtime 5x -count 3 ./strategies
+	$(GO) test -run '^$$' -bench PayloadVsPipe -benchtime 3x -count 3 ./harness
 
 # A quick measurement of everything poolbench measures, reports included,
 # into $(BENCHOUT)/ (gitignored): every workload, the logging experiment and

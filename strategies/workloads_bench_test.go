@@ -1,0 +1,94 @@
+package strategies
+
+import (
+	"context"
+	"os/exec"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/poolbench/poolbench/workloads"
+)
+
+// The new workloads' targets are held here as benchmarks that pair each
+// figure with its reference, measured in the same run and interleaved
+// iteration by iteration, so that the reported ratio survives a busy
+// machine:
+//
+//	BenchmarkExecTrueOverhead   serial running --cmd-argv /bin/true per task
+//	                            against starting /bin/true from Go directly
+//	                            (target: ratio at most 1.3)
+//	BenchmarkSkewedMapVsIdeal   skewed tasks through pool-map against the
+//	                            ideal, serial's time over the CPUs
+//	                            (target: ratio at most 1.1)
+
+// BenchmarkExecTrueOverhead reports ns per task for both ways and their
+// ratio: what poolbench adds to each command it runs.
+func BenchmarkExecTrueOverhead(b *testing.B) {
+	const tasks = 20
+	w, err := workloads.Lookup(workloads.ExecName)
+	if err != nil {
+		b.Fatal(err)
+	}
+	path, err := exec.LookPath("true")
+	if err != nil {
+		b.Skip("no true command")
+	}
+	plan := Plan{Workload: w, Options: workloads.Options{Cmd: path, CmdArgv: true}, Tasks: tasks, Workers: 1}
+	var direct, ours time.Duration
+	for b.Loop() {
+		start := time.Now()
+		for range tasks {
+			if err := exec.Command(path).Run(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		direct += time.Since(start)
+		rec := NewRecorder()
+		start = time.Now()
+		if err := (Serial{}).Run(context.Background(), plan, rec); err != nil {
+			b.Fatal(err)
+		}
+		ours += time.Since(start)
+		if o := rec.Outcome(); o.Errors > 0 {
+			b.Fatalf("%d tasks failed: %v", o.Errors, o.ErrorSamples)
+		}
+	}
+	n := float64(b.N * tasks)
+	b.ReportMetric(float64(direct.Nanoseconds())/n, "direct-ns/task")
+	b.ReportMetric(float64(ours.Nanoseconds())/n, "poolbench-ns/task")
+	b.ReportMetric(float64(ours)/float64(direct), "ratio")
+}
+
+// BenchmarkSkewedMapVsIdeal runs skewed tasks (sigma 1) serially and
+// through pool-map with a worker per CPU, and reports pool-map's wall time
+// over the ideal for the same total work: serial's time over the CPUs.
+// procpool's Map has no chunk size yet: it hands each worker tasks one at a
+// time, with its adaptive prefetch (about a millisecond of work queued per
+// worker), which is what chunk size 1 means for a straggler.
+func BenchmarkSkewedMapVsIdeal(b *testing.B) {
+	const tasks = 40
+	w, err := workloads.Lookup(workloads.SkewedName)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cpus := runtime.GOMAXPROCS(0)
+	plan := Plan{Workload: w, Size: 100_000, Options: workloads.Options{Seed: 1, Skew: 1}, Tasks: tasks, Workers: cpus}
+	var serial, mapped time.Duration
+	for b.Loop() {
+		start := time.Now()
+		if err := (Serial{}).Run(context.Background(), plan, NewRecorder()); err != nil {
+			b.Fatal(err)
+		}
+		serial += time.Since(start)
+		start = time.Now()
+		if err := (PoolMap{}).Run(context.Background(), plan, NewRecorder()); err != nil {
+			b.Fatal(err)
+		}
+		mapped += time.Since(start)
+	}
+	ideal := float64(serial) / float64(cpus)
+	b.ReportMetric(float64(serial.Nanoseconds())/float64(b.N), "serial-ns/batch")
+	b.ReportMetric(float64(mapped.Nanoseconds())/float64(b.N), "map-ns/batch")
+	b.ReportMetric(float64(mapped)/ideal, "map/ideal")
+}
