@@ -34,8 +34,9 @@ type Job struct {
 	// StartMethod is multiprocessing's: fork, forkserver or spawn; "" for
 	// the interpreter's default.
 	StartMethod string
-	// Stall, when positive, ends the run once no record has arrived for
-	// that long: the tasks without a result are reported hung.
+	// Stall, when positive, ends the run once no record (a task done, a
+	// child started) has arrived for that long after the interpreter's
+	// first: the tasks without a result are reported hung.
 	Stall time.Duration
 	// Reap makes this process a child subreaper, so that the processes
 	// orphaned when the interpreter is killed are reaped here rather than

@@ -55,9 +55,11 @@ func Run(ctx context.Context, python string, job Job, sink Sink) (Report, error)
 		return rep, fmt.Errorf("pyref: start %s: %w", python, err)
 	}
 	g := &group{pgid: cmd.Process.Pid}
+	// The stall clock runs from the interpreter's first record: its own
+	// start-up, slow on a loaded machine, is not a pool waiting on a task.
 	var watchdog *time.Timer
 	if job.Stall > 0 {
-		watchdog = time.AfterFunc(job.Stall, func() { g.kill(true) })
+		watchdog = time.AfterFunc(max(job.Stall, startBound), func() { g.kill(true) })
 	}
 	stopCtx := context.AfterFunc(ctx, func() { g.kill(false) })
 
@@ -96,7 +98,7 @@ func Run(ctx context.Context, python string, job Job, sink Sink) (Report, error)
 		return rep, fmt.Errorf("pyref: %s: %s", job.Strategy, rd.failure)
 	case hung:
 		if rep.Begin.IsZero() {
-			return rep, fmt.Errorf("pyref: %s: no word from %s for %v after it started", job.Strategy, python, job.Stall)
+			return rep, fmt.Errorf("pyref: %s: no word from %s for %v after it started", job.Strategy, python, max(job.Stall, startBound))
 		}
 		rep.End = hungAt
 		msg := fmt.Sprintf("hung: no task finished for %v, so the interpreter and its processes were killed "+
@@ -112,6 +114,10 @@ func Run(ctx context.Context, python string, job Job, sink Sink) (Report, error)
 	}
 	return rep, nil
 }
+
+// startBound is how long the interpreter may take to start and send its
+// first record before it counts as stalled.
+const startBound = 30 * time.Second
 
 // group is the interpreter's process group, killed at most until finish.
 type group struct {
