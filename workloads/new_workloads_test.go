@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"hash/crc32"
 	"math"
+	"runtime/metrics"
 	"strings"
 	"testing"
 )
@@ -219,4 +220,26 @@ func FuzzTaskArgs(f *testing.F) {
 		}
 		alloc(args)
 	})
+}
+
+// The runtime's own count of heap allocation grows by at least the task
+// size for one alloc task: the pressure is on the collector, not the stack.
+func TestAllocReachesTheHeap(t *testing.T) {
+	const size = 4 << 20
+	read := func() (bytes, objects uint64) {
+		s := []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}, {Name: "/gc/heap/allocs:objects"}}
+		metrics.Read(s)
+		return s[0].Value.Uint64(), s[1].Value.Uint64()
+	}
+	b0, o0 := read()
+	if _, err := alloc(Args(size, 1)); err != nil {
+		t.Fatal(err)
+	}
+	b1, o1 := read()
+	// Object counts reach the runtime's totals when a per-P cache is
+	// refilled, so the last few hundred (and their bytes) may not show
+	// yet: allow 10%.
+	if b1-b0 < size*9/10 || o1-o0 < size/64*9/10 {
+		t.Fatalf("heap grew by %d bytes in %d objects for a %d-byte task", b1-b0, o1-o0, size)
+	}
 }
