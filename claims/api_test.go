@@ -29,7 +29,7 @@ func TestCheckAPI(t *testing.T) {
 			[]string{"5 of 5 tasks done before Join, within ", "by worker"}},
 		{8, stmtTruthyResult, results.DoesNotHold, "does not hold: called for empty values too; a failure goes to the error callback",
 			[]string{"ran for 2 of 2 empty values and 2 of 2 non-empty ones", "ran the error callback once and the success callback never",
-				`unknown workload "claims.unregistered"`}},
+				`unknown function "claims.unregistered"`}},
 		{5, stmtCallbackPID + " (pid recorded inside the callback)", results.Holds, "holds: callbacks ran in pid " + self + ", tasks in pid ",
 			[]string{"callbacks ran in pid " + self + ";", "the caller is pid " + self}},
 	}

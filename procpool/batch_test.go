@@ -11,13 +11,11 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/poolbench/poolbench/workloads"
 )
 
 func init() {
-	must := func(name string, fn func([]byte) ([]byte, error)) {
-		if err := workloads.RegisterFunc(name, fn); err != nil {
+	must := func(name string, fn RawFunc) {
+		if err := Register(name, fn); err != nil {
 			panic(err)
 		}
 	}

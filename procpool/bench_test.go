@@ -51,7 +51,7 @@ func BenchmarkPipePingPong(b *testing.B) {
 func BenchmarkApply(b *testing.B) {
 	p := newPool(b, 2)
 	ctx := context.Background()
-	t := Task{Func: "noop"}
+	t := Task{Func: "test.noop"}
 	for b.Loop() {
 		if _, err := p.Apply(ctx, t); err != nil {
 			b.Fatal(err)
@@ -63,7 +63,7 @@ func BenchmarkApply(b *testing.B) {
 // them all; ns/op is the cost per task with 2 workers.
 func BenchmarkApplyAsync(b *testing.B) {
 	p := newPool(b, 2)
-	t := Task{Func: "noop"}
+	t := Task{Func: "test.noop"}
 	var last *AsyncResult
 	b.ResetTimer()
 	for range b.N {
@@ -95,7 +95,7 @@ func BenchmarkMapChunked(b *testing.B) {
 			b.ResetTimer()
 			for done := 0; done < b.N; done += len(args) {
 				n := min(len(args), b.N-done)
-				if _, err := p.Map(ctx, "noop", args[:n], ChunkSize(chunk)); err != nil {
+				if _, err := p.Map(ctx, "test.noop", args[:n], ChunkSize(chunk)); err != nil {
 					b.Fatal(err)
 				}
 			}

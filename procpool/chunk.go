@@ -7,8 +7,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/poolbench/poolbench/workloads"
 )
 
 // A chunk is several calls of one function sent as one task, as Python's
@@ -58,7 +56,7 @@ func runChunk(body []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	fn, lookupErr := workloads.LookupFunc(name)
+	fn, lookupErr := Lookup(name)
 	out := make([]byte, 0, 21*len(args))
 	// One clock read between calls: a call's end is the next one's start.
 	start := time.Now()

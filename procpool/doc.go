@@ -6,8 +6,10 @@
 // mode. A program that uses a Pool must call ServeIfWorker first thing in
 // main (and a test binary in TestMain), so that the re-executed copy serves
 // tasks instead of running the program again. Tasks name a function
-// registered in package workloads and carry its arguments as bytes, as Python
-// pickles a function by reference.
+// registered with Register (raw bytes in and out) or Func (typed, gob-encoded
+// by default; see Submit and MapOf) and carry its arguments, as Python
+// pickles a function by reference. Register at package level, so that the
+// workers, which are the same executable, know the same names.
 //
 // Where Python's pool fails badly, this one does not: a worker that dies
 // mid-task fails that one task with an error naming the worker's pid and exit

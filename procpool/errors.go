@@ -24,6 +24,9 @@ var (
 	ErrFrameTooLarge = errors.New("procpool: frame too large")
 	// ErrProtocol is returned for a frame that does not decode.
 	ErrProtocol = errors.New("procpool: protocol error")
+	// ErrUnknownFunc is returned by Lookup, and fails a task, for a name
+	// nobody registered.
+	ErrUnknownFunc = errors.New("unknown function")
 	// ErrTaskPanicked is matched by errors.Is for a TaskError whose function
 	// panicked rather than returned an error.
 	ErrTaskPanicked = errors.New("procpool: task panicked")

@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/poolbench/poolbench/workloads"
 	"go.uber.org/goleak"
 )
 
@@ -23,12 +22,13 @@ const envChild = "PROCPOOL_TEST_CHILD"
 var initValue string
 
 func init() {
-	must := func(name string, fn workloads.Func) {
-		if err := workloads.RegisterFunc(name, fn); err != nil {
+	must := func(name string, fn RawFunc) {
+		if err := Register(name, fn); err != nil {
 			panic(err)
 		}
 	}
 	must("test.echo", func(a []byte) ([]byte, error) { return a, nil })
+	must("test.noop", func([]byte) ([]byte, error) { return nil, nil })
 	must("test.pid", func([]byte) ([]byte, error) { return []byte(strconv.Itoa(os.Getpid())), nil })
 	must("test.sleep", func(a []byte) ([]byte, error) {
 		time.Sleep(time.Duration(binary.LittleEndian.Uint64(a)))

@@ -26,7 +26,7 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		{"missing binary", 1, []Option{Command("/nonexistent/poolbench")}, "no such file"},
 		{"not a worker", 1, []Option{Command("/bin/true")}, "exited before it was ready"},
 		{"failing initializer", 2, []Option{Initializer("test.init", []byte("fail"))}, "initializer test.init: refused"},
-		{"unknown initializer", 1, []Option{Initializer("no.such.func", nil)}, "unknown workload"},
+		{"unknown initializer", 1, []Option{Initializer("no.such.func", nil)}, "unknown function"},
 		{"worker hangs at start", 1, []Option{Command("/bin/sleep", "60"), StartTimeout(200 * time.Millisecond)}, "ready"},
 	}
 	for _, tt := range tests {
@@ -67,7 +67,7 @@ func TestTaskErrors(t *testing.T) {
 	}{
 		{Task{Func: "test.error", Args: []byte("x")}, "bad input x"},
 		{Task{Func: "test.panic"}, "panic: boom"},
-		{Task{Func: "no.such.func"}, "unknown workload"},
+		{Task{Func: "no.such.func"}, "unknown function"},
 	}
 	for _, tt := range tests {
 		_, err := p.Apply(context.Background(), tt.task)

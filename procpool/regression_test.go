@@ -5,13 +5,11 @@ import (
 	"errors"
 	"testing"
 	"time"
-
-	"github.com/poolbench/poolbench/workloads"
 )
 
 func init() {
 	for name, size := range map[string]int{"test.big1m": 1 << 20, "test.big8k": 8 << 10} {
-		if err := workloads.RegisterFunc(name, func([]byte) ([]byte, error) { return make([]byte, size), nil }); err != nil {
+		if err := Register(name, func([]byte) ([]byte, error) { return make([]byte, size), nil }); err != nil {
 			panic(err)
 		}
 	}

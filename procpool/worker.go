@@ -12,7 +12,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/poolbench/poolbench/workloads"
 	"golang.org/x/sys/unix"
 )
 
@@ -174,7 +173,7 @@ func runTask(name string, args []byte) (value []byte, err error) {
 	if name == chunkFunc {
 		return runChunk(args)
 	}
-	fn, err := workloads.LookupFunc(name)
+	fn, err := Lookup(name)
 	if err != nil {
 		return nil, err
 	}
@@ -182,7 +181,7 @@ func runTask(name string, args []byte) (value []byte, err error) {
 }
 
 // call runs fn, turning a panic into a *panicError with the stack.
-func call(fn workloads.Func, args []byte) (value []byte, err error) {
+func call(fn RawFunc, args []byte) (value []byte, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			value, err = nil, &panicError{msg: fmt.Sprint(r), stack: string(debug.Stack())}

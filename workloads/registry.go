@@ -7,6 +7,7 @@ package workloads
 import (
 	"errors"
 	"fmt"
+	"github.com/poolbench/poolbench/procpool"
 	"slices"
 	"sort"
 	"strings"
@@ -102,6 +103,10 @@ func Register(w Workload) error {
 	if _, dup := funcs[w.Name]; dup {
 		return fmt.Errorf("workloads: register %q: already registered", w.Name)
 	}
+	// A pool's workers find it in procpool's registry, like any user's.
+	if err := procpool.Register(w.Name, procpool.RawFunc(w.Run)); err != nil {
+		return fmt.Errorf("workloads: %w", err)
+	}
 	registry[w.Name] = w
 	funcs[w.Name] = w.Run
 	return nil
@@ -118,6 +123,9 @@ func RegisterFunc(name string, fn Func) error {
 	defer mu.Unlock()
 	if _, dup := funcs[name]; dup {
 		return fmt.Errorf("workloads: register func %q: already registered", name)
+	}
+	if err := procpool.Register(name, procpool.RawFunc(fn)); err != nil {
+		return fmt.Errorf("workloads: %w", err)
 	}
 	funcs[name] = fn
 	return nil

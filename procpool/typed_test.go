@@ -1,0 +1,68 @@
+package procpool
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+)
+
+type point struct{ X, Y int }
+
+var (
+	typedHalve = Func("test.typed.halve", func(ctx context.Context, x int) (int, error) {
+		if x%2 != 0 {
+			return 0, errors.New("odd input")
+		}
+		return x / 2, nil
+	})
+	typedSwap = Func("test.typed.swap", func(ctx context.Context, p point) (point, error) {
+		return point{p.Y, p.X}, nil
+	})
+)
+
+func TestTypedFunctions(t *testing.T) {
+	p := newPool(t, 2)
+	ctx := context.Background()
+	f, err := Submit(p, typedSwap, point{1, 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := f.Get(ctx); err != nil || got != (point{2, 1}) || f.Result().WorkerPID == 0 {
+		t.Fatalf("swap: %+v, %v", got, err)
+	}
+	outs, err := MapOf(ctx, p, typedHalve, []int{4, 3, 8, 5}, ChunkSize(2))
+	var te *TaskError
+	if !errors.As(err, &te) || !strings.Contains(err.Error(), "odd input") {
+		t.Fatalf("MapOf's first failure: %v, want the task's own error", err)
+	}
+	if want := []int{2, 0, 4, 0}; len(outs) != 4 || outs[0] != want[0] || outs[2] != want[2] {
+		t.Fatalf("MapOf: %v, want %v", outs, want)
+	}
+	// An argument the function cannot decode fails its task, not the worker.
+	_, err = p.Apply(ctx, Task{Func: typedHalve.Name(), Args: []byte("not gob")})
+	if !errors.As(err, &te) || !strings.Contains(err.Error(), "decode the argument") {
+		t.Fatalf("undecodable argument: %v", err)
+	}
+}
+
+func TestRegistry(t *testing.T) {
+	tests := []struct {
+		name string
+		fn   RawFunc
+		want string
+	}{
+		{"", func([]byte) ([]byte, error) { return nil, nil }, "needs a name"},
+		{"test.echo", func([]byte) ([]byte, error) { return nil, nil }, "already registered"},
+		{chunkFunc, func([]byte) ([]byte, error) { return nil, nil }, "the pool's own"},
+		{"test.nil", nil, "needs a name and a func"},
+	}
+	for _, tt := range tests {
+		if err := Register(tt.name, tt.fn); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("Register(%q): %v, want %q", tt.name, err, tt.want)
+		}
+	}
+	if _, err := Lookup("no.such.func"); !errors.Is(err, ErrUnknownFunc) {
+		t.Fatalf("Lookup of an unknown name: %v", err)
+	}
+}
