@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"runtime"
 	"syscall"
 	"testing"
 )
@@ -17,6 +19,7 @@ import (
 //	BenchmarkApplyAsync   ns per noop task with 2 workers (target: at most 2 us)
 //	BenchmarkMapChunked   chunk=64 vs chunk=1, per noop task (target: at least 3x cheaper)
 //	BenchmarkSpawnWorker  vs BenchmarkExecNoop (target: at most 1.2x)
+//	BenchmarkSpawnWorker  vs BenchmarkExecMinimal (target: at most 1.5x)
 
 // BenchmarkPipePingPong is a raw 16-byte round trip over a pair of pipes
 // between this process and a child: the floor under any Apply.
@@ -125,6 +128,33 @@ func BenchmarkExecNoop(b *testing.B) {
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
 		cmd.Env = env
 		if err := cmd.Run(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkExecMinimal execs a minimal Go program (package main, an empty
+// main), built here, and waits for it to exit: the floor under any start of
+// a Go worker, whatever its binary carries.
+func BenchmarkExecMinimal(b *testing.B) {
+	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
+	if _, err := os.Stat(gobin); err != nil {
+		b.Skip("no go command to build the minimal program:", err)
+	}
+	dir := b.TempDir()
+	src := filepath.Join(dir, "main.go")
+	if err := os.WriteFile(src, []byte("package main\n\nfunc main() {}\n"), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	bin := filepath.Join(dir, "minimal")
+	build := exec.Command(gobin, "build", "-o", bin, src)
+	build.Dir = dir
+	if out, err := build.CombinedOutput(); err != nil {
+		b.Fatalf("build the minimal program: %v\n%s", err, out)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if err := exec.Command(bin).Run(); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -100,13 +100,17 @@ var keptArgs []byte
 
 // envFailStarts names a file holding how many worker starts should still
 // fail: a worker that reads a positive count decrements it and exits 1
-// before serving, as a transient start failure would.
+// before serving, as a transient start failure would ("all": every start
+// fails).
 const envFailStarts = "PROCPOOL_TEST_FAIL_STARTS"
 
 func failStartIfTold() {
 	path := os.Getenv(envFailStarts)
 	if path == "" || os.Getenv(envWorker) != "1" {
 		return
+	}
+	if path == "all" {
+		os.Exit(1)
 	}
 	data, _ := os.ReadFile(path)
 	if n, _ := strconv.Atoi(strings.TrimSpace(string(data))); n > 0 {
