@@ -153,3 +153,18 @@ func TestRunWritesResults(t *testing.T) {
 		t.Fatalf("temporary files left behind: %v", leftovers)
 	}
 }
+
+// A payload run measures the raw pipe with a re-executed poolbench as its
+// far end, and reports each strategy's ratio to it.
+func TestPayloadRunReportsThePipe(t *testing.T) {
+	dir := t.TempDir()
+	code, stdout, stderr := runCLI(t, "run", "--workload", "payload", "--payload", "in=64KiB,out=1KiB",
+		"--strategies", "serial,pool-apply-async", "--workers", "2", "--tasks", "8", "--repeat", "1", "--warmup", "0",
+		"--out", dir)
+	if code != 0 {
+		t.Fatalf("exit status %d; stderr: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "against the raw pipe") || !strings.Contains(stdout, "raw pipe") {
+		t.Errorf("no pipe table in:\n%s", stdout)
+	}
+}
