@@ -65,6 +65,11 @@ func ServeIfTrial() (served bool, err error) {
 		return true, errors.New("harness: trial: descriptor 3 is not open")
 	}
 	defer out.Close()
+	// Inherited descriptors are not close-on-exec: without this, every
+	// process the trial starts (pool workers, a task's command, whatever
+	// that leaves running) would hold the record pipe open, and the parent
+	// would wait for the last of them to exit before it saw the trial end.
+	syscall.CloseOnExec(trialFD)
 	// The parent owns interruption: it kills this process when it must. A
 	// terminal's hangup reaches the whole process group, this trial too.
 	signal.Ignore(syscall.SIGINT, syscall.SIGHUP)
