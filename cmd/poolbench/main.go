@@ -34,7 +34,9 @@ func realMain() int {
 			return 0
 		}
 	}
+	becomeSubreaper()
 	err := newRootCmd().Execute()
+	reapOrphans()
 	if err == nil {
 		return 0
 	}

@@ -43,6 +43,7 @@ func watchInterrupts(parent context.Context) *interrupts {
 		}
 		select {
 		case s := <-ch:
+			reapOrphans()
 			os.Exit(signalCode(s))
 		case <-done:
 		}
