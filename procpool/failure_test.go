@@ -139,6 +139,13 @@ func TestOversizedTaskRefused(t *testing.T) {
 
 func TestSpawnsAreRecorded(t *testing.T) {
 	p := newPool(t, 3)
+	waitReady(t, p, 3)
+	// The scheduler's own count, read after the handshakes: a worker
+	// cannot have used more CPU to get ready than it has used by now.
+	procCPU := map[int]time.Duration{}
+	for _, pid := range p.PIDs() {
+		procCPU[pid] = schedCPU(t, pid)
+	}
 	p.Close()
 	p.Join() // New waits for one handshake; after Join every start is known
 	st := p.Stats()
@@ -149,6 +156,9 @@ func TestSpawnsAreRecorded(t *testing.T) {
 	for _, s := range st.Spawns {
 		if s.Duration <= 0 || s.CPU <= 0 || s.PID == 0 || s.Start.IsZero() {
 			t.Fatalf("spawn %+v", s)
+		}
+		if s.CPU > procCPU[s.PID] {
+			t.Fatalf("worker %d used %v to get ready, but the scheduler counts %v in all", s.PID, s.CPU, procCPU[s.PID])
 		}
 		sum += s.Duration
 		cpu += s.CPU
@@ -200,4 +210,24 @@ func TestWorkersDieWithTheirParent(t *testing.T) {
 		}
 	}
 	_ = fmt.Sprint()
+}
+
+// schedCPU is the CPU time pid's threads have run, as the scheduler counts
+// it (/proc/PID/task/*/schedstat, nanoseconds).
+func schedCPU(t *testing.T, pid int) time.Duration {
+	t.Helper()
+	tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum time.Duration
+	for _, task := range tasks {
+		data, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/schedstat", pid, task.Name()))
+		if err != nil {
+			continue // the thread has exited
+		}
+		ns, _ := strconv.ParseInt(strings.Fields(string(data))[0], 10, 64)
+		sum += time.Duration(ns)
+	}
+	return sum
 }
