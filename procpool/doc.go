@@ -28,7 +28,7 @@
 // its buffer at once. In the worker, a function's args are valid only
 // during the call: copy what it keeps (an initializer's args are its own).
 //
-// Workers are started with a parent-death signal, from one long-lived
-// thread, so they die with the pool's process and only then, and every exit
-// path waits for them: no zombies, no orphans.
+// Workers are started with a parent-death signal, from long-lived threads,
+// so they die with the pool's process and only then, and every exit path
+// waits for them: no zombies, no orphans.
 package procpool

@@ -71,7 +71,7 @@ func (p *Pool) startProc() (*proc, error) {
 	// Output copied through a pipe (a writer that is not a file) may be
 	// held open by a task's subprocess: do not wait long for it.
 	cmd.WaitDelay = time.Second
-	// The worker dies with the thread that started it: the starter thread,
+	// The worker dies with the thread that started it: a starter thread,
 	// which lives as long as the pool (starter.go).
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 

@@ -9,9 +9,10 @@ import (
 // exits, not the process: Go ends a thread when a goroutine locked to it
 // returns, so a worker started from such a goroutine (or from any thread
 // the runtime later hands to one) could die under a live pool. Every worker
-// is therefore started from one thread that the starter goroutine holds
-// locked for as long as any pool is alive, and unlocks (never exits) when
-// the last one ends.
+// is therefore started from one of a few threads (one per usable CPU, so
+// that many pools starting at once are not serialised on one) that the
+// starter goroutines hold locked for as long as any pool is alive, and
+// unlock (never exit) when the last one ends.
 var starter struct {
 	mu    sync.Mutex
 	users int
@@ -25,7 +26,9 @@ func acquireStarter() chan<- func() {
 	starter.users++
 	if starter.users == 1 {
 		starter.reqs = make(chan func())
-		go startLoop(starter.reqs)
+		for range runtime.GOMAXPROCS(0) {
+			go startLoop(starter.reqs)
+		}
 	}
 	return starter.reqs
 }
@@ -51,7 +54,7 @@ func startLoop(reqs <-chan func()) {
 	}
 }
 
-// onStarter runs fn on the starter thread and waits for it.
+// onStarter runs fn on a starter thread and waits for it.
 func onStarter(reqs chan<- func(), fn func()) {
 	done := make(chan struct{})
 	reqs <- func() { fn(); close(done) }
