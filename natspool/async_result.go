@@ -50,6 +50,9 @@ type AsyncResult struct {
 	// guarded by the pool's mutex until done is closed
 	worker     *worker
 	deliveries int
+	// suspect: it was held by a lost worker that may have been running it;
+	// it goes only to a worker with nothing else to do.
+	suspect bool
 
 	result      Result
 	callbackPID int

@@ -42,9 +42,10 @@ func (p *Pool) noteRunTime(ns float64) {
 func (p *Pool) dispatchLocked() {
 	window := p.windowLocked()
 	for len(p.queue) > 0 {
+		a := p.queue[0]
 		var best *worker
 		for _, w := range p.live {
-			if !w.isReady || len(w.inflight) >= window {
+			if !w.isReady || len(w.inflight) >= window || w.isolated || (a.suspect && len(w.inflight) > 0) {
 				continue
 			}
 			if best == nil || len(w.inflight) < len(best.inflight) {
@@ -54,9 +55,9 @@ func (p *Pool) dispatchLocked() {
 		if best == nil {
 			break
 		}
-		a := p.queue[0]
 		p.queue[0] = nil
 		p.queue = p.queue[1:]
+		best.isolated = a.suspect
 		a.worker = best
 		a.deliveries++
 		best.inflight = append(best.inflight, a)
@@ -117,6 +118,9 @@ func (p *Pool) onResult(m *nats.Msg) {
 		return
 	}
 	p.inflight--
+	if len(w.inflight) == 0 {
+		w.isolated = false
+	}
 	if w.running == r.id {
 		w.running = 0
 	}

@@ -63,3 +63,12 @@ type silenceError struct{ after time.Duration }
 func (e *silenceError) Error() string {
 	return fmt.Sprintf("no heartbeat for %v", e.after.Round(time.Millisecond))
 }
+
+// ErrorKind classifies the loss for a run's error breakdown: a timeout, or
+// a crash (the worker's process or host was lost).
+func (e *WorkerLostError) ErrorKind() string {
+	if _, ok := e.Cause.(*TimeoutError); ok {
+		return "timeout"
+	}
+	return "crash"
+}

@@ -138,3 +138,36 @@ func TestWorkerExitsWhenItsOwnerDies(t *testing.T) {
 		t.Fatal("worker still serving 30s after its owner was killed")
 	}
 }
+
+// Tasks queued at a worker behind one that kills it are not blamed for it,
+// even though the worker's last results may have died with it unsent; and
+// a closed pool still replaces a worker it loses while tasks are left.
+func TestOnlyTheKillingTaskFailsAfterClose(t *testing.T) {
+	p := newPool(t, 1, Prefetch(10), MaxDeliver(2))
+	var as []*AsyncResult
+	for i := range 11 {
+		task := Task{Func: "test.echo", Args: []byte{byte(i)}}
+		if i == 5 {
+			task = Task{Func: "test.sigkill"}
+		}
+		a, err := p.ApplyAsync(task, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		as = append(as, a)
+	}
+	p.Close()
+	if err := p.Join(); err != nil {
+		t.Fatal(err)
+	}
+	for i, a := range as {
+		r := a.Result()
+		var lost *WorkerLostError
+		switch {
+		case i == 5 && (!errors.As(r.Err, &lost) || lost.Deliveries != 2):
+			t.Errorf("the killing task: %v, want lost after 2 deliveries", r.Err)
+		case i != 5 && (r.Err != nil || len(r.Value) != 1 || r.Value[0] != byte(i)):
+			t.Errorf("task %d behind it: %q, %v", i, r.Value, r.Err)
+		}
+	}
+}

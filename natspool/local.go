@@ -56,7 +56,7 @@ func (p *Pool) startLocalLocked() error {
 }
 
 // reap waits for a local worker to exit and settles what it held; while
-// the pool runs, a replacement takes its place.
+// the pool has tasks to run, a replacement takes its place.
 func (p *Pool) reap(lp *localProc) {
 	defer p.localWG.Done()
 	waitErr := lp.cmd.Wait()
@@ -83,7 +83,8 @@ func (p *Pool) reap(lp *localProc) {
 	if w != nil {
 		p.loseWorkerLocked(w, cause)
 	}
-	if p.state != stateRunning {
+	// A closed pool with tasks left still needs its workers.
+	if p.state == stateTerminated || p.stopSent {
 		return
 	}
 	if p.broken != nil {

@@ -21,6 +21,7 @@ type worker struct {
 	isReady  bool
 	gone     bool
 	inflight []*AsyncResult // sent, in the order it runs them
+	isolated bool           // it runs a suspect task: send it nothing else
 	lastSeen time.Time
 	// running is the task the worker last said it runs, since when
 	// (Unix ns), from its heartbeats.
@@ -137,11 +138,16 @@ func (p *Pool) onDiscover(m *nats.Msg) {
 	}
 }
 
-// loseWorkerLocked gives up on a worker: the tasks it held go back to the
-// front of the queue, or fail once they have been delivered MaxDeliver
-// times (or if cause is a task timeout, for the task that ran too long). A
-// local worker is killed; a remote one is told to exit, in case it is
-// only slow.
+// loseWorkerLocked gives up on a worker and settles the tasks it held.
+//
+// Which of them it was running when it was lost is known for a timeout (its
+// heartbeat said) or when it held one task. Otherwise it is not: the results
+// of tasks it finished may have died with it, unsent. So those tasks go back
+// uncounted but as suspects, each sent later to a worker that holds nothing
+// else, where a loss is counted against it. A task counted MaxDeliver times,
+// or that ran past the timeout, fails; the others go back to the front of
+// the queue. A local worker is killed; a remote one is told to exit, in
+// case it is only slow.
 func (p *Pool) loseWorkerLocked(w *worker, cause error) {
 	if w.gone {
 		return
@@ -160,7 +166,12 @@ func (p *Pool) loseWorkerLocked(w *worker, cause error) {
 		if p.state == stateTerminated {
 			continue // Terminate has failed it already
 		}
-		if a.deliveries >= p.cfg.maxDeliver || (timedOut && a.id == w.running) {
+		a.worker = nil
+		culprit := len(w.inflight) == 1
+		if timedOut {
+			culprit = a.id == w.running
+		}
+		if culprit && (timedOut || a.deliveries >= p.cfg.maxDeliver) {
 			a.result.Err = &WorkerLostError{Worker: w.name, Func: a.task.Func, Deliveries: a.deliveries, Cause: cause}
 			a.result.Worker, a.result.Host, a.result.WorkerPID = w.name, w.host, w.pid
 			a.result.Deliveries = a.deliveries
@@ -168,7 +179,10 @@ func (p *Pool) loseWorkerLocked(w *worker, cause error) {
 			failed = append(failed, a)
 			continue
 		}
-		a.worker = nil
+		if !culprit {
+			a.deliveries--
+		}
+		a.suspect = !timedOut
 		requeue = append(requeue, a)
 	}
 	w.inflight = nil
