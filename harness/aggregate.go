@@ -119,6 +119,10 @@ func (p *plan) aggregate(spec TrialSpec, trs []*trialResult) results.Result {
 	r.ParentPID = last.rec.PID
 	r.CallbackPIDs = last.rec.Outcome.CallbackPIDs
 	r.WorkerPIDs = last.rec.Outcome.WorkerPIDs
+	r.NATSServer, r.Hosts = last.rec.Outcome.NATSServer, last.rec.Outcome.Hosts
+	if r.NATSServer != "" {
+		r.NATSServerStart = stats.Median(pick(trs, func(t *trialResult) float64 { return t.trial.NATSServerStart }))
+	}
 	var stretched time.Duration
 	var solo, spawnCPU []float64
 	for _, tr := range trs {

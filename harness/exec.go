@@ -127,6 +127,7 @@ func (p *plan) execTrial(ctx context.Context, spec TrialSpec, progress func(done
 		OtherCPUSeconds:        load.other(),
 		SampleIntervalSeconds:  rep.Interval.Seconds(),
 		NoisyReason:            load.noise(),
+		NATSServerStart:        o.NATSServerStart,
 		TaskSeconds:            quantiles(o),
 		TaskFinishSeconds:      o.Finish,
 		Errors:                 o.Errors,

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/poolbench/poolbench/natspool"
 	"github.com/poolbench/poolbench/procpool"
 	"github.com/poolbench/poolbench/results"
 	"go.uber.org/goleak"
@@ -19,6 +20,9 @@ import (
 
 func TestMain(m *testing.M) {
 	if served, err := procpool.ServeIfWorker(); served {
+		exit(err)
+	}
+	if served, err := natspool.ServeIfWorker(); served {
 		exit(err)
 	}
 	if served, err := ServeIfTrial(); served {

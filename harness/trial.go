@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/poolbench/poolbench/natspool"
 	"github.com/poolbench/poolbench/procpool"
 	"github.com/poolbench/poolbench/strategies"
 	"github.com/poolbench/poolbench/workloads"
@@ -36,6 +37,10 @@ type TrialSpec struct {
 	// Python and PyStartMethod are for the py-* strategies.
 	Python        string `json:"python,omitempty"`
 	PyStartMethod string `json:"py_start_method,omitempty"`
+	// NATSURL and NATSListen are for the nats-* strategies: an existing
+	// server to use, or the address the embedded one listens on.
+	NATSURL    string `json:"nats_url,omitempty"`
+	NATSListen string `json:"nats_listen,omitempty"`
 }
 
 // record is one line the trial writes: progress while it runs, then the
@@ -94,6 +99,7 @@ func runTrial(ctx context.Context, ts TrialSpec, out *os.File) error {
 	plan := strategies.Plan{
 		Workload: wl, Size: ts.Size, Options: ts.Options, Tasks: ts.Tasks, Workers: ts.Workers,
 		PoolOptions: []procpool.Option{procpool.WorkerOutput(os.Stderr, os.Stderr)},
+		NATSOptions: natsOptions(ts),
 		Faults:      ts.Faults,
 		TaskTimeout: ts.TaskTimeout,
 		Python:      ts.Python, PyStartMethod: ts.PyStartMethod,
@@ -129,4 +135,18 @@ func runTrial(ctx context.Context, ts TrialSpec, out *os.File) error {
 	}
 	emit(r)
 	return nil
+}
+
+// natsOptions are a NATS pool's options in a trial: its workers' output
+// goes where the trial's tasks' does, and it uses the server the run was
+// told of, or listens where it was told to.
+func natsOptions(ts TrialSpec) []natspool.Option {
+	opts := []natspool.Option{natspool.WorkerOutput(os.Stderr, os.Stderr)}
+	if ts.NATSURL != "" {
+		opts = append(opts, natspool.URL(ts.NATSURL))
+	}
+	if ts.NATSListen != "" {
+		opts = append(opts, natspool.Listen(ts.NATSListen))
+	}
+	return opts
 }

@@ -124,6 +124,15 @@ type Result struct {
 	Noisy       bool   `json:"noisy,omitempty"`
 	NoisyReason string `json:"noisy_reason,omitempty"`
 
+	// For a NATS pool strategy: NATSServer is the kind of server the pool
+	// used ("embedded" in the trial process, or "external"), NATSServerStart
+	// the embedded server's start-up in seconds (median trial; the wall time
+	// includes it), and Hosts the tasks each host's workers served (last
+	// measured trial).
+	NATSServer      string         `json:"nats_server,omitempty"`
+	NATSServerStart float64        `json:"nats_server_start_seconds,omitempty"`
+	Hosts           map[string]int `json:"hosts,omitempty"`
+
 	Warnings []string `json:"warnings,omitempty"`
 	Trials   []Trial  `json:"trials"`
 }
@@ -157,8 +166,10 @@ type Trial struct {
 	// SampleIntervalSeconds is the longest interval the sampler used.
 	SampleIntervalSeconds float64 `json:"sample_interval_seconds,omitempty"`
 	// NoisyReason is set when the machine was busy with other work.
-	NoisyReason string    `json:"noisy_reason,omitempty"`
-	TaskSeconds Quantiles `json:"task_seconds"`
+	NoisyReason string `json:"noisy_reason,omitempty"`
+	// NATSServerStart is a NATS pool's embedded server start-up, in seconds.
+	NATSServerStart float64   `json:"nats_server_start_seconds,omitempty"`
+	TaskSeconds     Quantiles `json:"task_seconds"`
 	// PipeBytesPerSecond is the raw pipe bandwidth measured just before
 	// this trial's repeat (payload only).
 	PipeBytesPerSecond float64 `json:"pipe_bytes_per_second,omitempty"`

@@ -34,11 +34,17 @@ func TestGroups(t *testing.T) {
 	all, _ := Group("all")
 	goes, _ := Group("go")
 	py, _ := Group("py")
-	if !slices.Equal(all, Names()) || !slices.Equal(goes, Default()) || len(goes)+len(py) != len(all) {
-		t.Fatalf("all %v, go %v, py %v", all, goes, py)
+	nats, _ := Group("nats")
+	if !slices.Equal(all, Names()) || !slices.Equal(goes, Default()) || len(goes)+len(py)+len(nats) != len(all) {
+		t.Fatalf("all %v, go %v, py %v, nats %v", all, goes, py, nats)
+	}
+	for _, n := range nats {
+		if !IsNATS(n) {
+			t.Errorf("%s in the nats group", n)
+		}
 	}
 	for _, n := range goes {
-		if IsPython(n) {
+		if IsPython(n) || IsNATS(n) {
 			t.Errorf("%s in the default set", n)
 		}
 	}

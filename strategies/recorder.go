@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"maps"
 	"os"
 	"sort"
 	"sync"
@@ -41,6 +42,10 @@ type Recorder struct {
 	// program (see SetSpan and SetOwner).
 	spanBegin, spanEnd time.Time
 	owner              int
+	// nats* and hosts are set by the NATS pool strategies.
+	natsServer string
+	natsStart  time.Duration
+	hosts      map[string]int
 }
 
 // NewRecorder returns an empty Recorder.
@@ -170,6 +175,24 @@ func (r *Recorder) Owner() int {
 	return os.Getpid()
 }
 
+// NATSServer records the kind of NATS server a pool used (embedded or
+// external) and how long the embedded one took to start.
+func (r *Recorder) NATSServer(kind string, start time.Duration) {
+	r.mu.Lock()
+	r.natsServer, r.natsStart = kind, start
+	r.mu.Unlock()
+}
+
+// Host records that a host's workers served tasks of a NATS pool.
+func (r *Recorder) Host(name string, tasks int) {
+	r.mu.Lock()
+	if r.hosts == nil {
+		r.hosts = map[string]int{}
+	}
+	r.hosts[name] += tasks
+	r.mu.Unlock()
+}
+
 // Done is how many tasks have been recorded so far.
 func (r *Recorder) Done() int64 { return r.done.Load() }
 
@@ -193,6 +216,12 @@ type Outcome struct {
 	// times since the batch started (a CDF), when this process saw each
 	// task end as it happened.
 	Finish []float64 `json:"finish_quantiles,omitempty"`
+	// NATSServer is "embedded" or "external" for a NATS pool strategy;
+	// NATSServerStart the embedded server's start-up, in seconds, which
+	// the wall time includes; Hosts the tasks each host's workers served.
+	NATSServer      string         `json:"nats_server,omitempty"`
+	NATSServerStart float64        `json:"nats_server_start_seconds,omitempty"`
+	Hosts           map[string]int `json:"hosts,omitempty"`
 }
 
 // FinishSteps is how many quantiles Outcome.Finish holds: every 5%.
@@ -237,6 +266,10 @@ func (r *Recorder) Outcome() Outcome {
 		o.WorkerPIDs = append(o.WorkerPIDs, pid)
 	}
 	sort.Ints(o.WorkerPIDs)
+	o.NATSServer, o.NATSServerStart = r.natsServer, r.natsStart.Seconds()
+	if len(r.hosts) > 0 {
+		o.Hosts = maps.Clone(r.hosts)
+	}
 	return o
 }
 

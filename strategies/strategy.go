@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/poolbench/poolbench/natspool"
 	"github.com/poolbench/poolbench/procpool"
 	"github.com/poolbench/poolbench/workloads"
 )
@@ -26,8 +27,10 @@ type Plan struct {
 	Tasks   int
 	// Workers bounds concurrency for the pool strategies.
 	Workers int
-	// PoolOptions are passed to every procpool.New (worker command, output).
+	// PoolOptions are passed to every procpool.New (worker command, output),
+	// NATSOptions to every natspool.New (server URL or listen address too).
 	PoolOptions []procpool.Option
+	NATSOptions []natspool.Option
 	// Faults injects failures into tasks; TaskTimeout bounds each task (0:
 	// none). A pool kills a worker whose task runs past it.
 	Faults      workloads.Faults
@@ -98,6 +101,9 @@ var all = []Strategy{
 	PyPoolApply{},
 	PyPoolApplyAsync{},
 	PyPoolMap{},
+	NATSPoolApply{},
+	NATSPoolApplyAsync{},
+	NATSPoolMap{},
 }
 
 // All lists the strategies in the order reports show them.

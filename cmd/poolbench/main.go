@@ -10,6 +10,7 @@ import (
 	"os"
 
 	"github.com/poolbench/poolbench/harness"
+	"github.com/poolbench/poolbench/natspool"
 	"github.com/poolbench/poolbench/procpool"
 	"github.com/poolbench/poolbench/sharedlog"
 )
@@ -25,7 +26,7 @@ func realMain() int {
 	// Environment variables select those roles rather than subcommands, so
 	// that test binaries can play them too, and a worker starts without
 	// building the command tree.
-	for _, serve := range []func() (bool, error){procpool.ServeIfWorker, harness.ServeIfTrial, harness.ServeIfPipeEcho, sharedlog.ServeIfChild} {
+	for _, serve := range []func() (bool, error){procpool.ServeIfWorker, natspool.ServeIfWorker, harness.ServeIfTrial, harness.ServeIfPipeEcho, sharedlog.ServeIfChild} {
 		if served, err := serve(); served {
 			if err != nil {
 				fmt.Fprintln(os.Stderr, "poolbench:", err)
