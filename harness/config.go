@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"net/url"
 	"os"
 	"slices"
 	"time"
@@ -50,6 +52,11 @@ type Config struct {
 	// (fork, forkserver, spawn; the interpreter's default if empty).
 	Python        string
 	PyStartMethod string
+	// NATSURL is an existing server for the nats-* strategies; NATSListen,
+	// else, the address their embedded server listens on (a random
+	// loopback port if empty), so that workers on other hosts can join.
+	NATSURL    string
+	NATSListen string
 
 	// Executable re-executed for each trial; the running program if empty.
 	Executable string
@@ -123,6 +130,9 @@ func (c Config) validate() (*plan, error) {
 	if err := p.chooseStrategies(); err != nil {
 		return nil, err
 	}
+	if err := c.validateNATS(); err != nil {
+		return nil, err
+	}
 	for _, name := range p.Strategies {
 		s, err := strategies.Lookup(name)
 		if err != nil {
@@ -184,4 +194,21 @@ func (p *plan) sizesAsGiven() map[string]string {
 func Validate(cfg Config) error {
 	_, err := cfg.validate()
 	return err
+}
+
+// validateNATS checks the nats-* strategies' server options.
+func (c Config) validateNATS() error {
+	switch {
+	case c.NATSURL != "" && c.NATSListen != "":
+		return configErr("--nats and --listen exclude each other: the nats-* strategies either use a server or run one")
+	case c.NATSListen != "":
+		if _, _, err := net.SplitHostPort(c.NATSListen); err != nil {
+			return configErr("--listen %q: want host:port, e.g. 0.0.0.0:4222", c.NATSListen)
+		}
+	case c.NATSURL != "":
+		if u, err := url.Parse(c.NATSURL); err != nil || u.Host == "" {
+			return configErr("--nats %q: want a URL such as nats://10.0.0.1:4222", c.NATSURL)
+		}
+	}
+	return nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/poolbench/poolbench/results"
 	"github.com/poolbench/poolbench/stats"
+	"github.com/poolbench/poolbench/strategies"
 )
 
 // Progress describes the trial under way, for a progress bar.
@@ -191,6 +192,9 @@ func (p *plan) specs() []TrialSpec {
 					Faults: p.Faults, TaskTimeout: p.TaskTimeout}
 				if s.Traits().Language == "python" {
 					spec.Python, spec.PyStartMethod = p.python.Path, p.startMethod
+				}
+				if strategies.IsNATS(s.Name()) {
+					spec.NATSURL, spec.NATSListen = p.NATSURL, p.NATSListen
 				}
 				out = append(out, spec)
 			}

@@ -94,6 +94,8 @@ func (p *Pool) onReady(m *nats.Msg) {
 		return
 	}
 	w.isReady = true
+	close(p.readied)
+	p.readied = make(chan struct{})
 	if lp := w.local; lp != nil {
 		p.spawns = append(p.spawns, Spawn{PID: w.pid, Start: lp.start, Duration: now.Sub(lp.start)})
 		p.startFail = 0

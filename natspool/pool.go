@@ -1,6 +1,7 @@
 package natspool
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync"
@@ -63,7 +64,8 @@ type Pool struct {
 	startFail int   // local workers in a row that exited before ready
 	broken    error // set when local workers cannot start at all
 	hosts     map[string]*HostStats
-	firstUp   chan error // the first local worker's ready (or failure)
+	firstUp   chan error    // the first local worker's ready (or failure)
+	readied   chan struct{} // closed and replaced when a worker gets ready
 	scratch   []byte
 
 	callbackErrs []error
@@ -102,6 +104,7 @@ func New(workers int, opts ...Option) (*Pool, error) {
 		locals:   map[string]*localProc{},
 		hosts:    map[string]*HostStats{},
 		firstUp:  make(chan error, 1),
+		readied:  make(chan struct{}),
 		drained:  make(chan struct{}),
 		tickStop: make(chan struct{}),
 		tickDone: make(chan struct{}),
@@ -221,6 +224,30 @@ func (p *Pool) Workers() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return len(p.live)
+}
+
+// WaitWorkers waits until at least n workers, local or remote, are ready
+// to take tasks, or ctx ends.
+func (p *Pool) WaitWorkers(ctx context.Context, n int) error {
+	for {
+		p.mu.Lock()
+		ready := 0
+		for _, w := range p.live {
+			if w.isReady {
+				ready++
+			}
+		}
+		ch := p.readied
+		p.mu.Unlock()
+		if ready >= n {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return fmt.Errorf("natspool: %d of %d workers ready: %w", ready, n, ctx.Err())
+		}
+	}
 }
 
 // Stats is a snapshot of what the pool has done.

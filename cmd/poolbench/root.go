@@ -18,7 +18,7 @@ process-spawn overhead, each trial in a fresh process.`,
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newListCmd(), newRunCmd(), newSweepCmd(), newReportCmd(), newCompareCmd(), newLogCmd(), newClaimsCmd())
+	root.AddCommand(newListCmd(), newRunCmd(), newSweepCmd(), newReportCmd(), newCompareCmd(), newLogCmd(), newClaimsCmd(), newWorkerCmd())
 	for _, c := range root.Commands() {
 		c.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	}

@@ -33,6 +33,7 @@ type runOptions struct {
 	force          bool
 	py             pythonOptions
 	wl             workloadOptions
+	nats           natsOptions
 }
 
 func newRunCmd() *cobra.Command {
@@ -73,6 +74,7 @@ func (o *runOptions) addMeasureFlags(f *pflag.FlagSet) {
 	f.BoolVar(&o.force, "force", false, "replace an earlier run in --out (its results, journal, charts and report are removed first)")
 	f.StringVar(&o.format, "format", "table", "what to print on stdout: table|json|csv|markdown|benchstat")
 	o.py.addFlags(f, true)
+	o.nats.addFlags(f)
 }
 
 // parseWorkloads reads --workload: one name, a comma list, or all.
@@ -149,6 +151,7 @@ func (o *runOptions) config() (harness.Config, error) {
 	if err := o.wl.apply(&cfg, o.seed); err != nil {
 		return harness.Config{}, err
 	}
+	o.nats.apply(&cfg)
 	return cfg, nil
 }
 

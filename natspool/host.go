@@ -1,0 +1,187 @@
+package natspool
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/nats-io/nats.go"
+)
+
+// ErrServerLost ends ServeHost when the server stays out of reach.
+var ErrServerLost = errors.New("natspool: lost the server")
+
+// HostConfig configures ServeHost.
+type HostConfig struct {
+	// URL is the server the pools use, as this host reaches it.
+	URL string
+	// Procs is how many worker processes this host gives each pool.
+	Procs int
+	// Path and Args are the worker executable (default: this one), which
+	// must call ServeIfWorker first thing.
+	Path string
+	Args []string
+	// Stdout and Stderr receive the workers' output; Events, if set, one
+	// line per worker started or ended.
+	Stdout, Stderr, Events io.Writer
+	// Grace is how long the server may be out of reach (it restarts, or a
+	// run goes from one trial's embedded server to the next) before
+	// ServeHost gives up (default 30s).
+	Grace time.Duration
+}
+
+// ServeHost serves the pools on a server from this host: for each pool it
+// finds (already running, or announced later) it starts Procs worker
+// processes, which exit when their pool is gone. It returns when ctx ends
+// (killing its workers; the pools redeliver their tasks) or with
+// ErrServerLost when the server is out of reach longer than Grace.
+func ServeHost(ctx context.Context, cfg HostConfig) error {
+	if cfg.Procs < 1 {
+		return fmt.Errorf("natspool: host: %d procs: want at least 1", cfg.Procs)
+	}
+	if cfg.Path == "" {
+		exe, err := os.Executable()
+		if err != nil {
+			return fmt.Errorf("natspool: host: find own executable: %w", err)
+		}
+		cfg.Path = exe
+	}
+	if cfg.Grace <= 0 {
+		cfg.Grace = 30 * time.Second
+	}
+	for _, w := range []*io.Writer{&cfg.Stdout, &cfg.Stderr, &cfg.Events} {
+		if *w == nil {
+			*w = io.Discard
+		}
+	}
+	h := &host{cfg: cfg, pools: map[string]bool{}, procs: map[int]*exec.Cmd{}}
+	found := make(chan string, 64)
+	discover := func(nc *nats.Conn) {
+		inbox := nats.NewInbox()
+		sub, err := nc.Subscribe(inbox, func(m *nats.Msg) { h.found(m.Data, found) })
+		if err != nil {
+			return
+		}
+		nc.PublishRequest(subjectDiscover, inbox, nil)
+		// Pools answer within a round trip; the announcement covers the
+		// ones that start later.
+		time.AfterFunc(5*time.Second, func() { sub.Unsubscribe() })
+	}
+	nc, err := nats.Connect(cfg.URL,
+		nats.Name("poolbench host"),
+		nats.RetryOnFailedConnect(true),
+		nats.MaxReconnects(-1),
+		nats.ReconnectWait(100*time.Millisecond),
+		nats.ConnectHandler(discover),
+		nats.ReconnectHandler(discover),
+	)
+	if err != nil {
+		return fmt.Errorf("natspool: host: connect to %s: %w", cfg.URL, err)
+	}
+	defer nc.Close()
+	if _, err := nc.Subscribe(subjectAnnounce, func(m *nats.Msg) { h.found(m.Data, found) }); err != nil {
+		return fmt.Errorf("natspool: host: subscribe: %w", err)
+	}
+	if nc.IsConnected() {
+		discover(nc)
+	}
+	defer h.stopAll()
+	t := time.NewTicker(100 * time.Millisecond)
+	defer t.Stop()
+	out := time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case id := <-found:
+			if err := h.serve(id); err != nil {
+				return err
+			}
+		case now := <-t.C:
+			if nc.IsConnected() {
+				out = now
+			} else if now.Sub(out) > cfg.Grace {
+				return fmt.Errorf("%w at %s for %v", ErrServerLost, cfg.URL, cfg.Grace)
+			}
+		}
+	}
+}
+
+// host is ServeHost's state: the pools served and the live workers.
+type host struct {
+	cfg   HostConfig
+	mu    sync.Mutex
+	pools map[string]bool
+	procs map[int]*exec.Cmd
+	wg    sync.WaitGroup
+}
+
+func (h *host) found(data []byte, found chan<- string) {
+	var info poolInfo
+	if decodeJSON(data, &info) != nil || info.ID == "" {
+		return
+	}
+	select {
+	case found <- info.ID:
+	default: // a burst of pools; the rest are found on the next discovery
+	}
+}
+
+// serve starts the host's workers for a pool it does not serve yet.
+func (h *host) serve(pool string) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.pools[pool] {
+		return nil
+	}
+	h.pools[pool] = true
+	env, _ := json.Marshal(workerEnv{URL: h.cfg.URL, Pool: pool})
+	left := h.cfg.Procs
+	for range h.cfg.Procs {
+		cmd := exec.Command(h.cfg.Path, h.cfg.Args...)
+		cmd.Env = append(os.Environ(), envWorker+"="+string(env))
+		cmd.Stdout, cmd.Stderr = h.cfg.Stdout, h.cfg.Stderr
+		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+		if err := cmd.Start(); err != nil {
+			return fmt.Errorf("natspool: host: start worker for pool %s: %w", pool, err)
+		}
+		pid := cmd.Process.Pid
+		h.procs[pid] = cmd
+		fmt.Fprintf(h.cfg.Events, "pool %s: worker %d started\n", pool, pid)
+		h.wg.Add(1)
+		go func() {
+			defer h.wg.Done()
+			err := cmd.Wait()
+			h.mu.Lock()
+			delete(h.procs, pid)
+			left--
+			if left == 0 {
+				delete(h.pools, pool) // ids are never reused
+			}
+			h.mu.Unlock()
+			state := "exited"
+			if err != nil {
+				state = err.Error()
+			}
+			fmt.Fprintf(h.cfg.Events, "pool %s: worker %d ended: %s\n", pool, pid, state)
+		}()
+	}
+	return nil
+}
+
+// stopAll kills the live workers and reaps them.
+func (h *host) stopAll() {
+	h.mu.Lock()
+	for _, cmd := range h.procs {
+		cmd.Process.Kill()
+	}
+	h.mu.Unlock()
+	h.wg.Wait()
+}
