@@ -50,8 +50,10 @@ func withNATSPool(ctx context.Context, plan Plan, rec *Recorder, fn func(*natspo
 	for h, hs := range st.Hosts {
 		rec.Host(h, hs.Tasks)
 	}
-	if err == nil {
-		err = ctx.Err()
+	// An ended ctx is the cause of whatever fn saw (a Map refused by the
+	// pool Terminate closed, say).
+	if ctx.Err() != nil {
+		return ctx.Err()
 	}
 	return err
 }
