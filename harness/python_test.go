@@ -114,8 +114,12 @@ func TestPythonCrashIsHung(t *testing.T) {
 	}
 	t.Logf("%d crashed tasks; run took %v", crashed, time.Since(start))
 	rs := byStrategy(run)
-	if g := rs["pool-apply-async"]; g.ErrorKinds["crash"] != crashed || g.Errors != crashed {
-		t.Errorf("Go pool: errors %v, want %d crashes and the rest done", g.ErrorKinds, crashed)
+	// The Go pool fails exactly the crashed tasks and goes on. It runs a
+	// task at most once, so a result that finished but had not yet left a
+	// worker when a later task crashed it is failed as lost, never re-run:
+	// those may come on top, and nothing else.
+	if g := rs["pool-apply-async"]; g.ErrorKinds["crash"] != crashed || g.Errors != crashed+g.ErrorKinds["lost"] {
+		t.Errorf("Go pool: errors %v, want %d crashes, lost results at most, and the rest done", g.ErrorKinds, crashed)
 	}
 	py := rs["py-pool-apply-async"]
 	if py.ErrorKinds["hung"] < crashed || !strings.Contains(strings.Join(py.ErrorSamples, "\n"), "gh-66587") {
