@@ -94,3 +94,39 @@ func otherCPU(trials []results.Trial) []float64 {
 	}
 	return out
 }
+
+// TestMarkNoisy: a result is noisy if any trial was or its efficiency beats
+// its ideal, with every reason kept and a warning that says what to do.
+func TestMarkNoisy(t *testing.T) {
+	eff := func(v float64) *float64 { return &v }
+	run := &results.Run{Results: []results.Result{
+		{Strategy: "quiet", Trials: []results.Trial{{}, {}}, Efficiency: eff(0.97)},
+		{Strategy: "one-busy-trial", Trials: []results.Trial{{}, {NoisyReason: "other processes used 40% of a core beside it"}, {}}},
+		{Strategy: "beats-ideal", Trials: []results.Trial{{}}, Efficiency: eff(1.72)},
+		{Strategy: "both", Trials: []results.Trial{{NoisyReason: "x"}}, Efficiency: eff(1.2)},
+	}}
+	for i := range run.Results {
+		markNoisyTrials(&run.Results[i])
+	}
+	markNoisyEfficiency(run)
+	want := map[string][]string{
+		"quiet":          nil,
+		"one-busy-trial": {"in 1 of 3 trials other processes used 40% of a core"},
+		"beats-ideal":    {"efficiency 172% beats the ideal"},
+		"both":           {"in 1 of 1 trials x", "efficiency 120%"},
+	}
+	for _, r := range run.Results {
+		parts := want[r.Strategy]
+		if r.Noisy != (parts != nil) {
+			t.Errorf("%s: noisy %v (%q)", r.Strategy, r.Noisy, r.NoisyReason)
+		}
+		for _, p := range parts {
+			if !strings.Contains(r.NoisyReason, p) {
+				t.Errorf("%s: reason %q lacks %q", r.Strategy, r.NoisyReason, p)
+			}
+		}
+		if r.Noisy && (len(r.Warnings) == 0 || !strings.Contains(r.Warnings[len(r.Warnings)-1], noiseAdvice)) {
+			t.Errorf("%s: warnings %q lack the advice", r.Strategy, r.Warnings)
+		}
+	}
+}
