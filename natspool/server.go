@@ -50,7 +50,10 @@ func StartServer(addr string, inProcess bool) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("natspool: embedded server: %w", err)
 	}
-	go ns.Start()
+	// Start returns once the client listener is open (its accept loop runs
+	// on), so the readiness check below passes on its first look instead
+	// of on its next 25 ms poll, as it would beside a `go ns.Start()`.
+	ns.Start()
 	if !ns.ReadyForConnections(10 * time.Second) {
 		ns.Shutdown()
 		ns.WaitForShutdown()
