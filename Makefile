@@ -15,7 +15,7 @@ test:
 # two busy processes beside them: a test that only passes on a quiet
 # machine fails here rather than at random in CI. The spinners are this
 # target's own and are stopped however it ends.
-STRESS_PKGS ?= ./procpool ./procsync ./sharedlog ./measure ./harness ./strategies
+STRESS_PKGS ?= ./procpool ./natspool ./procsync ./sharedlog ./measure ./harness ./strategies
 stress:
 	@yes >/dev/null & a=$$!; yes >/dev/null & b=$$!; \
 	trap 'kill $$a $$b 2>/dev/null' EXIT INT TERM; \
@@ -38,10 +38,15 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzUnmarshal$$' -fuzztime $(FUZZTIME) ./results
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeRecord$$' -fuzztime $(FUZZTIME) ./pyref
 	$(GO) test -run '^$$' -fuzz '^FuzzTaskArgs$$' -fuzztime $(FUZZTIME) ./workloads
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeTaskMsg$$' -fuzztime $(FUZZTIME) ./natspool
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeResultMsg$$' -fuzztime $(FUZZTIME) ./natspool
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeBeatMsg$$' -fuzztime $(FUZZTIME) ./natspool
 
 # The pool's micro-benchmarks beside their physical limits.
 gobench:
 	$(GO) test -run '^$$' -bench . -benchtime 2s ./procpool ./procsync
+	$(GO) test -run '^$$' -bench 'Apply' -benchtime 2s ./natspool
+	$(GO) test -run '^$$' -bench 'Article' -benchtime 3x ./natspool
 	$(GO) test -run '^$$' -bench PythonAgreesWithDirect -benchtime 3x ./harness
 	$(GO) test -run '^$$' -bench 'ExecTrueOverhead|SkewedMapVsIdeal' -benchtime 5x -count 3 ./strategies
 	$(GO) test -run '^$$' -bench PayloadVsPipe -benchtime 3x -count 3 ./harness
