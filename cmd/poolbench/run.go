@@ -88,11 +88,23 @@ func parseWorkloads(s string) ([]string, error) {
 		if _, err := workloads.Lookup(name); err != nil {
 			return nil, usagef("--workload %q: unknown workload (have %s, all)", name, strings.Join(workloads.Names(), ", "))
 		}
-		if !slices.Contains(out, name) {
-			out = append(out, name)
-		}
+		out = append(out, name)
+	}
+	if err := noDuplicates("--workload", out); err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// noDuplicates refuses a list naming one thing twice: it would be measured
+// twice and shown as two results of the same thing.
+func noDuplicates[T comparable](flag string, list []T) error {
+	for i, x := range list {
+		if slices.Contains(list[:i], x) {
+			return usagef("%s lists %v twice", flag, x)
+		}
+	}
+	return nil
 }
 
 // parseTaskSizes reads --task-size: a bare value for a single workload, or
@@ -125,6 +137,9 @@ func (o *runOptions) config() (harness.Config, error) {
 	}
 	wls, err := parseWorkloads(o.workload)
 	if err != nil {
+		return harness.Config{}, err
+	}
+	if err := noDuplicates("--strategies", o.strategies); err != nil {
 		return harness.Config{}, err
 	}
 	sizes, err := parseTaskSizes(o.taskSize, wls)

@@ -65,5 +65,8 @@ func parseSizes(s string) ([]int, error) {
 		}
 		out = append(out, n)
 	}
+	if err := noDuplicates("--workers", out); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
