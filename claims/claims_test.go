@@ -132,7 +132,7 @@ func TestEvaluate(t *testing.T) {
 			{stmtProcPerTask, part, []string{"holds only for peak RSS (≥8.05×; spawn time ≥1.50×)"}, nil},
 		}},
 		{"process per task judged on cpu only", edit(func(r *results.Run) {
-			each(r, "pool-apply-async", "io", func(x *results.Result) { x.Errors = 3 })
+			each(r, "pool-apply-async", "io", func(x *results.Result) { x.Errors, x.ErrorsTotal = 1, 3 })
 		}), false, []want{
 			{stmtProcPerTask, holds, []string{"holds: ≥100× the spawn time, ≥8.78× the peak RSS; on io not measured: pool-apply-async on io had 3 of 300 tasks fail"}, nil},
 		}},
@@ -215,7 +215,7 @@ func TestEvaluate(t *testing.T) {
 			{stmtCallbackPID, none, []string{"not measured: every task failed"}, nil},
 		}},
 		{"some pool tasks failed", edit(func(r *results.Run) {
-			each(r, "pool-apply-async", "io", func(x *results.Result) { x.Errors = 12 })
+			each(r, "pool-apply-async", "io", func(x *results.Result) { x.Errors, x.ErrorsTotal = 4, 12 })
 		}), false, []want{
 			{stmtPoolTenfold, none, []string{"not measured: pool-apply-async on io had 12 of 300 tasks fail"}, nil},
 			{stmtCallbackPID, holds, nil, nil}, // where callbacks ran does not rest on times

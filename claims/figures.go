@@ -131,7 +131,7 @@ func taskFailures(r *results.Result) (failed, total int) {
 		}
 		return failed, r.Tasks * len(r.Trials)
 	}
-	return r.Errors, r.Tasks * max(r.Repeats, 1)
+	return r.ErrorsTotal, r.Tasks * max(r.Repeats, 1)
 }
 
 // UnstableCV is the coefficient of variation of wall time above which a

@@ -188,8 +188,8 @@ func sweep(io10 float64) *results.Run {
 // failEvery makes every task of strategy fail, as `--inject crash=1.0` does.
 func failEvery(run *results.Run, strategy string) {
 	each(run, strategy, "", func(r *results.Result) {
-		r.Errors = r.Tasks * r.Repeats
-		r.ErrorKinds = map[string]int{"crash": r.Errors}
+		r.Errors, r.ErrorsTotal = r.Tasks, r.Tasks*r.Repeats
+		r.ErrorKinds = map[string]int{"crash": r.ErrorsTotal}
 		r.WallSeconds.Median /= 100 // a crash is quicker than the work
 	})
 }

@@ -2,6 +2,7 @@ package harness
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 	"time"
@@ -70,7 +71,7 @@ func (p *plan) aggregate(spec TrialSpec, trs []*trialResult) results.Result {
 			total += d
 		}
 		totals = append(totals, total)
-		r.Errors += t.Errors
+		r.ErrorsTotal += t.Errors
 		for k, n := range t.ErrorKinds {
 			r.ErrorKinds[k] += n
 		}
@@ -83,6 +84,7 @@ func (p *plan) aggregate(spec TrialSpec, trs []*trialResult) results.Result {
 	if len(r.ErrorKinds) == 0 {
 		r.ErrorKinds = nil
 	}
+	r.Errors = int(math.Round(stats.Summarize(pick(trs, func(t *trialResult) int { return t.trial.Errors })).Median))
 	r.ProcessesSpawned = int(stats.Summarize(pick(trs, func(t *trialResult) int { return t.trial.ProcessesSpawned })).Median)
 	if len(spawns) > 0 {
 		sort.Float64s(spawns)

@@ -146,8 +146,8 @@ func warnings(run *results.Run) []string {
 		if r.ChecksumOK != nil && !*r.ChecksumOK {
 			add(fmt.Sprintf("%s: checksum %s does not match serial's: the results differ", who, r.Checksum))
 		}
-		if r.Errors > 0 {
-			add(fmt.Sprintf("%s: %s failed%s%s", who, plural(r.Errors, "task"), errorKinds(r.ErrorKinds), firstSample(r.ErrorSamples)))
+		if r.ErrorsTotal > 0 {
+			add(fmt.Sprintf("%s: %s failed over %s%s%s", who, plural(r.ErrorsTotal, "task"), plural(max(r.Repeats, len(r.Trials)), "trial"), errorKinds(r.ErrorKinds), firstSample(r.ErrorSamples)))
 		}
 		for _, w := range r.Warnings {
 			add(who + ": " + w)

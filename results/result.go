@@ -94,10 +94,12 @@ type Result struct {
 	GoCounterpart string   `json:"go_counterpart,omitempty"`
 	WallRatioVsGo *float64 `json:"wall_ratio_vs_go,omitempty"`
 
-	// Errors counts failed tasks over all measured trials; ErrorKinds breaks
-	// them down (crash, error, timeout, ...).
-	Errors     int            `json:"errors"`
-	ErrorKinds map[string]int `json:"error_kinds,omitempty"`
+	// Errors is the failed tasks of one trial (the median over the measured
+	// trials, rounded), ErrorsTotal those of all of them, and ErrorKinds
+	// breaks the total down (crash, error, timeout, ...).
+	Errors      int            `json:"errors"`
+	ErrorsTotal int            `json:"errors_total"`
+	ErrorKinds  map[string]int `json:"error_kinds,omitempty"`
 	// ErrorSamples keeps a few error messages, verbatim, for the report.
 	ErrorSamples []string `json:"error_samples,omitempty"`
 

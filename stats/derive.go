@@ -7,7 +7,7 @@ import "github.com/poolbench/poolbench/results"
 // speedup or efficiency.
 func AllFailed(r *results.Result) bool {
 	if len(r.Trials) == 0 {
-		return r.Errors > 0 && r.Errors >= r.Tasks*max(r.Repeats, 1)
+		return r.Errors > 0 && r.Errors >= r.Tasks
 	}
 	for _, t := range r.Trials {
 		if t.Errors < r.Tasks {
