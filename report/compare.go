@@ -21,6 +21,9 @@ type Comparison struct {
 	// OnlyOld and OnlyNew name the results present in one run only; they
 	// are not compared.
 	OnlyOld, OnlyNew []string
+	// Mismatches says how the runs measured different things, when they
+	// were compared anyway (CompareMismatched).
+	Mismatches []string
 }
 
 // Row compares one strategy on one workload (and pool size, in a sweep).
@@ -31,6 +34,10 @@ type Row struct {
 	Wall     Delta
 	CPU      Delta // user + system
 	RSS      Delta // peak resident memory, bytes
+	// OldErrors and NewErrors are the failed tasks of each side's results
+	// (per trial); a side whose every task failed measured only failure.
+	OldErrors, NewErrors       int
+	OldAllFailed, NewAllFailed bool
 }
 
 // Delta is one figure in both runs.
@@ -56,16 +63,27 @@ type Geomean struct {
 }
 
 // Compare matches the results of two runs and tests every difference. Runs
-// of different workload sets, or with no strategy in common, are not
-// comparable and give an error.
+// that measured different things (Mismatches), or with no strategy in
+// common, are not comparable and give an error; the first kind wraps
+// ErrMismatch.
 func Compare(old, new *results.Run) (*Comparison, error) {
+	return compare(old, new, false)
+}
+
+// CompareMismatched is Compare for runs the caller knows measured different
+// things: it compares what they share, and lists how they differ in
+// Mismatches.
+func CompareMismatched(old, new *results.Run) (*Comparison, error) {
+	return compare(old, new, true)
+}
+
+func compare(old, new *results.Run, mismatched bool) (*Comparison, error) {
 	if old == nil || new == nil {
 		return nil, errors.New("report: compare: need two runs")
 	}
-	ow, nw := workloadSet(old), workloadSet(new)
-	if !slices.Equal(ow, nw) {
-		return nil, fmt.Errorf("report: compare: the runs measured different workloads (old: %s; new: %s)",
-			orNone(ow), orNone(nw))
+	mismatches := Mismatches(old, new)
+	if len(mismatches) > 0 && !mismatched {
+		return nil, fmt.Errorf("report: compare: %w: %s", ErrMismatch, strings.Join(mismatches, "; "))
 	}
 	sweep := isSweep(old) || isSweep(new)
 	key := func(r *results.Result) string {
@@ -79,7 +97,7 @@ func Compare(old, new *results.Run) (*Comparison, error) {
 	for i := range new.Results {
 		newByKey[key(&new.Results[i])] = &new.Results[i]
 	}
-	cmp := &Comparison{Old: old, New: new}
+	cmp := &Comparison{Old: old, New: new, Mismatches: mismatches}
 	matched := map[string]bool{}
 	for i := range old.Results {
 		o := &old.Results[i]
@@ -91,6 +109,7 @@ func Compare(old, new *results.Run) (*Comparison, error) {
 		}
 		matched[k] = true
 		row := Row{Strategy: o.Strategy, Workload: o.Workload,
+			OldErrors: o.Errors, NewErrors: n.Errors, OldAllFailed: stats.AllFailed(o), NewAllFailed: stats.AllFailed(n),
 			Wall: delta(o, n, func(t *results.Trial) float64 { return t.WallSeconds }),
 			CPU:  delta(o, n, func(t *results.Trial) float64 { return t.CPUUserSeconds + t.CPUSystemSeconds }),
 			RSS:  delta(o, n, func(t *results.Trial) float64 { return float64(t.PeakRSSBytes) }),

@@ -86,6 +86,7 @@ func CompareTable(w io.Writer, cmp *Comparison) error {
 	ew.printf("\n%s\n", compareFootnote)
 	writeList(ew, "only in the old run", cmp.OnlyOld)
 	writeList(ew, "only in the new run", cmp.OnlyNew)
+	writeList(ew, "take care", cmp.Cautions())
 	if ew.err != nil {
 		return fmt.Errorf("report: compare table: %w", ew.err)
 	}
@@ -109,6 +110,7 @@ type comparePage struct {
 	Footnote    string
 	OnlyOld     []string
 	OnlyNew     []string
+	Cautions    []string
 	Regressions []string
 	WallOld     *htmlChart
 	WallNew     *htmlChart
@@ -136,6 +138,7 @@ func CompareHTML(w io.Writer, cmp *Comparison) error {
 		Footnote: compareFootnote,
 		OnlyOld:  cmp.OnlyOld,
 		OnlyNew:  cmp.OnlyNew,
+		Cautions: cmp.Cautions(),
 		Footer:   fmt.Sprintf("poolbench compare · %s against %s", orDash(cmp.New.PoolbenchVersion), orDash(cmp.Old.PoolbenchVersion)),
 	}
 	for _, r := range cmp.Regressions(0) {

@@ -18,6 +18,7 @@ import (
 type compareOptions struct {
 	out              string
 	failOnRegression float64
+	force            bool
 }
 
 func newCompareCmd() *cobra.Command {
@@ -31,8 +32,14 @@ whether a two-sided Mann-Whitney U test on the trials finds it significant,
 with the geometric mean of the changes. It writes the same as a page,
 compare.html, into --out (default: the folder holding NEW.json).
 
+Runs of different workloads, task counts or task sizes are refused (exit
+status 2) unless --force; results with failed tasks, and partial runs, are
+marked.
+
 With --fail-on-regression PCT it exits with status 1 when any wall time grew
-significantly by more than PCT percent: a check for CI.`,
+significantly by more than PCT percent, when a result of the new run has
+failed tasks the old one did not, or when the new run lacks a result the old
+one has: a check for CI.`,
 		Example: `  poolbench compare before/results.json after/results.json
   poolbench compare main.json branch.json --fail-on-regression 10`,
 		Args: wantFiles("compare OLD.json NEW.json", 2),
@@ -42,7 +49,8 @@ significantly by more than PCT percent: a check for CI.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.out, "out", "", "folder for compare.html (default: the folder holding NEW.json)")
-	f.Float64Var(&o.failOnRegression, "fail-on-regression", 0, "exit 1 if a wall time grew significantly by more than this percentage")
+	f.Float64Var(&o.failOnRegression, "fail-on-regression", 0, "exit 1 if a wall time grew significantly by more than this percentage, or the new run has new failures or missing results")
+	f.BoolVar(&o.force, "force", false, "compare runs of different workloads, task counts or task sizes (what they share)")
 	return cmd
 }
 
@@ -59,10 +67,18 @@ func (o *compareOptions) run(cmd *cobra.Command, oldPath, newPath string) error 
 	if err != nil {
 		return err
 	}
-	cmp, err := report.Compare(old, new)
+	compare := report.Compare
+	if o.force {
+		compare = report.CompareMismatched
+	}
+	cmp, err := compare(old, new)
 	if err != nil {
 		// Every error Compare returns is about what it was given.
-		return usagef("cannot compare %s with %s: %s", oldPath, newPath, strings.TrimPrefix(err.Error(), "report: compare: "))
+		msg := strings.TrimPrefix(err.Error(), "report: compare: ")
+		if errors.Is(err, report.ErrMismatch) {
+			msg = strings.TrimPrefix(msg, report.ErrMismatch.Error()+": ") + " (--force compares them anyway)"
+		}
+		return usagef("cannot compare %s with %s: %s", oldPath, newPath, msg)
 	}
 	dir := o.out
 	if dir == "" {
@@ -86,7 +102,7 @@ func (o *compareOptions) run(cmd *cobra.Command, oldPath, newPath string) error 
 		if n, why := untestable(cmp); n > 0 {
 			fmt.Fprintf(cmd.ErrOrStderr(), "warning: --fail-on-regression cannot fail on %d of %d wall times: %s\n", n, len(cmp.Rows), why)
 		}
-		return regressionError(cmp.Regressions(o.failOnRegression), o.failOnRegression)
+		return errors.Join(regressionError(cmp.Regressions(o.failOnRegression), o.failOnRegression), gateError(cmp.GateFailures()))
 	}
 	return nil
 }
@@ -104,6 +120,15 @@ func untestable(cmp *report.Comparison) (n int, why string) {
 		}
 	}
 	return n, why
+}
+
+// gateError is the failure --fail-on-regression reports for what is not a
+// wall time: new failures, missing results.
+func gateError(failures []string) error {
+	if len(failures) == 0 {
+		return nil
+	}
+	return errors.New("the new run is worse: " + strings.Join(failures, "; "))
 }
 
 // regressionError is the failure --fail-on-regression reports: a run that

@@ -77,6 +77,7 @@ func TestReportAndCompare(t *testing.T) {
 	t.Run("report", func(t *testing.T) { testReportRerenders(t, old) })
 	t.Run("formats", func(t *testing.T) { testReportFormats(t, new) })
 	t.Run("compare", func(t *testing.T) { testCompare(t, old, new) })
+	t.Run("compare guards", func(t *testing.T) { testCompareGuards(t, old) })
 }
 
 // testBadInput feeds report and compare every kind of file that is not a
@@ -411,4 +412,52 @@ func testCompare(t *testing.T, old, new string) {
 			}
 		})
 	}
+}
+
+// testCompareGuards: runs that measured different things are refused
+// unless --force, and the gate fails a new run whose tasks fail where the
+// old run's did not, or which lacks results, however fast it looks.
+func testCompareGuards(t *testing.T, old string) {
+	dir := t.TempDir()
+	fewer := rewrite(t, old, filepath.Join(dir, "fewer", "results.json"), func(run *results.Run) {
+		run.Config.Tasks = 3
+		for i := range run.Results {
+			run.Results[i].Tasks = 3
+		}
+	})
+	sized := rewrite(t, old, filepath.Join(dir, "sized", "results.json"), func(run *results.Run) {
+		run.Config.TaskSize = map[string]string{"noop": "7"}
+	})
+	expectUsage(t, "cannot compare "+old+" with "+fewer+": different task counts (old: 5; new: 3) (--force compares them anyway)", "compare", old, fewer)
+	expectUsage(t, "different noop task sizes (old: 0; new: 7)", "compare", old, sized)
+	code, out, stderr := runCLI(t, "compare", old, fewer, "--force", "--out", dir)
+	if code != 0 {
+		t.Fatalf("compare --force: exit %d: %s", code, stderr)
+	}
+	mustContain(t, out, "take care:", "compared although different task counts (old: 5; new: 3)")
+
+	// A real run whose every task fails: fast, and worthless.
+	failing := filepath.Join(dir, "failing")
+	if code, _, stderr := runCLI(t, "run", "--workload", "noop", "--tasks", "5", "--repeat", "4", "--warmup", "0",
+		"--strategies", "serial,goroutines", "--inject", "error=1", "--out", failing, "--format", "json"); code != 0 {
+		t.Fatalf("run --inject error=1: exit %d: %s", code, stderr)
+	}
+	failed := filepath.Join(failing, "results.json")
+	code, out, stderr = runCLI(t, "compare", old, failed, "--fail-on-regression", "5", "--out", dir)
+	if code != 1 {
+		t.Errorf("gate on a run whose tasks all failed: exit %d, want 1; stderr: %s", code, stderr)
+	}
+	mustContain(t, stderr, "the new run is worse: serial on noop has all failed tasks per trial, the old run none")
+	mustContain(t, out, "serial on noop has failed tasks: 0 old, all new")
+
+	missing := rewrite(t, old, filepath.Join(dir, "missing", "results.json"), func(run *results.Run) {
+		run.Results = run.Results[:1]
+		run.Partial = true
+	})
+	code, out, stderr = runCLI(t, "compare", old, missing, "--fail-on-regression", "5", "--out", dir)
+	if code != 1 {
+		t.Errorf("gate on a run missing a result: exit %d, want 1; stderr: %s", code, stderr)
+	}
+	mustContain(t, stderr, "goroutines on noop is missing from the new run")
+	mustContain(t, out, "the new run is partial")
 }

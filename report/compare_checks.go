@@ -1,0 +1,92 @@
+package report
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/poolbench/poolbench/results"
+)
+
+// ErrMismatch is wrapped by Compare's error for runs that measured
+// different things: their figures differ for reasons other than the change
+// being tested.
+var ErrMismatch = errors.New("the runs measured different things")
+
+// Mismatches says how two runs measured different things: other
+// workloads, other task counts, other task sizes. Each is one phrase.
+func Mismatches(old, new *results.Run) []string {
+	var out []string
+	ow, nw := workloadSet(old), workloadSet(new)
+	if !slices.Equal(ow, nw) {
+		out = append(out, fmt.Sprintf("the runs measured different workloads (old: %s; new: %s)", orNone(ow), orNone(nw)))
+	}
+	if a, b := old.Config.Tasks, new.Config.Tasks; a != b {
+		out = append(out, fmt.Sprintf("different task counts (old: %d; new: %d)", a, b))
+	}
+	for _, w := range ow {
+		if !slices.Contains(nw, w) {
+			continue
+		}
+		if a, b := old.Config.TaskSize[w], new.Config.TaskSize[w]; a != b {
+			out = append(out, fmt.Sprintf("different %s task sizes (old: %s; new: %s)", w, orDash(a), orDash(b)))
+		}
+	}
+	return out
+}
+
+// Cautions are what a reader of the comparison must know before trusting a
+// change: a partial run, results with failed tasks, runs compared although
+// they measured different things.
+func (c *Comparison) Cautions() []string {
+	var out []string
+	for _, m := range c.Mismatches {
+		out = append(out, "compared although "+m)
+	}
+	for _, side := range []struct {
+		name string
+		run  *results.Run
+	}{{"old", c.Old}, {"new", c.New}} {
+		if side.run.Partial {
+			out = append(out, "the "+side.name+" run is partial: it did not measure everything it planned")
+		}
+	}
+	for _, r := range c.Rows {
+		if r.OldErrors == 0 && r.NewErrors == 0 {
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s has failed tasks: %s old, %s new", rowName(r), failures(r.OldErrors, r.OldAllFailed), failures(r.NewErrors, r.NewAllFailed)))
+	}
+	return out
+}
+
+func failures(n int, all bool) string {
+	if all {
+		return "all"
+	}
+	return strconv.Itoa(n)
+}
+
+// GateFailures are what --fail-on-regression fails on besides a slower wall
+// time: failed tasks the old run did not have, and results the new run
+// lacks.
+func (c *Comparison) GateFailures() []string {
+	var out []string
+	for _, r := range c.Rows {
+		if r.NewErrors > 0 && r.OldErrors == 0 {
+			out = append(out, fmt.Sprintf("%s has %s failed tasks per trial, the old run none", rowName(r), failures(r.NewErrors, r.NewAllFailed)))
+		}
+	}
+	for _, k := range c.OnlyOld {
+		out = append(out, k+" is missing from the new run")
+	}
+	return out
+}
+
+func rowName(r Row) string {
+	if r.Workers > 0 {
+		return r.Strategy + " ×" + strconv.Itoa(r.Workers) + " on " + r.Workload
+	}
+	return r.Strategy + " on " + r.Workload
+}
