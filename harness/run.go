@@ -36,6 +36,19 @@ func Version() string {
 	return "(devel)"
 }
 
+// NewRun is the header every experiment's run starts from: the schema
+// and build that write it, the machine, the time, and the plan.
+func NewRun(command string, cfg results.Config) *results.Run {
+	return &results.Run{
+		SchemaVersion:    results.SchemaVersion,
+		PoolbenchVersion: Version(),
+		Command:          command,
+		StartedAt:        time.Now().UTC(),
+		Host:             hostInfo(),
+		Config:           cfg,
+	}
+}
+
 // Run carries out cfg. Trials run one at a time, each in its own process:
 // for each workload, a warm-up of every strategy, then the repeats taken in
 // turn (strategy A, B, ..., A, B, ...) so that a drift in the machine's speed
@@ -48,25 +61,18 @@ func Run(ctx context.Context, cfg Config, progress func(Progress)) (*results.Run
 	if err != nil {
 		return nil, err
 	}
-	run := &results.Run{
-		SchemaVersion:    results.SchemaVersion,
-		PoolbenchVersion: Version(),
-		Command:          "run",
-		StartedAt:        time.Now().UTC(),
-		Host:             hostInfo(),
-		Config: results.Config{
-			Workloads:      cfg.Workloads,
-			Strategies:     p.Strategies,
-			Tasks:          cfg.Tasks,
-			Workers:        cfg.Workers,
-			WorkerSizes:    cfg.WorkerSizes,
-			TaskSize:       p.sizesAsGiven(),
-			Repeat:         cfg.Repeat,
-			Warmup:         cfg.Warmup,
-			SampleInterval: cfg.SampleInterval.String(),
-			Inject:         cfg.Faults.String(),
-		},
-	}
+	run := NewRun("run", results.Config{
+		Workloads:      cfg.Workloads,
+		Strategies:     p.Strategies,
+		Tasks:          cfg.Tasks,
+		Workers:        cfg.Workers,
+		WorkerSizes:    cfg.WorkerSizes,
+		TaskSize:       p.sizesAsGiven(),
+		Repeat:         cfg.Repeat,
+		Warmup:         cfg.Warmup,
+		SampleInterval: cfg.SampleInterval.String(),
+		Inject:         cfg.Faults.String(),
+	})
 	p.recordOptions(&run.Config)
 	if cfg.Faults.Any() {
 		run.Config.Seed = cfg.Faults.Seed
