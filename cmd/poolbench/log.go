@@ -1,20 +1,14 @@
 package main
 
 import (
-	"context"
 	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/poolbench/poolbench/harness"
-	"github.com/poolbench/poolbench/measure"
 	"github.com/poolbench/poolbench/results"
 	"github.com/poolbench/poolbench/sharedlog"
 	"github.com/spf13/cobra"
@@ -37,6 +31,7 @@ type logOptions struct {
 	out        string
 	format     string
 	keepLogs   bool
+	force      bool
 }
 
 func newLogCmd() *cobra.Command {
@@ -79,6 +74,7 @@ why each mode's file came out as it did.`,
 	f.StringVar(&o.modes, "modes", "all", "modes to run, comma-separated: "+strings.Join(modeNames(sharedlog.Modes()), ",")+" or all")
 	f.StringVar(&o.out, "out", "", "folder for results.json, charts and report.html (default: a new folder under "+defaultOutRoot+"/)")
 	f.StringVar(&o.format, "format", "table", "what to print on stdout: table|json|csv|markdown")
+	f.BoolVar(&o.force, "force", false, "replace an earlier run in --out (its results, journal, charts, report and kept logs are removed first)")
 	f.BoolVar(&o.keepLogs, "keep-logs", false, "keep the log files, in the output folder's logs/, instead of removing each once checked")
 	return cmd
 }
@@ -198,116 +194,37 @@ func (o *logOptions) run(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	dir, err := prepareOut(o.out, "log")
+	if err := checkLogSpace(o.out, cfg, modes, o.keepLogs); err != nil {
+		return err
+	}
+	folder, err := claimFolder(o.out, "log", o.force)
+	if err != nil {
+		return err
+	}
+	defer folder.release()
+	journal, err := folder.startJournal()
 	if err != nil {
 		return err
 	}
 	in := watchInterrupts(cmd.Context())
 	defer in.stop()
 	bar := newProgressBar(cmd.ErrOrStderr())
-	run, runErr := o.measure(in.ctx, dir, cfg, modes, bar.update)
+	run, runErr := harness.Log(in.ctx, harness.LogConfig{Config: cfg, Modes: modes, RecordSize: o.recordSize,
+		Dir: folder.dir, KeepLogs: o.keepLogs, Journal: journal}, bar.update)
 	bar.finish()
 	if run == nil {
+		folder.discardJournal()
 		return in.err(runErr)
 	}
-	if err := saveRun(dir, run); err != nil {
-		return errors.Join(in.err(runErr), err)
-	}
-	var perr error
-	if o.format == "csv" {
-		perr = logCSV(cmd.OutOrStdout(), run)
-	} else {
-		perr = printRun(cmd.OutOrStdout(), o.format, run)
-	}
-	if perr != nil {
-		return perr
-	}
-	fmt.Fprintf(cmd.ErrOrStderr(), "results: %s/results.json  report: %s/report.html\n", dir, dir)
-	return in.err(runErr)
+	return folder.save(cmd.OutOrStdout(), cmd.ErrOrStderr(), run, in.err(runErr), func(w io.Writer, run *results.Run) error {
+		if o.format == "csv" {
+			return logCSV(w, run)
+		}
+		return printRun(w, o.format, run)
+	})
 }
 
-// measure runs each mode in turn, its log file in dir's logs folder,
-// removed once checked unless --keep-logs. If ctx ends or a mode fails, it
-// returns what the modes before it measured, marked partial, with the error
-// (no run if a mode failed before any finished).
-func (o *logOptions) measure(ctx context.Context, dir string, cfg sharedlog.Config, modes []sharedlog.Mode, progress func(harness.Progress)) (*results.Run, error) {
-	var logs string
-	if o.keepLogs {
-		logs = filepath.Join(dir, "logs")
-		if err := os.MkdirAll(logs, 0o755); err != nil {
-			return nil, fmt.Errorf("log folder: %w", err)
-		}
-	} else {
-		var err error
-		if logs, err = os.MkdirTemp(dir, ".logs-"); err != nil {
-			return nil, fmt.Errorf("log folder: %w", err)
-		}
-		defer os.RemoveAll(logs)
-	}
-	cfg.Dir = logs
-	run := &results.Run{
-		SchemaVersion:    results.SchemaVersion,
-		PoolbenchVersion: harness.Version(),
-		Command:          "log",
-		StartedAt:        time.Now().UTC(),
-		Host:             measure.HostInfo(),
-		Config: results.Config{
-			Workloads:     []string{"log"},
-			Strategies:    modeNames(modes),
-			LogWriters:    cfg.Writers,
-			LogRecords:    cfg.Records,
-			LogRecordSize: o.recordSize,
-			Repeat:        1,
-		},
-		Notes: []string{fmt.Sprintf("each mode: %d writers append %d records each, with payloads of %s bytes, to one file, which is then checked record by record",
-			cfg.Writers, cfg.Records, sizeText(cfg.Sizes))},
-	}
-	var runErr error
-	var skipped []string
-	for i, mode := range modes {
-		if progress != nil {
-			progress(harness.Progress{Trial: i + 1, Trials: len(modes), Strategy: string(mode), Workload: "log", Workers: cfg.Writers})
-		}
-		lm, err := sharedlog.Run(ctx, mode, cfg)
-		if errors.Is(err, sharedlog.ErrNoPython) {
-			skipped = append(skipped, string(mode))
-			continue
-		}
-		if !o.keepLogs {
-			for _, name := range []string{string(mode) + ".log", string(mode) + ".lock"} {
-				os.Remove(filepath.Join(logs, name))
-			}
-		}
-		if err != nil {
-			runErr = fmt.Errorf("log: mode %s: %w", mode, err)
-			break
-		}
-		run.Logging = append(run.Logging, lm)
-	}
-	run.FinishedAt = time.Now().UTC()
-	if len(skipped) > 0 {
-		run.Notes = append(run.Notes, "skipped "+strings.Join(skipped, ", ")+": no python3 on the PATH")
-	}
-	if runErr != nil {
-		// An interrupted run is saved even when empty: it says so, and the
-		// message on stderr promises it.
-		if len(run.Logging) == 0 && ctx.Err() == nil {
-			return nil, runErr
-		}
-		run.Partial = true
-	}
-	if o.keepLogs {
-		run.Notes = append(run.Notes, "the log files are kept in "+logs)
-	}
-	return run, runErr
-}
-
-func sizeText(s sharedlog.Sizes) string {
-	if s.Min == s.Max {
-		return strconv.Itoa(s.Min)
-	}
-	return fmt.Sprintf("%d to %d", s.Min, s.Max)
-}
+func sizeText(s sharedlog.Sizes) string { return harness.SizeText(s) }
 
 // logCSV writes one row per mode, floats in full precision, with what the
 // mode is and its note.

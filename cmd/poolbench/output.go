@@ -2,7 +2,6 @@ package main
 
 import (
 	"io"
-	"path/filepath"
 
 	"github.com/poolbench/poolbench/report"
 	"github.com/poolbench/poolbench/results"
@@ -12,17 +11,6 @@ import (
 // writable before any measuring starts.
 func prepareOut(out, command string) (string, error) {
 	return makeFolder(out, command)
-}
-
-// saveRun writes results.json, the charts and report.html into dir. The
-// JSON goes first and atomically: it is the record; the rest can always be
-// made again with `poolbench report`.
-func saveRun(dir string, run *results.Run) error {
-	if err := results.WriteFile(filepath.Join(dir, "results.json"), run); err != nil {
-		return err
-	}
-	_, err := report.WriteFiles(dir, run)
-	return err
 }
 
 // printRun writes the run to stdout in the chosen format.

@@ -119,3 +119,15 @@ func encode(t *testing.T, run *results.Run) string {
 	}
 	return b.String()
 }
+
+// TestLogNeedsTheSpace: a log experiment whose files cannot fit where they
+// go is refused before anything is written.
+func TestLogNeedsTheSpace(t *testing.T) {
+	disk := smallDisk(t, "size=1m")
+	dir := filepath.Join(disk, "out")
+	expectUsage(t, "--writers 10 x --records 1000 x up to 4096 B: up to 40.3 MiB of log files, more than the 1.0 MiB free for "+dir,
+		"log", "--writers", "10", "--records", "1000", "--record-size", "4KiB", "--out", dir)
+	if exists(dir) {
+		t.Errorf("%s was made for a refused run", dir)
+	}
+}
