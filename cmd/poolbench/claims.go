@@ -20,6 +20,7 @@ type claimsOptions struct {
 	from  string
 	out   string
 	quick bool
+	force bool
 }
 
 // claimsPlan is what `poolbench claims` measures: the article's shape (100
@@ -105,6 +106,7 @@ Every verdict is computed from the figures with the thresholds its
 	f := cmd.Flags()
 	f.StringVar(&o.from, "from", "", "judge this saved results.json instead of measuring")
 	f.StringVar(&o.out, "out", "", "folder for results.json, charts and report.html (default: a new folder under "+defaultOutRoot+"/; with --from, none)")
+	f.BoolVar(&o.force, "force", false, "replace an earlier run in --out (its results, journal, charts and report are removed first)")
 	f.BoolVar(&o.quick, "quick", false, "measure fewer, smaller tasks: a rougher answer in a fraction of the time")
 	return cmd
 }
@@ -125,26 +127,24 @@ func (o *claimsOptions) run(cmd *cobra.Command) error {
 	if err := harness.Validate(plan.run); err != nil {
 		return err
 	}
-	dir, err := prepareOut(o.out, "claims")
+	folder, err := claimFolder(o.out, "claims", o.force)
 	if err != nil {
+		return err
+	}
+	defer folder.release()
+	if plan.run.Journal, err = folder.startJournal(); err != nil {
 		return err
 	}
 	in := watchInterrupts(cmd.Context())
 	defer in.stop()
 	bar := newProgressBar(cmd.ErrOrStderr())
-	run, runErr := plan.measure(in.ctx, dir, bar.update)
+	run, runErr := plan.measure(in.ctx, folder.dir, bar.update)
 	bar.finish()
 	if run == nil {
+		folder.discardJournal()
 		return in.err(runErr)
 	}
-	if err := saveRun(dir, run); err != nil {
-		return errors.Join(in.err(runErr), err)
-	}
-	if err := printClaims(cmd.OutOrStdout(), run); err != nil {
-		return err
-	}
-	fmt.Fprintf(cmd.ErrOrStderr(), "results: %s/results.json  report: %s/report.html\n", dir, dir)
-	return in.err(runErr)
+	return folder.save(cmd.OutOrStdout(), cmd.ErrOrStderr(), run, in.err(runErr), printClaims)
 }
 
 // judgeSaved evaluates a saved run, adds the API checks, prints the claims
@@ -154,11 +154,12 @@ func (o *claimsOptions) judgeSaved(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	var dir string
+	var folder *runFolder
 	if o.out != "" {
-		if dir, err = prepareOut(o.out, "claims"); err != nil {
+		if folder, err = claimFolder(o.out, "claims", o.force); err != nil {
 			return err
 		}
+		defer folder.release()
 	}
 	in := watchInterrupts(cmd.Context())
 	defer in.stop()
@@ -167,18 +168,10 @@ func (o *claimsOptions) judgeSaved(cmd *cobra.Command) error {
 		return in.err(err)
 	}
 	run.Claims = mergeClaims(claims.Evaluate(run), api)
-	if dir != "" {
-		if err := saveRun(dir, run); err != nil {
-			return err
-		}
+	if folder == nil {
+		return printClaims(cmd.OutOrStdout(), run)
 	}
-	if err := printClaims(cmd.OutOrStdout(), run); err != nil {
-		return err
-	}
-	if dir != "" {
-		fmt.Fprintf(cmd.ErrOrStderr(), "results: %s/results.json  report: %s/report.html\n", dir, dir)
-	}
-	return nil
+	return folder.save(cmd.OutOrStdout(), cmd.ErrOrStderr(), run, nil, printClaims)
 }
 
 // measure runs the trials, then the log modes, then the API checks, and
@@ -223,6 +216,7 @@ func (p claimsPlan) measure(ctx context.Context, dir string, progress func(harne
 			return fail(fmt.Errorf("claims: log mode %s: %w", mode, err))
 		}
 		run.Logging = append(run.Logging, lm)
+		p.run.Journal.LogMode(lm)
 	}
 	run.Notes = append(run.Notes, fmt.Sprintf("shared log: %d writers append %d records each, with payloads of %s bytes, to one file per mode, which is then checked record by record",
 		lcfg.Writers, lcfg.Records, sizeText(sharedlog.DefaultSizes)))
