@@ -62,6 +62,9 @@ type Config struct {
 	Executable string
 	// TaskOutput receives what tasks and workers print; os.Stderr if nil.
 	TaskOutput io.Writer
+	// AllowOversubscribe lets a trial start more processes at once than
+	// the machine's limits advise (processLimit).
+	AllowOversubscribe bool
 	// Journal, if set, receives each trial as it finishes, so that a run
 	// that dies before its results are saved loses nothing it measured.
 	Journal *Journal
@@ -163,6 +166,9 @@ func (c Config) validate() (*plan, error) {
 		if n < 1 {
 			return nil, configErr("--workers %d: want at least 1", n)
 		}
+	}
+	if err := p.checkProcessCounts(); err != nil {
+		return nil, err
 	}
 	if p.Executable == "" {
 		exe, err := os.Executable()

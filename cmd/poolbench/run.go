@@ -31,9 +31,11 @@ type runOptions struct {
 	seed           int64
 	taskTimeout    time.Duration
 	force          bool
-	py             pythonOptions
-	wl             workloadOptions
-	nats           natsOptions
+	// allowOversubscribe lifts the bound on processes started at once.
+	allowOversubscribe bool
+	py                 pythonOptions
+	wl                 workloadOptions
+	nats               natsOptions
 }
 
 func newRunCmd() *cobra.Command {
@@ -72,6 +74,7 @@ func (o *runOptions) addMeasureFlags(f *pflag.FlagSet) {
 	f.DurationVar(&o.sampleInterval, "sample-interval", harness.DefaultInterval, "how often each trial's process tree is sampled")
 	f.StringVar(&o.out, "out", "", "folder for results.json, charts and report.html (default: a new folder under "+defaultOutRoot+"/)")
 	f.BoolVar(&o.force, "force", false, "replace an earlier run in --out (its results, journal, charts and report are removed first)")
+	f.BoolVar(&o.allowOversubscribe, "allow-oversubscribe", false, "start more processes at once than this machine's limits advise (128 per CPU, half of ulimit -u)")
 	f.StringVar(&o.format, "format", "table", "what to print on stdout: table|json|csv|markdown|benchstat")
 	o.py.addFlags(f, true)
 	o.nats.addFlags(f)
@@ -151,16 +154,17 @@ func (o *runOptions) config() (harness.Config, error) {
 		return harness.Config{}, usageError{err}
 	}
 	cfg := harness.Config{
-		Faults:         faults,
-		TaskTimeout:    o.taskTimeout,
-		Workloads:      wls,
-		Strategies:     o.strategies,
-		Tasks:          o.tasks,
-		Workers:        o.workers,
-		TaskSizes:      sizes,
-		Repeat:         o.repeat,
-		Warmup:         o.warmup,
-		SampleInterval: o.sampleInterval,
+		Faults:             faults,
+		TaskTimeout:        o.taskTimeout,
+		Workloads:          wls,
+		Strategies:         o.strategies,
+		Tasks:              o.tasks,
+		Workers:            o.workers,
+		TaskSizes:          sizes,
+		Repeat:             o.repeat,
+		Warmup:             o.warmup,
+		SampleInterval:     o.sampleInterval,
+		AllowOversubscribe: o.allowOversubscribe,
 	}
 	o.py.apply(&cfg)
 	if err := o.wl.apply(&cfg, o.seed); err != nil {
