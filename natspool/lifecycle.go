@@ -76,8 +76,11 @@ func (p *Pool) Join() error {
 		for _, s := range p.subs {
 			s.Unsubscribe()
 		}
-		// Flush the last stop to remote workers before going.
-		p.nc.Flush()
+		// Flush the last stop to remote workers before going, unless the
+		// server is out of reach: Join must not wait on it.
+		if p.nc.IsConnected() {
+			p.nc.FlushTimeout(time.Second)
+		}
 		p.nc.Close()
 		if p.srv != nil {
 			p.srv.Shutdown()

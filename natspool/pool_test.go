@@ -3,6 +3,7 @@ package natspool
 import (
 	"context"
 	"errors"
+	"io"
 	"os"
 	"runtime"
 	"slices"
@@ -259,5 +260,55 @@ func TestWorkersJoiningAfterCloseStillServe(t *testing.T) {
 	}
 	if len(pids) < 2 {
 		t.Fatalf("8 tasks of 200ms ran on %d worker(s) of 4", len(pids))
+	}
+}
+
+// With URL the pool starts no server: its local workers reach the one given.
+func TestExternalServer(t *testing.T) {
+	srv, err := StartServer("", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Shutdown) // after the pool's own cleanup
+	p := newPool(t, 2, URL(srv.ClientURL()))
+	if p.Embedded() || p.ServerStart() != 0 || p.URL() != srv.ClientURL() {
+		t.Fatalf("embedded %v (start %v) at %q, want the external %q", p.Embedded(), p.ServerStart(), p.URL(), srv.ClientURL())
+	}
+	res, err := p.Map(context.Background(), "test.pid", make([][]byte, 10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res {
+		if pid, _ := strconv.Atoi(string(r.Value)); pid != r.WorkerPID || pid == os.Getpid() {
+			t.Fatalf("task ran in %q, result says pid %d", r.Value, r.WorkerPID)
+		}
+	}
+}
+
+// An external server that goes away under a running pool fails its tasks
+// once no worker can reach it: no hang, and Join returns.
+func TestExternalServerGoneFailsTasks(t *testing.T) {
+	srv, err := StartServer("", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := newPool(t, 2, URL(srv.ClientURL()), WorkerOutput(io.Discard, io.Discard))
+	var as []*AsyncResult
+	for range 6 {
+		a, err := p.ApplyAsync(Task{Func: "test.sleep", Args: sleepArgs(time.Minute)}, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		as = append(as, a)
+	}
+	srv.Shutdown()
+	for _, a := range as {
+		if _, err := a.Get(context.Background()); err == nil || !strings.Contains(err.Error(), "before it was ready") {
+			t.Fatalf("task after the server went: %v, want the workers' failure to start", err)
+		}
+	}
+	p.Close()
+	if err := p.Join(); err != nil {
+		t.Fatal(err)
 	}
 }
