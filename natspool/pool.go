@@ -1,8 +1,6 @@
 package natspool
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -78,13 +76,6 @@ type Pool struct {
 	tickDone chan struct{}
 	joinOnce sync.Once
 	joinErr  error
-}
-
-// HostStats is what one host did for the pool.
-type HostStats struct {
-	CPUs    int `json:"cpus"`
-	Workers int `json:"workers"`
-	Tasks   int `json:"tasks"`
 }
 
 // New starts a pool with workers local worker processes (0: only workers
@@ -217,81 +208,6 @@ func (p *Pool) ServerStart() time.Duration {
 		return 0
 	}
 	return p.srv.Started
-}
-
-// Workers is how many workers are live now, local and remote.
-func (p *Pool) Workers() int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return len(p.live)
-}
-
-// WaitWorkers waits until at least n workers, local or remote, are ready
-// to take tasks, or ctx ends.
-func (p *Pool) WaitWorkers(ctx context.Context, n int) error {
-	for {
-		p.mu.Lock()
-		ready := 0
-		for _, w := range p.live {
-			if w.isReady {
-				ready++
-			}
-		}
-		ch := p.readied
-		p.mu.Unlock()
-		if ready >= n {
-			return nil
-		}
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return fmt.Errorf("natspool: %d of %d workers ready: %w", ready, n, ctx.Err())
-		}
-	}
-}
-
-// Stats is a snapshot of what the pool has done.
-type Stats struct {
-	// Spawns lists every local worker start, replacements included.
-	Spawns []Spawn
-	// Replaced counts local workers started to replace one that was lost.
-	Replaced int
-	// Hosts holds, by host name, what each host that joined did.
-	Hosts map[string]HostStats
-	// CallbackPanics counts callbacks that panicked; CallbackErr joins the
-	// first hundred of them.
-	CallbackPanics int
-	CallbackErr    error
-}
-
-// Stats returns what the pool has done so far.
-func (p *Pool) Stats() Stats {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	hosts := make(map[string]HostStats, len(p.hosts))
-	for h, s := range p.hosts {
-		hosts[h] = *s
-	}
-	return Stats{
-		Spawns:         append([]Spawn(nil), p.spawns...),
-		Replaced:       p.replaced,
-		Hosts:          hosts,
-		CallbackPanics: p.callbackN,
-		CallbackErr:    errors.Join(p.callbackErrs...),
-	}
-}
-
-// PIDs lists the live local workers' pids.
-func (p *Pool) PIDs() []int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	var pids []int
-	for _, w := range p.live {
-		if w.local != nil {
-			pids = append(pids, w.pid)
-		}
-	}
-	return pids
 }
 
 func (p *Pool) delivered(n int) {
