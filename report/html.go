@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/poolbench/poolbench/results"
 )
@@ -18,29 +19,34 @@ import (
 //go:embed templates/*
 var templateFS embed.FS
 
-// templates are parsed once; a broken template is a bug in this package, so
-// it fails every test rather than some user's report.
-var templates = template.Must(template.New("").Funcs(template.FuncMap{
-	"verdictClass": verdictClass,
-	"changeClass": func(cell string) string {
-		switch {
-		case strings.HasPrefix(cell, "+"):
-			return "worse" // every compared figure is better smaller
-		case strings.HasPrefix(cell, "-"):
-			return "better"
-		}
-		return ""
-	},
-	"numClass": func(g grid, i int) string {
-		switch {
-		case i < len(g.Numeric) && g.Numeric[i]:
-			return "num"
-		case i > 0:
-			return "text" // free text, such as a note: may wrap
-		}
-		return ""
-	},
-}).ParseFS(templateFS, "templates/*.tmpl"))
+// templates are parsed once, on first use rather than at start-up: every
+// process started from this binary (a pool worker, a trial) runs package
+// initialisation, and most of them never draw a page. A broken template is
+// a bug in this package, so it fails every test rather than some user's
+// report.
+var templates = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("").Funcs(template.FuncMap{
+		"verdictClass": verdictClass,
+		"changeClass": func(cell string) string {
+			switch {
+			case strings.HasPrefix(cell, "+"):
+				return "worse" // every compared figure is better smaller
+			case strings.HasPrefix(cell, "-"):
+				return "better"
+			}
+			return ""
+		},
+		"numClass": func(g grid, i int) string {
+			switch {
+			case i < len(g.Numeric) && g.Numeric[i]:
+				return "num"
+			case i > 0:
+				return "text" // free text, such as a note: may wrap
+			}
+			return ""
+		},
+	}).ParseFS(templateFS, "templates/*.tmpl"))
+})
 
 func styleSheet() template.CSS {
 	css, err := templateFS.ReadFile("templates/style.css")
@@ -149,7 +155,7 @@ func WriteHTML(dir string, run *results.Run) error {
 // not leave half a page in w.
 func execute(w io.Writer, name string, data any) error {
 	var buf bytes.Buffer
-	if err := templates.ExecuteTemplate(&buf, name, data); err != nil {
+	if err := templates().ExecuteTemplate(&buf, name, data); err != nil {
 		return fmt.Errorf("report: html: %w", err)
 	}
 	if _, err := buf.WriteTo(w); err != nil {
