@@ -107,6 +107,9 @@ func (p *plan) execTrial(ctx context.Context, spec TrialSpec, progress func(done
 	if last.Error != "" {
 		return nil, fmt.Errorf("harness: trial %s/%s: %s", spec.Strategy, spec.Workload, last.Error)
 	}
+	if err := startFailure(spec, last.Outcome); err != nil {
+		return nil, err
+	}
 	if sampleErr != nil && !errors.Is(sampleErr, measure.ErrNoProcess) {
 		return nil, fmt.Errorf("harness: sample trial %s/%s: %w", spec.Strategy, spec.Workload, sampleErr)
 	}

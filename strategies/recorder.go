@@ -11,6 +11,7 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/poolbench/poolbench/procpool"
@@ -273,8 +274,12 @@ func (r *Recorder) Outcome() Outcome {
 	return o
 }
 
+// StartFailed is the error kind of a task whose process could not be
+// started: the machine's limits, not the task, failed it.
+const StartFailed = "start"
+
 // ErrorKind classifies a task error for the breakdown in results.json:
-// crash (the process running it died), lost (it finished, but its result
+// start (its process could not be started: EAGAIN, EMFILE, ENOMEM), crash (the process running it died), lost (it finished, but its result
 // died unsent with its worker, which a later task crashed: a pool runs a
 // task at most once, so it is not run again), timeout (killed for running
 // too long), terminated, or error (the task itself failed); an error that
@@ -287,6 +292,8 @@ func ErrorKind(err error) string {
 	switch {
 	case errors.As(err, &kinded):
 		return kinded.ErrorKind()
+	case errors.Is(err, syscall.EAGAIN), errors.Is(err, syscall.EMFILE), errors.Is(err, syscall.ENFILE), errors.Is(err, syscall.ENOMEM):
+		return StartFailed
 	case errors.As(err, &timeout), errors.Is(err, ErrTaskTimeout):
 		return "timeout"
 	case errors.As(err, &died) && died.Finished:
