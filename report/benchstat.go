@@ -90,7 +90,9 @@ func benchMetrics(r *results.Result, t *results.Trial) string {
 		parts = append(parts, fmt.Sprintf(format, v)+" "+unit)
 	}
 	add("%10d", nanos(t.WallSeconds), "ns/op")
-	if t.WallSeconds > 0 && r.Tasks > 0 {
+	// A trial whose every task failed completed nothing: it has no
+	// throughput, however quickly it failed.
+	if t.WallSeconds > 0 && r.Tasks > 0 && t.Errors < r.Tasks {
 		add("%.2f", float64(r.Tasks)/t.WallSeconds, "tasks/s")
 	}
 	add("%d", nanos(t.CPUUserSeconds), "user-ns/op")

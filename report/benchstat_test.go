@@ -91,3 +91,33 @@ func TestBenchName(t *testing.T) {
 		t.Errorf("camel = %q", got)
 	}
 }
+
+// TestBenchstatNoThroughputForFailures: a trial whose every task failed
+// gets no tasks/s, however quickly it failed; one with a task left does.
+func TestBenchstatNoThroughputForFailures(t *testing.T) {
+	run := fixtureRun()
+	r := &run.Results[0]
+	for i := range r.Trials {
+		r.Trials[i].Errors = r.Tasks
+	}
+	r.Trials[0].Errors = r.Tasks - 1
+	var buf bytes.Buffer
+	if err := Benchstat(&buf, run); err != nil {
+		t.Fatal(err)
+	}
+	var with, without int
+	name := benchName(run, r)
+	for _, line := range strings.Split(buf.String(), "\n") {
+		if f := strings.Fields(line); len(f) == 0 || f[0] != name {
+			continue
+		}
+		if strings.Contains(line, "tasks/s") {
+			with++
+		} else {
+			without++
+		}
+	}
+	if with != 1 || without != len(r.Trials)-1 {
+		t.Errorf("%d trials with tasks/s and %d without; want 1 and %d:\n%s", with, without, len(r.Trials)-1, buf.String())
+	}
+}
