@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"context"
 	"io"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"syscall"
@@ -11,6 +13,7 @@ import (
 	"time"
 
 	"github.com/poolbench/poolbench/natspool"
+	"github.com/poolbench/poolbench/results"
 	"github.com/poolbench/poolbench/workloads"
 )
 
@@ -128,5 +131,38 @@ func readLine(t *testing.T, r *bufio.Reader, pattern string) string {
 		if err != nil {
 			return ""
 		}
+	}
+}
+
+// TestRunNATSServerFlags: --nats makes the nats-* strategies use the server
+// given, --listen their own on that address; results.json says which.
+func TestRunNATSServerFlags(t *testing.T) {
+	srv, err := natspool.StartServer("", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown()
+	for _, tt := range []struct {
+		flag, value, want string
+	}{
+		{"--nats", srv.ClientURL(), "external"},
+		{"--listen", "127.0.0.1:0", "embedded"},
+	} {
+		t.Run(tt.want, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "out")
+			code, _, stderr := runCLI(t, "run", "--workload", "noop", "--strategies", "nats-pool-map", "--tasks", "20", "--workers", "2",
+				"--repeat", "1", "--warmup", "0", tt.flag, tt.value, "--out", dir)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			run, err := results.ReadFile(filepath.Join(dir, "results.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			host, _ := os.Hostname()
+			if r := run.Results[0]; r.NATSServer != tt.want || r.Hosts[host] != 20 || r.Errors != 0 {
+				t.Fatalf("server %q, hosts %v, %d errors; want %s and 20 tasks on %s", r.NATSServer, r.Hosts, r.Errors, tt.want, host)
+			}
+		})
 	}
 }
