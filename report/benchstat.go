@@ -97,6 +97,9 @@ func benchMetrics(r *results.Result, t *results.Trial) string {
 	}
 	add("%d", nanos(t.CPUUserSeconds), "user-ns/op")
 	add("%d", nanos(t.CPUSystemSeconds), "sys-ns/op")
+	if t.PeakPSSBytes > 0 {
+		add("%d", t.PeakPSSBytes, "peak-PSS-B") // the headline memory figure
+	}
 	add("%d", t.PeakRSSBytes, "peak-RSS-B")
 	add("%d", t.ProcessesSpawned, "spawns/op")
 	if len(t.SpawnSeconds) > 0 {

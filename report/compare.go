@@ -18,6 +18,9 @@ type Comparison struct {
 	// Geomean holds the geometric mean of the new/old ratios of every row,
 	// per figure: one number for "how much faster overall".
 	Geomean Geomean
+	// Memory names the memory figure compared: "peak PSS", the headline,
+	// or "peak RSS" when either run lacks PSS.
+	Memory string
 	// OnlyOld and OnlyNew name the results present in one run only; they
 	// are not compared.
 	OnlyOld, OnlyNew []string
@@ -33,7 +36,10 @@ type Row struct {
 	Workers  int // pool size; set only when either run is a sweep
 	Wall     Delta
 	CPU      Delta // user + system
-	RSS      Delta // peak resident memory, bytes
+	// Memory is the peak memory of the trial's process tree, in bytes:
+	// PSS where both runs measured it, else the summed RSS (see
+	// Comparison.Memory).
+	Memory Delta
 	// OldErrors and NewErrors are the failed tasks of each side's results
 	// (per trial); a side whose every task failed measured only failure.
 	OldErrors, NewErrors       int
@@ -59,7 +65,7 @@ type Delta struct {
 
 // Geomean is the geometric mean of the per-row ratios, as a change.
 type Geomean struct {
-	Wall, CPU, RSS float64 // NaN when no row has both values
+	Wall, CPU, Memory float64 // NaN when no row has both values
 }
 
 // Compare matches the results of two runs and tests every difference. Runs
@@ -97,7 +103,13 @@ func compare(old, new *results.Run, mismatched bool) (*Comparison, error) {
 	for i := range new.Results {
 		newByKey[key(&new.Results[i])] = &new.Results[i]
 	}
-	cmp := &Comparison{Old: old, New: new, Mismatches: mismatches}
+	cmp := &Comparison{Old: old, New: new, Mismatches: mismatches, Memory: "peak PSS"}
+	memory := func(t *results.Trial) float64 { return float64(t.PeakPSSBytes) }
+	if !measuredPSS(old) || !measuredPSS(new) {
+		// A run from before PSS was measured: compare what both have.
+		cmp.Memory = "peak RSS"
+		memory = func(t *results.Trial) float64 { return float64(t.PeakRSSBytes) }
+	}
 	matched := map[string]bool{}
 	for i := range old.Results {
 		o := &old.Results[i]
@@ -110,9 +122,9 @@ func compare(old, new *results.Run, mismatched bool) (*Comparison, error) {
 		matched[k] = true
 		row := Row{Strategy: o.Strategy, Workload: o.Workload,
 			OldErrors: o.Errors, NewErrors: n.Errors, OldAllFailed: stats.AllFailed(o), NewAllFailed: stats.AllFailed(n),
-			Wall: delta(o, n, func(t *results.Trial) float64 { return t.WallSeconds }),
-			CPU:  delta(o, n, func(t *results.Trial) float64 { return t.CPUUserSeconds + t.CPUSystemSeconds }),
-			RSS:  delta(o, n, func(t *results.Trial) float64 { return float64(t.PeakRSSBytes) }),
+			Wall:   delta(o, n, func(t *results.Trial) float64 { return t.WallSeconds }),
+			CPU:    delta(o, n, func(t *results.Trial) float64 { return t.CPUUserSeconds + t.CPUSystemSeconds }),
+			Memory: delta(o, n, memory),
 		}
 		if sweep {
 			row.Workers = o.PoolSize
@@ -129,9 +141,9 @@ func compare(old, new *results.Run, mismatched bool) (*Comparison, error) {
 			orNone(cmp.OnlyOld), orNone(cmp.OnlyNew))
 	}
 	cmp.Geomean = Geomean{
-		Wall: geomean(cmp.Rows, func(r Row) Delta { return r.Wall }),
-		CPU:  geomean(cmp.Rows, func(r Row) Delta { return r.CPU }),
-		RSS:  geomean(cmp.Rows, func(r Row) Delta { return r.RSS }),
+		Wall:   geomean(cmp.Rows, func(r Row) Delta { return r.Wall }),
+		CPU:    geomean(cmp.Rows, func(r Row) Delta { return r.CPU }),
+		Memory: geomean(cmp.Rows, func(r Row) Delta { return r.Memory }),
 	}
 	return cmp, nil
 }
@@ -190,4 +202,16 @@ func orNone(s []string) string {
 		return "none"
 	}
 	return strings.Join(s, ", ")
+}
+
+// measuredPSS reports whether every trial of run has a PSS figure.
+func measuredPSS(run *results.Run) bool {
+	for _, r := range run.Results {
+		for _, t := range r.Trials {
+			if t.PeakPSSBytes == 0 {
+				return false
+			}
+		}
+	}
+	return true
 }

@@ -19,7 +19,7 @@ var compareMetrics = []struct {
 }{
 	{"wall time (median)", func(r Row) Delta { return r.Wall }, func(g Geomean) float64 { return g.Wall }, duration},
 	{"CPU user+sys (median)", func(r Row) Delta { return r.CPU }, func(g Geomean) float64 { return g.CPU }, duration},
-	{"peak RSS (median)", func(r Row) Delta { return r.RSS }, func(g Geomean) float64 { return g.RSS }, bytesIEC},
+	{"", func(r Row) Delta { return r.Memory }, func(g Geomean) float64 { return g.Memory }, bytesIEC}, // titled by Comparison.Memory
 }
 
 const compareFootnote = "~ marks no significant difference: p > 0.05 in a two-sided Mann-Whitney U test " +
@@ -29,8 +29,12 @@ const compareFootnote = "~ marks no significant difference: p > 0.05 in a two-si
 func compareGrids(cmp *Comparison) []grid {
 	var out []grid
 	for _, m := range compareMetrics {
+		title := m.title
+		if title == "" {
+			title = cmp.Memory + " (median)"
+		}
 		g := grid{
-			Title:   m.title,
+			Title:   title,
 			Headers: []string{"strategy on workload", "old", "new", "change", "p (trials)"},
 			Numeric: []bool{false, true, true, true, false},
 		}

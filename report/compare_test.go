@@ -133,3 +133,35 @@ func TestCompareSweepKeysOnWorkers(t *testing.T) {
 		t.Errorf("rows = %+v", cmp.Rows[0])
 	}
 }
+
+// TestCompareMemoryIsPSS: memory is compared on PSS, the headline figure,
+// when both runs measured it, and on summed RSS when either did not.
+func TestCompareMemoryIsPSS(t *testing.T) {
+	withPSS := func(run *results.Run, pss uint64) *results.Run {
+		for i := range run.Results {
+			for j := range run.Results[i].Trials {
+				run.Results[i].Trials[j].PeakPSSBytes = pss
+			}
+		}
+		return run
+	}
+	walls := map[string][]float64{"serial/cpu": {1, 1.1, 0.9, 1.05}}
+	cmp, err := Compare(withPSS(miniRun(walls), 10<<20), withPSS(miniRun(walls), 20<<20))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := cmp.Rows[0].Memory; cmp.Memory != "peak PSS" || m.Old != 10<<20 || m.New != 20<<20 {
+		t.Errorf("memory %q: %+v, want PSS 10 MiB -> 20 MiB", cmp.Memory, m)
+	}
+	var buf bytes.Buffer
+	if err := CompareTable(&buf, cmp); err != nil || !strings.Contains(buf.String(), "peak PSS (median)") {
+		t.Errorf("table lacks the PSS title (%v):\n%s", err, buf.String())
+	}
+	cmp, err = Compare(miniRun(walls), withPSS(miniRun(walls), 20<<20))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cmp.Memory != "peak RSS" || cmp.Rows[0].Memory.New == 20<<20 {
+		t.Errorf("with PSS on one side only: %q %+v, want RSS on both", cmp.Memory, cmp.Rows[0].Memory)
+	}
+}

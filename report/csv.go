@@ -11,7 +11,7 @@ import (
 
 var csvHeader = []string{
 	"strategy", "workload", "tasks", "pool_size", "concurrency", "repeat",
-	"wall_seconds", "cpu_user_seconds", "cpu_system_seconds", "peak_rss_bytes",
+	"wall_seconds", "cpu_user_seconds", "cpu_system_seconds", "peak_pss_bytes", "peak_rss_bytes", "peak_cgroup_bytes",
 	"processes_spawned", "spawn_total_seconds",
 	"task_p50_seconds", "task_p95_seconds", "task_p99_seconds",
 	"errors", "checksum",
@@ -37,7 +37,7 @@ func CSV(w io.Writer, run *results.Run) error {
 			row := []string{
 				r.Strategy, r.Workload, itoa(r.Tasks), itoa(r.PoolSize), itoa(r.Concurrency), itoa(t.Repeat),
 				ff(t.WallSeconds), ff(t.CPUUserSeconds), ff(t.CPUSystemSeconds),
-				strconv.FormatUint(t.PeakRSSBytes, 10),
+				strconv.FormatUint(t.PeakPSSBytes, 10), strconv.FormatUint(t.PeakRSSBytes, 10), strconv.FormatUint(t.PeakCgroupBytes, 10),
 				itoa(t.ProcessesSpawned), ff(spawn),
 				ff(t.TaskSeconds.P50), ff(t.TaskSeconds.P95), ff(t.TaskSeconds.P99),
 				itoa(t.Errors), t.Checksum,

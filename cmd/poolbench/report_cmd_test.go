@@ -398,7 +398,7 @@ func testCompare(t *testing.T, old, new string) {
 			} else if len(lines) != 1 {
 				t.Errorf("stderr %q: want only the page's path", stderr)
 			}
-			mustContain(t, stdout, "wall time (median)", "CPU user+sys (median)", "peak RSS (median)",
+			mustContain(t, stdout, "wall time (median)", "CPU user+sys (median)", "peak PSS (median)",
 				"serial on noop", "goroutines on noop", "n=4")
 			if got := strings.Count(stdout, "\n  geomean "); got != 3 {
 				t.Errorf("%d geomean rows, want one per table:\n%s", got, stdout)
