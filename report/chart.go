@@ -50,11 +50,17 @@ func renderCharts(run *results.Run) ([]chart, error) {
 			return nil, fmt.Errorf("report: chart %s: %w", c.File, err)
 		}
 		if ok {
+			if perResultCharts[c.File] && chartsTrimmed(run) {
+				c.Caption += fmt.Sprintf(" With more than %d results on a workload, each strategy is drawn at its fastest pool size; the sweep charts show every size.", maxChartRows)
+			}
 			out = append(out, c)
 		}
 	}
 	return out, nil
 }
+
+// perResultCharts are the charts that draw a bar (or a box) per result.
+var perResultCharts = map[string]bool{"wall.png": true, "speedup.png": true, "memory.png": true, "spawn.png": true, "latency.png": true, "cpu.png": true}
 
 // Charts writes one PNG per chart the run has data for into dir, and returns
 // their file names in the order the report shows them.

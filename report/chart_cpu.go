@@ -27,7 +27,7 @@ func cpuChart(run *results.Run) (chart, bool, error) {
 		var series []*results.Result
 		var missedHere []string
 		shortest, longest := 0.0, 0.0
-		all := resultsFor(run, wl)
+		all := chartRows(run, wl)
 		for _, r := range all {
 			if len(r.Trials) == 0 || len(r.Trials[0].Samples) < 2 {
 				continue

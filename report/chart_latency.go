@@ -51,7 +51,7 @@ func latencyChart(run *results.Run) (chart, bool, error) {
 	for _, wl := range workloadsOf(run) {
 		var rows latencyRows
 		var labels []string
-		for _, r := range resultsFor(run, wl) {
+		for _, r := range chartRows(run, wl) {
 			if r.TaskSeconds.Count == 0 {
 				continue
 			}

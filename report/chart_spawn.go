@@ -30,7 +30,7 @@ func spawnChart(run *results.Run) (chart, bool, error) {
 	rowsMax := 0
 	for _, wl := range workloadsOf(run) {
 		var rs []*results.Result
-		for _, r := range resultsFor(run, wl) {
+		for _, r := range chartRows(run, wl) {
 			if spawns(r) > 0 {
 				rs = append(rs, r)
 			}

@@ -24,7 +24,7 @@ func speedupChart(run *results.Run) (chart, bool, error) {
 		legendItem{name: "ideal", thumb: lineThumb{idealStyle}})}
 	rowsMax := 0
 	for _, wl := range workloadsOf(run) {
-		rs := resultsFor(run, wl)
+		rs := chartRows(run, wl)
 		var rows []catRow
 		var ideals []float64
 		for _, r := range rs {

@@ -67,7 +67,7 @@ func perWorkload(run *results.Run, c chart, pick func(*results.Result) (v, lo, h
 	f := figure{title: c.Title, legend: strategyLegend(strategiesOf(run))}
 	rowsMax := 0
 	for _, wl := range workloadsOf(run) {
-		rs := resultsFor(run, wl)
+		rs := chartRows(run, wl)
 		vals := make([]float64, len(rs))
 		for i, r := range rs {
 			vals[i], _, _, _ = pick(r)
