@@ -45,7 +45,10 @@ func renderCharts(run *results.Run) ([]chart, error) {
 	}
 	var out []chart
 	for _, make := range chartMakers {
-		c, ok, err := make(run)
+		c, ok, err := drawSafely(make, run)
+		if err != nil && c.File == "" {
+			return nil, fmt.Errorf("report: charts: %w", err)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("report: chart %s: %w", c.File, err)
 		}
@@ -57,6 +60,19 @@ func renderCharts(run *results.Run) ([]chart, error) {
 		}
 	}
 	return out, nil
+}
+
+// drawSafely draws one chart, turning a panic of the plotting library into
+// an error: a results file can be valid and still hold a figure a chart
+// cannot draw (a log axis meets a zero), and that must cost one chart's
+// error, not the whole report a stack trace.
+func drawSafely(make func(*results.Run) (chart, bool, error), run *results.Run) (c chart, ok bool, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			c, ok, err = chart{}, false, fmt.Errorf("cannot draw these figures: %v", r)
+		}
+	}()
+	return make(run)
 }
 
 // perResultCharts are the charts that draw a bar (or a box) per result.

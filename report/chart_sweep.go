@@ -83,7 +83,7 @@ func sweepFigure(run *results.Run, c chart, yLabel string,
 			var errs plotter.YErrors
 			for i, r := range series {
 				v, lo, hi := pick(r)
-				if v <= 0 {
+				if v <= 0 || r.PoolSize < 1 { // the pool-size axis is logarithmic
 					continue
 				}
 				pts = append(pts, plotter.XY{X: float64(r.PoolSize), Y: v})

@@ -80,3 +80,21 @@ func TestStrategyColoursStable(t *testing.T) {
 		t.Error("an unknown strategy's colour is not stable")
 	}
 }
+
+// TestChartsNeverPanic: figures a chart cannot draw (a pool size of 0 on
+// the sweep's log axis, a zero wall time) cost an error or a chart left
+// out, never a panic.
+func TestChartsNeverPanic(t *testing.T) {
+	run := fixtureSweep()
+	for i := range run.Results {
+		if i%3 == 0 {
+			run.Results[i].PoolSize = 0
+		}
+		if i%5 == 0 {
+			run.Results[i].WallSeconds = results.Summary{N: 1}
+		}
+	}
+	if _, err := renderCharts(run); err != nil {
+		t.Logf("charts refused the figures: %v", err)
+	}
+}
