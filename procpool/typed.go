@@ -75,11 +75,17 @@ func (f *Function[In, Out]) Task(in In) (Task, error) {
 }
 
 func (f *Function[In, Out]) decode(r Result) (Out, error) {
-	var out Out
 	if r.Err != nil {
-		return out, r.Err
+		var zero Out
+		return zero, r.Err
 	}
-	if err := f.codec.Unmarshal(r.Value, &out); err != nil {
+	return f.Decode(r.Value)
+}
+
+// Decode turns a call's encoded result into Out, with f's codec.
+func (f *Function[In, Out]) Decode(value []byte) (Out, error) {
+	var out Out
+	if err := f.codec.Unmarshal(value, &out); err != nil {
 		return out, fmt.Errorf("procpool: decode the result of %s: %w", f.name, err)
 	}
 	return out, nil

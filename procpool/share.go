@@ -1,0 +1,28 @@
+package procpool
+
+import "fmt"
+
+// What another pool needs to run this registry's functions, chunks and
+// typed functions with this pool's own code (natspool over NATS): the
+// worker's call, and the chunk format's two ends.
+
+// Run calls the function registered under name as a worker does: a task
+// made by ChunkTask runs each of its calls, and a panic is returned as an
+// error (a TaskError's message, "panic: ..."), not raised.
+func Run(name string, args []byte) ([]byte, error) { return runTask(name, args) }
+
+// ChunkTask is the one task that runs fn over every argument in one
+// worker, in order, as ChunkSize sends them.
+func ChunkTask(fn string, args [][]byte) (Task, error) {
+	if len(fn) > 0xffff {
+		return Task{}, fmt.Errorf("%w: function name of %d bytes", ErrFrameTooLarge, len(fn))
+	}
+	return Task{Func: chunkFunc, Args: encodeChunk(fn, args)}, nil
+}
+
+// ChunkResults splits the result of a ChunkTask of n calls of fn into one
+// Result per call, each with its own value or TaskError and times; a chunk
+// that failed as a whole fails every call with its error.
+func ChunkResults(whole Result, fn string, n int) []Result {
+	return appendChunkResults(nil, &AsyncResult{result: whole}, fn, n)
+}
