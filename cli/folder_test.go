@@ -1,0 +1,139 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/poolbench/poolbench/harness"
+	"github.com/poolbench/poolbench/results"
+)
+
+var tinyRun = []string{"run", "--workload", "noop", "--tasks", "3", "--repeat", "1", "--warmup", "0", "--strategies", "serial,goroutines"}
+
+func tinyRunIn(dir string, more ...string) []string {
+	return append(append(append([]string(nil), tinyRun...), "--out", dir), more...)
+}
+
+// waitForFile waits until path exists with some content, the event a test
+// waits for instead of sleeping.
+func waitForFile(t *testing.T, path string) string {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if b, err := os.ReadFile(path); err == nil && len(b) > 0 {
+			return string(b)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s never appeared", path)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestSecondRunOnSameFolder: while a run holds its folder, a second run on
+// it exits 2 at once naming the first one's pid, and leaves the first's
+// results whole.
+func TestSecondRunOnSameFolder(t *testing.T) {
+	first, dir, stderr, _ := startBusyRun(t)
+	held := strings.TrimSpace(waitForFile(t, filepath.Join(dir, lockName)))
+	if held != strconv.Itoa(first.Process.Pid) {
+		t.Errorf("lock file names pid %q, want %d", held, first.Process.Pid)
+	}
+	for _, cmd := range []string{"run", "sweep"} {
+		args := []string{cmd, "--workload", "noop", "--tasks", "3", "--repeat", "1", "--warmup", "0", "--out", dir, "--force"}
+		if cmd == "sweep" {
+			args = append(args, "--workers", "1,2")
+		}
+		expectUsage(t, "in use by another poolbench (pid "+held+")", args...)
+	}
+	first.Process.Signal(syscall.SIGINT)
+	first.Wait()
+	run, err := results.ReadFile(filepath.Join(dir, "results.json"))
+	if err != nil {
+		t.Fatalf("first run's results: %v; stderr: %s", err, stderr)
+	}
+	for _, r := range run.Results {
+		if r.Strategy == "serial" || r.Workload == "noop" {
+			t.Errorf("the second run's result %s/%s is in the first's results", r.Strategy, r.Workload)
+		}
+	}
+	if exists(filepath.Join(dir, lockName)) {
+		t.Error("the lock file outlived its run")
+	}
+}
+
+// TestEarlierRunNeedsForce: an --out holding a run is refused; --force
+// clears that run's files (its charts too), and the folder's debris of dead
+// runs is removed on the next use.
+func TestEarlierRunNeedsForce(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	if code, _, stderr := runCLI(t, tinyRunIn(dir)...); code != 0 {
+		t.Fatalf("first run: exit %d: %s", code, stderr)
+	}
+	expectUsage(t, "holds an earlier run (results.json, report.html); choose another folder, or --force", tinyRunIn(dir)...)
+	stale := []string{filepath.Join(dir, ".logs-123"), filepath.Join(dir, ".results.json.tmp99")}
+	os.MkdirAll(stale[0], 0o755)
+	os.WriteFile(filepath.Join(stale[0], "big.log"), []byte("x"), 0o644)
+	os.WriteFile(stale[1], []byte("half"), 0o644)
+	old := filepath.Join(dir, "sweep-speedup.png") // a chart the new run will not draw
+	os.WriteFile(old, []byte("png"), 0o644)
+
+	code, _, stderr := runCLI(t, "run", "--workload", "noop", "--tasks", "3", "--repeat", "1", "--warmup", "0",
+		"--strategies", "serial", "--out", dir, "--force")
+	if code != 0 {
+		t.Fatalf("--force: exit %d: %s", code, stderr)
+	}
+	run, err := results.ReadFile(filepath.Join(dir, "results.json"))
+	if err != nil || len(run.Results) != 1 {
+		t.Fatalf("results after --force: %v, %+v", err, run)
+	}
+	for _, p := range append(stale, old, filepath.Join(dir, harness.JournalName), filepath.Join(dir, lockName)) {
+		if exists(p) {
+			t.Errorf("%s left in the folder", filepath.Base(p))
+		}
+	}
+}
+
+// TestCrashedRunRebuilds: a run killed outright (SIGKILL runs none of its
+// code) leaves its journal; the folder is then refused as an unfinished
+// run, and `poolbench report` on the journal makes its results.json.
+func TestCrashedRunRebuilds(t *testing.T) {
+	cmd, dir, _, _ := startBusyRun(t)
+	journal := filepath.Join(dir, harness.JournalName)
+	// Wait for the header and at least one trial.
+	deadline := time.Now().Add(60 * time.Second)
+	for strings.Count(waitForFile(t, journal), "\n") < 2 {
+		if time.Now().After(deadline) {
+			t.Fatal("no trial was journaled")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	expectUsage(t, "holds an unfinished earlier run (journal.jsonl; `poolbench report "+journal+"` rebuilds its results)", tinyRunIn(dir)...)
+
+	code, out, stderr := runCLI(t, "report", journal)
+	if code != 0 {
+		t.Fatalf("report of the journal: exit %d: %s", code, stderr)
+	}
+	run, err := results.ReadFile(filepath.Join(dir, "results.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !run.Partial || len(run.Results) == 0 || len(run.Results[0].Trials) == 0 {
+		t.Errorf("rebuilt run: partial %v, %d results", run.Partial, len(run.Results))
+	}
+	if !strings.Contains(out, "rebuilt from its journal") {
+		t.Errorf("the table does not say the run was rebuilt:\n%s", out)
+	}
+	if exists(journal) {
+		t.Error("the journal is left beside the results.json made of it")
+	}
+	// The folder now holds a finished run: no longer an unfinished one.
+	expectUsage(t, "holds an earlier run (results.json, report.html)", tinyRunIn(dir)...)
+}

@@ -1,0 +1,165 @@
+package cli
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/poolbench/poolbench/results"
+)
+
+// descendants lists the live processes below pid, by parent pid.
+func descendants(pid int) []int {
+	children := map[int][]int{}
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		p, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		s := string(data)
+		f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+		if len(f) < 2 || f[0] == "Z" {
+			continue
+		}
+		ppid, _ := strconv.Atoi(f[1])
+		children[ppid] = append(children[ppid], p)
+	}
+	var out []int
+	var walk func(int)
+	walk = func(p int) {
+		for _, c := range children[p] {
+			out = append(out, c)
+			walk(c)
+		}
+	}
+	walk(pid)
+	return out
+}
+
+func alive(pid int) bool {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	s := string(data)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	return len(f) > 0 && f[0] != "Z"
+}
+
+// startBusyRun starts a run that takes long enough to interrupt and waits
+// until its trial has started workers, returning the command, its output
+// folder and the processes below it at that moment.
+func startBusyRun(t *testing.T) (*exec.Cmd, string, *bytes.Buffer, []int) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "out")
+	cmd := poolbench("run", "--workload", "io", "--task-size", "300ms", "--tasks", "20", "--workers", "4",
+		"--strategies", "goroutines,process-per-task,pool-apply-async", "--repeat", "5", "--warmup", "0", "--out", dir)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		// The trial process and at least a few workers below it.
+		if kids := descendants(cmd.Process.Pid); len(kids) >= 4 {
+			return cmd, dir, &stderr, kids
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no workers started; stderr: %s", stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func waitGone(t *testing.T, pids []int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for _, pid := range pids {
+		for alive(pid) {
+			if time.Now().After(deadline) {
+				syscall.Kill(pid, syscall.SIGKILL)
+				t.Errorf("process %d outlived poolbench", pid)
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+}
+
+func TestInterruptKeepsPartialResults(t *testing.T) {
+	for _, tt := range []struct {
+		sig  syscall.Signal
+		code int
+	}{{syscall.SIGINT, 130}, {syscall.SIGTERM, 143}, {syscall.SIGHUP, 129}} {
+		t.Run(tt.sig.String(), func(t *testing.T) {
+			cmd, dir, stderr, kids := startBusyRun(t)
+			start := time.Now()
+			cmd.Process.Signal(tt.sig)
+			err := cmd.Wait()
+			took := time.Since(start)
+			ee, ok := err.(*exec.ExitError)
+			if !ok || ee.ExitCode() != tt.code {
+				t.Fatalf("exit %v, want status %d; stderr: %s", err, tt.code, stderr)
+			}
+			t.Logf("stopped %v after %v, %d processes below it", tt.sig, took, len(kids))
+			// A liveness bound only: stopping includes saving the partial
+			// run and drawing its charts, which a loaded machine slows many
+			// times over. Speed is not what this test holds.
+			if took > 60*time.Second {
+				t.Errorf("took %v to stop", took)
+			}
+			waitGone(t, kids)
+			run, err := results.ReadFile(filepath.Join(dir, "results.json"))
+			if err != nil {
+				t.Fatalf("results after interrupt: %v", err)
+			}
+			if !run.Partial {
+				t.Error("results not marked partial")
+			}
+			if !strings.Contains(stderr.String(), "interrupted by "+map[int]string{130: "SIGINT", 143: "SIGTERM", 129: "SIGHUP"}[tt.code]) {
+				t.Errorf("stderr: %s", stderr)
+			}
+			left, _ := filepath.Glob(filepath.Join(dir, ".*"))
+			if len(left) > 0 {
+				t.Errorf("left behind: %v", left)
+			}
+		})
+	}
+}
+
+func TestSecondInterruptExitsAtOnce(t *testing.T) {
+	cmd, _, _, kids := startBusyRun(t)
+	cmd.Process.Signal(syscall.SIGINT)
+	cmd.Process.Signal(syscall.SIGINT)
+	err := cmd.Wait()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 130 {
+		t.Fatalf("exit %v, want 130", err)
+	}
+	waitGone(t, kids)
+}
+
+// TestKilledPoolbenchTakesItsChildren: SIGKILL runs none of poolbench's
+// code, so only the parent-death signal in every child can clean up.
+func TestKilledPoolbenchTakesItsChildren(t *testing.T) {
+	cmd, _, _, kids := startBusyRun(t)
+	cmd.Process.Kill()
+	cmd.Wait()
+	waitGone(t, kids)
+}

@@ -1,0 +1,78 @@
+// Package cli is the poolbench command line: every command of poolbench,
+// importable so that a program of one's own can offer them too.
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/poolbench/poolbench/harness"
+	"github.com/poolbench/poolbench/natspool"
+	"github.com/poolbench/poolbench/procpool"
+	"github.com/poolbench/poolbench/sharedlog"
+)
+
+// Main runs the poolbench command line on os.Args and exits the process
+// with its status (see realMain).
+func Main() {
+	os.Exit(realMain())
+}
+
+// realMain returns the exit status: 0 success, 1 a failure of the run, 2 bad
+// input, 130 or 143 when interrupted by SIGINT or SIGTERM.
+func realMain() int {
+	// A re-executed poolbench may be a pool worker, a trial or a log writer.
+	// Environment variables select those roles rather than subcommands, so
+	// that test binaries can play them too, and a worker starts without
+	// building the command tree.
+	for _, serve := range []func() (bool, error){procpool.ServeIfWorker, natspool.ServeIfWorker, harness.ServeIfTrial, harness.ServeIfPipeEcho, sharedlog.ServeIfChild} {
+		if served, err := serve(); served {
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "poolbench:", err)
+				return 1
+			}
+			return 0
+		}
+	}
+	becomeSubreaper()
+	err := newRootCmd().Execute()
+	reapOrphans()
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintln(os.Stderr, "poolbench:", err)
+	return exitCode(err)
+}
+
+// usageError is bad input: exit status 2.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func usagef(format string, args ...any) error {
+	return usageError{fmt.Errorf(format, args...)}
+}
+
+// interruptedError carries the exit status of a run cut short by a signal.
+type interruptedError struct {
+	sig  string
+	code int
+}
+
+func (e interruptedError) Error() string {
+	return "interrupted by " + e.sig + "; partial results were kept"
+}
+
+func exitCode(err error) int {
+	var ie interruptedError
+	var ue usageError
+	switch {
+	case errors.As(err, &ie):
+		return ie.code
+	case errors.As(err, &ue), harness.IsConfigError(err):
+		return 2
+	}
+	return 1
+}

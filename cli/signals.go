@@ -1,0 +1,86 @@
+package cli
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+)
+
+// interrupts is a context cancelled by the first SIGINT, SIGTERM or SIGHUP
+// (a closed terminal, a dropped SSH session): the run stops and saves what
+// it measured. A second signal exits at once; every child poolbench starts
+// dies with it, since each is started with a parent-death signal.
+//
+// SIGPIPE is caught too, so that a reader of stdout that goes away (`| head`)
+// makes the print fail with EPIPE instead of killing poolbench before it
+// has saved the run.
+type interrupts struct {
+	ctx  context.Context
+	stop func()
+	mu   sync.Mutex
+	sig  os.Signal
+}
+
+func watchInterrupts(parent context.Context) *interrupts {
+	ctx, cancel := context.WithCancel(parent)
+	in := &interrupts{ctx: ctx}
+	ch := make(chan os.Signal, 2)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	pipe := make(chan os.Signal, 1)
+	signal.Notify(pipe, syscall.SIGPIPE)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case s := <-ch:
+			in.mu.Lock()
+			in.sig = s
+			in.mu.Unlock()
+			cancel()
+		case <-done:
+			return
+		}
+		select {
+		case s := <-ch:
+			reapOrphans()
+			os.Exit(signalCode(s))
+		case <-done:
+		}
+	}()
+	in.stop = func() {
+		signal.Stop(ch)
+		signal.Stop(pipe)
+		close(done)
+		cancel()
+	}
+	return in
+}
+
+// err turns a run error into an interruptedError when a signal caused it.
+func (in *interrupts) err(err error) error {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.sig == nil || err == nil {
+		return err
+	}
+	return interruptedError{sig: signalName(in.sig), code: signalCode(in.sig)}
+}
+
+// signalCode is the shell's status for a death by s: 128 + its number.
+func signalCode(s os.Signal) int {
+	if n, ok := s.(syscall.Signal); ok {
+		return 128 + int(n)
+	}
+	return 128 + int(syscall.SIGINT)
+}
+
+func signalName(s os.Signal) string {
+	switch s {
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	case syscall.SIGHUP:
+		return "SIGHUP"
+	}
+	return "SIGINT"
+}

@@ -1,0 +1,168 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/poolbench/poolbench/natspool"
+	"github.com/poolbench/poolbench/results"
+	"github.com/poolbench/poolbench/workloads"
+)
+
+// TestWorkersOnTwoHostsShareAMap: a pool listening on a random loopback
+// port, two `poolbench worker --connect` processes standing for two hosts,
+// a Map across them, and one worker process killed mid-task: its task is
+// redelivered to the other host and every result comes back; then the
+// workers exit with their pool and the hosts on Ctrl-C.
+func TestWorkersOnTwoHostsShareAMap(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	p, err := natspool.New(0, natspool.Listen("127.0.0.1:0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { p.Terminate(); p.Join() }()
+	started := regexp.MustCompile(`^pool \S+: worker (\d+) started$`)
+	var hosts []*hostProc
+	for range 2 {
+		h := startHost(t, p.URL())
+		defer h.stop(t)
+		hosts = append(hosts, h)
+	}
+	if err := p.WaitWorkers(ctx, 2); err != nil {
+		t.Fatal(err)
+	}
+	pids := make([]int, 2)
+	for i, h := range hosts {
+		line, err := h.events.ReadString('\n')
+		m := started.FindStringSubmatch(line[:max(len(line)-1, 0)])
+		if err != nil || m == nil {
+			t.Fatalf("host %d said %q, %v", i, line, err)
+		}
+		pids[i], _ = strconv.Atoi(m[1])
+	}
+	const tasks = 6
+	args := make([][]byte, tasks)
+	for i := range args {
+		args[i] = workloads.Args(uint64(300*time.Millisecond), uint64(i))
+	}
+	// Imap has sent each host's worker a task when it returns; kill one.
+	seq, err := p.Imap(ctx, workloads.IOName, args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	syscall.Kill(pids[0], syscall.SIGKILL)
+	n, redelivered := 0, 0
+	for r := range seq {
+		if r.Err != nil {
+			t.Fatalf("task %d: %v", n, r.Err)
+		}
+		if r.WorkerPID != pids[1] && r.WorkerPID != pids[0] {
+			t.Errorf("task %d ran in pid %d, not a worker of either host (%v)", n, r.WorkerPID, pids)
+		}
+		if r.Deliveries > 1 {
+			redelivered++
+			if r.WorkerPID != pids[1] {
+				t.Errorf("task %d redelivered to pid %d, want the live worker %d", n, r.WorkerPID, pids[1])
+			}
+		}
+		n++
+	}
+	if n != tasks || redelivered == 0 {
+		t.Fatalf("%d of %d results, %d redelivered, want all and at least one", n, tasks, redelivered)
+	}
+	p.Close()
+	if err := p.Join(); err != nil {
+		t.Fatal(err)
+	}
+	// The live worker exits with its pool.
+	if line := readLine(t, hosts[1].events, `^pool \S+: worker `+strconv.Itoa(pids[1])+` ended: exited$`); line == "" {
+		t.Fatal("the live worker did not exit with its pool")
+	}
+}
+
+// hostProc is a `poolbench worker` process standing for a host.
+type hostProc struct {
+	cmd    interface{ Wait() error }
+	pid    int
+	events *bufio.Reader
+}
+
+func startHost(t *testing.T, url string) *hostProc {
+	t.Helper()
+	cmd := poolbench("worker", "--connect", url, "--procs", "1")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return &hostProc{cmd: cmd, pid: cmd.Process.Pid, events: bufio.NewReader(out)}
+}
+
+// stop interrupts the host as Ctrl-C does; it must exit 0 and leave no
+// worker behind (the test binary's leak check finds any child left).
+func (h *hostProc) stop(t *testing.T) {
+	syscall.Kill(h.pid, syscall.SIGINT)
+	go io.Copy(io.Discard, h.events)
+	if err := h.cmd.Wait(); err != nil {
+		t.Errorf("host %d after Ctrl-C: %v", h.pid, err)
+	}
+}
+
+// readLine reads lines until one matches pattern (returned) or the end.
+func readLine(t *testing.T, r *bufio.Reader, pattern string) string {
+	t.Helper()
+	re := regexp.MustCompile(pattern)
+	for {
+		line, err := r.ReadString('\n')
+		if len(line) > 0 && re.MatchString(line[:len(line)-1]) {
+			return line
+		}
+		if err != nil {
+			return ""
+		}
+	}
+}
+
+// TestRunNATSServerFlags: --nats makes the nats-* strategies use the server
+// given, --listen their own on that address; results.json says which.
+func TestRunNATSServerFlags(t *testing.T) {
+	srv, err := natspool.StartServer("", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown()
+	for _, tt := range []struct {
+		flag, value, want string
+	}{
+		{"--nats", srv.ClientURL(), "external"},
+		{"--listen", "127.0.0.1:0", "embedded"},
+	} {
+		t.Run(tt.want, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "out")
+			code, _, stderr := runCLI(t, "run", "--workload", "noop", "--strategies", "nats-pool-map", "--tasks", "20", "--workers", "2",
+				"--repeat", "1", "--warmup", "0", tt.flag, tt.value, "--out", dir)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			run, err := results.ReadFile(filepath.Join(dir, "results.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			host, _ := os.Hostname()
+			if r := run.Results[0]; r.NATSServer != tt.want || r.Hosts[host] != 20 || r.Errors != 0 {
+				t.Fatalf("server %q, hosts %v, %d errors; want %s and 20 tasks on %s", r.NATSServer, r.Hosts, r.Errors, tt.want, host)
+			}
+		})
+	}
+}

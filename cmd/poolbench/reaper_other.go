@@ -1,8 +1,0 @@
-//go:build !linux
-
-package main
-
-// Elsewhere there is no subreaper: orphans go to init, as they always did.
-func becomeSubreaper() {}
-
-func reapOrphans() {}
