@@ -41,78 +41,70 @@ const applySpin = 50 * time.Microsecond
 // Map runs fn over every argument and returns the results in argument order.
 // The error is the first failed task's, in argument order; every result is
 // returned all the same, each with its own Err.
-func (p *Pool) Map(ctx context.Context, fn string, args [][]byte) ([]Result, error) {
-	as, err := p.submitAll(fn, args, nil)
+func (p *Pool) Map(ctx context.Context, fn string, args [][]byte, opts ...MapOption) ([]Result, error) {
+	b, err := p.submitBatch(fn, args, opts, nil, nil)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Result, len(as))
-	var first error
-	for i, a := range as {
+	out := make([]Result, 0, len(args))
+	for k, a := range b.handles {
 		select {
 		case <-a.done:
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
-		out[i] = a.result
-		if first == nil && a.result.Err != nil {
-			first = a.result.Err
-		}
+		out = b.appendResults(out, k)
 	}
-	return out, first
+	return out, firstErr(out)
 }
 
 // Imap runs fn over every argument and yields the results in argument order
 // as they become available. Stopping early leaves the remaining tasks to run.
-func (p *Pool) Imap(ctx context.Context, fn string, args [][]byte) (iter.Seq[Result], error) {
-	as, err := p.submitAll(fn, args, nil)
+func (p *Pool) Imap(ctx context.Context, fn string, args [][]byte, opts ...MapOption) (iter.Seq[Result], error) {
+	b, err := p.submitBatch(fn, args, opts, nil, nil)
 	if err != nil {
 		return nil, err
 	}
 	return func(yield func(Result) bool) {
-		for _, a := range as {
+		var rs []Result
+		for k, a := range b.handles {
 			select {
 			case <-a.done:
 			case <-ctx.Done():
 				return
 			}
-			if !yield(a.result) {
-				return
+			rs = b.appendResults(rs[:0], k)
+			for _, r := range rs {
+				if !yield(r) {
+					return
+				}
 			}
 		}
 	}, nil
 }
 
-// ImapUnordered is Imap yielding results in completion order.
-func (p *Pool) ImapUnordered(ctx context.Context, fn string, args [][]byte) (iter.Seq[Result], error) {
+// ImapUnordered is Imap yielding results in completion order (of chunks,
+// with ChunkSize; argument order within one).
+func (p *Pool) ImapUnordered(ctx context.Context, fn string, args [][]byte, opts ...MapOption) (iter.Seq[Result], error) {
 	ready := make(chan *AsyncResult, len(args))
-	as, err := p.submitAll(fn, args, ready)
+	b, err := p.submitBatch(fn, args, opts, ready, nil)
 	if err != nil {
 		return nil, err
 	}
 	return func(yield func(Result) bool) {
-		for range as {
+		var rs []Result
+		for range b.handles {
 			select {
 			case a := <-ready:
-				if !yield(a.result) {
-					return
+				rs = b.appendResults(rs[:0], a.batchIndex)
+				for _, r := range rs {
+					if !yield(r) {
+						return
+					}
 				}
 			case <-ctx.Done():
 				return
 			}
 		}
 	}, nil
-}
-
-// submitAll submits a batch under one lock, so a large Map costs one
-// dispatch pass rather than one per task.
-func (p *Pool) submitAll(fn string, args [][]byte, notify chan<- *AsyncResult) ([]*AsyncResult, error) {
-	as := make([]*AsyncResult, len(args))
-	for i, arg := range args {
-		as[i] = newAsync(Task{Func: fn, Args: arg}, nil, nil, notify)
-	}
-	if err := p.submit(as...); err != nil {
-		return nil, err
-	}
-	return as, nil
 }

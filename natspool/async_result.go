@@ -46,6 +46,8 @@ type AsyncResult struct {
 	onSuccess Callback
 	onError   Callback
 	notify    chan<- *AsyncResult
+	// batchIndex is the handle's chunk in a Map-like call.
+	batchIndex int
 
 	// guarded by the pool's mutex until done is closed
 	worker     *worker

@@ -45,7 +45,7 @@ func (p *Pool) dispatchLocked() {
 		a := p.queue[0]
 		var best *worker
 		for _, w := range p.live {
-			if !w.isReady || len(w.inflight) >= window || w.isolated || (a.suspect && len(w.inflight) > 0) {
+			if !w.isReady || w.retiring || len(w.inflight) >= window || w.isolated || (a.suspect && len(w.inflight) > 0) {
 				continue
 			}
 			if best == nil || len(w.inflight) < len(best.inflight) {
@@ -61,6 +61,8 @@ func (p *Pool) dispatchLocked() {
 		a.worker = best
 		a.deliveries++
 		best.inflight = append(best.inflight, a)
+		best.assigned++
+		best.retiring = p.cfg.maxTasks > 0 && best.local != nil && best.assigned >= p.cfg.maxTasks
 		p.inflight++
 		p.scratch = appendTaskMsg(p.scratch[:0], a.id, a.task.Func, a.task.Args)
 		// An error here is a closed connection; the worker is then lost
@@ -123,6 +125,11 @@ func (p *Pool) onResult(m *nats.Msg) {
 	}
 	if w.running == r.id {
 		w.running = 0
+	}
+	if w.retiring && len(w.inflight) == 0 {
+		// Its results are all in: it exits, and its exit (reap) brings
+		// a fresh worker.
+		p.nc.Publish(w.subject, []byte{kindStop})
 	}
 	res := &a.result
 	res.Worker, res.Host, res.WorkerPID, res.Deliveries = w.name, w.host, w.pid, a.deliveries

@@ -22,6 +22,8 @@ type worker struct {
 	gone     bool
 	inflight []*AsyncResult // sent, in the order it runs them
 	isolated bool           // it runs a suspect task: send it nothing else
+	assigned int            // tasks sent to it
+	retiring bool           // it had its MaxTasksPerChild: send it nothing more
 	lastSeen time.Time
 	// running is the task the worker last said it runs, since when
 	// (Unix ns), from its heartbeats.

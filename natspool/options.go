@@ -14,6 +14,7 @@ type Option func(*config) error
 
 type config struct {
 	workers      int // local worker processes
+	maxTasks     int
 	url          string
 	listen       string
 	initFn       string
@@ -50,6 +51,20 @@ func Listen(addr string) Option {
 			return fmt.Errorf("natspool: Listen %q: %w", addr, err)
 		}
 		c.listen = addr
+		return nil
+	}
+}
+
+// MaxTasksPerChild retires a local worker after n tasks and starts a fresh
+// one, as procpool's and Python's maxtasksperchild do, to bound what a
+// leaky task can accumulate. Workers that joined from other hosts are not
+// retired: their host does not replace them.
+func MaxTasksPerChild(n int) Option {
+	return func(c *config) error {
+		if n < 1 {
+			return fmt.Errorf("natspool: MaxTasksPerChild %d: want at least 1", n)
+		}
+		c.maxTasks = n
 		return nil
 	}
 }

@@ -82,7 +82,7 @@ func TestTaskErrors(t *testing.T) {
 	}{
 		{Task{Func: "test.error", Args: []byte("x")}, "bad input x"},
 		{Task{Func: "test.panic"}, "panic: boom"},
-		{Task{Func: "no.such.func"}, "unknown workload"},
+		{Task{Func: "no.such.func"}, "unknown function"},
 		{Task{Func: "test.big"}, "over the server's limit"},
 	}
 	for _, tt := range tests {

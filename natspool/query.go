@@ -48,7 +48,8 @@ func (p *Pool) WaitWorkers(ctx context.Context, n int) error {
 type Stats struct {
 	// Spawns lists every local worker start, replacements included.
 	Spawns []Spawn
-	// Replaced counts local workers started to replace one that was lost.
+	// Replaced counts local workers started to replace one that was lost
+	// or retired (MaxTasksPerChild).
 	Replaced int
 	// Hosts holds, by host name, what each host that joined did.
 	Hosts map[string]HostStats

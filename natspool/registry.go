@@ -1,27 +1,10 @@
 package natspool
 
-import (
-	"fmt"
+import "github.com/poolbench/poolbench/procpool"
 
-	"github.com/poolbench/poolbench/workloads"
-)
-
-// lookup finds the function a task names. It is the one place the worker
-// side reaches the registry, shared with the local process pool, so that a
-// function registered once runs in either pool.
-func lookup(name string) (workloads.Func, error) { return workloads.LookupFunc(name) }
-
-// runTask runs a registered function, turning a panic into an error so that
-// one bad task does not cost the worker.
-func runTask(name string, args []byte) (value []byte, err error) {
-	fn, err := lookup(name)
-	if err != nil {
-		return nil, err
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			value, err = nil, fmt.Errorf("panic: %v", r)
-		}
-	}()
-	return fn(args)
-}
+// runTask runs a registered function as procpool's workers do, with its
+// code: the one registry (procpool.Register, procpool.Func, workloads),
+// chunks from ChunkSize, and a panic turned into an error so that one bad
+// task does not cost the worker. A function registered once runs in
+// either pool.
+func runTask(name string, args []byte) ([]byte, error) { return procpool.Run(name, args) }

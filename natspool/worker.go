@@ -190,8 +190,13 @@ func (s *serving) onControl(m *nats.Msg) {
 
 // onTask runs one task and publishes its result.
 func (s *serving) onTask(m *nats.Msg) {
-	if len(m.Data) == 1 && m.Data[0] == kindKill {
-		s.finish(errKilled)
+	if len(m.Data) == 1 {
+		switch m.Data[0] {
+		case kindKill:
+			s.finish(errKilled)
+		case kindStop: // retired (MaxTasksPerChild)
+			s.finish(nil)
+		}
 		return
 	}
 	t, err := decodeTaskMsg(m.Data)

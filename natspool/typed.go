@@ -1,0 +1,93 @@
+package natspool
+
+import (
+	"context"
+
+	"github.com/poolbench/poolbench/procpool"
+)
+
+// The typed form is procpool's: a function made once with procpool.Func
+// (or FuncWith, for another codec) is registered in the one registry and
+// runs in either pool, with its codec on both ends.
+
+// Future is a typed handle on a submitted call.
+type Future[Out any] struct {
+	a      *AsyncResult
+	decode func(Result) (Out, error)
+}
+
+func decoder[In, Out any](f *procpool.Function[In, Out]) func(Result) (Out, error) {
+	return func(r Result) (Out, error) {
+		if r.Err != nil {
+			var zero Out
+			return zero, r.Err
+		}
+		return f.Decode(r.Value)
+	}
+}
+
+// Get waits for the call and returns its result, its error, or ctx's.
+func (f *Future[Out]) Get(ctx context.Context) (Out, error) {
+	select {
+	case <-f.a.done:
+		return f.decode(f.a.result)
+	case <-ctx.Done():
+		var zero Out
+		return zero, ctx.Err()
+	}
+}
+
+// Wait blocks until the call is done.
+func (f *Future[Out]) Wait() { f.a.Wait() }
+
+// Done is closed when the call is done.
+func (f *Future[Out]) Done() <-chan struct{} { return f.a.Done() }
+
+// Ready reports whether the call is done.
+func (f *Future[Out]) Ready() bool { return f.a.Ready() }
+
+// Result is the call's raw result (its worker, host, times, encoded
+// value); it blocks until the call is done.
+func (f *Future[Out]) Result() Result { return f.a.Result() }
+
+// Submit calls f with in on one of p's workers and returns at once.
+func Submit[In, Out any](p *Pool, f *procpool.Function[In, Out], in In) (*Future[Out], error) {
+	t, err := f.Task(in)
+	if err != nil {
+		return nil, err
+	}
+	a, err := p.ApplyAsync(t, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &Future[Out]{a: a, decode: decoder(f)}, nil
+}
+
+// MapOf calls f with every input on p's workers and returns the results in
+// input order, with the first failure in input order; a failed call's
+// result is Out's zero value.
+func MapOf[In, Out any](ctx context.Context, p *Pool, f *procpool.Function[In, Out], inputs []In, opts ...MapOption) ([]Out, error) {
+	args := make([][]byte, len(inputs))
+	for i, in := range inputs {
+		t, err := f.Task(in)
+		if err != nil {
+			return nil, err
+		}
+		args[i] = t.Args
+	}
+	res, err := p.Map(ctx, f.Name(), args, opts...)
+	if res == nil {
+		return nil, err
+	}
+	decode := decoder(f)
+	outs := make([]Out, len(res))
+	var first error
+	for i, r := range res {
+		var derr error
+		outs[i], derr = decode(r)
+		if first == nil {
+			first = derr
+		}
+	}
+	return outs, first
+}
