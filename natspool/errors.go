@@ -21,6 +21,9 @@ var (
 	ErrNoPool = errors.New("natspool: no pool answered")
 	// ErrPoolGone ends a worker whose pool stopped answering.
 	ErrPoolGone = errors.New("natspool: the pool's owner is gone")
+	// ErrServerLost fails a pool's tasks, and ends ServeHost, when the
+	// server stays out of reach longer than the grace given.
+	ErrServerLost = errors.New("natspool: lost the server")
 
 	errProtocol = procpool.ErrProtocol
 )

@@ -3,7 +3,6 @@ package natspool
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -14,9 +13,6 @@ import (
 
 	"github.com/nats-io/nats.go"
 )
-
-// ErrServerLost ends ServeHost when the server stays out of reach.
-var ErrServerLost = errors.New("natspool: lost the server")
 
 // HostConfig configures ServeHost.
 type HostConfig struct {

@@ -70,6 +70,12 @@ func (p *Pool) Join() error {
 	<-p.drained
 	p.localWG.Wait()
 	p.joinOnce.Do(func() {
+		p.mu.Lock()
+		p.joining = true
+		if p.graceTimer != nil {
+			p.graceTimer.Stop()
+		}
+		p.mu.Unlock()
 		close(p.tickStop)
 		<-p.tickDone
 		p.handler.finish()

@@ -29,6 +29,8 @@ type localProc struct {
 	cmd    *exec.Cmd
 	start  time.Time
 	worker *worker // set when it says hello; guarded by the pool's mutex
+	// reconnects is the owner's reconnect count when it started.
+	reconnects uint64
 }
 
 func (lp *localProc) kill() { lp.cmd.Process.Kill() }
@@ -46,6 +48,9 @@ func (p *Pool) startLocalLocked() error {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	lp.cmd = cmd
 	lp.start = time.Now()
+	if p.nc != nil {
+		lp.reconnects = p.nc.Stats().Reconnects
+	}
 	if err := cmd.Start(); err != nil {
 		return err
 	}
@@ -68,7 +73,8 @@ func (p *Pool) reap(lp *localProc) {
 	if waitErr != nil && lp.cmd.ProcessState == nil {
 		cause = waitErr
 	}
-	if w == nil || !w.isReady {
+	cutOff := p.cutOffLocked(lp)
+	if (w == nil || !w.isReady) && !cutOff {
 		// It never became ready: a start failure.
 		p.startFail++
 		err := fmt.Errorf("natspool: worker pid %d %v before it was ready", lp.cmd.Process.Pid, cause)
@@ -84,17 +90,16 @@ func (p *Pool) reap(lp *localProc) {
 		p.loseWorkerLocked(w, cause)
 	}
 	// A closed pool with tasks left still needs its workers.
-	if p.state == stateTerminated || p.stopSent {
+	if p.state == stateTerminated || p.stopSent || p.lost != nil {
 		return
 	}
 	if p.broken != nil {
 		p.failQueuedLocked(p.broken)
 		return
 	}
-	p.replaced++
-	if err := p.startLocalLocked(); err != nil {
-		p.broken = fmt.Errorf("natspool: start replacement worker: %w", err)
-		p.failQueuedLocked(p.broken)
+	if p.nc.IsConnected() {
+		// Otherwise onReconnect starts it: it could not reach the pool now.
+		p.startMissingLocked()
 	}
 }
 

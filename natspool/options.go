@@ -29,6 +29,7 @@ type config struct {
 	stderr       io.Writer
 	startTimeout time.Duration
 	taskTimeout  time.Duration
+	serverGrace  time.Duration
 }
 
 // URL makes the pool use the NATS server (or cluster) at url rather than
@@ -156,6 +157,20 @@ func StartTimeout(d time.Duration) Option {
 	}
 }
 
+// ServerGrace bounds how long a pool on an external server (URL) waits for
+// that server to come back when it goes away (default 10s): meanwhile it
+// reconnects and its tasks wait; then its tasks not done, and later
+// submissions, fail with ErrServerLost.
+func ServerGrace(d time.Duration) Option {
+	return func(c *config) error {
+		if d <= 0 {
+			return fmt.Errorf("natspool: ServerGrace %v: want a positive duration", d)
+		}
+		c.serverGrace = d
+		return nil
+	}
+}
+
 // TaskTimeout stops a worker whose task runs longer than d, seen through
 // its heartbeats (so within a heartbeat of d); the task fails with a
 // TimeoutError cause and is not redelivered. Zero, the default, waits forever.
@@ -178,6 +193,7 @@ func newConfig(workers int, opts []Option) (config, error) {
 		stdout:       os.Stdout,
 		stderr:       os.Stderr,
 		startTimeout: 30 * time.Second,
+		serverGrace:  10 * time.Second,
 	}
 	if workers < 0 {
 		return c, fmt.Errorf("natspool: %d workers: want 0 or more", workers)

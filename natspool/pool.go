@@ -45,26 +45,29 @@ type Pool struct {
 	handler *handler
 	subs    []*nats.Subscription
 
-	mu        sync.Mutex
-	state     poolState
-	queue     []*AsyncResult // submitted, not yet sent to a worker
-	live      []*worker      // ready or starting, in join order
-	byIndex   map[uint64]*worker
-	locals    map[string]*localProc // started by this pool, by worker id
-	nextIndex uint64
-	nextID    uint64
-	pending   int  // submitted, not yet delivered
-	inflight  int  // sent to workers, no result yet
-	stopSent  bool // the workers were told the pool is done
-	avgRun    float64
-	spawns    []Spawn
-	replaced  int
-	startFail int   // local workers in a row that exited before ready
-	broken    error // set when local workers cannot start at all
-	hosts     map[string]*HostStats
-	firstUp   chan error    // the first local worker's ready (or failure)
-	readied   chan struct{} // closed and replaced when a worker gets ready
-	scratch   []byte
+	mu         sync.Mutex
+	state      poolState
+	queue      []*AsyncResult // submitted, not yet sent to a worker
+	live       []*worker      // ready or starting, in join order
+	byIndex    map[uint64]*worker
+	locals     map[string]*localProc // started by this pool, by worker id
+	nextIndex  uint64
+	nextID     uint64
+	pending    int  // submitted, not yet delivered
+	inflight   int  // sent to workers, no result yet
+	stopSent   bool // the workers were told the pool is done
+	avgRun     float64
+	spawns     []Spawn
+	replaced   int
+	startFail  int         // local workers in a row that exited before ready
+	broken     error       // set when local workers cannot start at all
+	lost       error       // set when the server stayed out of reach (ErrServerLost)
+	joining    bool        // Join is closing the connection
+	graceTimer *time.Timer // runs while the owner is cut off from the server
+	hosts      map[string]*HostStats
+	firstUp    chan error    // the first local worker's ready (or failure)
+	readied    chan struct{} // closed and replaced when a worker gets ready
+	scratch    []byte
 
 	callbackErrs []error
 	callbackN    int
@@ -141,6 +144,7 @@ func (p *Pool) connect() error {
 		nats.ReconnectBufSize(64 << 20),
 	}
 	if p.cfg.url != "" {
+		opts = append(opts, p.connOptions()...)
 		nc, err := nats.Connect(p.cfg.url, opts...)
 		if err != nil {
 			return fmt.Errorf("natspool: connect to %s: %w", p.cfg.url, err)

@@ -285,14 +285,14 @@ func TestExternalServer(t *testing.T) {
 	}
 }
 
-// An external server that goes away under a running pool fails its tasks
-// once no worker can reach it: no hang, and Join returns.
+// An external server that goes away under a running pool for longer than
+// ServerGrace fails its tasks: no hang, and Join returns.
 func TestExternalServerGoneFailsTasks(t *testing.T) {
 	srv, err := StartServer("", false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := newPool(t, 2, URL(srv.ClientURL()), WorkerOutput(io.Discard, io.Discard))
+	p := newPool(t, 2, URL(srv.ClientURL()), WorkerOutput(io.Discard, io.Discard), ServerGrace(300*time.Millisecond))
 	var as []*AsyncResult
 	for range 6 {
 		a, err := p.ApplyAsync(Task{Func: "test.sleep", Args: sleepArgs(time.Minute)}, nil, nil)
@@ -303,9 +303,12 @@ func TestExternalServerGoneFailsTasks(t *testing.T) {
 	}
 	srv.Shutdown()
 	for _, a := range as {
-		if _, err := a.Get(context.Background()); err == nil || !strings.Contains(err.Error(), "before it was ready") {
-			t.Fatalf("task after the server went: %v, want the workers' failure to start", err)
+		if _, err := a.Get(context.Background()); !errors.Is(err, ErrServerLost) || !strings.Contains(err.Error(), srv.ClientURL()) {
+			t.Fatalf("task after the server went: %v, want ErrServerLost naming it", err)
 		}
+	}
+	if _, err := p.ApplyAsync(Task{Func: "test.echo"}, nil, nil); !errors.Is(err, ErrServerLost) {
+		t.Fatalf("submission after the server was lost: %v, want ErrServerLost", err)
 	}
 	p.Close()
 	if err := p.Join(); err != nil {

@@ -38,6 +38,8 @@ func (p *Pool) submit(as ...*AsyncResult) error {
 	switch {
 	case p.state != stateRunning:
 		return ErrPoolClosed
+	case p.lost != nil:
+		return p.lost
 	case p.broken != nil && len(p.live) == 0:
 		return fmt.Errorf("natspool: no worker can start: %w", p.broken)
 	}

@@ -1,0 +1,91 @@
+package natspool
+
+import (
+	"context"
+	"io"
+	"net"
+	"os"
+	"testing"
+	"time"
+)
+
+// freeLoopbackAddr is a loopback address with a port free at the time of
+// the call, for a server that must come back on the same one.
+func freeLoopbackAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// The external server restarts under a running pool: every task ends, with
+// its value or an error that says what happened, the pool serves tasks on
+// the new server, and Join leaves no worker process behind.
+func TestServerRestartUnderARunningPool(t *testing.T) {
+	addr := freeLoopbackAddr(t)
+	srv, err := StartServer(addr, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := New(2, URL("nats://"+addr), WorkerOutput(io.Discard, io.Discard))
+	if err != nil {
+		srv.Shutdown()
+		t.Fatal(err)
+	}
+	first := make(chan struct{}, 1)
+	note := func(Result) {
+		select {
+		case first <- struct{}{}:
+		default:
+		}
+	}
+	var as []*AsyncResult
+	for range 40 {
+		a, err := p.ApplyAsync(Task{Func: "test.sleep", Args: sleepArgs(20 * time.Millisecond)}, note, note)
+		if err != nil {
+			t.Fatal(err)
+		}
+		as = append(as, a)
+	}
+	<-first // mid-run: a task is done, most are not
+	srv.Shutdown()
+	srv, err = StartServer(addr, false)
+	if err != nil {
+		t.Fatalf("restart on %s: %v", addr, err)
+	}
+	defer srv.Shutdown() // after the pool's Join
+	const bound = 30 * time.Second
+	deadline := time.Now().Add(bound)
+	ok, failed := 0, 0
+	for i, a := range as {
+		_, err := a.GetTimeout(time.Until(deadline))
+		switch {
+		case err == ErrTimeout:
+			t.Fatalf("task %d still pending %v after the restart", i, bound)
+		case err != nil:
+			failed++
+			t.Logf("task %d: %v", i, err)
+		default:
+			ok++
+		}
+	}
+	t.Logf("%d tasks done, %d failed across the restart", ok, failed)
+	// The restart cut off both workers: each was replaced.
+	if got := p.Stats().Replaced; got < 2 {
+		t.Errorf("%d workers replaced across the restart, want at least 2", got)
+	}
+	r, err := p.Apply(context.Background(), Task{Func: "test.echo", Args: []byte("after")})
+	if err != nil || string(r.Value) != "after" {
+		t.Errorf("a task after the restart: %q, %v", r.Value, err)
+	}
+	p.Close()
+	if err := p.Join(); err != nil {
+		t.Fatal(err)
+	}
+	if kids := childPIDs(os.Getpid()); len(kids) > 0 {
+		t.Fatalf("worker processes left after Join: %v", kids)
+	}
+}
