@@ -61,7 +61,7 @@ func (p *Pool) dispatchLocked() {
 		p.queue = p.queue[1:]
 		best.inflight = append(best.inflight, a)
 		best.assigned++
-		best.out = appendTask(best.out, kindTask, a.id, a.task.Func, a.task.Args)
+		best.out.task(kindTask, a.id, a.task.Func, a.task.Args)
 		if p.cfg.maxTasks > 0 && best.assigned >= p.cfg.maxTasks {
 			// Retire it after this task: it will exit at the end of its
 			// task pipe and a fresh worker takes its place.

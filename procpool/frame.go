@@ -34,18 +34,23 @@ const MaxFrameLimit = 1<<32 - 1
 
 var errEOF = io.EOF
 
-// frameReader reads frames from a buffered stream, reusing one buffer.
+// frameReader reads frames from a buffered stream, reusing one buffer,
+// except for large results: those are read into a buffer of their own,
+// which becomes the task's value without another copy.
 type frameReader struct {
 	r   *bufio.Reader
 	max int
 	buf []byte
+	// own: the last frame's body is its own buffer, the caller's to keep.
+	own bool
 }
 
 func newFrameReader(r io.Reader, max int) *frameReader {
 	return &frameReader{r: bufio.NewReaderSize(r, 64<<10), max: max}
 }
 
-// next returns the next frame. The body is valid until the following call.
+// next returns the next frame. The body is valid until the following call,
+// or for good when fr.own says so.
 func (fr *frameReader) next() (kind byte, body []byte, err error) {
 	var hdr [headerLen]byte
 	if _, err := io.ReadFull(fr.r, hdr[:]); err != nil {
@@ -65,10 +70,16 @@ func (fr *frameReader) next() (kind byte, body []byte, err error) {
 		}
 		return 0, nil, err
 	}
-	if cap(fr.buf) < int(n) {
+	fr.own = hdr[4] == kindResult && n >= refMin
+	switch {
+	case fr.own:
+		body = make([]byte, n)
+	case cap(fr.buf) < int(n):
 		fr.buf = make([]byte, n)
+		body = fr.buf
+	default:
+		body = fr.buf[:n]
 	}
-	body = fr.buf[:n]
 	if _, err := io.ReadFull(fr.r, body); err != nil {
 		return 0, nil, fmt.Errorf("%w: truncated frame body: %v", ErrProtocol, err)
 	}
@@ -107,6 +118,14 @@ func appendFrame(dst []byte, kind byte, body func([]byte) []byte) []byte {
 	return dst
 }
 
+// bodyLen is n as a frame's length field; a longer body would wrap.
+func bodyLen(n int) uint32 {
+	if n > MaxFrameLimit {
+		panic(fmt.Sprintf("procpool: frame body of %d bytes past the 32-bit length", n))
+	}
+	return uint32(n)
+}
+
 // taskFrameLen is the body length of a task frame.
 func taskFrameLen(fn string, args []byte) int { return 10 + len(fn) + len(args) }
 
@@ -121,12 +140,18 @@ type taskFrame struct {
 }
 
 func appendTask(dst []byte, kind byte, id uint64, fn string, args []byte) []byte {
-	return appendFrame(dst, kind, func(b []byte) []byte {
-		b = binary.LittleEndian.AppendUint64(b, id)
-		b = binary.LittleEndian.AppendUint16(b, uint16(len(fn)))
-		b = append(b, fn...)
-		return append(b, args...)
-	})
+	return append(appendTaskHead(dst, kind, id, fn, len(args)), args...)
+}
+
+// appendTaskHead appends a task frame up to its arguments, which the
+// caller sends right after it (as a segment of its own, when large).
+// Callers bound the body to MaxFrameLimit first.
+func appendTaskHead(dst []byte, kind byte, id uint64, fn string, argsLen int) []byte {
+	dst = binary.LittleEndian.AppendUint32(dst, bodyLen(taskFrameLen(fn, nil)+argsLen))
+	dst = append(dst, kind)
+	dst = binary.LittleEndian.AppendUint64(dst, id)
+	dst = binary.LittleEndian.AppendUint16(dst, uint16(len(fn)))
+	return append(dst, fn...)
 }
 
 func decodeTask(body []byte) (taskFrame, error) {
@@ -161,13 +186,18 @@ type resultFrame struct {
 }
 
 func appendResult(dst []byte, r resultFrame) []byte {
-	return appendFrame(dst, kindResult, func(b []byte) []byte {
-		b = binary.LittleEndian.AppendUint64(b, r.id)
-		b = append(b, r.status)
-		b = binary.LittleEndian.AppendUint64(b, uint64(r.start))
-		b = binary.LittleEndian.AppendUint64(b, uint64(r.end))
-		return append(b, r.payload...)
-	})
+	return append(appendResultHead(dst, r), r.payload...)
+}
+
+// appendResultHead appends a result frame up to its payload, which the
+// caller sends right after it. The payload is bounded by the frame limit.
+func appendResultHead(dst []byte, r resultFrame) []byte {
+	dst = binary.LittleEndian.AppendUint32(dst, bodyLen(resultOverhead+len(r.payload)))
+	dst = append(dst, kindResult)
+	dst = binary.LittleEndian.AppendUint64(dst, r.id)
+	dst = append(dst, r.status)
+	dst = binary.LittleEndian.AppendUint64(dst, uint64(r.start))
+	return binary.LittleEndian.AppendUint64(dst, uint64(r.end))
 }
 
 func decodeResult(body []byte) (resultFrame, error) {

@@ -164,6 +164,17 @@ func runChild(mode string) int {
 				return 1
 			}
 		}
+	case "echo-mib":
+		// Echo 1 MiB messages: the far end of BenchmarkPayloadEcho's pipe.
+		buf := make([]byte, 1<<20)
+		for {
+			if _, err := io.ReadFull(os.Stdin, buf); err != nil {
+				return 0
+			}
+			if _, err := os.Stdout.Write(buf); err != nil {
+				return 1
+			}
+		}
 	case "owner":
 		// Own a pool, print its workers' pids, then wait to be killed.
 		p, err := New(2)

@@ -1,6 +1,7 @@
 package procpool
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -209,12 +210,18 @@ func copyArgs(as []*AsyncResult) {
 	if n == 0 {
 		return
 	}
-	buf := make([]byte, 0, n)
+	// bytes.Join allocates without zeroing what it copies over.
+	parts := make([][]byte, 0, len(as))
 	for _, a := range as {
 		if a.task.Args != nil && !a.ownArgs {
-			at := len(buf)
-			buf = append(buf, a.task.Args...)
-			a.task.Args = buf[at:len(buf):len(buf)]
+			parts = append(parts, a.task.Args)
+		}
+	}
+	buf := bytes.Join(parts, nil)
+	for _, a := range as {
+		if a.task.Args != nil && !a.ownArgs {
+			n := len(a.task.Args)
+			a.task.Args, buf = buf[:n:n], buf[n:]
 		}
 	}
 }

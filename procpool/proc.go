@@ -36,9 +36,10 @@ type proc struct {
 	dead      bool           // the reader has seen the end
 	inflight  []*AsyncResult // sent, in the order the worker runs them
 	assigned  int
-	out       []byte // frames waiting to be written
-	spare     []byte
+	out       frameQueue // frames waiting to be written
+	spare     frameQueue
 	writing   bool   // a write to taskW is under way
+	grown     bool   // taskW's pipe was grown; only the one writing touches it
 	killCause error  // why the pool killed it, if it did
 	killTask  uint64 // the late task a timeout kill was for (0: none)
 }
@@ -102,7 +103,7 @@ func (p *Pool) startProc() (*proc, error) {
 	}
 	pr.watch = watchExit(pr.pid, pr.exited)
 	// The init frame's id field carries the pool's frame limit.
-	pr.out = appendTask(nil, kindInit, uint64(p.cfg.maxFrame), p.cfg.initFn, p.cfg.initArgs)
+	pr.out.task(kindInit, uint64(p.cfg.maxFrame), p.cfg.initFn, p.cfg.initArgs)
 
 	p.mu.Lock()
 	if p.state == stateTerminated {
@@ -233,7 +234,7 @@ func (pr *proc) readResults(fr *frameReader) error {
 		a.result.Started = time.Unix(0, rf.start)
 		a.result.Finished = time.Unix(0, rf.end)
 		a.result.Delivered = now
-		a.result.Value, a.result.Err = pr.outcome(a, rf)
+		a.result.Value, a.result.Err = pr.outcome(a, rf, fr.own)
 		if direct {
 			// Complete it here, one goroutine hand-off sooner.
 			close(a.done)
@@ -248,12 +249,16 @@ func (pr *proc) readResults(fr *frameReader) error {
 	}
 }
 
-// outcome turns a result frame into the task's value or error.
-func (pr *proc) outcome(a *AsyncResult, rf resultFrame) ([]byte, error) {
+// outcome turns a result frame into the task's value or error; own says
+// the frame's buffer is the value's to keep.
+func (pr *proc) outcome(a *AsyncResult, rf resultFrame, own bool) ([]byte, error) {
 	switch rf.status {
 	case statusOK:
 		if len(rf.payload) == 0 {
 			return nil, nil
+		}
+		if own {
+			return rf.payload, nil
 		}
 		return append([]byte(nil), rf.payload...), nil
 	case statusPanic:

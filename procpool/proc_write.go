@@ -1,10 +1,5 @@
 package procpool
 
-import (
-	"errors"
-	"syscall"
-)
-
 func (pr *proc) signal() {
 	select {
 	case pr.wake <- struct{}{}:
@@ -25,7 +20,7 @@ func (pr *proc) writeLoop() {
 		}
 		p := pr.pool
 		p.mu.Lock()
-		finished := pr.closing && !pr.writing && len(pr.out) == 0
+		finished := pr.closing && !pr.writing && pr.out.len() == 0
 		p.mu.Unlock()
 		if finished {
 			return
@@ -42,50 +37,40 @@ func (pr *proc) writeLoop() {
 func (pr *proc) flush(wait bool) bool {
 	p := pr.pool
 	p.mu.Lock()
-	if pr.writing || len(pr.out) == 0 {
+	if pr.writing || pr.out.len() == 0 {
 		p.mu.Unlock()
 		return true
 	}
 	pr.writing = true
-	buf := pr.out
-	pr.out = pr.spare[:0]
+	q := pr.out
+	pr.out, pr.spare = pr.spare, frameQueue{}
 	p.mu.Unlock()
-	var n int
+	if !pr.grown && q.len() > pipeDefault {
+		// Only the one writing touches grown.
+		pr.grown = true
+		growPipe(pr.taskW)
+	}
 	var err error
 	if wait {
-		n, err = pr.taskW.Write(buf)
+		err = q.writeAll(pr.taskRaw)
 	} else {
-		n, err = pr.writeNow(buf)
+		err = q.writeNow(pr.taskRaw)
 	}
 	p.mu.Lock()
 	pr.writing = false
-	if err == nil && n < len(buf) {
-		// The rest goes first, ahead of what was queued meanwhile.
-		rest := make([]byte, 0, len(buf)-n+len(pr.out))
-		pr.out = append(append(rest, buf[n:]...), pr.out...)
+	if err == nil && q.len() > 0 {
+		// The rest goes first, ahead of what was queued meanwhile; its
+		// buffer stays with it until it is written.
+		q.adopt(&pr.out)
+		pr.out = q
+	} else {
+		q.reset()
+		pr.spare = q
 	}
-	pr.spare = buf[:0]
-	more := len(pr.out) > 0 || pr.closing
+	more := pr.out.len() > 0 || pr.closing
 	p.mu.Unlock()
 	if more {
 		pr.signal()
 	}
 	return err == nil
-}
-
-// writeNow makes one non-blocking write: it returns 0 and no error when
-// the pipe is full.
-func (pr *proc) writeNow(buf []byte) (int, error) {
-	var n int
-	var werr error
-	if err := pr.taskRaw.Write(func(fd uintptr) bool {
-		n, werr = syscall.Write(int(fd), buf)
-		return true // never wait for room
-	}); err != nil {
-		return 0, err
-	}
-	if errors.Is(werr, syscall.EAGAIN) {
-		return 0, nil
-	}
-	return max(n, 0), werr
 }

@@ -2,20 +2,24 @@ package procpool
 
 import (
 	"io"
+	"os"
 	"sync"
 )
 
-// resultWriter is a worker's side of the result pipe. Results are appended
-// to a buffer and written either by the task loop itself (when it is about
-// to wait for a task anyway) or by a goroutine of their own, while the next
-// task runs; whatever accumulates during one write goes out in the next.
+// resultWriter is a worker's side of the result pipe. Results are queued
+// and written either by the task loop itself (when it is about to wait for
+// a task anyway) or by a goroutine of their own, while the next task runs;
+// whatever accumulates during one write goes out in the next. A large
+// result is not copied: it goes out from the function's own buffer, before
+// the next task may touch that buffer.
 type resultWriter struct {
 	out     io.Writer
 	writeMu sync.Mutex // one write at a time, so results stay in order
-	mu      sync.Mutex // guards buf, spare and err
-	buf     []byte
-	spare   []byte
+	mu      sync.Mutex // guards q, spare and err
+	q       frameQueue
+	spare   frameQueue
 	err     error
+	grown   bool // the result pipe was grown; guarded by writeMu
 	wake    chan struct{}
 	done    chan struct{}
 }
@@ -35,16 +39,19 @@ func (w *resultWriter) loop() {
 	}
 }
 
-// add queues a result; now writes it from the calling goroutine.
+// add queues a result; now writes it from the calling goroutine. A result
+// large enough to be sent from its own buffer is written at once too: the
+// buffer may be the task's arguments, which the next task's frame
+// overwrites, or one the function reuses.
 func (w *resultWriter) add(r resultFrame, now bool) error {
 	w.mu.Lock()
-	w.buf = appendResult(w.buf, r)
+	w.q.result(r)
 	err := w.err
 	w.mu.Unlock()
 	if err != nil {
 		return err
 	}
-	if now {
+	if now || len(r.payload) >= refMin {
 		return w.flush()
 	}
 	select {
@@ -59,15 +66,21 @@ func (w *resultWriter) flush() error {
 	w.writeMu.Lock()
 	defer w.writeMu.Unlock()
 	w.mu.Lock()
-	buf := w.buf
-	w.buf, w.spare = w.spare[:0], nil
+	q := w.q
+	w.q, w.spare = w.spare, frameQueue{}
 	err := w.err
 	w.mu.Unlock()
-	if err == nil && len(buf) > 0 {
-		_, err = w.out.Write(buf)
+	if err == nil && q.len() > 0 {
+		if f, ok := w.out.(*os.File); ok && !w.grown && q.len() > pipeDefault {
+			w.grown = true
+			growPipe(f)
+		}
+		err = q.writeTo(w.out)
 	}
+	// Written or failed, nothing of q is sent again: its buffer is free.
+	q.reset()
 	w.mu.Lock()
-	w.spare = buf[:0]
+	w.spare = q
 	if err != nil && w.err == nil {
 		w.err = err
 	}
