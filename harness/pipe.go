@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/poolbench/poolbench/workloads"
 )
 
@@ -63,20 +65,35 @@ func (p *plan) measurePipe(ctx context.Context, w workloads.Workload) (float64, 
 // sends in bytes through a pipe to a child process (exe re-executed as
 // ServeIfPipeEcho) and reads out bytes back, rounds times, one round trip
 // at a time, with no framing, encoding or pool, and returns the bytes moved
-// per second (both ways).
+// per second (both ways). Its pipes are grown as procpool grows the pipes
+// that carry large frames, so that the pool is not compared with a
+// narrower pipe than its own.
 func PipeBandwidth(ctx context.Context, exe string, in, out uint64, rounds int) (float64, error) {
 	cmd := exec.CommandContext(ctx, exe)
 	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%d,%d", envPipeEcho, in, out))
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	w, err := cmd.StdinPipe()
+	childIn, w, err := os.Pipe()
 	if err != nil {
 		return 0, fmt.Errorf("harness: pipe bandwidth: %w", err)
 	}
-	r, err := cmd.StdoutPipe()
+	defer w.Close()
+	r, childOut, err := os.Pipe()
 	if err != nil {
+		childIn.Close()
 		return 0, fmt.Errorf("harness: pipe bandwidth: %w", err)
 	}
-	if err := cmd.Start(); err != nil {
+	defer r.Close()
+	if in > 64<<10 {
+		growPipe(w)
+	}
+	if out > 64<<10 {
+		growPipe(r)
+	}
+	cmd.Stdin, cmd.Stdout = childIn, childOut
+	err = cmd.Start()
+	childIn.Close()
+	childOut.Close()
+	if err != nil {
 		return 0, fmt.Errorf("harness: pipe bandwidth: start echo: %w", err)
 	}
 	inBuf, outBuf := make([]byte, in), make([]byte, out)
@@ -97,4 +114,20 @@ func PipeBandwidth(ctx context.Context, exe string, in, out uint64, rounds int) 
 		return 0, fmt.Errorf("harness: pipe bandwidth: %w", err)
 	}
 	return float64((in+out)*uint64(rounds)) / elapsed.Seconds(), nil
+}
+
+// growPipe grows the pipe f is an end of as procpool grows its own: to
+// /proc/sys/fs/pipe-max-size, at most 1 MiB; best effort.
+func growPipe(f *os.File) {
+	b, err := os.ReadFile("/proc/sys/fs/pipe-max-size")
+	if err != nil {
+		return
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		return
+	}
+	if rc, err := f.SyscallConn(); err == nil {
+		rc.Control(func(fd uintptr) { unix.FcntlInt(fd, unix.F_SETPIPE_SZ, min(n, 1<<20)) })
+	}
 }
