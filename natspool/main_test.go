@@ -104,8 +104,14 @@ func TestMain(m *testing.M) {
 
 // runChild is the test binary as a plain child: "owner URL" owns a pool
 // on the server at URL with no local workers, prints its id, runs one task
-// on whichever worker joins, says so, and waits to be killed.
+// on whichever worker joins, says so, and waits to be killed; "owner-local"
+// owns a pool of two local workers on its embedded server, gives each a
+// long task, prints their pids, and waits to be stopped ("owner-local URL":
+// on the server at URL).
 func runChild(mode string) int {
+	if url, ok := strings.CutPrefix(mode, "owner-local"); ok {
+		return ownLocalWorkers(strings.TrimSpace(url))
+	}
 	if url, ok := strings.CutPrefix(mode, "owner "); ok {
 		p, err := New(0, URL(url), Heartbeat(20*time.Millisecond))
 		if err != nil {
