@@ -4,8 +4,10 @@ BENCHOUT ?= bench-report
 
 .PHONY: build test stress lint fuzz gobench bench bench-check clean
 
+# Static (no cgo): every pool worker is this binary re-executed, and a
+# static one skips the dynamic loader at each start.
 build:
-	$(GO) build -o bin/poolbench ./cmd/poolbench
+	CGO_ENABLED=0 $(GO) build -o bin/poolbench ./cmd/poolbench
 
 # Every test under the race detector.
 test:
