@@ -28,6 +28,7 @@ type proc struct {
 	wrote   chan struct{} // closed when the writer goroutine has exited
 	start   time.Time
 	watch   *exitWatch
+	stderr  *stderrFilter // nil when the worker's stderr is discarded
 
 	// guarded by pool.mu
 	spawn     int // index of this start in pool.spawns, -1 past the sample
@@ -69,6 +70,11 @@ func (p *Pool) startProc() (*proc, error) {
 	cmd.Env = append(append(os.Environ(), envWorker+"=1"), p.cfg.env...)
 	cmd.ExtraFiles = []*os.File{taskR, resW, cur.file} // fds 3, 4 and 5
 	cmd.Stdout, cmd.Stderr = p.stdout, p.stderr
+	var stderr *stderrFilter
+	if p.stderr != nil {
+		stderr = &stderrFilter{w: p.stderr}
+		cmd.Stderr = stderr
+	}
 	// Output copied through a pipe (a writer that is not a file) may be
 	// held open by a task's subprocess: do not wait long for it.
 	cmd.WaitDelay = time.Second
@@ -77,7 +83,7 @@ func (p *Pool) startProc() (*proc, error) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 
 	pr := &proc{
-		pool: p, cmd: cmd, taskW: taskW, resR: resR, current: cur, spawn: -1,
+		pool: p, cmd: cmd, taskW: taskW, resR: resR, current: cur, spawn: -1, stderr: stderr,
 		ready: make(chan error, 1), wake: make(chan struct{}, 1), wrote: make(chan struct{}),
 	}
 	onStarter(p.starter, func() {

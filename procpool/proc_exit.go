@@ -47,6 +47,11 @@ func (pr *proc) die(readErr error) {
 	pr.cmd.Wait()
 	pr.watch.stop()
 	state := pr.cmd.ProcessState
+	pr.stderr.flush()
+	if line := pr.stderr.abortLine(); line != "" {
+		// The runtime aborted it at the thread limit: say so.
+		readErr = fmt.Errorf("%w: %s", readErr, line)
+	}
 	// The worker is gone: its page is final.
 	running, _ := pr.current.get()
 	lastDone := pr.current.lastFinished()
