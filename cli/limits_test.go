@@ -56,10 +56,12 @@ func asNobody(t *testing.T, nproc string, args ...string) *exec.Cmd {
 
 // TestProcessLimitStopsTheTrial: with too few processes allowed, process
 // starts that fail are not task errors: the run stops, exit status 1, with
-// one line naming the limit, and what was measured before is saved.
+// one line naming the limit, and what was measured before is saved. Neither
+// the trial nor a worker the runtime aborts at the limit prints a dump of
+// goroutines.
 func TestProcessLimitStopsTheTrial(t *testing.T) {
 	cmd := asNobody(t, "150", "run", "--workload", "io", "--task-size", "200ms", "--tasks", "250",
-		"--strategies", "serial,process-per-task", "--repeat", "1", "--warmup", "0", "--out", "out", "--allow-oversubscribe")
+		"--strategies", "goroutines,process-per-task", "--repeat", "1", "--warmup", "0", "--out", "out", "--allow-oversubscribe")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
@@ -73,8 +75,14 @@ func TestProcessLimitStopsTheTrial(t *testing.T) {
 			t.Errorf("last line of stderr %q lacks %q", last, want)
 		}
 	}
-	if !strings.Contains(stdout.String(), "serial") {
-		t.Errorf("serial, measured before, was not printed:\n%s", stdout.String())
+	if !strings.Contains(stdout.String(), "goroutines") {
+		t.Errorf("goroutines, measured before, was not printed:\n%s", stdout.String())
+	}
+	for _, dump := range []string{"\ngoroutine ", "runtime stack:", "SIGABRT"} {
+		if strings.Contains(stderr.String(), dump) {
+			t.Errorf("stderr holds a runtime dump (%q):\n%s", dump, stderr.String())
+			break
+		}
 	}
 }
 

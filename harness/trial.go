@@ -26,14 +26,16 @@ const trialFD = 3
 
 // TrialSpec is what one trial process runs.
 type TrialSpec struct {
-	Strategy    string            `json:"strategy"`
-	Workload    string            `json:"workload"`
-	Size        uint64            `json:"size"`
-	Options     workloads.Options `json:"options,omitzero"`
-	Tasks       int               `json:"tasks"`
-	Workers     int               `json:"workers"`
-	Faults      workloads.Faults  `json:"faults,omitzero"`
-	TaskTimeout time.Duration     `json:"task_timeout,omitempty"`
+	Strategy string            `json:"strategy"`
+	Workload string            `json:"workload"`
+	Size     uint64            `json:"size"`
+	Options  workloads.Options `json:"options,omitzero"`
+	Tasks    int               `json:"tasks"`
+	Workers  int               `json:"workers"`
+	// MaxProcesses caps process-per-task's processes at once (0: none).
+	MaxProcesses int              `json:"max_processes,omitempty"`
+	Faults       workloads.Faults `json:"faults,omitzero"`
+	TaskTimeout  time.Duration    `json:"task_timeout,omitempty"`
 	// Python and PyStartMethod are for the py-* strategies.
 	Python        string `json:"python,omitempty"`
 	PyStartMethod string `json:"py_start_method,omitempty"`
@@ -97,12 +99,15 @@ func runTrial(ctx context.Context, ts TrialSpec, out *os.File) error {
 		return err
 	}
 	plan := strategies.Plan{
-		Workload: wl, Size: ts.Size, Options: ts.Options, Tasks: ts.Tasks, Workers: ts.Workers,
+		Workload: wl, Size: ts.Size, Options: ts.Options, Tasks: ts.Tasks, Workers: ts.Workers, MaxProcesses: ts.MaxProcesses,
 		PoolOptions: []procpool.Option{procpool.WorkerOutput(os.Stderr, os.Stderr)},
 		NATSOptions: natsOptions(ts),
 		Faults:      ts.Faults,
 		TaskTimeout: ts.TaskTimeout,
 		Python:      ts.Python, PyStartMethod: ts.PyStartMethod,
+	}
+	if startsProcesses(ts.Strategy) {
+		reserveThreads(trialThreads)
 	}
 	rec := strategies.NewRecorder()
 	stop := make(chan struct{})
