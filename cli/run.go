@@ -33,9 +33,11 @@ type runOptions struct {
 	force          bool
 	// allowOversubscribe lifts the bound on processes started at once.
 	allowOversubscribe bool
-	py                 pythonOptions
-	wl                 workloadOptions
-	nats               natsOptions
+	// maxProcesses caps process-per-task's processes at once.
+	maxProcesses int
+	py           pythonOptions
+	wl           workloadOptions
+	nats         natsOptions
 }
 
 func newRunCmd() *cobra.Command {
@@ -74,7 +76,8 @@ func (o *runOptions) addMeasureFlags(f *pflag.FlagSet) {
 	f.DurationVar(&o.sampleInterval, "sample-interval", harness.DefaultInterval, "how often each trial's process tree is sampled")
 	f.StringVar(&o.out, "out", "", "folder for results.json, charts and report.html (default: a new folder under "+defaultOutRoot+"/)")
 	f.BoolVar(&o.force, "force", false, "replace an earlier run in --out (its results, journal, charts and report are removed first)")
-	f.BoolVar(&o.allowOversubscribe, "allow-oversubscribe", false, "start more processes at once than this machine's limits advise (128 per CPU, half of ulimit -u)")
+	f.BoolVar(&o.allowOversubscribe, "allow-oversubscribe", false, "start more processes at once than this machine's limits advise (128 per CPU, half of ulimit -u at 12 threads a process)")
+	f.IntVar(&o.maxProcesses, "max-processes", 0, "process-per-task runs at most this many processes at once (0: this machine's limit, or all at once with --allow-oversubscribe)")
 	f.StringVar(&o.format, "format", "table", "what to print on stdout: table|json|csv|markdown|benchstat")
 	o.py.addFlags(f, true)
 	o.nats.addFlags(f)
@@ -165,6 +168,7 @@ func (o *runOptions) config() (harness.Config, error) {
 		Warmup:             o.warmup,
 		SampleInterval:     o.sampleInterval,
 		AllowOversubscribe: o.allowOversubscribe,
+		MaxProcesses:       o.maxProcesses,
 	}
 	o.py.apply(&cfg)
 	if err := o.wl.apply(&cfg, o.seed); err != nil {

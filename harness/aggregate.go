@@ -31,7 +31,7 @@ func (p *plan) aggregate(spec TrialSpec, trs []*trialResult) results.Result {
 		Strategy:         spec.Strategy,
 		Workload:         spec.Workload,
 		Tasks:            spec.Tasks,
-		Concurrency:      s.Concurrency(strategies.Plan{Tasks: spec.Tasks, Workers: spec.Workers}),
+		Concurrency:      s.Concurrency(strategies.Plan{Tasks: spec.Tasks, Workers: spec.Workers, MaxProcesses: spec.MaxProcesses}),
 		CPUs:             runtimeCPUs(),
 		Bound:            w.Bound,
 		Baseline:         traits.Baseline,

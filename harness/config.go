@@ -65,6 +65,10 @@ type Config struct {
 	// AllowOversubscribe lets a trial start more processes at once than
 	// the machine's limits advise (processLimit).
 	AllowOversubscribe bool
+	// MaxProcesses bounds how many processes process-per-task runs at
+	// once; 0 is this machine's limit (processLimit), or no bound at all
+	// with AllowOversubscribe.
+	MaxProcesses int
 	// Journal, if set, receives each trial as it finishes, so that a run
 	// that dies before its results are saved loses nothing it measured.
 	Journal *Journal
@@ -101,6 +105,7 @@ type plan struct {
 	// cgroupErr says why trials run without a memory cgroup of their
 	// own, once the first attempt failed.
 	cgroupErr            error
+	maxProcesses         int // process-per-task's cap (capProcesses); 0: none
 	usableCPUs, hostCPUs int // set by the first trial
 }
 
@@ -168,6 +173,9 @@ func (c Config) validate() (*plan, error) {
 		}
 	}
 	if err := p.checkProcessCounts(); err != nil {
+		return nil, err
+	}
+	if err := p.capProcesses(); err != nil {
 		return nil, err
 	}
 	if p.Executable == "" {

@@ -13,26 +13,59 @@ import (
 // load of 137 on two cores before failing).
 const processesPerCPU = 128
 
-// processLimit is how many processes one trial may start at once on this
-// machine: processesPerCPU per usable CPU, and at most half of what
-// `ulimit -u` leaves this user, so that the run does not take the rest.
-// why says how the limit was reached.
+// threadsPerWorker is what one worker process costs against `ulimit -u`,
+// which counts threads, not processes: a Go worker runs 7 to 9 (the
+// runtime's own, idle most of the time), and TestWorkerThreads holds this
+// bound against /proc.
+const threadsPerWorker = 12
+
+// processLimit is how many worker processes one trial may run at once on
+// this machine: processesPerCPU per usable CPU, and at most as many as half
+// of what `ulimit -u` leaves this user holds threads for, so that the run
+// does not take the rest. why says how the limit was reached.
 func processLimit() (limit int, why string) {
 	cpus := runtimeCPUs()
 	limit = processesPerCPU * cpus
 	why = fmt.Sprintf("%d per CPU x %d CPUs", processesPerCPU, cpus)
 	var rl unix.Rlimit
 	if err := unix.Getrlimit(unix.RLIMIT_NPROC, &rl); err == nil && rl.Cur != unix.RLIM_INFINITY {
-		if half := int(min(rl.Cur/2, 1<<30)); half < limit {
-			limit, why = half, fmt.Sprintf("half of ulimit -u %d", rl.Cur)
+		if n := int(min(rl.Cur/2/threadsPerWorker, 1<<30)); n < limit {
+			limit, why = n, fmt.Sprintf("half of ulimit -u %d, at %d threads a worker", rl.Cur, threadsPerWorker)
 		}
 	}
 	return max(limit, 1), why
 }
 
+// capProcesses sets how many processes process-per-task runs at once: the
+// --max-processes given, or processLimit, and notes the cap when it holds
+// the tasks back. A cap above the limit is refused, as a pool that large
+// would be, unless oversubscribing is allowed; then, with no cap given,
+// every task's process starts at once.
+func (p *plan) capProcesses() error {
+	limit, why := processLimit()
+	switch {
+	case p.MaxProcesses < 0:
+		return configErr("--max-processes %d: want at least 1 (0 for this machine's limit)", p.MaxProcesses)
+	case p.MaxProcesses > limit && !p.AllowOversubscribe:
+		return configErr("--max-processes %d is more than the %d processes a run may start at once here (%s); --allow-oversubscribe to try anyway",
+			p.MaxProcesses, limit, why)
+	case p.MaxProcesses == 0 && !p.AllowOversubscribe:
+		p.maxProcesses = limit
+	default:
+		p.maxProcesses = p.MaxProcesses
+		why = "--max-processes"
+	}
+	for _, s := range p.strategies {
+		if s.Name() == "process-per-task" && p.maxProcesses > 0 && p.Tasks > p.maxProcesses {
+			p.notes = append(p.notes, fmt.Sprintf("process-per-task: at most %d of its %d processes at once (%s)", p.maxProcesses, p.Tasks, why))
+		}
+	}
+	return nil
+}
+
 // checkProcessCounts refuses a plan that would start more processes at once
-// than processLimit allows: a process pool larger than it, or one process
-// per task for more tasks than it.
+// than processLimit allows: a process pool larger than it, or CPython's
+// process per task (which starts them all at once) for more tasks than it.
 func (p *plan) checkProcessCounts() error {
 	if p.AllowOversubscribe {
 		return nil
@@ -44,7 +77,7 @@ func (p *plan) checkProcessCounts() error {
 		if !startsProcesses(name) {
 			continue
 		}
-		if strings.HasSuffix(name, "process-per-task") && p.Tasks > limit {
+		if name == "py-process-per-task" && p.Tasks > limit {
 			return configErr("--tasks %d with %s: one process per task is more than the %d processes a run may start at once here (%s); --allow-oversubscribe to try anyway",
 				p.Tasks, name, limit, why)
 		}

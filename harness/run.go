@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"slices"
 	"time"
 
 	"github.com/poolbench/poolbench/results"
@@ -79,6 +80,9 @@ func Run(ctx context.Context, cfg Config, progress func(Progress)) (*results.Run
 	}
 	if cfg.TaskTimeout > 0 {
 		run.Config.TaskTimeout = cfg.TaskTimeout.String()
+	}
+	if p.maxProcesses > 0 && slices.Contains(p.Strategies, "process-per-task") {
+		run.Config.MaxProcesses = p.maxProcesses
 	}
 	if p.python.Path != "" {
 		run.Config.Python, run.Config.PyStartMethod = p.python.Path, p.startMethod
@@ -194,7 +198,7 @@ func (p *plan) specs() []TrialSpec {
 				sizes = sizes[:1] // the same at every pool size: run once
 			}
 			for _, k := range sizes {
-				spec := TrialSpec{Strategy: s.Name(), Workload: w.Name, Size: p.sizes[w.Name], Options: p.Options, Tasks: p.Tasks, Workers: k,
+				spec := TrialSpec{Strategy: s.Name(), Workload: w.Name, Size: p.sizes[w.Name], Options: p.Options, Tasks: p.Tasks, Workers: k, MaxProcesses: p.maxProcesses,
 					Faults: p.Faults, TaskTimeout: p.TaskTimeout}
 				if s.Traits().Language == "python" {
 					spec.Python, spec.PyStartMethod = p.python.Path, p.startMethod

@@ -61,6 +61,9 @@ type Config struct {
 	Inject         string            `json:"inject,omitempty"`
 	Seed           int64             `json:"seed,omitempty"`
 	TaskTimeout    string            `json:"task_timeout,omitempty"`
+	// MaxProcesses is the cap on process-per-task's processes at once,
+	// when it ran with one.
+	MaxProcesses int `json:"max_processes,omitempty"`
 	// The workload options, where a workload of the run reads them:
 	// payload's sizes ("in=65536,out=65536"), skewed's sigma, exec's
 	// command (run directly, split on blanks, when CmdArgv).

@@ -10,12 +10,20 @@ import (
 
 // ProcessPerTask starts a fresh OS process for every task, all at once, as
 // the article's 100 processes do: each is the poolbench binary in worker
-// mode, started, handed its one task, and reaped.
+// mode, started, handed its one task, and reaped. With plan.MaxProcesses
+// set, at most that many run at once: the rest start as others end.
 type ProcessPerTask struct{}
 
-func (ProcessPerTask) Name() string              { return "process-per-task" }
-func (ProcessPerTask) Doc() string               { return "a new OS process per task, all started at once" }
-func (ProcessPerTask) Concurrency(plan Plan) int { return plan.Tasks }
+func (ProcessPerTask) Name() string { return "process-per-task" }
+func (ProcessPerTask) Doc() string {
+	return "a new OS process per task, all started at once (up to a cap)"
+}
+func (ProcessPerTask) Concurrency(plan Plan) int {
+	if plan.MaxProcesses > 0 {
+		return min(plan.Tasks, plan.MaxProcesses)
+	}
+	return plan.Tasks
+}
 
 func (ProcessPerTask) Traits() Traits { return goTraits }
 
@@ -24,9 +32,17 @@ func (ProcessPerTask) Run(ctx context.Context, plan Plan, rec *Recorder) error {
 		return err
 	}
 	start := time.Now()
+	slots := make(chan struct{}, ProcessPerTask{}.Concurrency(plan))
 	var wg sync.WaitGroup
 	for i := range plan.Tasks {
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+			wg.Wait()
+			return ctx.Err()
+		}
 		wg.Go(func() {
+			defer func() { <-slots }()
 			v, err := runInOwnProcess(ctx, plan, i, rec)
 			rec.Task(i, v, err, time.Since(start))
 		})

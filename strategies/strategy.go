@@ -27,6 +27,10 @@ type Plan struct {
 	Tasks   int
 	// Workers bounds concurrency for the pool strategies.
 	Workers int
+	// MaxProcesses bounds how many of process-per-task's processes run at
+	// once (0: every task's at once, as the article starts them): a task
+	// waits for a running one to end before its process starts.
+	MaxProcesses int
 	// PoolOptions are passed to every procpool.New (worker command, output),
 	// NATSOptions to every natspool.New (server URL or listen address too).
 	PoolOptions []procpool.Option
