@@ -134,10 +134,10 @@ func (q *frameQueue) writev(fd uintptr) (int, error) {
 		iov := []unix.Iovec{{Base: &q.segs[0][0]}}
 		iov[0].SetLen(len(q.segs[0]))
 		n, err := unix.Vmsplice(int(fd), iov, unix.SPLICE_F_NONBLOCK)
-		if err == nil || errors.Is(err, syscall.EAGAIN) || errors.Is(err, syscall.EINTR) {
-			return n, err
+		if !errors.Is(err, syscall.EINVAL) && !errors.Is(err, syscall.ENOSYS) && !errors.Is(err, syscall.EPERM) {
+			return n, err // written, no room yet, or a real failure (EPIPE)
 		}
-		// Not a pipe, or vmsplice refused: copy from now on.
+		// Not a pipe, or vmsplice is not allowed here: copy from now on.
 		noSplice.Store(true)
 	}
 	segs := q.segs

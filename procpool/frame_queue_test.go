@@ -2,9 +2,11 @@ package procpool
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"syscall"
 	"testing"
 	"time"
 
@@ -184,5 +186,29 @@ func TestLargePayloadsCrossIntact(t *testing.T) {
 				t.Errorf("worker %d's %s pipe holds %d bytes, want %d (or %d past the quota)", pr.pid, name, size, pipeMax(), pipeDefault)
 			}
 		}
+	}
+}
+
+// A pipe whose reader is gone fails the write with EPIPE, and that says
+// nothing about whether splicing works: the next pool still lends.
+func TestFrameQueueBrokenPipe(t *testing.T) {
+	noSplice.Store(false)
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	r.Close()
+	var q frameQueue
+	q.body(pattern(1<<20, 0), true) // lent first, so that vmsplice meets the broken pipe
+	rc, err := w.SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := q.writeAll(rc); !errors.Is(err, syscall.EPIPE) {
+		t.Fatalf("write to a pipe with no reader: %v, want EPIPE", err)
+	}
+	if noSplice.Load() {
+		t.Fatal("a broken pipe turned splicing off")
 	}
 }
