@@ -71,8 +71,25 @@ func (p *Pool) dispatchLocked() {
 	}
 	if len(p.queue) == 0 {
 		p.queue = nil
-		if p.state != stateRunning && p.inflight == 0 {
-			p.drainLocked()
+		if p.state != stateRunning {
+			if p.inflight == 0 {
+				p.drainLocked()
+			} else {
+				p.retireIdleLocked()
+			}
+		}
+	}
+}
+
+// retireIdleLocked tells the idle local workers of a closed pool with
+// nothing queued to exit now rather than with the last task, so that their
+// exits overlap the tasks still running and Join waits for fewer. Should a
+// lost worker's tasks come back, reap starts workers for them.
+func (p *Pool) retireIdleLocked() {
+	for _, w := range p.live {
+		if w.local != nil && w.isReady && !w.retiring && len(w.inflight) == 0 {
+			w.retiring = true
+			p.nc.Publish(w.subject, []byte{kindStop})
 		}
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"runtime"
+	"sync"
 	"syscall"
 	"time"
 
@@ -31,13 +33,56 @@ type localProc struct {
 	worker *worker // set when it says hello; guarded by the pool's mutex
 	// reconnects is the owner's reconnect count when it started.
 	reconnects uint64
+	started    bool // its process exists; guarded by the pool's mutex
 }
 
-func (lp *localProc) kill() { lp.cmd.Process.Kill() }
+// kill kills the process if it was started; one still starting is killed
+// by launch once it is.
+func (lp *localProc) kill() {
+	if lp.started {
+		lp.cmd.Process.Kill()
+	}
+}
 
 // startLocalLocked starts one local worker process; it says hello through
 // the server like any other.
 func (p *Pool) startLocalLocked() error {
+	lp := p.newLocalLocked()
+	err := lp.cmd.Start()
+	p.startedLocked(lp, err)
+	return err
+}
+
+// launch starts a worker registered by newLocalLocked without the pool's
+// lock, so that several start at once and those up take tasks meanwhile.
+func (p *Pool) launch(lp *localProc) error {
+	p.mu.Lock()
+	lp.start = time.Now() // its spawn time starts now, not when it was queued
+	p.mu.Unlock()
+	err := lp.cmd.Start()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.startedLocked(lp, err)
+	if err == nil && (p.state == stateTerminated || p.lost != nil) {
+		lp.kill()
+	}
+	return err
+}
+
+// startedLocked settles a start: the worker is reaped, or forgotten.
+func (p *Pool) startedLocked(lp *localProc, err error) {
+	if err != nil {
+		delete(p.locals, lp.id)
+		p.localWG.Done()
+		return
+	}
+	lp.started = true
+	go p.reap(lp)
+}
+
+// newLocalLocked prepares a local worker process and registers it, so
+// that its hello is known for a local one however soon it comes.
+func (p *Pool) newLocalLocked() *localProc {
 	lp := &localProc{id: nuid.Next()}
 	env, _ := json.Marshal(workerEnv{URL: p.url, Pool: p.id, ID: lp.id})
 	cmd := exec.Command(p.cfg.path, p.cfg.args...)
@@ -51,13 +96,9 @@ func (p *Pool) startLocalLocked() error {
 	if p.nc != nil {
 		lp.reconnects = p.nc.Stats().Reconnects
 	}
-	if err := cmd.Start(); err != nil {
-		return err
-	}
 	p.locals[lp.id] = lp
 	p.localWG.Add(1)
-	go p.reap(lp)
-	return nil
+	return lp
 }
 
 // reap waits for a local worker to exit and settles what it held; while
@@ -117,4 +158,37 @@ func (p *Pool) failQueuedLocked(err error) {
 	p.handler.push(p.queue...)
 	p.queue = nil
 	p.dispatchLocked()
+}
+
+// startWorkers starts the pool's first n workers, a few at a time (one per
+// CPU): a start waits for the exec of a large binary, and on a loaded
+// machine the last worker's start is what a short batch waits for.
+func (p *Pool) startWorkers(n int) error {
+	lps := make([]*localProc, n)
+	p.mu.Lock()
+	for i := range lps {
+		lps[i] = p.newLocalLocked()
+	}
+	p.mu.Unlock()
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	next := make(chan int, n)
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	for range min(runtime.GOMAXPROCS(0), n) {
+		wg.Go(func() {
+			for i := range next {
+				errs[i] = p.launch(lps[i])
+			}
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			return fmt.Errorf("natspool: start worker %d: %w", i, err)
+		}
+	}
+	return nil
 }

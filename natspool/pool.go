@@ -117,16 +117,11 @@ func New(workers int, opts ...Option) (*Pool, error) {
 	if workers == 0 {
 		return p, nil
 	}
-	p.mu.Lock()
-	for i := range workers {
-		if err := p.startLocalLocked(); err != nil {
-			p.mu.Unlock()
-			p.Terminate()
-			p.Join()
-			return nil, fmt.Errorf("natspool: start worker %d: %w", i, err)
-		}
+	if err := p.startWorkers(workers); err != nil {
+		p.Terminate()
+		p.Join()
+		return nil, err
 	}
-	p.mu.Unlock()
 	if err := <-p.firstUp; err != nil {
 		p.Terminate()
 		p.Join()

@@ -54,12 +54,13 @@ func (p *Pool) onReconnect() {
 }
 
 // startMissingLocked starts the local workers the pool lacks, unless it is
-// done or cannot start them.
+// done or cannot start them; once it is closed, only as many as there are
+// tasks waiting.
 func (p *Pool) startMissingLocked() {
 	if p.state == stateTerminated || p.stopSent || p.broken != nil || p.lost != nil {
 		return
 	}
-	for len(p.locals) < p.cfg.workers {
+	for n := 0; len(p.locals) < p.cfg.workers && (p.state == stateRunning || n < len(p.queue)); n++ {
 		p.replaced++
 		if err := p.startLocalLocked(); err != nil {
 			p.broken = fmt.Errorf("natspool: start replacement worker: %w", err)
