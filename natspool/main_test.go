@@ -44,6 +44,15 @@ func init() {
 		time.Sleep(time.Duration(binary.LittleEndian.Uint64(a)))
 		return a, nil
 	})
+	// test.wait-file runs until the file it names exists (30s at most).
+	must("test.wait-file", func(a []byte) ([]byte, error) {
+		for end := time.Now().Add(30 * time.Second); time.Now().Before(end); time.Sleep(5 * time.Millisecond) {
+			if _, err := os.Stat(string(a)); err == nil {
+				return []byte(strconv.Itoa(os.Getpid())), nil
+			}
+		}
+		return nil, errors.New("no file " + string(a))
+	})
 	must("test.error", func(a []byte) ([]byte, error) { return nil, errors.New("bad input " + string(a)) })
 	must("test.panic", func([]byte) ([]byte, error) { panic("boom") })
 	must("test.big", func(a []byte) ([]byte, error) { return make([]byte, 2<<20), nil })

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -152,5 +153,63 @@ func ctrlCOwner(t *testing.T, url string) {
 		if state, _ := procState(pid); state != "" && state != "Z" {
 			t.Fatalf("worker %d exited but /proc shows it in state %s", pid, state)
 		}
+	}
+}
+
+// pidfds opens a pidfd on each pid; they are closed when the test ends.
+func pidfds(t *testing.T, pids []int) []int {
+	t.Helper()
+	var fds []int
+	for _, pid := range pids {
+		fd, err := unix.PidfdOpen(pid, 0)
+		if err != nil {
+			t.Fatalf("pidfd of %d: %v", pid, err)
+		}
+		t.Cleanup(func() { unix.Close(fd) })
+		fds = append(fds, fd)
+	}
+	return fds
+}
+
+// A closed pool with nothing queued lets its idle workers go at once,
+// while a task still runs on another.
+func TestClosedPoolLetsIdleWorkersGo(t *testing.T) {
+	p := newPool(t, 2)
+	if err := p.WaitWorkers(context.Background(), 2); err != nil {
+		t.Fatal(err)
+	}
+	pids := p.PIDs()
+	fds := pidfds(t, pids)
+	release := filepath.Join(t.TempDir(), "go")
+	a, err := p.ApplyAsync(Task{Func: "test.wait-file", Args: []byte(release)}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Close()
+	polls := []unix.PollFd{{Fd: int32(fds[0]), Events: unix.POLLIN}, {Fd: int32(fds[1]), Events: unix.POLLIN}}
+	for {
+		n, err := unix.Poll(polls, 30_000)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil || n != 1 {
+			t.Fatalf("poll of the workers: %d exited, %v; want the idle one alone within 30s", n, err)
+		}
+		break
+	}
+	if a.Ready() {
+		t.Fatal("the task finished before the release")
+	}
+	os.WriteFile(release, nil, 0o644)
+	v, err := a.Get(context.Background())
+	idle := pids[0]
+	if polls[0].Revents == 0 {
+		idle = pids[1]
+	}
+	if err != nil || string(v) == strconv.Itoa(idle) {
+		t.Fatalf("task: %q, %v; the idle worker was %d", v, err, idle)
+	}
+	if err := p.Join(); err != nil {
+		t.Fatal(err)
 	}
 }
