@@ -11,6 +11,8 @@ var (
 	ErrNotPython = errors.New("not a working python3")
 	// ErrStartMethod: the interpreter has no such multiprocessing start method.
 	ErrStartMethod = errors.New("unknown multiprocessing start method")
+	// ErrNoTwin: the script has no CPython twin of the workload.
+	ErrNoTwin = errors.New("no CPython twin of workload")
 )
 
 // TaskError is a task that failed on the Python side. Kind is one of

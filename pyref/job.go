@@ -3,7 +3,9 @@ package pyref
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/poolbench/poolbench/workloads"
@@ -11,6 +13,10 @@ import (
 
 // Strategies are the names the script runs, as Job.Strategy takes them.
 var Strategies = []string{"serial", "threads", "process-per-task", "pool-apply", "pool-apply-async", "pool-map"}
+
+// Workloads are the workloads the script has a twin of, each giving the
+// same values as the Go workload of that name.
+var Workloads = []string{"cpu", "io", "noop", "skewed", "alloc", "payload"}
 
 // Article is the Job.Strategy of the article's pool example as it wrote it:
 // Pool(Workers), apply_async for each of Tasks tasks that sleep Size
@@ -21,10 +27,17 @@ const Article = "article"
 // Job is one batch of tasks for the interpreter to run one way.
 type Job struct {
 	Strategy string // one of Strategies
-	Workload string // cpu, io or noop
+	Workload string // one of Workloads
 	Size     uint64 // as the workload's ParseSize returned it
-	Tasks    int
-	Workers  int // the pool size
+	// Sizes, when set, is each task's own size (skewed's round counts, as
+	// workloads.SkewedRounds draws them): one a task.
+	Sizes []uint64
+	// Seed and PayloadIn, PayloadOut are payload's options, as
+	// workloads.Options holds them (PayloadIn and PayloadOut resolved: not 0).
+	Seed                  int64
+	PayloadIn, PayloadOut uint64
+	Tasks                 int
+	Workers               int // the pool size
 	// Faults holds the injected fault of each failing task.
 	Faults map[int]workloads.Fault
 	// TaskTimeout bounds each task where CPython can end one: in-process
@@ -51,6 +64,10 @@ type wire struct {
 	Strategy    string         `json:"strategy"`
 	Workload    string         `json:"workload"`
 	Size        uint64         `json:"size"`
+	Sizes       []uint64       `json:"sizes,omitempty"`
+	Seed        int64          `json:"seed"`
+	PayloadIn   uint64         `json:"payload_in"`
+	PayloadOut  uint64         `json:"payload_out"`
 	Tasks       int            `json:"tasks"`
 	Workers     int            `json:"workers"`
 	Faults      map[string]int `json:"faults"`
@@ -66,11 +83,18 @@ func (j Job) wire() (wire, error) {
 	switch {
 	case !known:
 		return wire{}, fmt.Errorf("pyref: unknown strategy %q", j.Strategy)
+	case j.Strategy != Article && !slices.Contains(Workloads, j.Workload):
+		return wire{}, fmt.Errorf("pyref: %w %q (have %s)", ErrNoTwin, j.Workload, strings.Join(Workloads, ", "))
 	case j.Tasks < 1 || j.Workers < 1:
 		return wire{}, fmt.Errorf("pyref: %d tasks, %d workers: want at least 1 of each", j.Tasks, j.Workers)
+	case j.Sizes != nil && len(j.Sizes) != j.Tasks:
+		return wire{}, fmt.Errorf("pyref: %d task sizes for %d tasks", len(j.Sizes), j.Tasks)
+	case j.Workload == "payload" && (j.PayloadIn == 0 || j.PayloadOut == 0):
+		return wire{}, fmt.Errorf("pyref: payload of %d bytes in, %d out: want at least 1 each way", j.PayloadIn, j.PayloadOut)
 	}
 	w := wire{
-		Strategy: j.Strategy, Workload: j.Workload, Size: j.Size, Tasks: j.Tasks, Workers: j.Workers,
+		Strategy: j.Strategy, Workload: j.Workload, Size: j.Size, Sizes: j.Sizes, Tasks: j.Tasks, Workers: j.Workers,
+		Seed: j.Seed, PayloadIn: j.PayloadIn, PayloadOut: j.PayloadOut,
 		Faults: map[string]int{}, TaskTimeout: j.TaskTimeout.Seconds(), StartMethod: j.StartMethod,
 	}
 	for i, f := range j.Faults {
@@ -94,6 +118,14 @@ type Sink interface {
 	Spawn(pid int, d time.Duration)
 	// CallbackPID is a process that ran a result callback.
 	CallbackPID(pid int)
+}
+
+// TimedSink is a Sink that also takes when each task was done, as the
+// interpreter clocked it, rather than when its record arrived: the script
+// writes its results in batches, every 50 ms.
+type TimedSink interface {
+	Sink
+	TaskAt(index int, value []byte, err error, latency time.Duration, done time.Time)
 }
 
 // Report is what Run saw of the interpreter.

@@ -2,21 +2,31 @@
 
 One thread per task, one multiprocessing.Process per task, and
 multiprocessing.Pool through apply, apply_async (callback in the parent) and
-map, on the same workloads as poolbench: cpu (the same SHA-256 chain from the
-same seed, so the results equal Go's), io (a sleep) and noop.
+map, on the same workloads as poolbench, each a twin of the Go one with the
+same results: cpu (the same SHA-256 chain from the same seed), skewed (that
+chain with the round count poolbench drew for each task), alloc (small
+objects made and dropped), payload (bytes in, a CRC, bytes out), io (a
+sleep) and noop.
 
 Run as `python3 -I THIS_FILE` with the job as JSON on stdin. Records go to
 file descriptor 3, one JSON object a line, "k" naming the kind:
   begin  {"pid", "start_method", "version"}: about to run the strategy
   spawn  {"pid", "s"}: a child process, from start() to its first line
   cb     {"pid"}: a process that ran a result callback (once per pid)
-  t      {"i", "v" (hex) | "e" (kind) and "m", "l", "w"}: task i done, its
-         latency, and the pid of the pool worker that ran it (0: none)
+  tb     {"is", "ls", "ws", "ds", "ns"}: tasks done, as parallel lists: the
+         index, the latency, the pid of the pool worker that ran it (0:
+         none), when it was done (seconds since begin) and its value's
+         length; the values follow the line as raw bytes, one after another
+  t      {"i", "e" (kind), "m", "l", "d"}: task i failed
   end    {}: every task accounted for, every child joined
   fail   {"m"}: the strategy itself failed
+Tasks are batched: a task costs its owner a tuple in a queue, and a thread
+writes what has queued every 50 ms, so that recording a result costs the
+strategy far less than running it does.
 Standard library only; Python 3.8 or newer.
 """
 
+import collections
 import ctypes
 import hashlib
 import json
@@ -27,11 +37,14 @@ import signal
 import sys
 import threading
 import time
+import zlib
 from multiprocessing import context as mpcontext
 from multiprocessing.connection import wait
 
 # workloads.Fault's values.
 NO_FAULT, CRASH, ERROR, HANG = 0, 1, 2, 3
+
+MASK64 = (1 << 64) - 1
 
 
 def clock():
@@ -43,26 +56,105 @@ def clock():
 # --- workloads -------------------------------------------------------------
 
 
-def cpu(size, index):
+def cpu(work, index, data):
     """workloads/cpu.go: sha256(index as 8 little-endian bytes), then size
-    rounds of hashing the previous digest."""
+    rounds of hashing the previous digest. skewed runs it too, with the
+    round count poolbench drew for the task."""
     sha256 = hashlib.sha256
     h = sha256(index.to_bytes(8, "little")).digest()
-    for _ in range(size):
+    for _ in range(work.size_of(index)):
         h = sha256(h).digest()
     return h
 
 
-def sleep(size, index):
-    time.sleep(size / 1e9)
+def sleep(work, index, data):
+    time.sleep(work.size / 1e9)
     return b""
 
 
-def noop(size, index):
+def noop(work, index, data):
     return b""
 
 
-WORKLOADS = {"cpu": cpu, "io": sleep, "noop": noop}
+class Small:
+    """alloc's small object: a tag and 56 bytes, about Go's 64."""
+
+    __slots__ = ("tag", "fill")
+
+
+ALLOC_LIVE = 256  # workloads/alloc.go's allocLive
+
+
+def alloc(work, index, data):
+    """workloads/alloc.go: size/64 small objects, each tagged, written at
+    both ends and dropped once ALLOC_LIVE newer ones exist; the result is
+    the sum of the tags read back (mod 2^64), 8 little-endian bytes."""
+    base = (index << 32) & MASK64
+    live = [None] * ALLOC_LIVE
+    total = 0
+    for j in range(work.size // 64):
+        o = Small()
+        o.tag = base | j
+        fill = bytearray(56)
+        fill[0] = fill[55] = j & 255
+        o.fill = fill
+        slot = j % ALLOC_LIVE
+        old = live[slot]
+        if old is not None:
+            total += old.tag
+        live[slot] = o
+    for o in live:
+        if o is not None:
+            total += o.tag
+    return (total & MASK64).to_bytes(8, "little")
+
+
+def pattern(offset, n):
+    """workloads/payload.go's fillPattern: b[j] = (j + offset) mod 256."""
+    block = bytes((j + offset) & 255 for j in range(256))
+    return (block * (n // 256 + 1))[:n]
+
+
+def payload(work, index, data):
+    """workloads/payload.go: the CRC-32 of the input, then payload_out
+    bytes: the CRC as 4 little-endian bytes and the pattern at offset
+    crc mod 256 from byte 4 on."""
+    crc = zlib.crc32(data) & 0xFFFFFFFF
+    out = work.payload_out
+    return (crc.to_bytes(4, "little") + pattern(crc & 255, out)[4:])[:out]
+
+
+WORKLOADS = {"cpu": cpu, "skewed": cpu, "io": sleep, "noop": noop, "alloc": alloc, "payload": payload}
+
+
+class Work:
+    """What a task needs besides its index, read once from the job: in the
+    owner, and in each pool worker by its initializer, so that a task sent
+    to a worker is its index (and its input, for payload), as small as the
+    plain script's."""
+
+    def __init__(self, job):
+        self.workload = job["workload"]
+        self.fn = WORKLOADS[self.workload]
+        self.size = job["size"]
+        self.sizes = job.get("sizes") or None
+        self.faults = {int(i): f for i, f in job["faults"].items()}
+        self.seed = job.get("seed", 0)
+        self.payload_in = job.get("payload_in", 0)
+        self.payload_out = job.get("payload_out", 0)
+
+    def size_of(self, index):
+        return self.sizes[index] if self.sizes else self.size
+
+    def fault(self, index):
+        return self.faults.get(index, NO_FAULT) if self.faults else NO_FAULT
+
+    def input(self, index):
+        """Task index's input: payload's bytes, built by the task's owner
+        and moved to wherever the task runs; None for the others."""
+        if self.workload != "payload":
+            return None
+        return pattern((31 * index + self.seed) & 255, self.payload_in)
 
 
 class InjectedError(Exception):
@@ -74,29 +166,42 @@ class InjectedCrash(Exception):
     threads): ending the process would end every other task too."""
 
 
-def run_here(workload, size, index, fault):
+def run_here(work, index, data):
     """One task in this process: a crash raises instead of exiting."""
-    if fault == CRASH:
+    if work.fault(index) == CRASH:
         raise InjectedCrash("task %d: injected crash" % index)
-    return run_task(workload, size, index, fault)
+    return run_task(work, index, data)
 
 
-def run_task(workload, size, index, fault):
+def run_task(work, index, data):
     """One task in a child process: a crash ends the process mid-task."""
+    fault = work.fault(index)
     if fault == CRASH:
         os._exit(1)
     if fault == ERROR:
         raise InjectedError("task %d: injected task error" % index)
     if fault == HANG:
         time.sleep(86400)
-    return WORKLOADS[workload](size, index)
+    return work.fn(work, index, data)
 
 
-def run_pooled(workload, size, index, fault):
-    """run_task in a pool worker, which says who it is with the result, as
-    a poolbench pool does: set beside the callbacks' pids, it shows where
-    each callback ran against where its task did."""
-    return os.getpid(), run_task(workload, size, index, fault)
+class TaskFailed(Exception):
+    """A pool task's error as the owner receives it: args are the task's
+    index, its error kind and what it said, so that one error callback
+    serves every task."""
+
+
+WORK = None  # a pool worker's Work, set by its initializer
+
+
+def run_pooled(index, data=None):
+    """One task in a pool worker, which says who it is and which task with
+    the result, as a poolbench pool does: set beside the callbacks' pids,
+    it shows where each callback ran against where its task did."""
+    try:
+        return os.getpid(), index, run_task(WORK, index, data)
+    except Exception as exc:
+        raise TaskFailed(index, error_kind(exc), describe(exc))
 
 
 def run_packed(args):
@@ -116,13 +221,18 @@ def describe(exc):
 
 
 class Out:
-    """The record stream to poolbench. Writes are buffered and flushed every
-    50 ms by a thread, so that a task costs a formatted line, not a system
-    call, and poolbench still sees progress as it happens."""
+    """The record stream to poolbench. A task's result is queued, and a
+    thread writes what has queued every 50 ms, so that poolbench sees
+    progress as it happens while a task costs its owner a tuple, not a
+    formatted line and a lock."""
+
+    BATCH = 4096  # tasks a line at most
 
     def __init__(self, fd):
         self.f = os.fdopen(fd, "wb", buffering=1 << 16)
         self.lock = threading.Lock()
+        self.done = collections.deque()
+        self.t0 = clock()
         self.stop = threading.Event()
         self.flusher = threading.Thread(target=self._flush_often, daemon=True)
         self.flusher.start()
@@ -133,28 +243,52 @@ class Out:
 
     def flush(self):
         with self.lock:
+            self._write_tasks()
             self.f.flush()
 
-    def write(self, line):
-        with self.lock:
-            self.f.write(line)
+    def _write_tasks(self):
+        done = self.done
+        while done:
+            batch = [done.popleft() for _ in range(min(len(done), self.BATCH))]
+            index, value, latency, worker, at = zip(*batch)
+            t0 = self.t0
+            line = '{"k":"tb","is":[%s],"ls":[%s],"ws":[%s],"ds":[%s],"ns":[%s]}\n' % (
+                ",".join(map(str, index)),
+                ",".join(["%.9f" % x for x in latency]),
+                ",".join(map(str, worker)),
+                ",".join(["%.9f" % max(0.0, x - t0) for x in at]),
+                ",".join([str(len(v)) for v in value]),
+            )
+            self.f.write(line.encode())
+            if sum(map(len, value)) < 1 << 20:
+                self.f.write(b"".join(value))
+            else:
+                for v in value:
+                    self.f.write(v)
 
     def record(self, kind, **fields):
+        """Writes a record now, after the tasks queued before it."""
         fields["k"] = kind
-        self.write((json.dumps(fields, separators=(",", ":")) + "\n").encode())
+        line = (json.dumps(fields, separators=(",", ":")) + "\n").encode()
+        with self.lock:
+            if kind == "begin":
+                self.t0 = clock()
+            self._write_tasks()
+            self.f.write(line)
 
-    def task(self, index, value, latency, worker=0):
-        self.write(
-            ('{"k":"t","i":%d,"v":"%s","l":%.9f,"w":%d}\n' % (index, value.hex(), latency, worker)).encode()
-        )
+    def task(self, index, value, latency, worker=0, at=None):
+        """Task index's value, latency and the pool worker that ran it, done
+        at `at` (clock(); now if None). Any thread may call it."""
+        self.done.append((index, value, latency, worker, clock() if at is None else at))
 
     def task_error(self, index, kind, message, latency):
-        self.record("t", i=index, e=kind, m=message, l=latency)
+        self.record("t", i=index, e=kind, m=message, l=latency, d=max(0.0, clock() - self.t0))
 
     def close(self):
         self.stop.set()
         self.flusher.join()
         with self.lock:
+            self._write_tasks()
             self.f.close()
 
 
@@ -243,8 +377,12 @@ def die_with_parent():
         os._exit(1)
 
 
-def worker_ready(queue):
-    """The pool's initializer: the worker is up and about to take tasks."""
+def worker_ready(queue, job):
+    """The pool's initializer: the worker reads the job once, says it is up
+    and about to take tasks, and dies with its owner."""
+    global WORK
+    if job is not None:
+        WORK = Work(job)
     queue.put((os.getpid(), clock()))
     die_with_parent()
 
@@ -260,26 +398,22 @@ def read_ready(queue):
 # --- strategies ------------------------------------------------------------
 
 
-def tasks(job):
-    faults = job["faults"]
-    for i in range(job["tasks"]):
-        yield i, faults.get(str(i), NO_FAULT)
-
-
 def serial(job, ctx, out):
     """One task after another, as poolbench's serial does."""
-    w, size, timeout = job["workload"], job["size"], job["task_timeout"]
+    work, timeout = Work(job), job["task_timeout"]
     t0 = clock()
-    for i, fault in tasks(job):
+    for i in range(job["tasks"]):
         try:
+            data = work.input(i)
             if timeout:
-                value = run_with_timeout(w, size, i, fault, timeout)
+                value = run_with_timeout(work, i, data, timeout)
             else:
-                value = run_here(w, size, i, fault)
+                value = run_here(work, i, data)
         except Exception as exc:
             out.task_error(i, timeout_kind(exc), describe(exc), clock() - t0)
         else:
-            out.task(i, value, clock() - t0)
+            now = clock()
+            out.task(i, value, now - t0, 0, now)
 
 
 class TaskTimeout(Exception):
@@ -291,12 +425,12 @@ def timeout_kind(exc):
     return "timeout" if isinstance(exc, TaskTimeout) else error_kind(exc)
 
 
-def run_with_timeout(w, size, i, fault, timeout):
+def run_with_timeout(work, i, data, timeout):
     box = []
 
     def body():
         try:
-            box.append((True, run_here(w, size, i, fault)))
+            box.append((True, run_here(work, i, data)))
         except Exception as exc:
             box.append((False, exc))
 
@@ -314,7 +448,7 @@ def run_with_timeout(w, size, i, fault, timeout):
 def threads(job, ctx, out):
     """One threading.Thread per task, all started at once: the article's
     threads, which the GIL lets run Python code one at a time."""
-    w, size, timeout = job["workload"], job["size"], job["task_timeout"]
+    work, timeout = Work(job), job["task_timeout"]
     lock = threading.Lock()
     recorded = set()
 
@@ -323,14 +457,15 @@ def threads(job, ctx, out):
             if i in recorded:
                 return
             recorded.add(i)
+        now = clock()
         if exc is None:
-            out.task(i, value, clock() - t0)
+            out.task(i, value, now - t0, 0, now)
         else:
-            out.task_error(i, timeout_kind(exc), describe(exc), clock() - t0)
+            out.task_error(i, timeout_kind(exc), describe(exc), now - t0)
 
-    def body(i, fault):
+    def body(i, data):
         try:
-            value = run_here(w, size, i, fault)
+            value = run_here(work, i, data)
         except Exception as exc:
             record(i, None, exc)
         else:
@@ -338,8 +473,8 @@ def threads(job, ctx, out):
 
     t0 = clock()
     started = []
-    for i, fault in tasks(job):
-        t = threading.Thread(target=body, args=(i, fault), daemon=True)
+    for i in range(job["tasks"]):
+        t = threading.Thread(target=body, args=(i, work.input(i)), daemon=True)
         t.start()
         started.append((i, clock(), t))
     for i, began, t in started:
@@ -348,12 +483,12 @@ def threads(job, ctx, out):
             record(i, None, TaskTimeout("task %d ran past its timeout of %gs and was abandoned" % (i, timeout)))
 
 
-def child(conn, workload, size, index, fault):
+def child(conn, work, index, data):
     """The body of one Process per task: ready, then the task's result."""
     conn.send(("ready", os.getpid(), clock()))
     die_with_parent()
     try:
-        conn.send(("ok", run_task(workload, size, index, fault)))
+        conn.send(("ok", run_task(work, index, data)))
     except Exception as exc:
         conn.send(("err", error_kind(exc), describe(exc)))
     conn.close()
@@ -362,13 +497,13 @@ def child(conn, workload, size, index, fault):
 def process_per_task(job, ctx, out):
     """One multiprocessing.Process per task, all started at once, each
     joined when it exits (and killed if it outlives the task timeout)."""
-    w, size, timeout = job["workload"], job["size"], job["task_timeout"]
+    work, timeout = Work(job), job["task_timeout"]
     t0 = clock()
     running = {}  # sentinel: [index, process, reader, deadline, result]
     readers = {}  # reader: the same
-    for i, fault in tasks(job):
+    for i in range(job["tasks"]):
         r, wr = ctx.Pipe(duplex=False)
-        p = ctx.Process(target=child, args=(wr, w, size, i, fault))
+        p = ctx.Process(target=child, args=(wr, work, i, work.input(i)))
         p.start()
         wr.close()
         running[p.sentinel] = readers[r] = [i, p, r, clock() + timeout if timeout else None, None]
@@ -434,10 +569,13 @@ def finish_child(out, e, latency, timed_out):
 
 
 def new_pool(job, ctx):
+    """A Pool of job["workers"] whose workers report their start and read
+    the job once (None: the article's, which needs none of it)."""
     ready = ctx.SimpleQueue()
     reader = threading.Thread(target=read_ready, args=(ready,), daemon=True)
     reader.start()
-    pool = ctx.Pool(job["workers"], initializer=worker_ready, initargs=(ready,))
+    wire = None if job["strategy"] == "article" else job
+    pool = ctx.Pool(job["workers"], initializer=worker_ready, initargs=(ready, wire))
     return pool, ready, reader
 
 
@@ -448,44 +586,73 @@ def close_pool(pool, ready, reader):
     reader.join()
 
 
+def pooled_args(work, i):
+    """A pool task's arguments: its index, and payload's input."""
+    data = work.input(i)
+    return (i,) if data is None else (i, data)
+
+
+def failed(out, exc, latency):
+    """Records the failure of a pool task, which says which task it was;
+    anything else failed the pool itself."""
+    if not isinstance(exc, TaskFailed):
+        raise exc
+    i, kind, message = exc.args
+    out.task_error(i, kind, message, latency)
+
+
 def pool_apply(job, ctx, out):
     """Pool.apply for every task, one after another: no parallelism."""
     pool, ready, reader = new_pool(job, ctx)
-    w, size = job["workload"], job["size"]
-    for i, fault in tasks(job):
+    work = Work(job)
+    for i in range(job["tasks"]):
+        args = pooled_args(work, i)
         t = clock()
         try:
-            worker, value = pool.apply(run_pooled, (w, size, i, fault))
+            worker, _, value = pool.apply(run_pooled, args)
         except Exception as exc:
-            out.task_error(i, error_kind(exc), describe(exc), clock() - t)
+            failed(out, exc, clock() - t)
         else:
-            out.task(i, value, clock() - t, worker)
+            now = clock()
+            out.task(i, value, now - t, worker, now)
     close_pool(pool, ready, reader)
 
 
 def pool_apply_async(job, ctx, out):
     """The article's example: apply_async for every task with a callback,
-    which runs in this (the pool owner's) process; then close and join."""
+    which runs in this (the pool owner's) process; then close and join.
+
+    One callback and one error callback serve every task, and the submit
+    times wait in a list, as the result says which task it is: a pair of
+    closures a task, as the article writes them, makes enough garbage over
+    20,000 pending tasks to slow the owner's collector by a fifth."""
     pool, ready, reader = new_pool(job, ctx)
-    w, size = job["workload"], job["size"]
+    work = Work(job)
+    n = job["tasks"]
+    sent = [0.0] * n
     callback_pids = set()
+    task, getpid = out.task, os.getpid
 
-    def handlers(i, t):
-        def callback(result):
-            pid = os.getpid()
-            if pid not in callback_pids:
-                callback_pids.add(pid)
-                out.record("cb", pid=pid)
-            out.task(i, result[1], clock() - t, result[0])
+    def callback(result):
+        now = clock()
+        pid = getpid()
+        if pid not in callback_pids:
+            callback_pids.add(pid)
+            out.record("cb", pid=pid)
+        worker, i, value = result
+        task(i, value, now - sent[i], worker, now)
 
-        def error_callback(exc):
-            out.task_error(i, error_kind(exc), describe(exc), clock() - t)
+    def error_callback(exc):
+        if isinstance(exc, TaskFailed):
+            failed(out, exc, clock() - sent[exc.args[0]])
+        else:
+            out.record("fail", m="apply_async: " + describe(exc))
 
-        return callback, error_callback
-
-    for i, fault in tasks(job):
-        callback, error_callback = handlers(i, clock())
-        pool.apply_async(run_pooled, (w, size, i, fault), callback=callback, error_callback=error_callback)
+    apply_async = pool.apply_async
+    for i in range(n):
+        args = pooled_args(work, i)
+        sent[i] = clock()
+        apply_async(run_pooled, args, callback=callback, error_callback=error_callback)
     close_pool(pool, ready, reader)
 
 
@@ -493,20 +660,21 @@ def pool_map(job, ctx, out):
     """Pool.map over every task: results come back together, in order; one
     failed task raises and loses every other task's result."""
     pool, ready, reader = new_pool(job, ctx)
-    w, size = job["workload"], job["size"]
-    args = [(w, size, i, fault) for i, fault in tasks(job)]
+    work = Work(job)
+    args = [pooled_args(work, i) for i in range(job["tasks"])]
     t = clock()
     try:
         values = pool.map(run_packed, args)
     except Exception as exc:
         latency = clock() - t
-        msg = "Pool.map raised %s; the results of the other tasks are lost" % describe(exc)
-        for i, _ in tasks(job):
+        said = exc.args[2] if isinstance(exc, TaskFailed) else describe(exc)
+        msg = "Pool.map raised %s; the results of the other tasks are lost" % said
+        for i in range(job["tasks"]):
             out.task_error(i, "lost", msg, latency)
     else:
-        latency = clock() - t
-        for i, (worker, value) in enumerate(values):
-            out.task(i, value, latency, worker)
+        now = clock()
+        for worker, i, value in values:
+            out.task(i, value, now - t, worker, now)
     close_pool(pool, ready, reader)
 
 
@@ -528,7 +696,8 @@ def article(job, ctx, out):
             worker, value = result
             print("log: pid %d, parent pid %d, value %d (computed by worker %d)" % (os.getpid(), os.getppid(), value, worker))
             out.record("cb", pid=os.getpid())
-            out.task(i, str(value).encode(), clock() - t, worker)
+            now = clock()
+            out.task(i, str(value).encode(), now - t, worker, now)
 
         return log
 
