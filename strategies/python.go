@@ -3,6 +3,7 @@ package strategies
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"time"
@@ -11,9 +12,14 @@ import (
 	"github.com/poolbench/poolbench/workloads"
 )
 
-// ErrNoPython is returned by a py-* strategy whose plan names no
-// interpreter.
-var ErrNoPython = errors.New("no python3 interpreter for a py-* strategy (--python PATH)")
+var (
+	// ErrNoPython is returned by a py-* strategy whose plan names no
+	// interpreter.
+	ErrNoPython = errors.New("no python3 interpreter for a py-* strategy (--python PATH)")
+	// ErrNoTwin is returned by a py-* strategy asked to run a workload that
+	// has no CPython twin (workloads.Workload.Python is false).
+	ErrNoTwin = errors.New("has no CPython twin; the py-* strategies run only workloads that have one")
+)
 
 // pyTraits are the traits of one of CPython's strategies: its speedup is
 // against py-serial, as the article compares them, and counterpart names
@@ -33,18 +39,33 @@ func runPython(ctx context.Context, strategy string, plan Plan, rec *Recorder) e
 	if err := validate(plan); err != nil {
 		return err
 	}
+	if !plan.Workload.Python {
+		return fmt.Errorf("py-%s: workload %s %w", strategy, plan.Workload.Name, ErrNoTwin)
+	}
 	if plan.Python == "" {
 		return ErrNoPython
 	}
 	job := pyref.Job{
 		Strategy: strategy, Workload: plan.Workload.Name, Size: plan.Size,
-		Tasks: plan.Tasks, Workers: plan.Workers,
+		Tasks: plan.Tasks, Workers: plan.Workers, Seed: plan.Options.Seed,
 		TaskTimeout: plan.TaskTimeout, StartMethod: plan.PyStartMethod,
 		Stall: stallBound(strategy, plan),
 		// A trial is a process of its own: it adopts and reaps whatever the
 		// interpreter leaves when it is killed.
 		Reap:   true,
 		Stdout: os.Stdout, Stderr: os.Stderr,
+	}
+	switch plan.Workload.Name {
+	case workloads.PayloadName:
+		job.PayloadIn, job.PayloadOut = workloads.PayloadSizes(plan.Options)
+	case workloads.SkewedName:
+		// Drawn here, not by the script: Go's exp, log and cos may differ
+		// from the C library's in the last place, and a round count must
+		// not.
+		job.Sizes = make([]uint64, plan.Tasks)
+		for i := range job.Sizes {
+			job.Sizes[i] = workloads.SkewedRounds(plan.Size, plan.Options, i)
+		}
 	}
 	if plan.Faults.Any() {
 		job.Faults = map[int]workloads.Fault{}
@@ -65,8 +86,8 @@ func runPython(ctx context.Context, strategy string, plan Plan, rec *Recorder) e
 // second's grace where CPython enforces the timeout itself (serial,
 // threads, a Process per task), so that a task ending at it counts as a
 // timeout; a Pool cannot time a task out. Without, it is 20 times a
-// pessimistic estimate of one CPython task (2 µs a SHA-256 round; the
-// sleep), and at least 5 s.
+// pessimistic estimate of CPython's longest task (2 µs a SHA-256 round or
+// a small object, 10 ns a payload byte; the sleep), and at least 5 s.
 func stallBound(strategy string, plan Plan) time.Duration {
 	if plan.TaskTimeout > 0 {
 		if strings.HasPrefix(strategy, "pool-") {
@@ -78,16 +99,31 @@ func stallBound(strategy string, plan Plan) time.Duration {
 	switch plan.Workload.Name {
 	case workloads.CPUName:
 		task = time.Duration(plan.Size) * 2 * time.Microsecond
+	case workloads.SkewedName:
+		for i := range plan.Tasks {
+			task = max(task, time.Duration(workloads.SkewedRounds(plan.Size, plan.Options, i))*2*time.Microsecond)
+		}
+	case workloads.AllocName:
+		task = time.Duration(plan.Size/64) * 2 * time.Microsecond
+	case workloads.PayloadName:
+		in, out := workloads.PayloadSizes(plan.Options)
+		task = time.Duration(in+out) * 10 * time.Nanosecond
 	case workloads.IOName:
 		task = time.Duration(plan.Size)
 	}
 	return max(5*time.Second, 20*task)
 }
 
+// recorderSink hands the interpreter's reports to the trial's Recorder,
+// each task finished when the interpreter clocked it, not when its batch
+// arrived.
 type recorderSink struct{ rec *Recorder }
 
 func (s recorderSink) Task(i int, v []byte, err error, latency time.Duration) {
 	s.rec.Task(i, v, err, latency)
+}
+func (s recorderSink) TaskAt(i int, v []byte, err error, latency time.Duration, done time.Time) {
+	s.rec.TaskAt(i, v, err, latency, done)
 }
 func (s recorderSink) Spawn(_ int, d time.Duration) { s.rec.Spawn(d) }
 func (s recorderSink) CallbackPID(pid int)          { s.rec.CallbackPID(pid) }

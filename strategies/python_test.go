@@ -1,7 +1,10 @@
 package strategies
 
 import (
+	"context"
+	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -71,5 +74,51 @@ func TestStallBound(t *testing.T) {
 		if got := stallBound(tt.strategy, tt.plan); got != tt.want {
 			t.Errorf("stallBound(%s, %+v) = %v, want %v", tt.strategy, tt.plan, got, tt.want)
 		}
+	}
+}
+
+// TestPythonTwinsMatchGoSerial: on the workloads with a CPython twin, each
+// py-* strategy's checksum equals Go's serial under the same seed and
+// options, so that a run cross-checks them as it does the Go strategies.
+func TestPythonTwinsMatchGoSerial(t *testing.T) {
+	opts := workloads.Options{Seed: 42, PayloadIn: 20 << 10, PayloadOut: 5 << 10, Skew: 1}
+	for _, wl := range []struct{ name, size string }{
+		{workloads.PayloadName, "0"}, {workloads.SkewedName, "500"}, {workloads.AllocName, "64KiB"},
+	} {
+		p := plan(t, wl.name, wl.size, 8, 3)
+		p.Options = opts
+		want := NewRecorder()
+		if err := (Serial{}).Run(context.Background(), p, want); err != nil {
+			t.Fatal(err)
+		}
+		py, _ := Group("py")
+		for _, name := range py {
+			s, _ := Lookup(name)
+			t.Run(wl.name+"/"+name, func(t *testing.T) {
+				skipPythonWithout(t, p, s)
+				rec := NewRecorder()
+				if err := s.Run(context.Background(), p, rec); err != nil {
+					t.Fatal(err)
+				}
+				o := rec.Outcome()
+				if o.Tasks != 8 || o.Errors != 0 || o.Checksum != want.Outcome().Checksum {
+					t.Fatalf("%d tasks, %d errors (%v), checksum %s; Go's serial: %s", o.Tasks, o.Errors, o.ErrorSamples, o.Checksum, want.Outcome().Checksum)
+				}
+			})
+		}
+	}
+}
+
+// TestPythonRefusesWorkloadWithoutTwin: a py-* strategy given a workload
+// with no CPython twin says so in one line, before starting anything.
+func TestPythonRefusesWorkloadWithoutTwin(t *testing.T) {
+	exec, err := workloads.Lookup(workloads.ExecName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := Plan{Workload: exec, Tasks: 2, Workers: 1, Python: "/nonexistent/python3"}
+	err = (PyPoolApplyAsync{}).Run(context.Background(), p, NewRecorder())
+	if !errors.Is(err, ErrNoTwin) || strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), "py-pool-apply-async: workload exec") {
+		t.Fatalf("err = %v", err)
 	}
 }

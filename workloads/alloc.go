@@ -66,6 +66,7 @@ func init() {
 		ParseSize:   parseAllocSize,
 		Run:         alloc,
 		Bound:       BoundCPU,
+		Python:      true,
 		OptIn:       true,
 	})
 }

@@ -134,6 +134,7 @@ func init() {
 		TaskArgs:     payloadArgs,
 		CheckOptions: checkPayload,
 		BytesPerTask: func(o Options) uint64 { in, out := PayloadSizes(o); return in + out },
+		Python:       true,
 		OptIn:        true,
 	})
 }

@@ -61,6 +61,7 @@ func init() {
 		Bound:        BoundCPU,
 		TaskArgs:     skewedArgs,
 		CheckOptions: checkSkew,
+		Python:       true,
 		OptIn:        true,
 	})
 }
