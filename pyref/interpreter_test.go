@@ -1,11 +1,13 @@
 package pyref
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -81,5 +83,22 @@ func TestScriptCompiles(t *testing.T) {
 	}
 	if out, err := exec.Command(in.Path, "-I", "-m", "py_compile", path).CombinedOutput(); err != nil {
 		t.Fatalf("py_compile: %v\n%s", err, out)
+	}
+}
+
+// TestScriptIsPython38: the embedded script uses no syntax newer than
+// MinVersion, as the interpreter at hand's parser judges it (ast's
+// feature_version, which knows the grammar of every version since 3.4):
+// no match statement, no parenthesised context managers, no except*. The
+// standard library calls it makes are checked by reading, and by the tests
+// run under a 3.8 when one is on the PATH.
+func TestScriptIsPython38(t *testing.T) {
+	in := needPython(t)
+	check := `import ast, sys
+ast.parse(sys.stdin.read(), "pyref.py", feature_version=(int(sys.argv[1]), int(sys.argv[2])))`
+	cmd := exec.Command(in.Path, "-I", "-c", check, strconv.Itoa(MinVersion[0]), strconv.Itoa(MinVersion[1]))
+	cmd.Stdin = bytes.NewReader(Script)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("not Python %d.%d: %v\n%s", MinVersion[0], MinVersion[1], err, out)
 	}
 }
