@@ -3,7 +3,6 @@ package procpool
 import (
 	"errors"
 	"io"
-	"os"
 	"sync/atomic"
 	"syscall"
 
@@ -207,14 +206,9 @@ func (q *frameQueue) writeAll(rc syscall.RawConn) error {
 	return werr
 }
 
-// writeTo writes the whole queue to w: in vectored writes when w is a
-// file, one segment at a time otherwise (a worker served in a test).
+// writeTo writes the whole queue to w one segment at a time: for a writer
+// that is not a file (a worker served in a test).
 func (q *frameQueue) writeTo(w io.Writer) error {
-	if f, ok := w.(*os.File); ok {
-		if rc, err := f.SyscallConn(); err == nil {
-			return q.writeAll(rc)
-		}
-	}
 	for q.size > 0 {
 		n, err := w.Write(q.segs[0])
 		q.consume(n)

@@ -4,6 +4,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"syscall"
 )
 
 // resultWriter is a worker's side of the result pipe. Results are queued
@@ -14,6 +15,8 @@ import (
 // the next task may touch that buffer.
 type resultWriter struct {
 	out     io.Writer
+	file    *os.File        // out, when it is a file
+	raw     syscall.RawConn // file's, for vectored writes
 	writeMu sync.Mutex // one write at a time, so results stay in order
 	mu      sync.Mutex // guards q, spare and err
 	q       frameQueue
@@ -26,6 +29,11 @@ type resultWriter struct {
 
 func newResultWriter(out io.Writer) *resultWriter {
 	w := &resultWriter{out: out, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	if f, ok := out.(*os.File); ok {
+		if rc, err := f.SyscallConn(); err == nil {
+			w.file, w.raw = f, rc
+		}
+	}
 	go w.loop()
 	return w
 }
@@ -71,11 +79,15 @@ func (w *resultWriter) flush() error {
 	err := w.err
 	w.mu.Unlock()
 	if err == nil && q.len() > 0 {
-		if f, ok := w.out.(*os.File); ok && !w.grown && q.len() > pipeDefault {
+		if w.file != nil && !w.grown && q.len() > pipeDefault {
 			w.grown = true
-			growPipe(f)
+			growPipe(w.file)
 		}
-		err = q.writeTo(w.out)
+		if w.raw != nil {
+			err = q.writeAll(w.raw)
+		} else {
+			err = q.writeTo(w.out)
+		}
 	}
 	// Written or failed, nothing of q is sent again: its buffer is free.
 	q.reset()
