@@ -17,8 +17,8 @@ type resultWriter struct {
 	out     io.Writer
 	file    *os.File        // out, when it is a file
 	raw     syscall.RawConn // file's, for vectored writes
-	writeMu sync.Mutex // one write at a time, so results stay in order
-	mu      sync.Mutex // guards q, spare and err
+	writeMu sync.Mutex      // one write at a time, so results stay in order
+	mu      sync.Mutex      // guards q, spare and err
 	q       frameQueue
 	spare   frameQueue
 	err     error
