@@ -44,13 +44,19 @@ func summaryGrids(run *results.Run) []grid {
 }
 
 // workloadTitle says what one table measured: the workload, its task count
-// and size, and how many trials each figure summarises.
+// and size (what each task moves, for payload; the command, for exec), and
+// how many trials each figure summarises.
 func workloadTitle(run *results.Run, wl string, rs []*results.Result) string {
 	parts := []string{wl}
 	if len(rs) > 0 {
 		parts = append(parts, plural(rs[0].Tasks, "task"))
 	}
-	if size := run.Config.TaskSize[wl]; size != "" {
+	switch size := run.Config.TaskSize[wl]; {
+	case wl == "payload" && run.Config.Payload != "":
+		parts = append(parts, payloadLabel(run.Config.Payload))
+	case wl == "exec" && run.Config.Cmd != "":
+		parts = append(parts, "command "+strconv.Quote(run.Config.Cmd))
+	case size != "" && size != "0": // a workload without a size
 		parts = append(parts, "size "+size)
 	}
 	if len(rs) > 0 && rs[0].Repeats > 0 {
@@ -221,4 +227,14 @@ func kneeNotes(run *results.Run) []string {
 		}
 	}
 	return out
+}
+
+// payloadLabel is config.payload ("in=65536,out=1024") in units a reader
+// takes in: "64 KiB in, 1 KiB out"; as recorded if it does not parse.
+func payloadLabel(p string) string {
+	var in, out uint64
+	if _, err := fmt.Sscanf(p, "in=%d,out=%d", &in, &out); err != nil {
+		return "payload " + p
+	}
+	return bytesIEC(float64(in)) + " in, " + bytesIEC(float64(out)) + " out"
 }
