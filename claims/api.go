@@ -84,7 +84,7 @@ func (l *apiLog) callbacks(task int) (onSuccess, onError procpool.Callback) {
 // results too (and failures go to the error callback), and that callbacks
 // run in the calling process while tasks run in the workers.
 //
-// The program must call procpool.ServeIfWorker at start-up: the workers are
+// The program must call procpool.ServeRole at start-up: the workers are
 // copies of it.
 func CheckAPI(ctx context.Context) ([]results.Claim, error) {
 	ctx, cancel := context.WithTimeout(ctx, apiTimeout)

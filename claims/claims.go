@@ -10,7 +10,7 @@
 // otherwise says "not measured" and why. Figures whose repeats spread widely
 // are judged, with that caveat in the verdict.
 //
-// A program that calls CheckAPI must call procpool.ServeIfWorker first
+// A program that calls CheckAPI must call procpool.ServeRole first
 // thing in main (or TestMain), as every user of procpool must.
 package claims
 

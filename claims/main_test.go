@@ -12,7 +12,7 @@ import (
 
 func TestMain(m *testing.M) {
 	// CheckAPI's pool re-executes this test binary as its workers.
-	if served, err := procpool.ServeIfWorker(); served {
+	if served, err := procpool.ServeRole(); served {
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)

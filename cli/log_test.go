@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/poolbench/poolbench/procpool"
 	"github.com/poolbench/poolbench/results"
 )
 
@@ -217,7 +218,7 @@ func writerChildren(pid int) []int {
 		}
 		dir := filepath.Dir(p)
 		env, err := os.ReadFile(filepath.Join(dir, "environ"))
-		if err != nil || !bytes.Contains(env, []byte("POOLBENCH_SHAREDLOG_JOB=")) {
+		if err != nil || !bytes.Contains(env, []byte(procpool.EnvRole+"=log-writer:")) {
 			continue
 		}
 		if k, err := strconv.Atoi(filepath.Base(dir)); err == nil {

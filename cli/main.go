@@ -8,9 +8,7 @@ import (
 	"os"
 
 	"github.com/poolbench/poolbench/harness"
-	"github.com/poolbench/poolbench/natspool"
 	"github.com/poolbench/poolbench/procpool"
-	"github.com/poolbench/poolbench/sharedlog"
 )
 
 // Main runs the poolbench command line on os.Args and exits the process
@@ -22,18 +20,18 @@ func Main() {
 // realMain returns the exit status: 0 success, 1 a failure of the run, 2 bad
 // input, 130 or 143 when interrupted by SIGINT or SIGTERM.
 func realMain() int {
-	// A re-executed poolbench may be a pool worker, a trial or a log writer.
-	// Environment variables select those roles rather than subcommands, so
-	// that test binaries can play them too, and a worker starts without
-	// building the command tree.
-	for _, serve := range []func() (bool, error){procpool.ServeIfWorker, natspool.ServeIfWorker, harness.ServeIfTrial, harness.ServeIfPipeEcho, sharedlog.ServeIfChild} {
-		if served, err := serve(); served {
-			if err != nil {
-				fmt.Fprintln(os.Stderr, "poolbench:", err)
-				return 1
-			}
-			return 0
+	// A re-executed poolbench may be a pool worker (procpool's or
+	// natspool's), a trial, the far end of the pipe measurement or a log
+	// writer: one environment variable names the role (procpool.EnvRole)
+	// and the packages that start such children register theirs. It is
+	// read before anything else, so that a child does nothing of the
+	// command line's, and test binaries can play the roles too.
+	if served, err := procpool.ServeRole(); served {
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "poolbench:", err)
+			return 1
 		}
+		return 0
 	}
 	becomeSubreaper()
 	err := newRootCmd().Execute()

@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/poolbench/poolbench/procpool"
 	"go.uber.org/goleak"
 )
 
@@ -27,8 +28,7 @@ func TestMain(m *testing.M) {
 		os.Args = append([]string{"poolbench"}, argv...)
 		os.Exit(realMain())
 	}
-	if os.Getenv("POOLBENCH_PROCPOOL_WORKER") != "" || os.Getenv("POOLBENCH_NATSPOOL_WORKER") != "" || os.Getenv("POOLBENCH_TRIAL") != "" ||
-		os.Getenv("POOLBENCH_SHAREDLOG_JOB") != "" || os.Getenv("POOLBENCH_PIPE_ECHO") != "" {
+	if os.Getenv(procpool.EnvRole) != "" {
 		os.Exit(realMain())
 	}
 	// Race-built children would each sleep a second on exit, which only

@@ -4,6 +4,7 @@
 // figures; the parent samples that process's whole tree and reads its rusage
 // when it exits.
 //
-// A program using the harness must call ServeIfTrial first thing in main,
-// after procpool.ServeIfWorker, so that a re-executed copy runs its trial.
+// A program using the harness must call procpool.ServeRole first thing in
+// main, so that a re-executed copy runs its trial (the harness registers the
+// trial role) or serves its pool.
 package harness

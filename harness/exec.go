@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/poolbench/poolbench/measure"
+	"github.com/poolbench/poolbench/procpool"
 	"github.com/poolbench/poolbench/results"
 	"github.com/poolbench/poolbench/strategies"
 )
@@ -40,7 +41,7 @@ func (p *plan) execTrial(ctx context.Context, spec TrialSpec, progress func(done
 		return nil, fmt.Errorf("harness: trial pipe: %w", err)
 	}
 	cmd := exec.Command(p.Executable)
-	cmd.Env = append(os.Environ(), envTrial+"="+string(specJSON))
+	cmd.Env = append(os.Environ(), procpool.RoleEnv(roleTrial, string(specJSON)))
 	cmd.ExtraFiles = []*os.File{recW}
 	cmd.Stdout, cmd.Stderr = p.TaskOutput, p.TaskOutput
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}

@@ -12,23 +12,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/poolbench/poolbench/natspool"
 	"github.com/poolbench/poolbench/procpool"
 	"github.com/poolbench/poolbench/results"
 	"go.uber.org/goleak"
 )
 
 func TestMain(m *testing.M) {
-	if served, err := procpool.ServeIfWorker(); served {
-		exit(err)
-	}
-	if served, err := natspool.ServeIfWorker(); served {
-		exit(err)
-	}
-	if served, err := ServeIfTrial(); served {
-		exit(err)
-	}
-	if served, err := ServeIfPipeEcho(); served {
+	if served, err := procpool.ServeRole(); served {
 		exit(err)
 	}
 	// Race-built children would each sleep a second on exit, which only

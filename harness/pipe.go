@@ -14,38 +14,34 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/poolbench/poolbench/procpool"
 	"github.com/poolbench/poolbench/workloads"
 )
 
-// envPipeEcho makes a re-executed poolbench the far end of the raw pipe
-// measurement: "IN,OUT" byte counts.
-const envPipeEcho = "POOLBENCH_PIPE_ECHO"
+// rolePipeEcho is the role of the far end of the raw pipe measurement; its
+// spec is "IN,OUT" byte counts.
+const rolePipeEcho = "pipe-echo"
 
-// ServeIfPipeEcho runs the far end of PipeBandwidth and returns served=true
-// when this process was started as one: it reads IN bytes from standard
-// input and answers OUT bytes on standard output, until standard input ends.
-func ServeIfPipeEcho() (served bool, err error) {
-	v := os.Getenv(envPipeEcho)
-	if v == "" {
-		return false, nil
-	}
-	os.Unsetenv(envPipeEcho)
+// servePipeEcho runs the far end of PipeBandwidth: it reads IN bytes from
+// standard input and answers OUT bytes on standard output, until standard
+// input ends.
+func servePipeEcho(v string) error {
 	a, b, _ := strings.Cut(v, ",")
 	in, err1 := strconv.ParseUint(a, 10, 32)
 	out, err2 := strconv.ParseUint(b, 10, 32)
 	if err1 != nil || err2 != nil {
-		return true, fmt.Errorf("harness: pipe echo: bad sizes %q", v)
+		return fmt.Errorf("harness: pipe echo: bad sizes %q", v)
 	}
 	inBuf, outBuf := make([]byte, in), make([]byte, out)
 	for {
 		if _, err := io.ReadFull(os.Stdin, inBuf); err != nil {
 			if errors.Is(err, io.EOF) {
-				return true, nil
+				return nil
 			}
-			return true, fmt.Errorf("harness: pipe echo: %w", err)
+			return fmt.Errorf("harness: pipe echo: %w", err)
 		}
 		if _, err := os.Stdout.Write(outBuf); err != nil {
-			return true, fmt.Errorf("harness: pipe echo: %w", err)
+			return fmt.Errorf("harness: pipe echo: %w", err)
 		}
 	}
 }
@@ -63,14 +59,14 @@ func (p *plan) measurePipe(ctx context.Context, w workloads.Workload) (float64, 
 
 // PipeBandwidth is the floor under moving payloads between processes: it
 // sends in bytes through a pipe to a child process (exe re-executed as
-// ServeIfPipeEcho) and reads out bytes back, rounds times, one round trip
+// the pipe-echo role) and reads out bytes back, rounds times, one round trip
 // at a time, with no framing, encoding or pool, and returns the bytes moved
 // per second (both ways). Its pipes are grown as procpool grows the pipes
 // that carry large frames, so that the pool is not compared with a
 // narrower pipe than its own.
 func PipeBandwidth(ctx context.Context, exe string, in, out uint64, rounds int) (float64, error) {
 	cmd := exec.CommandContext(ctx, exe)
-	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%d,%d", envPipeEcho, in, out))
+	cmd.Env = append(os.Environ(), procpool.RoleEnv(rolePipeEcho, fmt.Sprintf("%d,%d", in, out)))
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	childIn, w, err := os.Pipe()
 	if err != nil {

@@ -17,8 +17,17 @@ import (
 	"github.com/poolbench/poolbench/workloads"
 )
 
-// envTrial carries a TrialSpec, as JSON, to a re-executed trial process.
-const envTrial = "POOLBENCH_TRIAL"
+// roleTrial is the role (procpool.RegisterRole) of a trial process; its
+// spec is a TrialSpec, as JSON.
+const roleTrial = "trial"
+
+// A re-executed copy of the program becomes a trial process, or the far end
+// of the pipe measurement, through procpool.ServeRole, called first thing in
+// main.
+func init() {
+	procpool.MustRegisterRole(roleTrial, serveTrial)
+	procpool.MustRegisterRole(rolePipeEcho, servePipeEcho)
+}
 
 // trialFD is the descriptor the trial writes its records to, leaving stdout
 // and stderr to the tasks.
@@ -55,21 +64,16 @@ type record struct {
 	Error   string              `json:"error,omitempty"`
 }
 
-// ServeIfTrial runs the trial and returns served=true when this process was
-// started as a trial process; otherwise it returns at once.
-func ServeIfTrial() (served bool, err error) {
-	spec := os.Getenv(envTrial)
-	if spec == "" {
-		return false, nil
-	}
-	os.Unsetenv(envTrial)
+// serveTrial runs the trial spec describes, writing its records to
+// descriptor 3.
+func serveTrial(spec string) error {
 	var ts TrialSpec
 	if err := json.Unmarshal([]byte(spec), &ts); err != nil {
-		return true, fmt.Errorf("harness: trial spec: %w", err)
+		return fmt.Errorf("harness: trial spec: %w", err)
 	}
 	out := os.NewFile(trialFD, "trial-records")
 	if out == nil {
-		return true, errors.New("harness: trial: descriptor 3 is not open")
+		return errors.New("harness: trial: descriptor 3 is not open")
 	}
 	defer out.Close()
 	// Inherited descriptors are not close-on-exec: without this, every
@@ -80,7 +84,7 @@ func ServeIfTrial() (served bool, err error) {
 	// The parent owns interruption: it kills this process when it must. A
 	// terminal's hangup reaches the whole process group, this trial too.
 	signal.Ignore(syscall.SIGINT, syscall.SIGHUP)
-	return true, runTrial(context.Background(), ts, out)
+	return runTrial(context.Background(), ts, out)
 }
 
 func runTrial(ctx context.Context, ts TrialSpec, out *os.File) error {

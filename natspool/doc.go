@@ -6,7 +6,7 @@
 //
 // By default the pool's owner starts a NATS server inside its own process
 // on a random loopback port (nothing to install) and local worker processes
-// (this executable re-executed; it must call ServeIfWorker first thing)
+// (this executable re-executed; it must call procpool.ServeRole first thing)
 // connect to it. Listen makes that server reachable from other hosts, whose
 // workers join with Serve (poolbench worker --connect); URL uses an existing
 // server instead.

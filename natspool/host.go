@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/poolbench/poolbench/procpool"
 )
 
 // HostConfig configures ServeHost.
@@ -21,7 +22,7 @@ type HostConfig struct {
 	// Procs is how many worker processes this host gives each pool.
 	Procs int
 	// Path and Args are the worker executable (default: this one), which
-	// must call ServeIfWorker first thing.
+	// must call procpool.ServeRole first thing.
 	Path string
 	Args []string
 	// Stdout and Stderr receive the workers' output; Events, if set, one
@@ -142,7 +143,7 @@ func (h *host) serve(pool string) error {
 	left := h.cfg.Procs
 	for range h.cfg.Procs {
 		cmd := exec.Command(h.cfg.Path, h.cfg.Args...)
-		cmd.Env = append(os.Environ(), envWorker+"="+string(env))
+		cmd.Env = append(os.Environ(), procpool.RoleEnv(roleWorker, string(env)))
 		cmd.Stdout, cmd.Stderr = h.cfg.Stdout, h.cfg.Stderr
 		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 		if err := cmd.Start(); err != nil {

@@ -11,10 +11,12 @@ import (
 	"time"
 
 	"github.com/nats-io/nuid"
+	"github.com/poolbench/poolbench/procpool"
 )
 
-// envWorker carries a workerEnv, as JSON, to a worker process.
-const envWorker = "POOLBENCH_NATSPOOL_WORKER"
+// roleWorker is the role (procpool.RegisterRole) of a worker process; its
+// spec is a workerEnv, as JSON.
+const roleWorker = "nats-worker"
 
 // workerEnv tells a worker process where to connect and whom to serve.
 type workerEnv struct {
@@ -86,7 +88,7 @@ func (p *Pool) newLocalLocked() *localProc {
 	lp := &localProc{id: nuid.Next()}
 	env, _ := json.Marshal(workerEnv{URL: p.url, Pool: p.id, ID: lp.id})
 	cmd := exec.Command(p.cfg.path, p.cfg.args...)
-	cmd.Env = append(append(os.Environ(), envWorker+"="+string(env)), p.cfg.env...)
+	cmd.Env = append(append(os.Environ(), procpool.RoleEnv(roleWorker, string(env))), p.cfg.env...)
 	cmd.Stdout, cmd.Stderr = p.cfg.stdout, p.cfg.stderr
 	// It dies with the thread that started it; Go keeps its threads for
 	// the life of the process unless a locked goroutine exits.

@@ -83,14 +83,12 @@ func init() {
 
 func TestMain(m *testing.M) {
 	// The benchmarks run the local process pool beside this one.
-	for _, serve := range []func() (bool, error){ServeIfWorker, procpool.ServeIfWorker} {
-		if served, err := serve(); served {
-			if err != nil {
-				fmt.Fprintln(os.Stderr, err)
-				os.Exit(1)
-			}
-			os.Exit(0)
+	if served, err := procpool.ServeRole(); served {
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
 		}
+		os.Exit(0)
 	}
 	if mode := os.Getenv(envChild); mode != "" {
 		os.Exit(runChild(mode))

@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/poolbench/poolbench/procpool"
 )
 
 // netns is a network namespace the test made to stand for a second host,
@@ -78,7 +80,7 @@ func TestWorkerInAnotherNetworkNamespaceJoins(t *testing.T) {
 	}
 	env, _ := json.Marshal(workerEnv{URL: p.URL(), Pool: p.ID()})
 	cmd := exec.Command("ip", "netns", "exec", ns.Name, os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), envWorker+"="+string(env))
+	cmd.Env = append(os.Environ(), procpool.RoleEnv(roleWorker, string(env)))
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {

@@ -124,7 +124,7 @@ func Heartbeat(d time.Duration) Option {
 }
 
 // Command sets the local worker executable and its arguments. The default
-// is the running executable, which must call ServeIfWorker first thing.
+// is the running executable, which must call procpool.ServeRole first thing.
 func Command(path string, args ...string) Option {
 	return func(c *config) error {
 		if path == "" {

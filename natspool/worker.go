@@ -15,25 +15,24 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nuid"
+	"github.com/poolbench/poolbench/procpool"
 )
 
 // errKilled ends a worker the owner told to exit at once.
 var errKilled = errors.New("natspool: told to exit")
 
-// ServeIfWorker serves a pool and returns served=true when this process was
-// started as a natspool worker; otherwise it returns at once. Call it first
-// thing in main (or TestMain) and exit when served is true.
-func ServeIfWorker() (served bool, err error) {
-	spec := os.Getenv(envWorker)
-	if spec == "" {
-		return false, nil
-	}
-	os.Unsetenv(envWorker)
+// A worker process is this executable re-executed in the nats-worker role:
+// procpool.ServeRole, called first thing in main, serves it.
+func init() { procpool.MustRegisterRole(roleWorker, serveWorker) }
+
+// serveWorker serves a pool from the worker process spec describes (a
+// workerEnv, as JSON), until the pool or its connection goes.
+func serveWorker(spec string) error {
 	// The owner decides what happens to its workers on Ctrl-C.
 	signal.Ignore(syscall.SIGINT)
 	var env workerEnv
 	if err := json.Unmarshal([]byte(spec), &env); err != nil {
-		return true, fmt.Errorf("natspool: worker %d: %s: %w", os.Getpid(), envWorker, err)
+		return fmt.Errorf("natspool: worker %d: role spec: %w", os.Getpid(), err)
 	}
 	// A worker the pool started itself dies with the pool's process; one
 	// started by a remote host must watch for the pool's silence.
@@ -49,7 +48,7 @@ func ServeIfWorker() (served bool, err error) {
 		nats.ClosedHandler(func(*nats.Conn) { close(closed) }),
 	)
 	if err != nil {
-		return true, fmt.Errorf("natspool: worker %d: connect to %s: %w", os.Getpid(), env.URL, err)
+		return fmt.Errorf("natspool: worker %d: connect to %s: %w", os.Getpid(), env.URL, err)
 	}
 	defer nc.Close()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -63,9 +62,9 @@ func ServeIfWorker() (served bool, err error) {
 	}()
 	err = serve(ctx, nc, env.Pool, env.ID, watchOwner)
 	if errors.Is(err, errKilled) || errors.Is(err, context.Canceled) {
-		return true, nil
+		return nil
 	}
-	return true, err
+	return err
 }
 
 // Serve runs tasks for the pool poolID through nc until the pool tells the

@@ -3,9 +3,12 @@
 // the parent one at a time, Map and Imap, Close, Join and Terminate.
 //
 // A worker is a real OS process: the current executable re-executed in worker
-// mode. A program that uses a Pool must call ServeIfWorker first thing in
-// main (and a test binary in TestMain), so that the re-executed copy serves
-// tasks instead of running the program again. Tasks name a function
+// mode. A program that uses a Pool must call ServeRole (or ServeIfWorker,
+// the same) first thing in main (and a test binary in TestMain), so that the
+// re-executed copy serves tasks instead of running the program again. The
+// same switch serves the other roles a program registers for its own
+// re-executed children (RegisterRole): one environment variable, EnvRole,
+// says which one a child plays. Tasks name a function
 // registered with Register (raw bytes in and out) or Func (typed, gob-encoded
 // by default; see Submit and MapOf) and carry its arguments, as Python
 // pickles a function by reference. Register at package level, so that the

@@ -30,6 +30,9 @@ var (
 	// ErrTaskPanicked is matched by errors.Is for a TaskError whose function
 	// panicked rather than returned an error.
 	ErrTaskPanicked = errors.New("procpool: task panicked")
+	// ErrUnknownRole is returned by ServeRole for a role this executable
+	// does not have.
+	ErrUnknownRole = errors.New("unknown role")
 )
 
 // TaskError is a task that failed inside a worker: the function returned an

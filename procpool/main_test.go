@@ -106,7 +106,7 @@ const envFailStarts = "PROCPOOL_TEST_FAIL_STARTS"
 
 func failStartIfTold() {
 	path := os.Getenv(envFailStarts)
-	if path == "" || os.Getenv(envWorker) != "1" {
+	if path == "" || os.Getenv(EnvRole) != RoleWorker {
 		return
 	}
 	if path == "all" {
@@ -121,7 +121,7 @@ func failStartIfTold() {
 
 func TestMain(m *testing.M) {
 	failStartIfTold()
-	if served, err := ServeIfWorker(); served {
+	if served, err := ServeRole(); served {
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)

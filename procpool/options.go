@@ -73,7 +73,7 @@ func Prefetch(n int) Option {
 
 // Command sets the worker executable and its arguments. The default is the
 // running executable with no arguments; the executable must call
-// ServeIfWorker first thing.
+// ServeRole (or ServeIfWorker) first thing.
 func Command(path string, args ...string) Option {
 	return func(c *config) error {
 		if path == "" {

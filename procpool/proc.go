@@ -67,7 +67,7 @@ func (p *Pool) startProc() (*proc, error) {
 		return nil, err
 	}
 	cmd := exec.Command(p.cfg.path, p.cfg.args...)
-	cmd.Env = append(append(os.Environ(), envWorker+"=1"), p.cfg.env...)
+	cmd.Env = append(append(os.Environ(), RoleEnv(RoleWorker, "")), p.cfg.env...)
 	cmd.ExtraFiles = []*os.File{taskR, resW, cur.file} // fds 3, 4 and 5
 	cmd.Stdout, cmd.Stderr = p.stdout, p.stderr
 	var stderr *stderrFilter

@@ -15,9 +15,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// envWorker marks a process started by a Pool as a worker.
-const envWorker = "POOLBENCH_PROCPOOL_WORKER"
-
 // The protocol runs over file descriptors 3 and 4, not stdin and stdout, so
 // that a task may print (the article's workers do) without corrupting it.
 const (
@@ -25,20 +22,8 @@ const (
 	workerResultFD = 4
 )
 
-// ServeIfWorker serves tasks and returns served=true when this process was
-// started by a Pool as a worker; otherwise it returns at once. Call it first
-// thing in main (or TestMain) and exit when served is true:
-//
-//	if served, err := procpool.ServeIfWorker(); served {
-//		if err != nil { fmt.Fprintln(os.Stderr, err); os.Exit(1) }
-//		os.Exit(0)
-//	}
-func ServeIfWorker() (served bool, err error) {
-	if os.Getenv(envWorker) != "1" {
-		return false, nil
-	}
-	// Pools started by this worker's tasks must not mistake themselves for workers.
-	os.Unsetenv(envWorker)
+// serveWorker serves a Pool's tasks: the worker role (see ServeRole).
+func serveWorker() error {
 	// Ctrl-C at a terminal reaches the whole process group; the pool's owner
 	// decides what happens to its workers, so a worker does not die of it
 	// mid-task. It still dies with its parent (Pdeathsig). A worker whose
@@ -54,12 +39,12 @@ func ServeIfWorker() (served bool, err error) {
 	page := os.NewFile(workerCurrentFD, "procpool-current")
 	cur, err := mapCurrentTask(page)
 	if err != nil {
-		return true, fmt.Errorf("procpool: worker %d: shared task slot on fd %d: %w", os.Getpid(), workerCurrentFD, err)
+		return fmt.Errorf("procpool: worker %d: shared task slot on fd %d: %w", os.Getpid(), workerCurrentFD, err)
 	}
 	page.Close() // the mapping outlives the descriptor
 	in := os.NewFile(workerTaskFD, "procpool-tasks")
 	out := os.NewFile(workerResultFD, "procpool-results")
-	return true, serve(in, out, cur)
+	return serve(in, out, cur)
 }
 
 // taskSlot is where a worker publishes the task it runs and the last it

@@ -72,7 +72,7 @@ func recordTask(args []byte) ([]byte, error) {
 // seq across the writers, then the pool is closed and joined and the file is
 // checked.
 //
-// The program must serve pool workers: call procpool.ServeIfWorker first
+// The program must serve pool workers: call procpool.ServeRole first
 // thing in main, or in TestMain for a test binary.
 //
 // Wall time runs from the moment every worker is ready until the last

@@ -6,31 +6,29 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/poolbench/poolbench/procpool"
 )
 
-// ChildEnv is the environment variable that turns a re-executed binary into
-// a writer process. It holds the writer's Job as JSON.
-const ChildEnv = "POOLBENCH_SHAREDLOG_JOB"
+// roleWriter is the role (procpool.RegisterRole) that makes a re-executed
+// binary a writer process; its spec is the writer's Job as JSON.
+const roleWriter = "log-writer"
 
-// ServeIfChild makes the current process a writer if RunProcesses started
-// it, and reports whether it did. Call it first thing in main, or in
-// TestMain for a test binary; when it returns true, exit at once: with
-// status 0 if err is nil, else print err and exit non-zero.
+func init() { procpool.MustRegisterRole(roleWriter, serveWriter) }
+
+// serveWriter is a writer process that RunProcesses started: procpool.ServeRole
+// runs it, first thing in main (or TestMain for a test binary).
 //
 // A writer waits for EOF on stdin before writing, so that the parent can
 // start every writer before any begins: the writers then overlap as a pool's
 // running workers would, rather than as processes still starting up.
-func ServeIfChild() (bool, error) {
-	spec, ok := os.LookupEnv(ChildEnv)
-	if !ok {
-		return false, nil
-	}
+func serveWriter(spec string) error {
 	var job Job
 	if err := json.Unmarshal([]byte(spec), &job); err != nil {
-		return true, fmt.Errorf("sharedlog: writer process: bad %s: %w", ChildEnv, err)
+		return fmt.Errorf("sharedlog: writer process: bad job: %w", err)
 	}
 	if _, err := io.Copy(io.Discard, os.Stdin); err != nil {
-		return true, fmt.Errorf("sharedlog: writer %d: wait to start: %w", job.Writer, err)
+		return fmt.Errorf("sharedlog: writer %d: wait to start: %w", job.Writer, err)
 	}
-	return true, job.Run(context.Background())
+	return job.Run(context.Background())
 }

@@ -35,19 +35,17 @@
 // judge a run without parsing mode names.
 //
 // Process modes re-execute the current binary as writer processes, and the
-// callback mode as pool workers. A program that runs them must call
-// ServeIfChild and procpool.ServeIfWorker first thing in main (a test
-// binary, first thing in TestMain):
+// callback mode as pool workers: both are roles (procpool.RegisterRole), so
+// a program that runs them must call procpool.ServeRole first thing in main
+// (a test binary, first thing in TestMain):
 //
 //	func main() {
-//		for _, serve := range []func() (bool, error){sharedlog.ServeIfChild, procpool.ServeIfWorker} {
-//			if ok, err := serve(); ok {
-//				if err != nil {
-//					fmt.Fprintln(os.Stderr, err)
-//					os.Exit(1)
-//				}
-//				os.Exit(0)
+//		if served, err := procpool.ServeRole(); served {
+//			if err != nil {
+//				fmt.Fprintln(os.Stderr, err)
+//				os.Exit(1)
 //			}
+//			os.Exit(0)
 //		}
 //		...
 //	}

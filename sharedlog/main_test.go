@@ -11,14 +11,12 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	for _, serve := range []func() (bool, error){procpool.ServeIfWorker, ServeIfChild} {
-		if ok, err := serve(); ok {
-			if err != nil {
-				fmt.Fprintln(os.Stderr, err)
-				os.Exit(1)
-			}
-			os.Exit(0)
+	if served, err := procpool.ServeRole(); served {
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
 		}
+		os.Exit(0)
 	}
 	goleak.VerifyTestMain(m)
 }

@@ -13,13 +13,14 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/poolbench/poolbench/procpool"
 	"github.com/poolbench/poolbench/results"
 )
 
 // RunProcesses runs a Go process mode, unlocked-whole, unlocked-split,
 // unlocked-noappend or locked:
 // it starts cfg.Writers copies of the current executable as writer
-// processes (see ServeIfChild), each writing cfg.Records records to one log
+// processes (the log-writer role), each writing cfg.Records records to one log
 // file, waits for them all, then checks the file.
 //
 // Wall time runs from the moment every writer is released to start until the
@@ -112,7 +113,7 @@ func startWriter(ctx context.Context, exe string, job Job) (*writerProc, error) 
 	// A race-enabled build sleeps a second at exit by default, which would
 	// be counted as writing time.
 	gorace := strings.TrimSpace(os.Getenv("GORACE") + " atexit_sleep_ms=0")
-	cmd.Env = append(os.Environ(), ChildEnv+"="+string(spec), "GORACE="+gorace)
+	cmd.Env = append(os.Environ(), procpool.RoleEnv(roleWriter, string(spec)), "GORACE="+gorace)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	cmd.WaitDelay = 2 * time.Second
 	p := &writerProc{writer: job.Writer, cmd: cmd, stderr: &headBuffer{max: 4096}}

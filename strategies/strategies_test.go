@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/poolbench/poolbench/natspool"
 	"github.com/poolbench/poolbench/procpool"
 	"github.com/poolbench/poolbench/pyref"
 	"github.com/poolbench/poolbench/workloads"
@@ -20,14 +19,12 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	for _, serve := range []func() (bool, error){procpool.ServeIfWorker, natspool.ServeIfWorker} {
-		if served, err := serve(); served {
-			if err != nil {
-				fmt.Fprintln(os.Stderr, err)
-				os.Exit(1)
-			}
-			os.Exit(0)
+	if served, err := procpool.ServeRole(); served {
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
 		}
+		os.Exit(0)
 	}
 	// Race-built children would each sleep a second on exit, which only
 	// slows the tests down.

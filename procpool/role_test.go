@@ -1,0 +1,68 @@
+package procpool
+
+import (
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// The test binary's own role: it prints its spec, so a test sees that the
+// switch reached it with the spec whole (colons and all).
+func init() {
+	MustRegisterRole("test.say", func(spec string) error {
+		_, err := os.Stdout.WriteString("said " + spec + " role=" + os.Getenv(EnvRole) + "\n")
+		return err
+	})
+}
+
+func TestServeRole(t *testing.T) {
+	tests := []struct {
+		name     string
+		env      string
+		wantCode int
+		want     string
+	}{
+		{"registered role gets its spec", RoleEnv("test.say", `{"a":"b:c"}`), 0, `said {"a":"b:c"} role=` + "\n"},
+		{"role without a spec", RoleEnv("test.say", ""), 0, "said  role=\n"},
+		{"unknown role", RoleEnv("nosuch", "x"), 1, `unknown role "nosuch" (this executable has test.say, worker)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cmd := exec.Command(os.Args[0], "-test.run=^$")
+			cmd.Env = append(os.Environ(), tt.env)
+			cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+			out, err := cmd.CombinedOutput()
+			code := 0
+			if ee, ok := err.(*exec.ExitError); ok {
+				code = ee.ExitCode()
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if code != tt.wantCode || !strings.Contains(string(out), tt.want) {
+				t.Errorf("exit %d, output %q; want exit %d and %q", code, out, tt.wantCode, tt.want)
+			}
+		})
+	}
+}
+
+func TestRegisterRoleRefuses(t *testing.T) {
+	serve := func(string) error { return nil }
+	tests := []struct {
+		name  string
+		role  string
+		serve func(string) error
+	}{
+		{"no name", "", serve},
+		{"colon in the name", "a:b", serve},
+		{"no func", "test.nil", nil},
+		{"the pool's own", RoleWorker, serve},
+		{"twice", "test.say", serve},
+	}
+	for _, tt := range tests {
+		if err := RegisterRole(tt.role, tt.serve); err == nil {
+			t.Errorf("%s: RegisterRole(%q) succeeded", tt.name, tt.role)
+		}
+	}
+}
