@@ -40,6 +40,7 @@ func TestBadInput(t *testing.T) {
 		{"bad inject", []string{"run", "--workload", "noop", "--inject", "crash=2"}, "probabilities in [0, 1]"},
 		{"pool beyond the machine", []string{"run", "--workload", "noop", "--workers", "100000", "--tasks", "4"}, "--workers 100000: a pool of pool-apply processes is more than the"},
 		{"processes beyond the machine", []string{"run", "--workload", "noop", "--strategies", "process-per-task", "--max-processes", "1000000"}, "--max-processes 1000000 is more than the"},
+		{"negative chunk size", []string{"run", "--workload", "noop", "--chunk-size", "-2"}, "--chunk-size -2: want at least 1"},
 		{"negative process cap", []string{"run", "--workload", "noop", "--max-processes", "-1"}, "--max-processes -1: want at least 1"},
 		{"sweep beyond the machine", []string{"sweep", "--workload", "noop", "--workers", "1,100000"}, "--allow-oversubscribe to try anyway"},
 		{"strategy twice", []string{"run", "--workload", "noop", "--strategies", "serial,goroutines,serial"}, "--strategies lists serial twice"},

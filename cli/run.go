@@ -35,9 +35,11 @@ type runOptions struct {
 	allowOversubscribe bool
 	// maxProcesses caps process-per-task's processes at once.
 	maxProcesses int
-	py           pythonOptions
-	wl           workloadOptions
-	nats         natsOptions
+	// chunkSize is how many tasks the *-pool-map strategies send at once.
+	chunkSize int
+	py        pythonOptions
+	wl        workloadOptions
+	nats      natsOptions
 }
 
 func newRunCmd() *cobra.Command {
@@ -77,6 +79,7 @@ func (o *runOptions) addMeasureFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.out, "out", "", "folder for results.json, charts and report.html (default: a new folder under "+defaultOutRoot+"/)")
 	f.BoolVar(&o.force, "force", false, "replace an earlier run in --out (its results, journal, charts and report are removed first)")
 	f.BoolVar(&o.allowOversubscribe, "allow-oversubscribe", false, "start more processes at once than this machine's limits advise (128 per CPU, half of ulimit -u at 12 threads a process)")
+	f.IntVar(&o.chunkSize, "chunk-size", 0, "the *-pool-map strategies send each worker this many tasks at a time, as Python's chunksize (0: each pool's default: 1 for Go's, CPython's own)")
 	f.IntVar(&o.maxProcesses, "max-processes", 0, "process-per-task runs at most this many processes at once (0: this machine's limit, or all at once with --allow-oversubscribe)")
 	f.StringVar(&o.format, "format", "table", "what to print on stdout: table|json|csv|markdown|benchstat")
 	o.py.addFlags(f, true)
@@ -169,6 +172,7 @@ func (o *runOptions) config() (harness.Config, error) {
 		SampleInterval:     o.sampleInterval,
 		AllowOversubscribe: o.allowOversubscribe,
 		MaxProcesses:       o.maxProcesses,
+		ChunkSize:          o.chunkSize,
 	}
 	o.py.apply(&cfg)
 	if err := o.wl.apply(&cfg, o.seed); err != nil {

@@ -69,6 +69,9 @@ type Config struct {
 	// once; 0 is this machine's limit (processLimit), or no bound at all
 	// with AllowOversubscribe.
 	MaxProcesses int
+	// ChunkSize is how many tasks the *-pool-map strategies send a worker
+	// at a time; 0 is each pool's own default.
+	ChunkSize int
 	// Journal, if set, receives each trial as it finishes, so that a run
 	// that dies before its results are saved loses nothing it measured.
 	Journal *Journal
@@ -160,6 +163,8 @@ func (c Config) validate() (*plan, error) {
 		return nil, configErr("--repeat %d: want at least 1", c.Repeat)
 	case c.Warmup < 0:
 		return nil, configErr("--warmup %d: want 0 or more", c.Warmup)
+	case c.ChunkSize < 0:
+		return nil, configErr("--chunk-size %d: want at least 1 (0 for each pool's default)", c.ChunkSize)
 	case c.TaskTimeout < 0:
 		return nil, configErr("--task-timeout %v: want 0 (none) or a positive duration", c.TaskTimeout)
 	case c.Faults.Hang > 0 && c.TaskTimeout == 0:

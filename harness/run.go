@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime/debug"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/poolbench/poolbench/results"
@@ -80,6 +81,9 @@ func Run(ctx context.Context, cfg Config, progress func(Progress)) (*results.Run
 	}
 	if cfg.TaskTimeout > 0 {
 		run.Config.TaskTimeout = cfg.TaskTimeout.String()
+	}
+	if cfg.ChunkSize > 0 && slices.ContainsFunc(p.Strategies, func(s string) bool { return strings.HasSuffix(s, "pool-map") }) {
+		run.Config.ChunkSize = cfg.ChunkSize
 	}
 	if p.maxProcesses > 0 && slices.Contains(p.Strategies, "process-per-task") {
 		run.Config.MaxProcesses = p.maxProcesses
@@ -199,7 +203,8 @@ func (p *plan) specs() []TrialSpec {
 			}
 			for _, k := range sizes {
 				spec := TrialSpec{Strategy: s.Name(), Workload: w.Name, Size: p.sizes[w.Name], Options: p.Options, Tasks: p.Tasks, Workers: k, MaxProcesses: p.maxProcesses,
-					Faults: p.Faults, TaskTimeout: p.TaskTimeout}
+					ChunkSize: p.ChunkSize,
+					Faults:    p.Faults, TaskTimeout: p.TaskTimeout}
 				if s.Traits().Language == "python" {
 					spec.Python, spec.PyStartMethod = p.python.Path, p.startMethod
 				}

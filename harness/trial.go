@@ -42,9 +42,11 @@ type TrialSpec struct {
 	Tasks    int               `json:"tasks"`
 	Workers  int               `json:"workers"`
 	// MaxProcesses caps process-per-task's processes at once (0: none).
-	MaxProcesses int              `json:"max_processes,omitempty"`
-	Faults       workloads.Faults `json:"faults,omitzero"`
-	TaskTimeout  time.Duration    `json:"task_timeout,omitempty"`
+	MaxProcesses int `json:"max_processes,omitempty"`
+	// ChunkSize is the *-pool-map strategies' chunk size (0: the pool's).
+	ChunkSize   int              `json:"chunk_size,omitempty"`
+	Faults      workloads.Faults `json:"faults,omitzero"`
+	TaskTimeout time.Duration    `json:"task_timeout,omitempty"`
 	// Python and PyStartMethod are for the py-* strategies.
 	Python        string `json:"python,omitempty"`
 	PyStartMethod string `json:"py_start_method,omitempty"`
@@ -104,6 +106,7 @@ func runTrial(ctx context.Context, ts TrialSpec, out *os.File) error {
 	}
 	plan := strategies.Plan{
 		Workload: wl, Size: ts.Size, Options: ts.Options, Tasks: ts.Tasks, Workers: ts.Workers, MaxProcesses: ts.MaxProcesses,
+		ChunkSize:   ts.ChunkSize,
 		PoolOptions: []procpool.Option{procpool.WorkerOutput(os.Stderr, os.Stderr)},
 		NATSOptions: natsOptions(ts),
 		Faults:      ts.Faults,

@@ -38,6 +38,9 @@ type Job struct {
 	PayloadIn, PayloadOut uint64
 	Tasks                 int
 	Workers               int // the pool size
+	// ChunkSize is Pool.map's chunksize; 0 leaves it to CPython, which
+	// cuts the tasks into about four chunks per worker.
+	ChunkSize int
 	// Faults holds the injected fault of each failing task.
 	Faults map[int]workloads.Fault
 	// TaskTimeout bounds each task where CPython can end one: in-process
@@ -70,6 +73,7 @@ type wire struct {
 	PayloadOut  uint64         `json:"payload_out"`
 	Tasks       int            `json:"tasks"`
 	Workers     int            `json:"workers"`
+	ChunkSize   int            `json:"chunk_size,omitempty"`
 	Faults      map[string]int `json:"faults"`
 	TaskTimeout float64        `json:"task_timeout"`
 	StartMethod string         `json:"start_method"`
@@ -85,6 +89,8 @@ func (j Job) wire() (wire, error) {
 		return wire{}, fmt.Errorf("pyref: unknown strategy %q", j.Strategy)
 	case j.Strategy != Article && !slices.Contains(Workloads, j.Workload):
 		return wire{}, fmt.Errorf("pyref: %w %q (have %s)", ErrNoTwin, j.Workload, strings.Join(Workloads, ", "))
+	case j.ChunkSize < 0:
+		return wire{}, fmt.Errorf("pyref: chunk size %d: want at least 1, or 0 for CPython's", j.ChunkSize)
 	case j.Tasks < 1 || j.Workers < 1:
 		return wire{}, fmt.Errorf("pyref: %d tasks, %d workers: want at least 1 of each", j.Tasks, j.Workers)
 	case j.Sizes != nil && len(j.Sizes) != j.Tasks:
@@ -93,7 +99,7 @@ func (j Job) wire() (wire, error) {
 		return wire{}, fmt.Errorf("pyref: payload of %d bytes in, %d out: want at least 1 each way", j.PayloadIn, j.PayloadOut)
 	}
 	w := wire{
-		Strategy: j.Strategy, Workload: j.Workload, Size: j.Size, Sizes: j.Sizes, Tasks: j.Tasks, Workers: j.Workers,
+		Strategy: j.Strategy, Workload: j.Workload, Size: j.Size, Sizes: j.Sizes, Tasks: j.Tasks, Workers: j.Workers, ChunkSize: j.ChunkSize,
 		Seed: j.Seed, PayloadIn: j.PayloadIn, PayloadOut: j.PayloadOut,
 		Faults: map[string]int{}, TaskTimeout: j.TaskTimeout.Seconds(), StartMethod: j.StartMethod,
 	}

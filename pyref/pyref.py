@@ -664,7 +664,7 @@ def pool_map(job, ctx, out):
     args = [pooled_args(work, i) for i in range(job["tasks"])]
     t = clock()
     try:
-        values = pool.map(run_packed, args)
+        values = pool.map(run_packed, args, job.get("chunk_size") or None)
     except Exception as exc:
         latency = clock() - t
         said = exc.args[2] if isinstance(exc, TaskFailed) else describe(exc)

@@ -64,6 +64,9 @@ type Config struct {
 	// MaxProcesses is the cap on process-per-task's processes at once,
 	// when it ran with one.
 	MaxProcesses int `json:"max_processes,omitempty"`
+	// ChunkSize is the *-pool-map strategies' chunk size, when one was
+	// given (absent: each pool's default).
+	ChunkSize int `json:"chunk_size,omitempty"`
 	// The workload options, where a workload of the run reads them:
 	// payload's sizes ("in=65536,out=65536"), skewed's sigma, exec's
 	// command (run directly, split on blanks, when CmdArgv).

@@ -24,7 +24,11 @@ func (NATSPoolMap) Run(ctx context.Context, plan Plan, rec *Recorder) error {
 		for i := range args {
 			args[i] = plan.task(i).Args
 		}
-		res, err := p.Map(ctx, fn, args)
+		var opts []natspool.MapOption
+		if plan.ChunkSize > 0 {
+			opts = append(opts, natspool.ChunkSize(plan.ChunkSize))
+		}
+		res, err := p.Map(ctx, fn, args, opts...)
 		if res == nil {
 			return err
 		}

@@ -10,8 +10,10 @@ import (
 // results, as Python's pool.map does.
 type PoolMap struct{}
 
-func (PoolMap) Name() string              { return "pool-map" }
-func (PoolMap) Doc() string               { return "a process pool of --workers, all tasks through Map" }
+func (PoolMap) Name() string { return "pool-map" }
+func (PoolMap) Doc() string {
+	return "a process pool of --workers, all tasks through Map (--chunk-size at a time)"
+}
 func (PoolMap) Concurrency(plan Plan) int { return min(plan.Workers, plan.Tasks) }
 
 func (PoolMap) Traits() Traits { return Traits{UsesPoolSize: true, Baseline: "serial"} }
@@ -23,11 +25,16 @@ func (PoolMap) Run(ctx context.Context, plan Plan, rec *Recorder) error {
 		for i := range args {
 			args[i] = plan.task(i).Args
 		}
-		res, err := p.Map(ctx, fn, args)
+		var opts []procpool.MapOption
+		if plan.ChunkSize > 0 {
+			opts = append(opts, procpool.ChunkSize(plan.ChunkSize))
+		}
+		res, err := p.Map(ctx, fn, args, opts...)
 		if res == nil {
 			return err
 		}
 		for i, r := range res {
+			rec.WorkerPID(r.WorkerPID)
 			rec.TaskAt(i, r.Value, r.Err, r.Latency(), r.Delivered)
 		}
 		return nil

@@ -47,7 +47,7 @@ func runPython(ctx context.Context, strategy string, plan Plan, rec *Recorder) e
 	}
 	job := pyref.Job{
 		Strategy: strategy, Workload: plan.Workload.Name, Size: plan.Size,
-		Tasks: plan.Tasks, Workers: plan.Workers, Seed: plan.Options.Seed,
+		Tasks: plan.Tasks, Workers: plan.Workers, ChunkSize: plan.ChunkSize, Seed: plan.Options.Seed,
 		TaskTimeout: plan.TaskTimeout, StartMethod: plan.PyStartMethod,
 		Stall: stallBound(strategy, plan),
 		// A trial is a process of its own: it adopts and reaps whatever the

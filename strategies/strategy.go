@@ -31,6 +31,10 @@ type Plan struct {
 	// once (0: every task's at once, as the article starts them): a task
 	// waits for a running one to end before its process starts.
 	MaxProcesses int
+	// ChunkSize is how many tasks the *-pool-map strategies send a worker
+	// at a time (Python's chunksize); 0 is each pool's own default: one
+	// for the Go pools, Python's heuristic for CPython's.
+	ChunkSize int
 	// PoolOptions are passed to every procpool.New (worker command, output),
 	// NATSOptions to every natspool.New (server URL or listen address too).
 	PoolOptions []procpool.Option
