@@ -35,7 +35,14 @@
 //
 // Workers exit when the owner tells them (Close, Terminate), when the
 // owner falls silent (it was killed) or when their connection closes; local
-// workers also die with the owner's process (a parent-death signal).
+// workers also die with the owner's process (a parent-death signal). So an
+// external server that restarts costs the pool its workers, not its tasks:
+// the owner reconnects, starts fresh local workers and redelivers, or,
+// after ServerGrace, fails what is left with ErrServerLost.
+//
+// The typed form and chunks are procpool's: workers run tasks with
+// procpool.Run, so a function made once with procpool.Func, and a
+// ChunkSize chunk, runs in either pool.
 //
 // Execution is at least once: a worker lost after running a task but before
 // its result arrived has that task run again elsewhere; its late result,
