@@ -33,8 +33,11 @@ func BenchmarkPayloadEcho(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	growPipe(in)
-	growPipe(out)
+	var inGrowth, outGrowth pipeGrowth
+	inGrowth.grow(in)
+	outGrowth.grow(out)
+	defer inGrowth.release()
+	defer outGrowth.release()
 	cmd.Stdin, cmd.Stdout = inR, outW
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)

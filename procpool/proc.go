@@ -31,18 +31,20 @@ type proc struct {
 	stderr  *stderrFilter // nil when the worker's stderr is discarded
 
 	// guarded by pool.mu
-	spawn     int // index of this start in pool.spawns, -1 past the sample
-	isReady   bool
-	closing   bool           // no more tasks: close the task pipe once flushed
-	dead      bool           // the reader has seen the end
-	inflight  []*AsyncResult // sent, in the order the worker runs them
-	assigned  int
-	out       frameQueue // frames waiting to be written
-	spare     frameQueue
-	writing   bool   // a write to taskW is under way
-	grown     bool   // taskW's pipe was grown; only the one writing touches it
-	killCause error  // why the pool killed it, if it did
-	killTask  uint64 // the late task a timeout kill was for (0: none)
+	spawn    int // index of this start in pool.spawns, -1 past the sample
+	isReady  bool
+	closing  bool           // no more tasks: close the task pipe once flushed
+	dead     bool           // the reader has seen the end
+	inflight []*AsyncResult // sent, in the order the worker runs them
+	assigned int
+	out      frameQueue // frames waiting to be written
+	spare    frameQueue
+	writing  bool // a write to taskW is under way
+	// taskPipe is touched only by the one writing (writing is set),
+	// resPipe only by the reader goroutine.
+	taskPipe, resPipe pipeGrowth
+	killCause         error  // why the pool killed it, if it did
+	killTask          uint64 // the late task a timeout kill was for (0: none)
 }
 
 // startProc starts one worker process. It returns once the process exists;
@@ -210,6 +212,9 @@ func (pr *proc) readResults(fr *frameReader) error {
 		kind, body, err := fr.next()
 		if err != nil {
 			return err
+		}
+		if len(body) > pipeDefault {
+			pr.resPipe.grow(pr.resR)
 		}
 		if kind != kindResult {
 			return fmt.Errorf("%w: frame kind %d, want result", ErrProtocol, kind)

@@ -45,6 +45,10 @@ func (pr *proc) die(readErr error) {
 	<-pr.wrote
 	pr.resR.Close()
 	pr.cmd.Wait()
+	// Both pipes are closed at both ends now (the writer has closed
+	// taskW, the worker has exited): their growth is free again.
+	pr.taskPipe.release()
+	pr.resPipe.release()
 	pr.watch.stop()
 	state := pr.cmd.ProcessState
 	pr.stderr.flush()

@@ -45,10 +45,8 @@ func (pr *proc) flush(wait bool) bool {
 	q := pr.out
 	pr.out, pr.spare = pr.spare, frameQueue{}
 	p.mu.Unlock()
-	if !pr.grown && q.len() > pipeDefault {
-		// Only the one writing touches grown.
-		pr.grown = true
-		growPipe(pr.taskW)
+	if q.len() > pipeDefault {
+		pr.taskPipe.grow(pr.taskW)
 	}
 	var err error
 	if wait {

@@ -15,14 +15,12 @@ import (
 // the next task may touch that buffer.
 type resultWriter struct {
 	out     io.Writer
-	file    *os.File        // out, when it is a file
-	raw     syscall.RawConn // file's, for vectored writes
+	raw     syscall.RawConn // out's, when it is a file, for vectored writes
 	writeMu sync.Mutex      // one write at a time, so results stay in order
 	mu      sync.Mutex      // guards q, spare and err
 	q       frameQueue
 	spare   frameQueue
 	err     error
-	grown   bool // the result pipe was grown; guarded by writeMu
 	wake    chan struct{}
 	done    chan struct{}
 }
@@ -31,7 +29,7 @@ func newResultWriter(out io.Writer) *resultWriter {
 	w := &resultWriter{out: out, wake: make(chan struct{}, 1), done: make(chan struct{})}
 	if f, ok := out.(*os.File); ok {
 		if rc, err := f.SyscallConn(); err == nil {
-			w.file, w.raw = f, rc
+			w.raw = rc
 		}
 	}
 	go w.loop()
@@ -79,10 +77,6 @@ func (w *resultWriter) flush() error {
 	err := w.err
 	w.mu.Unlock()
 	if err == nil && q.len() > 0 {
-		if w.file != nil && !w.grown && q.len() > pipeDefault {
-			w.grown = true
-			growPipe(w.file)
-		}
 		if w.raw != nil {
 			err = q.writeAll(w.raw)
 		} else {
