@@ -62,6 +62,7 @@ func FuncWith[In, Out any](name string, codec Codec, fn func(ctx context.Context
 		}
 		return codec.Marshal(out)
 	})
+	describeTyped[In, Out](name, codec)
 	return &Function[In, Out]{name: name, codec: codec}
 }
 
