@@ -29,6 +29,10 @@ func newListCmd() *cobra.Command {
 			}
 			for _, name := range workloads.Names() {
 				wl, _ := workloads.Lookup(name)
+				if wl.FromArgsFile {
+					fmt.Fprintf(w, "workload\t%s\t%s\n", wl.Name, wl.Doc)
+					continue
+				}
 				fmt.Fprintf(w, "workload\t%s\t%s (default size %s)\n", wl.Name, wl.Doc, wl.DefaultSize)
 			}
 			if err := w.Flush(); err != nil {

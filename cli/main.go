@@ -1,5 +1,12 @@
 // Package cli is the poolbench command line: every command of poolbench,
-// importable so that a program of one's own can offer them too.
+// importable so that a program of one's own can offer them too. The
+// functions such a program registers with procpool (procpool.Func,
+// procpool.Register) are workloads of its commands, their tasks' arguments
+// read from --args-file (see examples/myfunc):
+//
+//	var Square = procpool.Func("square", func(ctx context.Context, x int) (int, error) { return x * x, nil })
+//
+//	func main() { cli.Main() }
 package cli
 
 import (
@@ -9,10 +16,14 @@ import (
 
 	"github.com/poolbench/poolbench/harness"
 	"github.com/poolbench/poolbench/procpool"
+	"github.com/poolbench/poolbench/workloads"
 )
 
 // Main runs the poolbench command line on os.Args and exits the process
-// with its status (see realMain).
+// with its status: 0 success, 1 a failure of the run, 2 bad input, 130 or
+// 143 when interrupted. A re-executed copy of the program (a trial, a pool
+// worker) plays its role instead and exits. Call it from main, after
+// registering the program's own functions (at package level is best).
 func Main() {
 	os.Exit(realMain())
 }
@@ -26,6 +37,14 @@ func realMain() int {
 	// and the packages that start such children register theirs. It is
 	// read before anything else, so that a child does nothing of the
 	// command line's, and test binaries can play the roles too.
+	//
+	// The program's own functions, registered with procpool, become
+	// workloads first, in every process alike: a trial and its workers
+	// must know the workloads the command line checked.
+	if err := workloads.AddUserFuncs(); err != nil {
+		fmt.Fprintln(os.Stderr, "poolbench:", err)
+		return 1
+	}
 	if served, err := procpool.ServeRole(); served {
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "poolbench:", err)

@@ -75,6 +75,9 @@ func (p *plan) recordOptions(c *results.Config) {
 		case workloads.ExecName:
 			c.Cmd, c.CmdArgv = p.Options.Cmd, p.Options.CmdArgv
 		}
+		if w.FromArgsFile {
+			c.ArgsFile = p.Options.ArgsFile
+		}
 	}
 	if seeded {
 		c.Seed = p.Options.Seed

@@ -104,6 +104,13 @@ func runTrial(ctx context.Context, ts TrialSpec, out *os.File) error {
 	if err != nil {
 		return err
 	}
+	// What a workload prepares from its options (a program's function
+	// reads and encodes its args file) is ready before the clock starts.
+	if wl.CheckOptions != nil {
+		if err := wl.CheckOptions(ts.Options); err != nil {
+			return err
+		}
+	}
 	plan := strategies.Plan{
 		Workload: wl, Size: ts.Size, Options: ts.Options, Tasks: ts.Tasks, Workers: ts.Workers, MaxProcesses: ts.MaxProcesses,
 		ChunkSize:   ts.ChunkSize,

@@ -92,6 +92,9 @@ func workloadFacts(c results.Config) []kv {
 		}
 		out = append(out, kv{how, c.Cmd})
 	}
+	if c.ArgsFile != "" {
+		out = append(out, kv{"args file", c.ArgsFile})
+	}
 	for _, w := range c.Workloads {
 		if doc := c.WorkloadDocs[w]; doc != "" {
 			out = append(out, kv{"workload " + w, doc})

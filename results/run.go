@@ -69,11 +69,13 @@ type Config struct {
 	ChunkSize int `json:"chunk_size,omitempty"`
 	// The workload options, where a workload of the run reads them:
 	// payload's sizes ("in=65536,out=65536"), skewed's sigma, exec's
-	// command (run directly, split on blanks, when CmdArgv).
-	Payload string   `json:"payload,omitempty"`
-	Skew    *float64 `json:"skew,omitempty"`
-	Cmd     string   `json:"cmd,omitempty"`
-	CmdArgv bool     `json:"cmd_argv,omitempty"`
+	// command (run directly, split on blanks, when CmdArgv), the file
+	// of a program's own function's arguments.
+	Payload  string   `json:"payload,omitempty"`
+	Skew     *float64 `json:"skew,omitempty"`
+	Cmd      string   `json:"cmd,omitempty"`
+	CmdArgv  bool     `json:"cmd_argv,omitempty"`
+	ArgsFile string   `json:"args_file,omitempty"`
 	// WorkloadDocs is each workload's one-line explanation.
 	WorkloadDocs map[string]string `json:"workload_docs,omitempty"`
 	// Python is the interpreter that ran the py-* strategies, and

@@ -26,6 +26,10 @@ type Options struct {
 	// blanks and run directly when CmdArgv is set.
 	Cmd     string `json:"cmd,omitempty"`
 	CmdArgv bool   `json:"cmd_argv,omitempty"`
+	// ArgsFile holds a program's own function's task arguments, one JSON
+	// value per line (see AddUserFuncs); task i takes line i modulo the
+	// number of lines.
+	ArgsFile string `json:"args_file,omitempty"`
 }
 
 // splitmix64 is one step of the SplitMix64 generator (Steele, Lea and

@@ -53,6 +53,10 @@ type Workload struct {
 	Python bool
 	// OptIn leaves it out of --workload all: it is named on its own.
 	OptIn bool
+	// FromArgsFile: its tasks' arguments are the lines of Options.ArgsFile
+	// (a program's own function, see AddUserFuncs), so a run has as many
+	// tasks as the file has lines unless told otherwise.
+	FromArgsFile bool
 }
 
 // ArgsFor is the argument buffer of task index under the run's options.
@@ -94,7 +98,11 @@ var (
 )
 
 // Register adds a workload. Names are unique.
-func Register(w Workload) error {
+func Register(w Workload) error { return register(w, true) }
+
+// register adds w, and its function to procpool's registry when toPool (a
+// function already there becomes a workload without it).
+func register(w Workload, toPool bool) error {
 	if w.Name == "" || w.Run == nil {
 		return errors.New("workloads: register: a workload needs a name and a Run func")
 	}
@@ -104,8 +112,10 @@ func Register(w Workload) error {
 		return fmt.Errorf("workloads: register %q: already registered", w.Name)
 	}
 	// A pool's workers find it in procpool's registry, like any user's.
-	if err := procpool.Register(w.Name, procpool.RawFunc(w.Run)); err != nil {
-		return fmt.Errorf("workloads: %w", err)
+	if toPool {
+		if err := procpool.Register(w.Name, procpool.RawFunc(w.Run)); err != nil {
+			return fmt.Errorf("workloads: %w", err)
+		}
 	}
 	registry[w.Name] = w
 	funcs[w.Name] = w.Run
