@@ -321,7 +321,10 @@ func testCompare(t *testing.T, old, new string) {
 	dir := t.TempDir()
 	// slowed is old with goroutines at least 50% slower on every trial than
 	// on any trial of old: the Mann-Whitney test sees every new value above
-	// every old one, p = 2/70 with 4 trials a side.
+	// every old one, p = 2/70 with 4 trials a side. slowedBy is the change
+	// in percent, median to median: beyond 50%, and far beyond when one of
+	// old's trials was slow (a loaded machine).
+	var slowedBy float64
 	slowed := rewrite(t, old, filepath.Join(dir, "slowed", "results.json"), func(run *results.Run) {
 		for i := range run.Results {
 			r := &run.Results[i]
@@ -335,6 +338,7 @@ func testCompare(t *testing.T, old, new string) {
 			for j := range r.Trials {
 				r.Trials[j].WallSeconds = slowest * (1.5 + 0.01*float64(j))
 			}
+			slowedBy = (slowest*1.515/r.WallSeconds.Median - 1) * 100
 			r.WallSeconds.Median, r.WallSeconds.Mean, r.WallSeconds.Min, r.WallSeconds.Max = slowest*1.515, slowest*1.515, slowest*1.5, slowest*1.53
 		}
 	})
@@ -362,7 +366,7 @@ func testCompare(t *testing.T, old, new string) {
 		{"two runs", []string{old, new}, 0, filepath.Join(filepath.Dir(new), "compare.html"), false, ""},
 		{"into --out", []string{old, new, "--out", filepath.Join(dir, "cmp")}, 0, filepath.Join(dir, "cmp", "compare.html"), false, ""},
 		{"regression beyond the gate", []string{old, slowed, "--fail-on-regression", "10"}, 1, filepath.Join(dir, "slowed", "compare.html"), true, ""},
-		{"regression within the gate", []string{old, slowed, "--fail-on-regression", "1000"}, 0, filepath.Join(dir, "slowed", "compare.html"), true, ""},
+		{"regression within the gate", []string{old, slowed, "--fail-on-regression", strconv.Itoa(int(2*slowedBy) + 100)}, 0, filepath.Join(dir, "slowed", "compare.html"), true, ""},
 		{"regression without a gate", []string{old, slowed}, 0, filepath.Join(dir, "slowed", "compare.html"), true, ""},
 		{"no change, zero gate", []string{old, same, "--fail-on-regression", "0"}, 0, filepath.Join(dir, "same", "compare.html"), false, ""},
 		{"too few trials for the gate", []string{old, few, "--fail-on-regression", "10"}, 0, filepath.Join(dir, "few", "compare.html"), false,
