@@ -42,7 +42,14 @@ func (p *plan) execTrial(ctx context.Context, spec TrialSpec, progress func(done
 	}
 	cmd := exec.Command(p.Executable)
 	cmd.Env = append(os.Environ(), procpool.RoleEnv(roleTrial, string(specJSON)))
-	cmd.ExtraFiles = []*os.File{recW}
+	relR, relW, err := os.Pipe()
+	if err != nil {
+		recR.Close()
+		recW.Close()
+		return nil, fmt.Errorf("harness: trial pipe: %w", err)
+	}
+	defer relW.Close()                      // lets the trial exit, whatever happens here
+	cmd.ExtraFiles = []*os.File{recW, relR} // fds 3 and 4
 	cmd.Stdout, cmd.Stderr = p.TaskOutput, p.TaskOutput
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	var solo []float64
@@ -50,6 +57,7 @@ func (p *plan) execTrial(ctx context.Context, spec TrialSpec, progress func(done
 		if solo, err = p.soloSpawns(); err != nil {
 			recR.Close()
 			recW.Close()
+			relR.Close()
 			return nil, err
 		}
 	}
@@ -63,9 +71,11 @@ func (p *plan) execTrial(ctx context.Context, spec TrialSpec, progress func(done
 	if err := start(cmd); err != nil {
 		recR.Close()
 		recW.Close()
+		relR.Close()
 		return nil, fmt.Errorf("harness: start trial %s/%s: %w", spec.Strategy, spec.Workload, err)
 	}
 	recW.Close()
+	relR.Close()
 	sampler, sampleErr := measure.Start(cmd.Process.Pid, p.SampleInterval)
 
 	stopKill := context.AfterFunc(ctx, func() { cmd.Process.Kill() })
@@ -82,6 +92,11 @@ func (p *plan) execTrial(ctx context.Context, spec TrialSpec, progress func(done
 		}
 		if r.Outcome != nil {
 			last = r
+			// The trial waits for relW's end: measure it once more.
+			if sampler != nil {
+				sampler.Sample()
+			}
+			relW.Close()
 		} else if progress != nil {
 			progress(r.Done)
 		}

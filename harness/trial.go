@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -32,6 +33,12 @@ func init() {
 // trialFD is the descriptor the trial writes its records to, leaving stdout
 // and stderr to the tasks.
 const trialFD = 3
+
+// releaseFD is the descriptor the trial reads to its end before it exits,
+// once it has written its outcome: the parent closes the other end after a
+// last sample of the trial, which has then done all its work and is still
+// there to be measured.
+const releaseFD = 4
 
 // TrialSpec is what one trial process runs.
 type TrialSpec struct {
@@ -83,13 +90,21 @@ func serveTrial(spec string) error {
 	// that leaves running) would hold the record pipe open, and the parent
 	// would wait for the last of them to exit before it saw the trial end.
 	syscall.CloseOnExec(trialFD)
+	syscall.CloseOnExec(releaseFD)
 	// The parent owns interruption: it kills this process when it must. A
 	// terminal's hangup reaches the whole process group, this trial too.
 	signal.Ignore(syscall.SIGINT, syscall.SIGHUP)
-	return runTrial(context.Background(), ts, out)
+	release := os.NewFile(releaseFD, "trial-release")
+	if release == nil {
+		return errors.New("harness: trial: descriptor 4 is not open")
+	}
+	defer release.Close()
+	return runTrial(context.Background(), ts, out, release)
 }
 
-func runTrial(ctx context.Context, ts TrialSpec, out *os.File) error {
+// runTrial runs the trial, writes its records to out and, once it has
+// written its outcome, reads release to its end before it returns.
+func runTrial(ctx context.Context, ts TrialSpec, out, release *os.File) error {
 	w := bufio.NewWriter(out)
 	enc := json.NewEncoder(w)
 	emit := func(r record) {
@@ -153,6 +168,10 @@ func runTrial(ctx context.Context, ts TrialSpec, out *os.File) error {
 		r.Error = runErr.Error()
 	}
 	emit(r)
+	// Exit only once the parent has taken its last sample (or is gone).
+	if release != nil {
+		io.Copy(io.Discard, release)
+	}
 	return nil
 }
 

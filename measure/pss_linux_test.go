@@ -160,3 +160,28 @@ func waitSettled(t *testing.T, pid int) {
 	}
 	t.Fatalf("pid %d: its tree's PSS did not settle", pid)
 }
+
+// TestSampleNow: Sample measures PSS at the moment it is called, with no
+// tick of the ticker since Start: a child that allocates after Start shows
+// its new memory in the peak, as smaps_rollup sums it; and Sample returns
+// at once once the child is gone.
+func TestSampleNow(t *testing.T) {
+	c := startChild(t, "alloc")
+	c.expect("base")
+	s, err := Start(c.pid(), time.Hour) // no tick during the test
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.send("go")
+	c.expect("ready")
+	s.Sample()
+	want := treePSS(t, c.pid())
+	c.finish()
+	s.Sample() // sampling has ended with the child: must not block
+	rep := s.Stop()
+	got := float64(rep.PeakPSSBytes)
+	t.Logf("peak PSS %.1f MiB, smaps_rollup %.1f MiB", got/(1<<20), float64(want)/(1<<20))
+	if math.Abs(got-float64(want)) > 0.10*float64(want) || rep.PeakPSSBytes < allocBytes {
+		t.Fatalf("peak PSS %d bytes after Sample; smaps_rollup %d, the child touched %d", rep.PeakPSSBytes, want, allocBytes)
+	}
+}

@@ -8,6 +8,9 @@ type treeReader interface {
 	// while being read are not errors; an error reports anything else that
 	// went wrong, alongside what could still be read.
 	sample(withCPU bool) (reading, error)
+	// passNext makes the next sample take a PSS pass however recent the
+	// last one was (where there are passes).
+	passNext()
 	// ticksPerSecond is the unit of reading.cpuTicks.
 	ticksPerSecond() float64
 	// close releases what the reader holds open.

@@ -86,6 +86,8 @@ type Sampler struct {
 	stop     chan struct{}
 	done     chan struct{}
 	once     sync.Once
+	now      chan chan struct{} // Sample's requests
+	ended    chan struct{}      // closed when sampling has ended
 
 	// Owned by the sampling goroutine until done is closed.
 	ser      series
@@ -131,10 +133,26 @@ func startReader(r treeReader, first reading, start time.Time, interval time.Dur
 		start:    start,
 		stop:     make(chan struct{}),
 		done:     make(chan struct{}),
+		now:      make(chan chan struct{}),
+		ended:    make(chan struct{}),
 	}
 	s.record(0, first, nil, true)
 	go s.run()
 	return s
+}
+
+// Sample takes a sample now, with a PSS pass, and returns once it is
+// recorded (at once if sampling has ended). For the moment a process has
+// done its work and waits to exit: a short one can get there before the
+// ticker's first sample, and its only PSS pass would then be the one taken
+// at Start, as it began to run.
+func (s *Sampler) Sample() {
+	ack := make(chan struct{})
+	select {
+	case s.now <- ack:
+		<-ack
+	case <-s.ended:
+	}
 }
 
 // Stop stops sampling, takes a last sample if the root is still there, and
@@ -163,6 +181,11 @@ sampling:
 		case <-s.stop:
 			s.take(true)
 			break sampling
+		case ack := <-s.now:
+			s.r.passNext()
+			s.take(false)
+			close(ack)
+			continue
 		case <-ticker.C:
 		}
 		s.sinceCPU++
@@ -176,6 +199,7 @@ sampling:
 			s.report.Interval = max(s.report.Interval, current)
 		}
 	}
+	close(s.ended)
 	ticker.Stop()
 	s.r.close()
 	s.report.Seconds = time.Since(s.start).Seconds()

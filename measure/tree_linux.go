@@ -134,6 +134,8 @@ func (r *procReader) ticksPerSecond() float64 { return r.tps }
 // sample reads the tree's RSS and process count, and CPU when withCPU. It
 // reports errors other than vanished processes, but still returns what it
 // read.
+func (r *procReader) passNext() { r.pss.next = time.Time{} }
+
 func (r *procReader) sample(withCPU bool) (reading, error) {
 	var scanErr error
 	if from, ok := r.newPIDs(); ok {

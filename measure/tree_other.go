@@ -24,6 +24,8 @@ type gopsReader struct {
 	book  *cpuBook
 }
 
+func (r *gopsReader) passNext() {}
+
 func newTreeReader(pid int) (treeReader, reading, error) {
 	p, err := process.NewProcess(int32(pid))
 	if err != nil {
