@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // The benchmarks below pair each pool operation with its physical limit,
@@ -19,7 +20,8 @@ import (
 //	BenchmarkApplyAsync   ns per noop task with 2 workers (target: at most 2 us)
 //	BenchmarkMapChunked   chunk=64 vs chunk=1, per noop task (target: at least 3x cheaper)
 //	BenchmarkSpawnWorker  vs BenchmarkExecNoop (target: at most 1.2x)
-//	BenchmarkSpawnWorker  vs BenchmarkExecMinimal (target: at most 1.5x)
+//	BenchmarkSpawnWorker  vs BenchmarkExecMinimal (target: at most 1.5x;
+//	                      BenchmarkSpawnVsExecMinimal pairs them in one loop)
 //	BenchmarkPayloadEcho  1 MiB each way vs a raw pipe (payload_bench_test.go)
 //	BenchmarkArticleVsPython  Pool(10), 100 x 50 ms vs CPython's fork Pool
 //	                      (article_bench_test.go; target: at most 0.510 s and
@@ -141,6 +143,45 @@ func BenchmarkExecNoop(b *testing.B) {
 // main), built here, and waits for it to exit: the floor under any start of
 // a Go worker, whatever its binary carries.
 func BenchmarkExecMinimal(b *testing.B) {
+	bin := buildMinimal(b)
+	b.ResetTimer()
+	for b.Loop() {
+		if err := exec.Command(bin).Run(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSpawnVsExecMinimal alternates the two above in one loop, so
+// that both see the same load, and reports their ratio (target: at most
+// 1.5): on a shared machine, two benchmarks run one after the other can
+// see different neighbours.
+func BenchmarkSpawnVsExecMinimal(b *testing.B) {
+	bin := buildMinimal(b)
+	var spawn, minimal time.Duration
+	for b.Loop() {
+		start := time.Now()
+		p, err := New(1)
+		if err != nil {
+			b.Fatal(err)
+		}
+		spawn += time.Since(start)
+		p.Close()
+		p.Join()
+		start = time.Now()
+		if err := exec.Command(bin).Run(); err != nil {
+			b.Fatal(err)
+		}
+		minimal += time.Since(start)
+	}
+	b.ReportMetric(float64(spawn.Microseconds())/float64(b.N), "spawn-us")
+	b.ReportMetric(float64(minimal.Microseconds())/float64(b.N), "minimal-us")
+	b.ReportMetric(float64(spawn)/float64(minimal), "ratio")
+}
+
+// buildMinimal builds a minimal Go program (package main, an empty main)
+// and returns its path.
+func buildMinimal(b *testing.B) string {
 	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
 	if _, err := os.Stat(gobin); err != nil {
 		b.Skip("no go command to build the minimal program:", err)
@@ -156,10 +197,5 @@ func BenchmarkExecMinimal(b *testing.B) {
 	if out, err := build.CombinedOutput(); err != nil {
 		b.Fatalf("build the minimal program: %v\n%s", err, out)
 	}
-	b.ResetTimer()
-	for b.Loop() {
-		if err := exec.Command(bin).Run(); err != nil {
-			b.Fatal(err)
-		}
-	}
+	return bin
 }
