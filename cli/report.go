@@ -196,10 +196,16 @@ func decodeProblem(data []byte, err error) string {
 	if errors.Is(err, results.ErrNotResults) {
 		data = bytes.TrimSpace(data)
 		var v any
-		switch jerr := json.Unmarshal(data, &v); {
+		jerr := json.Unmarshal(data, &v)
+		// A file cut inside a number or a literal ("1.", "tru") fails on
+		// the end of input too, with a message about the character the
+		// decoder met there.
+		var se *json.SyntaxError
+		atEnd := errors.As(jerr, &se) && se.Offset >= int64(len(data))
+		switch {
 		case len(data) == 0:
 			return "empty file; want a poolbench results.json"
-		case jerr != nil && strings.Contains(jerr.Error(), "unexpected end"):
+		case jerr != nil && (atEnd || strings.Contains(jerr.Error(), "unexpected end")):
 			return "not a poolbench results file: the JSON ends early; is the file truncated?"
 		case jerr != nil:
 			return "not a poolbench results file: not JSON (" + jerr.Error() + ")"
