@@ -118,6 +118,33 @@ func TestExampleEndToEnd(t *testing.T) {
 	}
 }
 
+// TestExampleTasksCycleThroughTheLines: --tasks beyond the file's lines
+// runs that many tasks, line i modulo 8 each, the same in every strategy.
+func TestExampleTasksCycleThroughTheLines(t *testing.T) {
+	bin := buildExample(t)
+	out := filepath.Join(t.TempDir(), "out")
+	code, _, stderr := run(t, bin, "run", "--workload", "collatz", "--args-file", "inputs.jsonl", "--tasks", "20",
+		"--strategies", "serial,goroutines", "--repeat", "1", "--warmup", "0", "--out", out)
+	if code != 0 {
+		t.Fatalf("run: exit %d: %s", code, stderr)
+	}
+	r, err := results.ReadFile(filepath.Join(out, "results.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(r.Config.ArgsFile, filepath.Join("examples", "myfunc", "inputs.jsonl")) {
+		t.Errorf("config records args file %q", r.Config.ArgsFile)
+	}
+	for _, res := range r.Results {
+		if res.Tasks != 20 || res.ErrorsTotal != 0 {
+			t.Errorf("%s: %d tasks, %d errors; want 20 tasks, none failed", res.Strategy, res.Tasks, res.ErrorsTotal)
+		}
+		if res.Strategy == "goroutines" && (res.ChecksumOK == nil || !*res.ChecksumOK) {
+			t.Errorf("goroutines: checksum %q not confirmed against serial's", res.Checksum)
+		}
+	}
+}
+
 // TestExampleBadInput: a missing args file, a line that is not JSON, one
 // that is not the function's argument, and an unknown function each get
 // one line on stderr and exit status 2.
