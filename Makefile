@@ -40,6 +40,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzUnmarshal$$' -fuzztime $(FUZZTIME) ./results
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeRecord$$' -fuzztime $(FUZZTIME) ./pyref
 	$(GO) test -run '^$$' -fuzz '^FuzzTaskArgs$$' -fuzztime $(FUZZTIME) ./workloads
+	$(GO) test -run '^$$' -fuzz '^FuzzArgsLines$$' -fuzztime $(FUZZTIME) ./workloads
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeTaskMsg$$' -fuzztime $(FUZZTIME) ./natspool
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeResultMsg$$' -fuzztime $(FUZZTIME) ./natspool
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeBeatMsg$$' -fuzztime $(FUZZTIME) ./natspool

@@ -48,25 +48,36 @@ func readArgsFile(path string) ([]argsLine, error) {
 		}
 		return nil, fmt.Errorf("--args-file %s: %w", path, err)
 	}
+	lines, err := parseArgsLines(data)
+	if err != nil {
+		return nil, fmt.Errorf("--args-file %s: %w", path, err)
+	}
+	if argsFiles.lines == nil {
+		argsFiles.lines = map[string][]argsLine{}
+	}
+	argsFiles.lines[path] = lines
+	return lines, nil
+}
+
+// parseArgsLines splits an args file into its JSON values, one a line,
+// skipping blank lines.
+func parseArgsLines(data []byte) ([]argsLine, error) {
 	var lines []argsLine
 	for i, line := range bytes.Split(data, []byte("\n")) {
 		line = bytes.TrimSpace(line)
 		if len(line) == 0 {
 			continue
 		}
-		var v json.RawMessage
-		if err := json.Unmarshal(line, &v); err != nil {
-			return nil, fmt.Errorf("--args-file %s, line %d: not a JSON value: %v", path, i+1, err)
+		if !json.Valid(line) {
+			var v json.RawMessage
+			err := json.Unmarshal(line, &v)
+			return nil, fmt.Errorf("line %d: not a JSON value: %v", i+1, err)
 		}
 		lines = append(lines, argsLine{number: i + 1, js: line})
 	}
 	if len(lines) == 0 {
-		return nil, fmt.Errorf("--args-file %s: no tasks: want one JSON value per line", path)
+		return nil, errors.New("no tasks: want one JSON value per line")
 	}
-	if argsFiles.lines == nil {
-		argsFiles.lines = map[string][]argsLine{}
-	}
-	argsFiles.lines[path] = lines
 	return lines, nil
 }
 
@@ -102,7 +113,7 @@ func argsFor(fn, path string) ([][]byte, error) {
 	for _, l := range lines {
 		a, err := procpool.ArgsFromJSON(fn, l.js)
 		if err != nil {
-			e = encodedArgs{err: fmt.Errorf("--args-file %s, line %d: %w", path, l.number, err)}
+			e = encodedArgs{err: fmt.Errorf("--args-file %s: line %d: %w", path, l.number, err)}
 			break
 		}
 		e.args = append(e.args, a)

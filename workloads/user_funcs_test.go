@@ -1,9 +1,12 @@
 package workloads
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -132,4 +135,34 @@ func TestUserFuncBadArgs(t *testing.T) {
 	if _, err := w.ParseSize("10"); err == nil {
 		t.Error("a task size was accepted")
 	}
+}
+
+func FuzzArgsLines(f *testing.F) {
+	f.Add([]byte("1\n\n  {\"n\": 2}  \n[3]\n"))
+	f.Add([]byte("{n: 1}\n"))
+	f.Add([]byte("\"a\"\r\n\"b\"\r\n"))
+	f.Add([]byte(""))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		// Every line kept is one JSON value, numbered after the line it was
+		// on, in order; an error names no line beyond the file's.
+		lines, err := parseArgsLines(data)
+		total := bytes.Count(data, []byte("\n")) + 1
+		if err != nil {
+			if len(lines) != 0 {
+				t.Fatalf("lines %v with error %v", lines, err)
+			}
+			var n int
+			if _, scanErr := fmt.Sscanf(err.Error(), "line %d:", &n); scanErr == nil && (n < 1 || n > total) {
+				t.Fatalf("error names line %d of %d: %v", n, total, err)
+			}
+			return
+		}
+		last := 0
+		for _, l := range lines {
+			if !json.Valid(l.js) || l.number <= last || l.number > total {
+				t.Fatalf("line %d (after %d, of %d): %q", l.number, last, total, l.js)
+			}
+			last = l.number
+		}
+	})
 }

@@ -168,8 +168,8 @@ func TestExampleBadInput(t *testing.T) {
 	}{
 		{"missing args file", []string{"--workload", "collatz", "--args-file", filepath.Join(dir, "none.jsonl")}, "none.jsonl: no such file or directory"},
 		{"no args file", []string{"--workload", "collatz"}, "--workload collatz needs --args-file FILE"},
-		{"malformed line", []string{"--workload", "collatz", "--args-file", malformed}, "malformed.jsonl, line 2: not a JSON value"},
-		{"not the argument", []string{"--workload", "collatz", "--args-file", wrongType}, "wrong.jsonl, line 3: procpool: argument of collatz"},
+		{"malformed line", []string{"--workload", "collatz", "--args-file", malformed}, "malformed.jsonl: line 2: not a JSON value"},
+		{"not the argument", []string{"--workload", "collatz", "--args-file", wrongType}, "wrong.jsonl: line 3: procpool: argument of collatz"},
 		{"empty file", []string{"--workload", "collatz", "--args-file", empty}, "no tasks"},
 		{"unknown function", []string{"--workload", "colatz", "--args-file", malformed}, `"colatz": unknown workload`},
 		{"args file for a built-in", []string{"--workload", "cpu", "--args-file", malformed}, "--args-file is for a program's own functions"},
