@@ -31,20 +31,20 @@ func Main() {
 // realMain returns the exit status: 0 success, 1 a failure of the run, 2 bad
 // input, 130 or 143 when interrupted by SIGINT or SIGTERM.
 func realMain() int {
-	// A re-executed poolbench may be a pool worker (procpool's or
-	// natspool's), a trial, the far end of the pipe measurement or a log
-	// writer: one environment variable names the role (procpool.EnvRole)
-	// and the packages that start such children register theirs. It is
-	// read before anything else, so that a child does nothing of the
-	// command line's, and test binaries can play the roles too.
-	//
 	// The program's own functions, registered with procpool, become
 	// workloads first, in every process alike: a trial and its workers
-	// must know the workloads the command line checked.
+	// must know the workloads the command line checked. It is a walk over
+	// a map.
 	if err := workloads.AddUserFuncs(); err != nil {
 		fmt.Fprintln(os.Stderr, "poolbench:", err)
 		return 1
 	}
+	// A re-executed poolbench may be a pool worker (procpool's or
+	// natspool's), a trial, the far end of the pipe measurement or a log
+	// writer: one environment variable names the role (procpool.EnvRole)
+	// and the packages that start such children register theirs. It is
+	// read before the command line is built, so that a child does nothing
+	// of the command line's, and test binaries can play the roles too.
 	if served, err := procpool.ServeRole(); served {
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "poolbench:", err)
