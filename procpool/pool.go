@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -98,16 +99,7 @@ func New(workers int, opts ...Option) (*Pool, error) {
 	}
 	p.stdout, p.stderr = serialised(cfg.stdout, cfg.stderr)
 	p.handler = newHandler(p)
-	started := make([]*proc, 0, cfg.workers)
-	var startErr error
-	for i := range cfg.workers {
-		pr, err := p.startProc()
-		if err != nil {
-			startErr = fmt.Errorf("procpool: start worker %d: %w", i, err)
-			break
-		}
-		started = append(started, pr)
-	}
+	started, startErr := p.startAll()
 	if startErr == nil {
 		type handshake struct {
 			i   int
@@ -132,6 +124,41 @@ func New(workers int, opts ...Option) (*Pool, error) {
 		go p.watch()
 	}
 	return p, nil
+}
+
+// startAll starts the pool's workers, from as many goroutines as there are
+// starter threads: a start blocks its thread until the child has exec'd,
+// and the children's exec and start-up can overlap on other CPUs.
+func (p *Pool) startAll() ([]*proc, error) {
+	n := p.cfg.workers
+	lanes := min(n, runtime.GOMAXPROCS(0))
+	started := make([]*proc, n)
+	errs := make([]error, n)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range lanes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				if started[i], errs[i] = p.startProc(); errs[i] != nil {
+					next.Store(int64(n)) // start no more
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			return nil, fmt.Errorf("procpool: start worker %d: %w", i, err)
+		}
+	}
+	return started, nil
 }
 
 // Workers is the pool's size.
