@@ -86,9 +86,13 @@ func ServeHost(ctx context.Context, cfg HostConfig) error {
 	if _, err := nc.Subscribe(subjectAnnounce, func(m *nats.Msg) { h.found(m.Data, found) }); err != nil {
 		return fmt.Errorf("natspool: host: subscribe: %w", err)
 	}
-	if nc.IsConnected() {
-		discover(nc)
+	h.rediscover = func() {
+		if nc.IsConnected() {
+			discover(nc)
+		}
 	}
+	h.nc = nc
+	h.rediscover()
 	defer h.stopAll()
 	t := time.NewTicker(100 * time.Millisecond)
 	defer t.Stop()
@@ -113,11 +117,14 @@ func ServeHost(ctx context.Context, cfg HostConfig) error {
 
 // host is ServeHost's state: the pools served and the live workers.
 type host struct {
-	cfg   HostConfig
-	mu    sync.Mutex
-	pools map[string]bool
-	procs map[int]*exec.Cmd
-	wg    sync.WaitGroup
+	cfg HostConfig
+	nc  *nats.Conn
+	// rediscover asks the server's pools to answer again.
+	rediscover func()
+	mu         sync.Mutex
+	pools      map[string]bool
+	procs      map[int]*exec.Cmd
+	wg         sync.WaitGroup
 }
 
 func (h *host) found(data []byte, found chan<- string) {
@@ -141,6 +148,7 @@ func (h *host) serve(pool string) error {
 	h.pools[pool] = true
 	env, _ := json.Marshal(workerEnv{URL: h.cfg.URL, Pool: pool})
 	left := h.cfg.Procs
+	epoch := h.nc.Stats().Reconnects
 	for range h.cfg.Procs {
 		cmd := exec.Command(h.cfg.Path, h.cfg.Args...)
 		cmd.Env = append(os.Environ(), procpool.RoleEnv(roleWorker, string(env)))
@@ -159,10 +167,19 @@ func (h *host) serve(pool string) error {
 			h.mu.Lock()
 			delete(h.procs, pid)
 			left--
+			// Workers that went with the server (it restarted) leave a
+			// pool that may still run: it answers again if so. Without
+			// a reconnect, a pool whose workers all exit is done with
+			// them (or they cannot start), and is not asked again.
+			again := false
 			if left == 0 {
 				delete(h.pools, pool) // ids are never reused
+				again = h.nc.Stats().Reconnects != epoch
 			}
 			h.mu.Unlock()
+			if again {
+				h.rediscover()
+			}
 			state := "exited"
 			if err != nil {
 				state = err.Error()

@@ -134,12 +134,18 @@ func (p *Pool) onBeat(m *nats.Msg) {
 // onDiscover answers a remote worker looking for pools to serve.
 func (p *Pool) onDiscover(m *nats.Msg) {
 	p.mu.Lock()
-	running := p.state == stateRunning
+	wants := p.wantsWorkersLocked()
 	p.mu.Unlock()
-	if running {
+	if wants {
 		info, _ := jsonBytes(poolInfo{ID: p.id})
 		m.Respond(info)
 	}
+}
+
+// wantsWorkersLocked reports whether the pool takes workers that join: it
+// runs, or is closed with tasks left.
+func (p *Pool) wantsWorkersLocked() bool {
+	return p.state != stateTerminated && !p.stopSent && p.lost == nil
 }
 
 // loseWorkerLocked gives up on a worker and settles the tasks it held.

@@ -51,6 +51,12 @@ func (p *Pool) onReconnect() {
 		p.graceTimer = nil
 	}
 	p.startMissingLocked()
+	// Remote hosts that came back before this owner did found no pool
+	// to serve: tell them it is there.
+	if p.wantsWorkersLocked() {
+		info, _ := jsonBytes(poolInfo{ID: p.id})
+		p.nc.Publish(subjectAnnounce, info)
+	}
 }
 
 // startMissingLocked starts the local workers the pool lacks, unless it is

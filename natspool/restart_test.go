@@ -89,3 +89,58 @@ func TestServerRestartUnderARunningPool(t *testing.T) {
 		t.Fatalf("worker processes left after Join: %v", kids)
 	}
 }
+
+// The same restart under a pool served only by another host's workers
+// (ServeHost): they go with the server, and the host, once back, starts
+// new ones for the pool, which gets its tasks done.
+func TestServerRestartUnderARemoteOnlyPool(t *testing.T) {
+	addr := freeLoopbackAddr(t)
+	srv, err := StartServer(addr, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { srv.Shutdown() }()
+	p := newPool(t, 0, URL("nats://"+addr), Heartbeat(50*time.Millisecond))
+	ctx, cancel := context.WithCancel(context.Background())
+	hostDone := make(chan error, 1)
+	go func() {
+		hostDone <- ServeHost(ctx, HostConfig{URL: "nats://" + addr, Procs: 2, Args: []string{"-test.run=^$"}, Path: os.Args[0]})
+	}()
+	defer func() {
+		cancel()
+		if err := <-hostDone; err != nil {
+			t.Error(err)
+		}
+	}()
+	if err := p.WaitWorkers(context.Background(), 2); err != nil {
+		t.Fatal(err)
+	}
+	first := make(chan struct{}, 1)
+	note := func(Result) {
+		select {
+		case first <- struct{}{}:
+		default:
+		}
+	}
+	var as []*AsyncResult
+	for range 20 {
+		a, err := p.ApplyAsync(Task{Func: "test.sleep", Args: sleepArgs(20 * time.Millisecond)}, note, note)
+		if err != nil {
+			t.Fatal(err)
+		}
+		as = append(as, a)
+	}
+	<-first
+	srv.Shutdown()
+	if srv, err = StartServer(addr, false); err != nil {
+		t.Fatalf("restart on %s: %v", addr, err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for i, a := range as {
+		if _, err := a.GetTimeout(time.Until(deadline)); err == ErrTimeout {
+			t.Fatalf("task %d still pending 30s after the restart", i)
+		} else if err != nil {
+			t.Logf("task %d: %v", i, err)
+		}
+	}
+}
