@@ -30,6 +30,9 @@ type Spawn struct {
 	PID      int
 	Start    time.Time
 	Duration time.Duration
+	// CPU is the user and system CPU the worker used to get ready, as its
+	// own getrusage said in its ready message.
+	CPU time.Duration
 }
 
 // Pool runs tasks by name on worker processes reached through a NATS

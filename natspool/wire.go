@@ -160,6 +160,8 @@ const refusedClosed = "pool is closed"
 type ready struct {
 	Index uint64 `json:"index"`
 	Error string `json:"error,omitempty"`
+	// CPU is what the worker's process used up to now, in ns.
+	CPU int64 `json:"cpu_ns,omitempty"`
 }
 
 // poolInfo is what a pool answers to discovery and announces at its start.

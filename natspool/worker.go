@@ -16,6 +16,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nuid"
 	"github.com/poolbench/poolbench/procpool"
+	"golang.org/x/sys/unix"
 )
 
 // errKilled ends a worker the owner told to exit at once.
@@ -119,6 +120,7 @@ func serve(ctx context.Context, nc *nats.Conn, poolID, id string, watchOwner boo
 			rd.Error = "initializer " + wel.InitFunc + ": " + err.Error()
 		}
 	}
+	rd.CPU = int64(selfCPU())
 	// A request, so that the owner has heard why before it sees this
 	// process exit.
 	b, _ := json.Marshal(rd)
@@ -220,4 +222,13 @@ func (s *serving) onTask(m *nats.Msg) {
 	if err := s.nc.Publish(s.res, s.out); err != nil {
 		s.finish(fmt.Errorf("natspool: worker: publish result: %w", err))
 	}
+}
+
+// selfCPU is the user and system CPU this process has used so far.
+func selfCPU() time.Duration {
+	var ru unix.Rusage
+	if unix.Getrusage(unix.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/poolbench/poolbench/natspool"
+	"github.com/poolbench/poolbench/procpool"
 )
 
 // IsNATS reports whether a strategy runs its tasks through a NATS pool.
@@ -39,9 +40,12 @@ func withNATSPool(ctx context.Context, plan Plan, rec *Recorder, fn func(*natspo
 	p.Join()
 	stop()
 	st := p.Stats()
+	// Every start the NATS pool lists got ready, with the CPU it took.
+	starts := procpool.Stats{Starts: len(st.Spawns)}
 	for _, s := range st.Spawns {
-		rec.Spawn(s.Duration)
+		starts.Spawns = append(starts.Spawns, procpool.Spawn{PID: s.PID, Start: s.Start, Duration: s.Duration, CPU: s.CPU})
 	}
+	rec.Spawns(starts)
 	kind := "external"
 	if p.Embedded() {
 		kind = "embedded"
