@@ -101,6 +101,13 @@ func (p *plan) execTrial(ctx context.Context, spec TrialSpec, progress func(done
 			progress(r.Done)
 		}
 	}
+	if err := sc.Err(); err != nil && readErr == nil {
+		readErr = fmt.Errorf("harness: trial %s/%s: read its records: %w", spec.Strategy, spec.Workload, err)
+		cmd.Process.Kill()
+	}
+	// However the reading ended, the trial must not wait for a release
+	// that will not come while this waits for its end.
+	relW.Close()
 	io.Copy(io.Discard, recR)
 	recR.Close()
 	waitErr := cmd.Wait()

@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"github.com/poolbench/poolbench/procpool"
 )
@@ -86,7 +87,7 @@ func (r *Recorder) TaskAt(index int, value []byte, err error, latency time.Durat
 		r.errors++
 		r.errorKinds[ErrorKind(err)]++
 		if len(r.errorSamples) < 5 {
-			r.errorSamples = append(r.errorSamples, err.Error())
+			r.errorSamples = append(r.errorSamples, sampleOf(err))
 		}
 	} else {
 		for i := range h {
@@ -328,4 +329,22 @@ func valueDigest(value []byte) []byte {
 	binary.LittleEndian.PutUint32(b[8:12], crc32.ChecksumIEEE(value))
 	binary.LittleEndian.PutUint32(b[12:], crc32.Checksum(value, castagnoli))
 	return b[:]
+}
+
+// maxErrorSample bounds the length of an error sample: a task's error can
+// carry anything (a whole stderr, a stack), and the outcome holding the
+// samples travels as one line.
+const maxErrorSample = 1 << 10
+
+// sampleOf is err's message, cut to maxErrorSample bytes on a rune boundary.
+func sampleOf(err error) string {
+	msg := err.Error()
+	if len(msg) <= maxErrorSample {
+		return msg
+	}
+	cut := maxErrorSample
+	for cut > 0 && !utf8.RuneStart(msg[cut]) {
+		cut--
+	}
+	return msg[:cut] + " …(cut)"
 }
