@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -80,9 +79,9 @@ func serveTrial(spec string) error {
 	if err := json.Unmarshal([]byte(spec), &ts); err != nil {
 		return fmt.Errorf("harness: trial spec: %w", err)
 	}
-	out := os.NewFile(trialFD, "trial-records")
-	if out == nil {
-		return errors.New("harness: trial: descriptor 3 is not open")
+	out, err := inherited(trialFD, "trial-records")
+	if err != nil {
+		return err
 	}
 	defer out.Close()
 	// Inherited descriptors are not close-on-exec: without this, every
@@ -94,9 +93,9 @@ func serveTrial(spec string) error {
 	// The parent owns interruption: it kills this process when it must. A
 	// terminal's hangup reaches the whole process group, this trial too.
 	signal.Ignore(syscall.SIGINT, syscall.SIGHUP)
-	release := os.NewFile(releaseFD, "trial-release")
-	if release == nil {
-		return errors.New("harness: trial: descriptor 4 is not open")
+	release, err := inherited(releaseFD, "trial-release")
+	if err != nil {
+		return err
 	}
 	defer release.Close()
 	return runTrial(context.Background(), ts, out, release)
@@ -128,8 +127,11 @@ func runTrial(ctx context.Context, ts TrialSpec, out, release *os.File) error {
 	}
 	plan := strategies.Plan{
 		Workload: wl, Size: ts.Size, Options: ts.Options, Tasks: ts.Tasks, Workers: ts.Workers, MaxProcesses: ts.MaxProcesses,
-		ChunkSize:   ts.ChunkSize,
-		PoolOptions: []procpool.Option{procpool.WorkerOutput(os.Stderr, os.Stderr)},
+		ChunkSize: ts.ChunkSize,
+		// A run may take a pool or a process per task up to the thread
+		// limit (--allow-oversubscribe): a worker aborted there says so in
+		// a line, not a dump of stacks.
+		PoolOptions: []procpool.Option{procpool.WorkerOutput(os.Stderr, os.Stderr), procpool.TrimThreadLimitDumps()},
 		NATSOptions: natsOptions(ts),
 		Faults:      ts.Faults,
 		TaskTimeout: ts.TaskTimeout,
@@ -187,4 +189,14 @@ func natsOptions(ts TrialSpec) []natspool.Option {
 		opts = append(opts, natspool.Listen(ts.NATSListen))
 	}
 	return opts
+}
+
+// inherited is descriptor fd, which the parent passed, as a file; an error
+// if it is not open (the role was asked for by hand).
+func inherited(fd int, name string) (*os.File, error) {
+	var st syscall.Stat_t
+	if err := syscall.Fstat(fd, &st); err != nil {
+		return nil, fmt.Errorf("harness: trial: descriptor %d (%s) is not open: %w", fd, name, err)
+	}
+	return os.NewFile(uintptr(fd), name), nil
 }

@@ -27,6 +27,7 @@ type config struct {
 	startTimeout time.Duration
 	taskTimeout  time.Duration
 	maxFrame     int
+	trimDumps    bool
 }
 
 // MaxTasksPerChild retires a worker after n tasks and starts a fresh one, as
@@ -93,6 +94,19 @@ func Env(kv ...string) Option {
 // default is the parent's own.
 func WorkerOutput(stdout, stderr io.Writer) Option {
 	return func(c *config) error { c.stdout, c.stderr = stdout, stderr; return nil }
+}
+
+// TrimThreadLimitDumps leaves out of each worker's stderr the dump of every
+// goroutine's stack that the Go runtime prints when it cannot create a
+// thread (at `ulimit -u`, which counts threads): its one line saying so goes
+// through, and into the error of the worker's tasks. For programs that run
+// near the limit on purpose, as a benchmark of many processes does; no
+// environment setting quiets those dumps. It costs a pipe and a goroutine a
+// worker, and a worker whose task left a subprocess holding its stderr is
+// reaped up to a second late. Without it the writer WorkerOutput names (the
+// parent's stderr by default) is handed to the workers as it is.
+func TrimThreadLimitDumps() Option {
+	return func(c *config) error { c.trimDumps = true; return nil }
 }
 
 // StartTimeout bounds a worker's start, from the start call to its ready

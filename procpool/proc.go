@@ -73,7 +73,7 @@ func (p *Pool) startProc() (*proc, error) {
 	cmd.ExtraFiles = []*os.File{taskR, resW, cur.file} // fds 3, 4 and 5
 	cmd.Stdout, cmd.Stderr = p.stdout, p.stderr
 	var stderr *stderrFilter
-	if p.stderr != nil {
+	if p.cfg.trimDumps && p.stderr != nil {
 		stderr = &stderrFilter{w: p.stderr}
 		cmd.Stderr = stderr
 	}
