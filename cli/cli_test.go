@@ -41,6 +41,8 @@ func TestBadInput(t *testing.T) {
 		{"pool beyond the machine", []string{"run", "--workload", "noop", "--workers", "100000", "--tasks", "4"}, "--workers 100000: a pool of pool-apply processes is more than the"},
 		{"processes beyond the machine", []string{"run", "--workload", "noop", "--strategies", "process-per-task", "--max-processes", "1000000"}, "--max-processes 1000000 is more than the"},
 		{"negative chunk size", []string{"run", "--workload", "noop", "--chunk-size", "-2"}, "--chunk-size -2: want at least 1"},
+		{"chunk size without a map", []string{"run", "--workload", "noop", "--strategies", "serial", "--chunk-size", "4"}, "--chunk-size applies to the *-pool-map strategies"},
+		{"process cap without process-per-task", []string{"run", "--workload", "noop", "--strategies", "serial", "--max-processes", "4"}, "--max-processes applies to process-per-task"},
 		{"negative process cap", []string{"run", "--workload", "noop", "--max-processes", "-1"}, "--max-processes -1: want at least 1"},
 		{"sweep beyond the machine", []string{"sweep", "--workload", "noop", "--workers", "1,100000"}, "--allow-oversubscribe to try anyway"},
 		{"strategy twice", []string{"run", "--workload", "noop", "--strategies", "serial,goroutines,serial"}, "--strategies lists serial twice"},

@@ -78,7 +78,7 @@ func (o *runOptions) addMeasureFlags(f *pflag.FlagSet) {
 	f.DurationVar(&o.sampleInterval, "sample-interval", harness.DefaultInterval, "how often each trial's process tree is sampled")
 	f.StringVar(&o.out, "out", "", "folder for results.json, charts and report.html (default: a new folder under "+defaultOutRoot+"/)")
 	f.BoolVar(&o.force, "force", false, "replace an earlier run in --out (its results, journal, charts and report are removed first)")
-	f.BoolVar(&o.allowOversubscribe, "allow-oversubscribe", false, "start more processes at once than this machine's limits advise (128 per CPU, half of ulimit -u at 12 threads a process)")
+	f.BoolVar(&o.allowOversubscribe, "allow-oversubscribe", false, "start more processes at once than this machine's limits advise (128 per CPU, half of ulimit -u at CPUs+10 threads a process)")
 	f.IntVar(&o.chunkSize, "chunk-size", 0, "the *-pool-map strategies send each worker this many tasks at a time, as Python's chunksize (0: each pool's default: 1 for Go's, CPython's own)")
 	f.IntVar(&o.maxProcesses, "max-processes", 0, "process-per-task runs at most this many processes at once (0: this machine's limit, or all at once with --allow-oversubscribe)")
 	f.StringVar(&o.format, "format", "table", "what to print on stdout: table|json|csv|markdown|benchstat")

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/poolbench/poolbench/pyref"
@@ -182,6 +183,9 @@ func (c Config) validate() (*plan, error) {
 	}
 	if err := p.capProcesses(); err != nil {
 		return nil, err
+	}
+	if c.ChunkSize != 0 && !slices.ContainsFunc(p.Strategies, func(s string) bool { return strings.HasSuffix(s, "pool-map") }) {
+		return nil, configErr("--chunk-size applies to the *-pool-map strategies, none of which this run measures")
 	}
 	if p.Executable == "" {
 		exe, err := os.Executable()

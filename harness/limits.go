@@ -2,8 +2,10 @@ package harness
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
+	"github.com/poolbench/poolbench/strategies"
 	"golang.org/x/sys/unix"
 )
 
@@ -14,10 +16,11 @@ import (
 const processesPerCPU = 128
 
 // threadsPerWorker is what one worker process costs against `ulimit -u`,
-// which counts threads, not processes: a Go worker runs 7 to 9 (the
-// runtime's own, idle most of the time), and TestWorkerThreads holds this
-// bound against /proc.
-const threadsPerWorker = 12
+// which counts threads, not processes: the Go runtime's own, idle most of
+// the time, whose number grows with GOMAXPROCS (its collector's workers):
+// 5 to 9 on 2 CPUs, 15 on 32. TestWorkerThreads holds this bound against
+// /proc over a task that churns the heap.
+func threadsPerWorker() int { return runtimeCPUs() + 10 }
 
 // processLimit is how many worker processes one trial may run at once on
 // this machine: processesPerCPU per usable CPU, and at most as many as half
@@ -29,8 +32,9 @@ func processLimit() (limit int, why string) {
 	why = fmt.Sprintf("%d per CPU x %d CPUs", processesPerCPU, cpus)
 	var rl unix.Rlimit
 	if err := unix.Getrlimit(unix.RLIMIT_NPROC, &rl); err == nil && rl.Cur != unix.RLIM_INFINITY {
-		if n := int(min(rl.Cur/2/threadsPerWorker, 1<<30)); n < limit {
-			limit, why = n, fmt.Sprintf("half of ulimit -u %d, at %d threads a worker", rl.Cur, threadsPerWorker)
+		perWorker := uint64(threadsPerWorker())
+		if n := int(min(rl.Cur/2/perWorker, 1<<30)); n < limit {
+			limit, why = n, fmt.Sprintf("half of ulimit -u %d, at %d threads a worker", rl.Cur, perWorker)
 		}
 	}
 	return max(limit, 1), why
@@ -42,6 +46,9 @@ func processLimit() (limit int, why string) {
 // would be, unless oversubscribing is allowed; then, with no cap given,
 // every task's process starts at once.
 func (p *plan) capProcesses() error {
+	if p.MaxProcesses != 0 && !slices.ContainsFunc(p.strategies, func(s strategies.Strategy) bool { return s.Name() == "process-per-task" }) {
+		return configErr("--max-processes applies to process-per-task, which this run does not measure")
+	}
 	limit, why := processLimit()
 	switch {
 	case p.MaxProcesses < 0:
