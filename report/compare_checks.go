@@ -15,7 +15,8 @@ import (
 var ErrMismatch = errors.New("the runs measured different things")
 
 // Mismatches says how two runs measured different things: other
-// workloads, other task counts, other task sizes. Each is one phrase.
+// workloads, task counts, task sizes, workload options (payload, skew,
+// command, args file), chunk sizes or process caps. Each is one phrase.
 func Mismatches(old, new *results.Run) []string {
 	var out []string
 	ow, nw := workloadSet(old), workloadSet(new)
@@ -33,7 +34,35 @@ func Mismatches(old, new *results.Run) []string {
 			out = append(out, fmt.Sprintf("different %s task sizes (old: %s; new: %s)", w, orDash(a), orDash(b)))
 		}
 	}
+	oc, nc := old.Config, new.Config
+	for _, o := range []struct{ what, a, b string }{
+		{"payloads", oc.Payload, nc.Payload},
+		{"skews", skewOf(oc.Skew), skewOf(nc.Skew)},
+		{"commands", oc.Cmd, nc.Cmd},
+		{"args files", oc.ArgsFile, nc.ArgsFile},
+		{"chunk sizes", countOf(oc.ChunkSize), countOf(nc.ChunkSize)},
+		{"process caps", countOf(oc.MaxProcesses), countOf(nc.MaxProcesses)},
+	} {
+		if o.a != o.b {
+			out = append(out, fmt.Sprintf("different %s (old: %s; new: %s)", o.what, orDash(o.a), orDash(o.b)))
+		}
+	}
 	return out
+}
+
+func skewOf(s *float64) string {
+	if s == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*s, 'g', -1, 64)
+}
+
+// countOf is n as recorded, "" for 0 (not given).
+func countOf(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return strconv.Itoa(n)
 }
 
 // Cautions are what a reader of the comparison must know before trusting a

@@ -92,6 +92,12 @@ func workloadFacts(c results.Config) []kv {
 		}
 		out = append(out, kv{how, c.Cmd})
 	}
+	if c.ChunkSize > 0 {
+		out = append(out, kv{"chunk size (*-pool-map)", itoa(c.ChunkSize)})
+	}
+	if c.MaxProcesses > 0 {
+		out = append(out, kv{"processes at once (process-per-task)", itoa(c.MaxProcesses)})
+	}
 	if c.ArgsFile != "" {
 		out = append(out, kv{"args file", c.ArgsFile})
 	}
