@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"syscall"
 	"testing"
 	"time"
@@ -167,6 +168,9 @@ func TestLargePayloadsCrossIntact(t *testing.T) {
 		if !bytes.Equal(v, wants[i]) {
 			t.Fatalf("task %d: %d bytes back, want %d (first difference at %d)", i, len(v), len(wants[i]), firstDiff(v, wants[i]))
 		}
+	}
+	if runtime.GOOS == "linux" && noSplice.Load() {
+		t.Error("the arguments were copied into the pipe: vmsplice was refused, so this test did not try lending them")
 	}
 	if pipeMax() <= pipeDefault {
 		t.Skipf("pipes cannot grow here (pipe-max-size %d)", pipeMax())

@@ -9,16 +9,13 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // childProcesses lists this process's children, from /proc: every
 // thread's list, since a worker's parent is the thread that started it.
-func childProcesses(t *testing.T) map[string]bool {
-	t.Helper()
-	files, err := filepath.Glob("/proc/self/task/*/children")
-	if err != nil {
-		t.Fatal(err)
-	}
+func childProcesses() map[string]bool {
+	files, _ := filepath.Glob("/proc/self/task/*/children") // only a bad pattern fails
 	pids := map[string]bool{}
 	for _, f := range files {
 		b, err := os.ReadFile(f)
@@ -40,7 +37,7 @@ func TestProcessPerTaskCap(t *testing.T) {
 		t.Skip("no /proc to count children in")
 	}
 	// Children of earlier tests still being reaped are not counted.
-	before := childProcesses(t)
+	before := childProcesses()
 	p := plan(t, "io", "30ms", 8, 1)
 	p.MaxProcesses = 2
 	if c := (ProcessPerTask{}).Concurrency(p); c != 2 {
@@ -54,10 +51,10 @@ func TestProcessPerTaskCap(t *testing.T) {
 			select {
 			case <-stop:
 				return
-			default:
+			case <-time.After(200 * time.Microsecond):
 			}
 			var n int64
-			for pid := range childProcesses(t) {
+			for pid := range childProcesses() {
 				if !before[pid] {
 					n++
 				}

@@ -11,6 +11,8 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"math"
 
 	"github.com/poolbench/poolbench/cli"
 	"github.com/poolbench/poolbench/procpool"
@@ -30,10 +32,16 @@ var Collatz = procpool.Func("collatz", func(ctx context.Context, s Start) (int, 
 	}
 	steps := 0
 	for n := s.N; n != 1; steps++ {
-		if n%2 == 0 {
+		switch {
+		case n%2 == 0:
 			n /= 2
-		} else {
+		case n > (math.MaxUint64-1)/3:
+			return 0, fmt.Errorf("n=%d: the sequence leaves uint64 after %d steps", s.N, steps)
+		default:
 			n = 3*n + 1
+		}
+		if steps%(1<<20) == 0 && ctx.Err() != nil {
+			return 0, ctx.Err()
 		}
 	}
 	return steps, nil
