@@ -1,6 +1,7 @@
 package natspool
 
 import (
+	"bytes"
 	"fmt"
 	"time"
 )
@@ -32,6 +33,7 @@ func (p *Pool) submit(as ...*AsyncResult) error {
 			return fmt.Errorf("%w: task %.40q with %d bytes of arguments, the server's limit is %d", ErrFrameTooLarge, a.task.Func, len(a.task.Args), limit)
 		}
 	}
+	ownArgs(as)
 	now := time.Now()
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -52,4 +54,26 @@ func (p *Pool) submit(as ...*AsyncResult) error {
 	p.pending += len(as)
 	p.dispatchLocked()
 	return nil
+}
+
+// ownArgs gives the pool its own copy of the tasks' arguments, in one
+// allocation, so that the caller may reuse its buffers once the call
+// returns, as procpool's caller may: a task may wait in the queue, or be
+// sent again after its worker was lost.
+func ownArgs(as []*AsyncResult) {
+	parts := make([][]byte, 0, len(as))
+	for _, a := range as {
+		if len(a.task.Args) > 0 {
+			parts = append(parts, a.task.Args)
+		}
+	}
+	if len(parts) == 0 {
+		return
+	}
+	buf := bytes.Join(parts, nil)
+	for _, a := range as {
+		if n := len(a.task.Args); n > 0 {
+			a.task.Args, buf = buf[:n:n], buf[n:]
+		}
+	}
 }
