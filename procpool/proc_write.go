@@ -33,11 +33,13 @@ func (pr *proc) writeLoop() {
 // to the writer goroutine: a submitter must never block behind a worker
 // busy with a long task (its context would go unheeded and the other
 // workers unfed). It reports false when the pipe is broken (the worker is
-// gone; the reader will see it and clean up).
+// gone; the reader will see it and clean up). A submitter leaves a dead
+// worker's frames to the writer goroutine, which die waits for: a write of
+// its own could still touch the pipe (its growth) as die gives it back.
 func (pr *proc) flush(wait bool) bool {
 	p := pr.pool
 	p.mu.Lock()
-	if pr.writing || pr.out.len() == 0 {
+	if pr.writing || pr.out.len() == 0 || (!wait && pr.dead) {
 		p.mu.Unlock()
 		return true
 	}
