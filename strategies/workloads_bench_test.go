@@ -64,11 +64,11 @@ func BenchmarkExecTrueOverhead(b *testing.B) {
 // BenchmarkSkewedMapVsIdeal runs skewed tasks (sigma 1) serially and
 // through pool-map with a worker per CPU, and reports pool-map's wall time
 // over the ideal for the same total work: serial's time over the CPUs.
-// procpool's Map has no chunk size yet: it hands each worker tasks one at a
-// time, with its adaptive prefetch (about a millisecond of work queued per
-// worker), which is what chunk size 1 means for a straggler. warm-map/ideal
-// is the same Map on a pool started before the clock: the scheduling of
-// stragglers alone, without the pool's start-up.
+// map/ideal is pool-map with chunk size 1 (its default), pool start-up
+// included; warm-map/ideal the same Map on a pool started before the
+// clock: the scheduling of stragglers alone. chunked-map/ideal hands each
+// worker half the tasks at once (chunk size tasks/CPUs): a worker whose
+// chunk holds the stragglers runs them alone while the others idle.
 func BenchmarkSkewedMapVsIdeal(b *testing.B) {
 	const tasks = 40
 	w, err := workloads.Lookup(workloads.SkewedName)
@@ -86,13 +86,18 @@ func BenchmarkSkewedMapVsIdeal(b *testing.B) {
 	for i := range args {
 		args[i] = plan.Args(i)
 	}
-	var serial, mapped, warmMapped time.Duration
+	var serial, mapped, warmMapped, chunked time.Duration
 	for b.Loop() {
 		start := time.Now()
-		if _, err := warm.Map(context.Background(), w.Name, args); err != nil {
+		if _, err := warm.Map(context.Background(), w.Name, args, procpool.ChunkSize(1)); err != nil {
 			b.Fatal(err)
 		}
 		warmMapped += time.Since(start)
+		start = time.Now()
+		if _, err := warm.Map(context.Background(), w.Name, args, procpool.ChunkSize(tasks/cpus)); err != nil {
+			b.Fatal(err)
+		}
+		chunked += time.Since(start)
 		start = time.Now()
 		if err := (Serial{}).Run(context.Background(), plan, NewRecorder()); err != nil {
 			b.Fatal(err)
@@ -109,4 +114,5 @@ func BenchmarkSkewedMapVsIdeal(b *testing.B) {
 	b.ReportMetric(float64(mapped.Nanoseconds())/float64(b.N), "map-ns/batch")
 	b.ReportMetric(float64(mapped)/ideal, "map/ideal")
 	b.ReportMetric(float64(warmMapped)/ideal, "warm-map/ideal")
+	b.ReportMetric(float64(chunked)/ideal, "chunked-map/ideal")
 }
