@@ -3,7 +3,6 @@ package harness
 import (
 	"context"
 	"io"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -12,31 +11,8 @@ import (
 )
 
 // direct is a plain script of the kind a Python programmer would write to
-// time the article's pool: Pool(workers), apply_async for every task with a
-// callback, close, join; it prints the seconds that took.
-const direct = `import multiprocessing as mp, sys, time
-
-def noop(i):
-    return None
-
-def work(i):
-    time.sleep(float(sys.argv[3]))
-    return i + 100
-
-if __name__ == "__main__":
-    tasks, workers, sleep = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
-    fn = work if sleep > 0 else noop
-    done = []
-    t = time.perf_counter()
-    pool = mp.Pool(workers)
-    for i in range(tasks):
-        pool.apply_async(fn, (i,), callback=done.append)
-    pool.close()
-    pool.join()
-    elapsed = time.perf_counter() - t
-    assert len(done) == tasks
-    print(elapsed)
-`
+// time the article's pool, kept beside pyref's own benchmark that uses it.
+const direct = "../pyref/testdata/plain_pool.py"
 
 // BenchmarkPythonAgreesWithDirect sets poolbench's py-pool-apply-async
 // figures beside the plain script's, measured in turn in the same run, so
@@ -46,8 +22,8 @@ if __name__ == "__main__":
 //	article: 100 x 50 ms sleeps, Pool(10): poolbench's wall within 10% of the script's
 func BenchmarkPythonAgreesWithDirect(b *testing.B) {
 	in := needPython(b)
-	script := filepath.Join(b.TempDir(), "direct.py")
-	if err := os.WriteFile(script, []byte(direct), 0o644); err != nil {
+	script, err := filepath.Abs(direct)
+	if err != nil {
 		b.Fatal(err)
 	}
 	for _, c := range []struct {
