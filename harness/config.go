@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"os"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/poolbench/poolbench/pyref"
@@ -184,7 +183,7 @@ func (c Config) validate() (*plan, error) {
 	if err := p.capProcesses(); err != nil {
 		return nil, err
 	}
-	if c.ChunkSize != 0 && !slices.ContainsFunc(p.Strategies, func(s string) bool { return strings.HasSuffix(s, "pool-map") }) {
+	if c.ChunkSize != 0 && !p.mapsInChunks() {
 		return nil, configErr("--chunk-size applies to the *-pool-map strategies, none of which this run measures")
 	}
 	if p.Executable == "" {

@@ -46,7 +46,7 @@ func processLimit() (limit int, why string) {
 // would be, unless oversubscribing is allowed; then, with no cap given,
 // every task's process starts at once.
 func (p *plan) capProcesses() error {
-	if p.MaxProcesses != 0 && !slices.ContainsFunc(p.strategies, func(s strategies.Strategy) bool { return s.Name() == "process-per-task" }) {
+	if p.MaxProcesses != 0 && !p.runsProcessPerTask() {
 		return configErr("--max-processes applies to process-per-task, which this run does not measure")
 	}
 	limit, why := processLimit()
@@ -62,10 +62,8 @@ func (p *plan) capProcesses() error {
 		p.maxProcesses = p.MaxProcesses
 		why = "--max-processes"
 	}
-	for _, s := range p.strategies {
-		if s.Name() == "process-per-task" && p.maxProcesses > 0 && p.Tasks > p.maxProcesses {
-			p.notes = append(p.notes, fmt.Sprintf("process-per-task: at most %d of its %d processes at once (%s)", p.maxProcesses, p.Tasks, why))
-		}
+	if p.runsProcessPerTask() && p.maxProcesses > 0 && p.Tasks > p.maxProcesses {
+		p.notes = append(p.notes, fmt.Sprintf("process-per-task: at most %d of its %d processes at once (%s)", p.maxProcesses, p.Tasks, why))
 	}
 	return nil
 }
@@ -109,4 +107,16 @@ func startsProcesses(name string) bool {
 		return false
 	}
 	return !strings.HasPrefix(name, "goroutine")
+}
+
+// runsProcessPerTask reports whether the plan measures process-per-task,
+// the one strategy --max-processes caps.
+func (p *plan) runsProcessPerTask() bool {
+	return slices.ContainsFunc(p.strategies, func(s strategies.Strategy) bool { return s.Name() == "process-per-task" })
+}
+
+// mapsInChunks reports whether the plan measures a *-pool-map strategy,
+// the ones --chunk-size reaches.
+func (p *plan) mapsInChunks() bool {
+	return slices.ContainsFunc(p.strategies, func(s strategies.Strategy) bool { return strings.HasSuffix(s.Name(), "pool-map") })
 }

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/poolbench/poolbench/results"
@@ -82,10 +80,10 @@ func Run(ctx context.Context, cfg Config, progress func(Progress)) (*results.Run
 	if cfg.TaskTimeout > 0 {
 		run.Config.TaskTimeout = cfg.TaskTimeout.String()
 	}
-	if cfg.ChunkSize > 0 && slices.ContainsFunc(p.Strategies, func(s string) bool { return strings.HasSuffix(s, "pool-map") }) {
+	if cfg.ChunkSize > 0 && p.mapsInChunks() {
 		run.Config.ChunkSize = cfg.ChunkSize
 	}
-	if p.maxProcesses > 0 && slices.Contains(p.Strategies, "process-per-task") {
+	if p.maxProcesses > 0 && p.runsProcessPerTask() {
 		run.Config.MaxProcesses = p.maxProcesses
 	}
 	if p.python.Path != "" {
