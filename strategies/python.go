@@ -17,8 +17,9 @@ var (
 	// interpreter.
 	ErrNoPython = errors.New("no python3 interpreter for a py-* strategy (--python PATH)")
 	// ErrNoTwin is returned by a py-* strategy asked to run a workload that
-	// has no CPython twin (workloads.Workload.Python is false).
-	ErrNoTwin = errors.New("has no CPython twin; the py-* strategies run only workloads that have one")
+	// has no CPython twin (workloads.Workload.Python is false): pyref's own
+	// error, so that one errors.Is answers for both packages.
+	ErrNoTwin = pyref.ErrNoTwin
 )
 
 // pyTraits are the traits of one of CPython's strategies: its speedup is
@@ -40,7 +41,7 @@ func runPython(ctx context.Context, strategy string, plan Plan, rec *Recorder) e
 		return err
 	}
 	if !plan.Workload.Python {
-		return fmt.Errorf("py-%s: workload %s %w", strategy, plan.Workload.Name, ErrNoTwin)
+		return fmt.Errorf("py-%s: %w %s; the py-* strategies run only workloads that have one", strategy, ErrNoTwin, plan.Workload.Name)
 	}
 	if plan.Python == "" {
 		return ErrNoPython

@@ -118,7 +118,7 @@ func TestPythonRefusesWorkloadWithoutTwin(t *testing.T) {
 	}
 	p := Plan{Workload: exec, Tasks: 2, Workers: 1, Python: "/nonexistent/python3"}
 	err = (PyPoolApplyAsync{}).Run(context.Background(), p, NewRecorder())
-	if !errors.Is(err, ErrNoTwin) || strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), "py-pool-apply-async: workload exec") {
+	if !errors.Is(err, ErrNoTwin) || strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), "py-pool-apply-async: no CPython twin of workload exec") {
 		t.Fatalf("err = %v", err)
 	}
 }
