@@ -19,13 +19,23 @@ import (
 //	BenchmarkApply        vs BenchmarkPipePingPong (target: at most 1.3x)
 //	BenchmarkApplyAsync   ns per noop task with 2 workers (target: at most 2 us)
 //	BenchmarkMapChunked   chunk=64 vs chunk=1, per noop task (target: at least 3x cheaper)
-//	BenchmarkSpawnWorker  vs BenchmarkExecNoop (target: at most 1.2x)
-//	BenchmarkSpawnWorker  vs BenchmarkExecMinimal (target: at most 1.5x;
-//	                      BenchmarkSpawnVsExecMinimal pairs them in one loop)
+//	BenchmarkSpawnWorker  worker=self vs BenchmarkExecNoop (target: at most
+//	                      1.2x: what the pool adds to the exec of its binary)
+//	BenchmarkSpawnWorker  worker=lean vs BenchmarkExecMinimal (target: at most
+//	                      1.5x; BenchmarkSpawnVsExecMinimal pairs them in one
+//	                      loop: lean-ratio, and self-ratio for the test binary)
 //	BenchmarkPayloadEcho  1 MiB each way vs a raw pipe (payload_bench_test.go)
 //	BenchmarkArticleVsPython  Pool(10), 100 x 50 ms vs CPython's fork Pool
-//	                      (article_bench_test.go; target: at most 0.510 s and
-//	                      at most 0.95x CPython's)
+//	                      (article_bench_test.go; target for the example as a
+//	                      Go program of its own, program-s: at most 0.510 s
+//	                      and at most 0.95x CPython's; testbin-s is the same
+//	                      pool with the test binary as its workers)
+//
+// worker=self and testbin-s start workers from this test binary, which
+// links the testing package and every test helper: a worker pays for each
+// initialiser of the binary it is. worker=lean and program-s start a
+// program that imports procpool alone (testdata/worker, testdata/article),
+// built here.
 
 // BenchmarkPipePingPong is a raw 16-byte round trip over a pair of pipes
 // between this process and a child: the floor under any Apply.
@@ -112,10 +122,21 @@ func BenchmarkMapChunked(b *testing.B) {
 	}
 }
 
-// BenchmarkSpawnWorker starts one worker and waits for its ready handshake.
+// BenchmarkSpawnWorker starts one worker and waits for its ready
+// handshake: worker=self is this test binary re-executed (the default
+// Command, a 7 MB binary whose initialisers include the testing
+// package's), worker=lean the lean worker program in testdata/worker,
+// which imports procpool alone, as a program with a heavy binary would
+// build its workers (Command(path)). A worker pays for every initialiser
+// of the binary it is.
 func BenchmarkSpawnWorker(b *testing.B) {
+	b.Run("worker=self", func(b *testing.B) { benchSpawn(b) })
+	b.Run("worker=lean", func(b *testing.B) { benchSpawn(b, Command(buildWorker(b))) })
+}
+
+func benchSpawn(b *testing.B, opts ...Option) {
 	for b.Loop() {
-		p, err := New(1)
+		p, err := New(1, opts...)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -152,50 +173,77 @@ func BenchmarkExecMinimal(b *testing.B) {
 	}
 }
 
-// BenchmarkSpawnVsExecMinimal alternates the two above in one loop, so
-// that both see the same load, and reports their ratio (target: at most
-// 1.5): on a shared machine, two benchmarks run one after the other can
-// see different neighbours.
+// BenchmarkSpawnVsExecMinimal alternates, in one loop, a worker start from
+// this test binary, one from the lean worker program (testdata/worker) and
+// an exec of the minimal program, so that all three see the same load (on
+// a shared machine, benchmarks run one after the other can see different
+// neighbours). It reports each one's mean and the ratios to the minimal
+// program: lean-ratio is a program that builds a small worker binary
+// (target: at most 1.5), self-ratio one whose workers are the program
+// itself, here the test binary with the testing package's initialisers.
 func BenchmarkSpawnVsExecMinimal(b *testing.B) {
-	bin := buildMinimal(b)
-	var spawn, minimal time.Duration
-	for b.Loop() {
+	minimal, lean := buildMinimal(b), buildWorker(b)
+	var self, leanT, min time.Duration
+	spawn := func(opts ...Option) time.Duration {
 		start := time.Now()
-		p, err := New(1)
+		p, err := New(1, opts...)
 		if err != nil {
 			b.Fatal(err)
 		}
-		spawn += time.Since(start)
+		d := time.Since(start)
 		p.Close()
 		p.Join()
-		start = time.Now()
-		if err := exec.Command(bin).Run(); err != nil {
+		return d
+	}
+	for b.Loop() {
+		self += spawn()
+		leanT += spawn(Command(lean))
+		start := time.Now()
+		if err := exec.Command(minimal).Run(); err != nil {
 			b.Fatal(err)
 		}
-		minimal += time.Since(start)
+		min += time.Since(start)
 	}
-	b.ReportMetric(float64(spawn.Microseconds())/float64(b.N), "spawn-us")
-	b.ReportMetric(float64(minimal.Microseconds())/float64(b.N), "minimal-us")
-	b.ReportMetric(float64(spawn)/float64(minimal), "ratio")
+	us := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(b.N) }
+	b.ReportMetric(us(self), "self-us")
+	b.ReportMetric(us(leanT), "lean-us")
+	b.ReportMetric(us(min), "minimal-us")
+	b.ReportMetric(float64(self)/float64(min), "self-ratio")
+	b.ReportMetric(float64(leanT)/float64(min), "lean-ratio")
 }
 
 // buildMinimal builds a minimal Go program (package main, an empty main)
 // and returns its path.
 func buildMinimal(b *testing.B) string {
-	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if _, err := os.Stat(gobin); err != nil {
-		b.Skip("no go command to build the minimal program:", err)
-	}
 	dir := b.TempDir()
 	src := filepath.Join(dir, "main.go")
 	if err := os.WriteFile(src, []byte("package main\n\nfunc main() {}\n"), 0o600); err != nil {
 		b.Fatal(err)
 	}
-	bin := filepath.Join(dir, "minimal")
-	build := exec.Command(gobin, "build", "-o", bin, src)
+	return goBuild(b, dir, src)
+}
+
+// buildWorker builds the lean worker program (testdata/worker) and returns
+// its path.
+func buildWorker(b *testing.B) string {
+	return goBuild(b, ".", "./testdata/worker")
+}
+
+// goBuild builds the package at pkg, from dir, into a temporary file and
+// returns its path. The build is static (CGO_ENABLED=0), as the Makefile
+// builds poolbench, and so is the test binary here.
+func goBuild(b *testing.B, dir, pkg string) string {
+	b.Helper()
+	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
+	if _, err := os.Stat(gobin); err != nil {
+		b.Skip("no go command to build a program with:", err)
+	}
+	bin := filepath.Join(b.TempDir(), "prog")
+	build := exec.Command(gobin, "build", "-o", bin, pkg)
 	build.Dir = dir
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
-		b.Fatalf("build the minimal program: %v\n%s", err, out)
+		b.Fatalf("build %s: %v\n%s", pkg, err, out)
 	}
 	return bin
 }
