@@ -8,7 +8,9 @@ import (
 
 // RawFunc is a function a worker runs by name: it decodes its arguments
 // and encodes its result itself. args is valid only during the call (it is
-// the worker's frame buffer): copy what the function keeps.
+// the worker's frame buffer): copy what the function keeps. The result may
+// be written over args and returned from there: the worker sends it before
+// it reads the next task.
 type RawFunc func(args []byte) ([]byte, error)
 
 var registry struct {

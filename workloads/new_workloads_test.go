@@ -28,6 +28,9 @@ func TestPayloadMovesAndChecksItsBytes(t *testing.T) {
 			if uint64(len(args)) != 16+wantIn {
 				t.Fatalf("args are %d bytes, want %d", len(args), 16+wantIn)
 			}
+			// The task may write its result over its arguments: keep the
+			// input as it was sent.
+			input := bytes.Clone(args[16:])
 			v, err := w.Run(args)
 			if err != nil {
 				t.Fatal(err)
@@ -37,12 +40,18 @@ func TestPayloadMovesAndChecksItsBytes(t *testing.T) {
 			}
 			// The CRC is computed here independently of the pattern code.
 			var crc [4]byte
-			binary.LittleEndian.PutUint32(crc[:], crc32.ChecksumIEEE(args[16:]))
+			binary.LittleEndian.PutUint32(crc[:], crc32.ChecksumIEEE(input))
 			if n := min(4, len(v)); !bytes.Equal(v[:n], crc[:n]) {
 				t.Fatalf("result starts %x, want the input's CRC %x", v[:n], crc[:n])
 			}
+			// Past the CRC, the output is the pattern at offset crc mod 256.
+			for j := 4; j < len(v); j++ {
+				if want := byte(j) + crc[0]; v[j] != want {
+					t.Fatalf("output byte %d = %d, want %d", j, v[j], want)
+				}
+			}
 			// The input is the documented pattern: (j + 31*index + seed) mod 256.
-			for j, b := range args[16:] {
+			for j, b := range input {
 				if b != byte(j+31*5+7) {
 					t.Fatalf("input byte %d = %d, want %d", j, b, byte(j+31*5+7))
 				}
