@@ -28,7 +28,10 @@
 // environment, not its protocol descriptors.
 //
 // Arguments are copied when a task is submitted, so the caller may reuse
-// its buffer at once. In the worker, a function's args are valid only
+// its buffer at once; a caller that leaves them alone until the result is in
+// says so with LendArgs, and the pool sends them from where they lie. A
+// caller done with a large result may Recycle it, and a later result is
+// read into that memory. In the worker, a function's args are valid only
 // during the call: copy what it keeps (an initializer's args are its own).
 //
 // Workers are started with a parent-death signal, from long-lived threads,

@@ -35,24 +35,29 @@ const MaxFrameLimit = 1<<32 - 1
 var errEOF = io.EOF
 
 // frameReader reads frames from a buffered stream, reusing one buffer,
-// except for large results: those are read into a buffer of their own,
-// which becomes the task's value without another copy.
+// except for large results' payloads: those are read into a buffer of
+// their own, which becomes the task's value without another copy.
 type frameReader struct {
 	r   *bufio.Reader
 	max int
 	buf []byte
-	// own: the last frame's body is its own buffer, the caller's to keep.
-	own bool
+	// payload is the last frame's payload when it was read apart from the
+	// body (a large result), the caller's to keep; nil otherwise.
+	payload []byte
+	// alloc, when set, supplies those payload buffers (recycled ones).
+	alloc func(n int) []byte
 }
 
 func newFrameReader(r io.Reader, max int) *frameReader {
 	return &frameReader{r: bufio.NewReaderSize(r, 64<<10), max: max}
 }
 
-// next returns the next frame. The body is valid until the following call,
-// or for good when fr.own says so.
+// next returns the next frame. The body is valid until the following call.
+// A result of refMin bytes or more comes in two parts: its head is the
+// body, and its payload is fr.payload, for good.
 func (fr *frameReader) next() (kind byte, body []byte, err error) {
 	var hdr [headerLen]byte
+	fr.payload = nil
 	if _, err := io.ReadFull(fr.r, hdr[:]); err != nil {
 		if errors.Is(err, io.ErrUnexpectedEOF) {
 			return 0, nil, fmt.Errorf("%w: truncated frame header", ErrProtocol)
@@ -70,18 +75,30 @@ func (fr *frameReader) next() (kind byte, body []byte, err error) {
 		}
 		return 0, nil, err
 	}
-	fr.own = hdr[4] == kindResult && n >= refMin
-	switch {
-	case fr.own:
-		body = make([]byte, n)
-	case cap(fr.buf) < int(n):
-		fr.buf = make([]byte, n)
-		body = fr.buf
-	default:
-		body = fr.buf[:n]
+	var payload []byte
+	if hdr[4] == kindResult && n >= refMin {
+		// The head goes to the reused buffer and the payload straight
+		// to its final one: no copy, and no offset into a buffer that
+		// Recycle could not give back whole.
+		if fr.alloc != nil {
+			payload = fr.alloc(int(n - resultOverhead))
+		} else {
+			payload = make([]byte, n-resultOverhead)
+		}
+		n = resultOverhead
 	}
+	if cap(fr.buf) < int(n) {
+		fr.buf = make([]byte, n)
+	}
+	body = fr.buf[:n]
 	if _, err := io.ReadFull(fr.r, body); err != nil {
 		return 0, nil, fmt.Errorf("%w: truncated frame body: %v", ErrProtocol, err)
+	}
+	if payload != nil {
+		if _, err := io.ReadFull(fr.r, payload); err != nil {
+			return 0, nil, fmt.Errorf("%w: truncated frame body: %v", ErrProtocol, err)
+		}
+		fr.payload = payload
 	}
 	return hdr[4], body, nil
 }

@@ -12,6 +12,7 @@ func FuzzFrameDecode(f *testing.F) {
 	f.Add(appendTask(nil, kindTask, 7, "cpu", []byte("0123456789abcdef")))
 	f.Add(appendTask(nil, kindInit, 0, "", nil))
 	f.Add(appendResult(nil, resultFrame{id: 1, status: statusError, start: 1, end: 2, payload: []byte("boom")}))
+	f.Add(appendResult(nil, resultFrame{id: 2, start: 3, end: 4, payload: bytes.Repeat([]byte("x"), refMin)}))
 	f.Add([]byte{0, 0, 0, 0x40, kindResult})
 	f.Add([]byte{3, 0, 0, 0, kindTask, 1})
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -21,8 +22,8 @@ func FuzzFrameDecode(f *testing.F) {
 			if err != nil {
 				return
 			}
-			if len(body) > 1<<16 {
-				t.Fatalf("body of %d bytes past the limit", len(body))
+			if len(body)+len(fr.payload) > 1<<16 {
+				t.Fatalf("frame of %d+%d bytes past the limit", len(body), len(fr.payload))
 			}
 			switch kind {
 			case kindTask, kindInit:
@@ -34,6 +35,9 @@ func FuzzFrameDecode(f *testing.F) {
 				}
 			case kindResult:
 				if rf, err := decodeResult(body); err == nil {
+					if fr.payload != nil {
+						rf.payload = fr.payload
+					}
 					again, err := decodeResult(appendResult(nil, rf)[headerLen:])
 					if err != nil || again.id != rf.id || again.start != rf.start || !bytes.Equal(again.payload, rf.payload) {
 						t.Fatalf("result does not round-trip")

@@ -42,7 +42,8 @@ func (q *frameQueue) copyIn(b []byte) {
 }
 
 // task appends a task (or init) frame. The arguments are the pool's own
-// copy, unchanged until the task is done: a large one is lent to the pipe.
+// copy, or the caller's lent ones (LendArgs), unchanged until the task is
+// done either way: a large one is lent to the pipe.
 func (q *frameQueue) task(kind byte, id uint64, fn string, args []byte) {
 	at, before := q.tailStart(), len(q.buf)
 	q.buf = appendTaskHead(q.buf, kind, id, fn, len(args))

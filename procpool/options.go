@@ -28,6 +28,7 @@ type config struct {
 	taskTimeout  time.Duration
 	maxFrame     int
 	trimDumps    bool
+	lendArgs     bool
 }
 
 // MaxTasksPerChild retires a worker after n tasks and starts a fresh one, as

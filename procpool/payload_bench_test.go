@@ -15,9 +15,11 @@ import (
 // round trip at a time. The raw pipes are grown as the pool grows its own,
 // so the comparison is fair. It reports both in MiB/s (bytes moved both
 // ways) and their ratio: the pool's IPC path, without any workload's cost.
+// args stays unchanged (LendArgs) and each result, once checked, is
+// recycled, as the pool strategies do.
 func BenchmarkPayloadEcho(b *testing.B) {
 	const tasks, size = 32, 1 << 20
-	p := newPool(b, 2)
+	p := newPool(b, 2, LendArgs())
 	args := make([]byte, size)
 	for i := range args {
 		args[i] = byte(i)
@@ -56,9 +58,11 @@ func BenchmarkPayloadEcho(b *testing.B) {
 			}
 		}
 		for _, h := range hs {
-			if v, err := h.Get(b.Context()); err != nil || len(v) != size {
+			v, err := h.Get(b.Context())
+			if err != nil || len(v) != size {
 				b.Fatalf("echo: %d bytes, %v", len(v), err)
 			}
+			p.Recycle(v)
 		}
 		pool += time.Since(start)
 		start = time.Now()

@@ -77,6 +77,8 @@ type Pool struct {
 	watchdog chan struct{}
 	stopOnce sync.Once
 
+	spares spareBuffers // recycled result buffers (Recycle)
+
 	starter        chan<- func() // where worker starts run (starter.go)
 	stdout, stderr io.Writer
 }
@@ -97,6 +99,8 @@ func New(workers int, opts ...Option) (*Pool, error) {
 		procs:   make([]*proc, 0, cfg.workers),
 		starter: acquireStarter(),
 	}
+	// Enough for the results read while the callers handle the last few.
+	p.spares.max = 2*cfg.workers + 2
 	p.stdout, p.stderr = serialised(cfg.stdout, cfg.stderr)
 	p.handler = newHandler(p)
 	started, startErr := p.startAll()
@@ -183,7 +187,9 @@ func (p *Pool) newAsync(t Task, onSuccess, onError Callback, notify chan<- *Asyn
 // the workers' pipes from the calling goroutine as far as that cannot block;
 // the workers' writer goroutines send the rest.
 func (p *Pool) submit(as ...*AsyncResult) error {
-	copyArgs(as)
+	if !p.cfg.lendArgs {
+		copyArgs(as)
+	}
 	now := time.Now()
 	p.mu.Lock()
 	switch {

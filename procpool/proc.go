@@ -158,6 +158,7 @@ func (pr *proc) exited() {
 func (pr *proc) run() {
 	p := pr.pool
 	fr := newFrameReader(&exitAwareReader{f: pr.resR, w: pr.watch}, p.cfg.maxFrame)
+	fr.alloc = p.spares.get
 	startTimer := time.AfterFunc(p.cfg.startTimeout, func() {
 		pr.kill(fmt.Errorf("no ready handshake within %v", p.cfg.startTimeout), 0)
 	})
@@ -213,7 +214,7 @@ func (pr *proc) readResults(fr *frameReader) error {
 		if err != nil {
 			return err
 		}
-		if len(body) > pipeDefault {
+		if len(body)+len(fr.payload) > pipeDefault {
 			pr.resPipe.grow(pr.resR)
 		}
 		if kind != kindResult {
@@ -222,6 +223,10 @@ func (pr *proc) readResults(fr *frameReader) error {
 		rf, err := decodeResult(body)
 		if err != nil {
 			return err
+		}
+		own := fr.payload != nil
+		if own {
+			rf.payload = fr.payload
 		}
 		now := time.Now()
 		p.mu.Lock()
@@ -245,7 +250,7 @@ func (pr *proc) readResults(fr *frameReader) error {
 		a.result.Started = time.Unix(0, rf.start)
 		a.result.Finished = time.Unix(0, rf.end)
 		a.result.Delivered = now
-		a.result.Value, a.result.Err = pr.outcome(a, rf, fr.own)
+		a.result.Value, a.result.Err = pr.outcome(a, rf, own)
 		if direct {
 			// Complete it here, one goroutine hand-off sooner.
 			close(a.done)

@@ -1,0 +1,61 @@
+package procpool
+
+import "sync"
+
+// LendArgs says the callers leave a task's arguments unchanged until its
+// result is delivered, so the pool sends them from the caller's buffer
+// instead of copying them when the task is submitted: a large argument
+// then goes to the worker's pipe straight from the caller's pages. Without
+// it, the pool keeps its own copy and a caller may reuse its buffer as soon
+// as the submitting call returns.
+func LendArgs() Option {
+	return func(c *config) error { c.lendArgs = true; return nil }
+}
+
+// Recycle hands back a result's Value that the caller is done with, so that
+// a later large result is read into that memory rather than into fresh
+// memory, whose first touch costs a page fault a page and the kernel's
+// zeroing of it: as much again as reading the result. After the call
+// nothing may read or write value, nor any slice of it (the AsyncResult's
+// Get included): the next result overwrites it. Values of other origin are
+// taken too, values under 16 KiB are let go, and the pool keeps a few at
+// most. Safe for concurrent use.
+func (p *Pool) Recycle(value []byte) {
+	if len(value) < refMin {
+		return
+	}
+	p.spares.put(value[:len(value):len(value)])
+}
+
+// spareBuffers is a small store of recycled buffers.
+type spareBuffers struct {
+	mu   sync.Mutex
+	bufs [][]byte
+	max  int
+}
+
+// put keeps b unless the store is full.
+func (s *spareBuffers) put(b []byte) {
+	s.mu.Lock()
+	if len(s.bufs) < s.max {
+		s.bufs = append(s.bufs, b)
+	}
+	s.mu.Unlock()
+}
+
+// get returns n bytes: a recycled buffer that fits them without wasting
+// more than half of itself, or a fresh one.
+func (s *spareBuffers) get(n int) []byte {
+	s.mu.Lock()
+	for i, b := range s.bufs {
+		if len(b) >= n && len(b) <= 2*n {
+			last := len(s.bufs) - 1
+			s.bufs[i], s.bufs[last] = s.bufs[last], nil
+			s.bufs = s.bufs[:last]
+			s.mu.Unlock()
+			return b[:n:n]
+		}
+	}
+	s.mu.Unlock()
+	return make([]byte, n)
+}
