@@ -17,7 +17,8 @@ import (
 // child process; it reports both in MiB/s and their ratio (target: at
 // least 0.5). warm-ratio is the same tasks through a pool started before
 // the clock (ApplyAsync straight on procpool, no recorder): the IPC path
-// alone, without the pool's start-up and the strategy's bookkeeping.
+// alone, without the pool's start-up and the strategy's bookkeeping, with
+// the same LendArgs and Recycle as the strategy.
 func BenchmarkPayloadVsPipe(b *testing.B) {
 	const tasks, size = 64, 1 << 20
 	exe, err := os.Executable()
@@ -33,7 +34,7 @@ func BenchmarkPayloadVsPipe(b *testing.B) {
 		Tasks: tasks, Workers: 2,
 		PoolOptions: []procpool.Option{procpool.WorkerOutput(os.Stderr, os.Stderr)},
 	}
-	warm, err := procpool.New(2, plan.PoolOptions...)
+	warm, err := procpool.New(2, append([]procpool.Option{procpool.LendArgs()}, plan.PoolOptions...)...)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -49,9 +50,11 @@ func BenchmarkPayloadVsPipe(b *testing.B) {
 			}
 		}
 		for _, h := range handles {
-			if _, err := h.Get(context.Background()); err != nil {
+			v, err := h.Get(context.Background())
+			if err != nil {
 				b.Fatal(err)
 			}
+			warm.Recycle(v)
 		}
 		warmTime += time.Since(start)
 

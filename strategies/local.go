@@ -75,9 +75,11 @@ func callSafely(run workloads.Func, args []byte) (v []byte, err error) {
 	return run(args)
 }
 
-// poolOptions are the plan's pool options plus its task timeout.
+// poolOptions are the plan's pool options plus its task timeout. Every
+// task's arguments are made for it alone and never changed after: the pool
+// may send them without a copy of its own (LendArgs).
 func (p Plan) poolOptions() []procpool.Option {
-	opts := append([]procpool.Option(nil), p.PoolOptions...)
+	opts := append([]procpool.Option{procpool.LendArgs()}, p.PoolOptions...)
 	if p.TaskTimeout > 0 {
 		opts = append(opts, procpool.TaskTimeout(p.TaskTimeout))
 	}

@@ -30,6 +30,7 @@ func (PoolApply) Run(ctx context.Context, plan Plan, rec *Recorder) error {
 				return err
 			}
 			rec.Task(i, r.Value, err, r.Latency())
+			p.Recycle(r.Value) // recorded as a digest: free for the next result
 		}
 		return nil
 	})

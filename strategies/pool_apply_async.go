@@ -38,6 +38,9 @@ func (PoolApplyAsync) Run(ctx context.Context, plan Plan, rec *Recorder) error {
 				rec.CallbackPID(os.Getpid())
 				rec.WorkerPID(r.WorkerPID)
 				rec.Task(i, r.Value, r.Err, r.Latency())
+				// Recorded (a digest kept, not the value): the next
+				// large result may be read into it.
+				p.Recycle(r.Value)
 				<-slots
 			}
 			if _, err := p.ApplyAsync(task(plan, i), done, done); err != nil {
