@@ -107,6 +107,23 @@ func TestWorkerOutputToAClosedPipe(t *testing.T) {
 	}
 }
 
+// Ctrl-C at a terminal reaches the workers too; a worker catches it before
+// its initializer or any task runs, so neither dies of it. The functions
+// interrupt their own worker: were SIGINT not caught yet, the worker
+// would die before the kill returned.
+func TestWorkerSurvivesInterrupt(t *testing.T) {
+	p := newPool(t, 1, Initializer("test.interrupt", nil))
+	ctx := context.Background()
+	for range 2 {
+		if _, err := p.Apply(ctx, Task{Func: "test.interrupt"}); err != nil {
+			t.Fatalf("a task that interrupts its worker: %v", err)
+		}
+	}
+	if st := p.Stats(); st.Starts != 1 {
+		t.Fatalf("%d worker starts: the worker died", st.Starts)
+	}
+}
+
 // Workers outlive the OS thread of the goroutine that created the pool,
 // even when that thread exits (the parent-death signal is per thread).
 func TestWorkersOutliveALockedCreatorThread(t *testing.T) {

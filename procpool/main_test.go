@@ -45,6 +45,9 @@ func init() {
 		syscall.Kill(os.Getpid(), syscall.SIGKILL)
 		select {}
 	})
+	must("test.interrupt", func([]byte) ([]byte, error) {
+		return nil, syscall.Kill(os.Getpid(), syscall.SIGINT)
+	})
 	must("test.garbage", func([]byte) ([]byte, error) {
 		// Write a frame header claiming 1 GiB straight onto the result pipe.
 		os.NewFile(workerResultFD, "results").Write([]byte{0, 0, 0, 0x40, kindResult})

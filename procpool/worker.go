@@ -30,7 +30,14 @@ func serveWorker() error {
 	// output is a closed pipe (poolbench ... | head -1) gets an error from
 	// the write rather than dying of SIGPIPE. Both are caught, not ignored,
 	// so a task's subprocesses start with the default dispositions.
-	signal.Notify(make(chan os.Signal, 1), syscall.SIGINT, syscall.SIGPIPE)
+	// Catching a first signal has the runtime start a thread and wait for
+	// it (a sixth of a minimal Go program's start): it runs beside the
+	// handshake, and no initializer or task runs before it is done.
+	caught := make(chan struct{})
+	go func() {
+		signal.Notify(make(chan os.Signal, 1), syscall.SIGINT, syscall.SIGPIPE)
+		close(caught)
+	}()
 	// A task's subprocesses must not inherit the protocol's descriptors: a
 	// result pipe held open by a grandchild would hide this worker's exit.
 	for _, fd := range []int{workerTaskFD, workerResultFD} {
@@ -44,7 +51,7 @@ func serveWorker() error {
 	page.Close() // the mapping outlives the descriptor
 	in := os.NewFile(workerTaskFD, "procpool-tasks")
 	out := os.NewFile(workerResultFD, "procpool-results")
-	return serve(in, out, cur)
+	return serve(in, out, cur, caught)
 }
 
 // taskSlot is where a worker publishes the task it runs and the last it
@@ -56,11 +63,12 @@ type taskSlot interface {
 
 // serve runs the worker side of the protocol: the init frame (the pool's
 // frame limit and initializer), the ready handshake, then tasks until in
-// reaches end of file. Results are written in batches: a result is flushed
+// reaches end of file; neither the initializer nor a task runs before
+// caught is closed. Results are written in batches: a result is flushed
 // when no further task is already buffered; otherwise a writer goroutine
 // sends it while the next task runs, and results that pile up meanwhile go
 // out in one write.
-func serve(in io.Reader, out io.Writer, slot taskSlot) error {
+func serve(in io.Reader, out io.Writer, slot taskSlot, caught <-chan struct{}) error {
 	// The parent is trusted with the init frame's size: the limit it
 	// carries applies from the next frame on.
 	fr := newFrameReader(in, MaxFrameLimit)
@@ -78,6 +86,7 @@ func serve(in io.Reader, out io.Writer, slot taskSlot) error {
 	maxFrame := int(min(max(init.id, 64), MaxFrameLimit))
 	var readyMsg []byte
 	if init.fn != "" {
+		<-caught
 		// An initializer may keep its arguments: give it its own copy,
 		// not a view of the frame buffer the next task overwrites.
 		if _, err := runTask(init.fn, bytes.Clone(init.args)); err != nil {
@@ -95,6 +104,7 @@ func serve(in io.Reader, out io.Writer, slot taskSlot) error {
 	if readyMsg != nil {
 		return fmt.Errorf("procpool: worker %d: %s", os.Getpid(), readyMsg)
 	}
+	<-caught
 	rw := newResultWriter(out)
 	defer rw.stop()
 	for {
