@@ -107,9 +107,12 @@ type plan struct {
 	notes       []string
 	// cgroupErr says why trials run without a memory cgroup of their
 	// own, once the first attempt failed.
-	cgroupErr            error
-	maxProcesses         int // process-per-task's cap (capProcesses); 0: none
-	usableCPUs, hostCPUs int // set by the first trial
+	cgroupErr    error
+	maxProcesses int // process-per-task's cap (capProcesses); 0: none
+	// workerBin is poolbench-worker beside Executable when it is of the
+	// same build (findWorkerBinary), else "" and workerBinWhy says why.
+	workerBin, workerBinWhy string
+	usableCPUs, hostCPUs    int // set by the first trial
 }
 
 func (c Config) validate() (*plan, error) {
@@ -193,6 +196,7 @@ func (c Config) validate() (*plan, error) {
 		}
 		p.Executable = exe
 	}
+	p.workerBin, p.workerBinWhy = findWorkerBinary(p.Executable)
 	if p.TaskOutput == nil {
 		p.TaskOutput = os.Stderr
 	}

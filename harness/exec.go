@@ -54,7 +54,7 @@ func (p *plan) execTrial(ctx context.Context, spec TrialSpec, progress func(done
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	var solo []float64
 	if startsWorkers(spec.Strategy) {
-		if solo, err = p.soloSpawns(); err != nil {
+		if solo, err = p.soloSpawns(spec); err != nil {
 			recR.Close()
 			recW.Close()
 			relR.Close()

@@ -94,8 +94,9 @@ func Run(ctx context.Context, cfg Config, progress func(Progress)) (*results.Run
 	if len(cfg.WorkerSizes) > 0 {
 		run.Command = "sweep"
 	}
-	cfg.Journal.Begin(run)
 	specs := p.specs()
+	p.recordWorkerBinary(run, specs)
+	cfg.Journal.Begin(run)
 	total := len(specs) * (cfg.Warmup + cfg.Repeat)
 	n := 0
 	measured := map[TrialSpec][]*trialResult{}
@@ -202,7 +203,8 @@ func (p *plan) specs() []TrialSpec {
 			for _, k := range sizes {
 				spec := TrialSpec{Strategy: s.Name(), Workload: w.Name, Size: p.sizes[w.Name], Options: p.Options, Tasks: p.Tasks, Workers: k, MaxProcesses: p.maxProcesses,
 					ChunkSize: p.ChunkSize,
-					Faults:    p.Faults, TaskTimeout: p.TaskTimeout}
+					Faults:    p.Faults, TaskTimeout: p.TaskTimeout,
+					WorkerBinary: p.workerBinaryFor(s.Name(), w)}
 				if s.Traits().Language == "python" {
 					spec.Python, spec.PyStartMethod = p.python.Path, p.startMethod
 				}

@@ -19,13 +19,18 @@ func startsWorkers(strategy string) bool {
 	return strategy == "process-per-task" || strings.HasPrefix(strategy, "pool-")
 }
 
-// soloSpawns starts the worker binary soloStarts times, one at a time with
-// nothing else of poolbench running, and returns each start-to-ready time
-// in seconds: what starting a process costs when no CPU must be waited for.
-func (p *plan) soloSpawns() ([]float64, error) {
+// soloSpawns starts the worker binary of spec's pools (poolbench-worker or
+// poolbench itself) soloStarts times, one at a time with nothing else of
+// poolbench running, and returns each start-to-ready time in seconds: what
+// starting one of its workers costs when no CPU must be waited for.
+func (p *plan) soloSpawns(spec TrialSpec) ([]float64, error) {
+	bin := p.Executable
+	if spec.WorkerBinary != "" {
+		bin = spec.WorkerBinary
+	}
 	var out []float64
 	for range soloStarts {
-		pool, err := procpool.New(1, procpool.Command(p.Executable), procpool.WorkerOutput(io.Discard, io.Discard))
+		pool, err := procpool.New(1, procpool.Command(bin), procpool.WorkerOutput(io.Discard, io.Discard))
 		if err != nil {
 			return nil, fmt.Errorf("harness: solo worker start: %w", err)
 		}

@@ -60,6 +60,9 @@ type TrialSpec struct {
 	// server to use, or the address the embedded one listens on.
 	NATSURL    string `json:"nats_url,omitempty"`
 	NATSListen string `json:"nats_listen,omitempty"`
+	// WorkerBinary is the executable the trial's process pools start their
+	// workers from (poolbench-worker); empty: the trial's own, re-executed.
+	WorkerBinary string `json:"worker_binary,omitempty"`
 }
 
 // record is one line the trial writes: progress while it runs, then the
@@ -136,6 +139,9 @@ func runTrial(ctx context.Context, ts TrialSpec, out, release *os.File) error {
 		Faults:      ts.Faults,
 		TaskTimeout: ts.TaskTimeout,
 		Python:      ts.Python, PyStartMethod: ts.PyStartMethod,
+	}
+	if ts.WorkerBinary != "" {
+		plan.PoolOptions = append(plan.PoolOptions, procpool.Command(ts.WorkerBinary))
 	}
 	if startsProcesses(ts.Strategy) {
 		reserveThreads(trialThreads)

@@ -64,6 +64,13 @@ type Config struct {
 	// MaxProcesses is the cap on process-per-task's processes at once,
 	// when it ran with one.
 	MaxProcesses int `json:"max_processes,omitempty"`
+	// WorkerBinary is the base name of the executable the process pools'
+	// workers ran (pool-*, process-per-task): poolbench-worker, the worker
+	// alone, or the program itself re-executed; names joined by commas
+	// when workloads differed (a program's own functions are only in the
+	// program). Absent in runs without such a strategy, and in runs of
+	// poolbench builds that always re-executed themselves.
+	WorkerBinary string `json:"worker_binary,omitempty"`
 	// ChunkSize is the *-pool-map strategies' chunk size, when one was
 	// given (absent: each pool's default).
 	ChunkSize int `json:"chunk_size,omitempty"`

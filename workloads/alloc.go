@@ -59,7 +59,7 @@ func parseAllocSize(s string) (uint64, error) {
 }
 
 func init() {
-	MustRegister(Workload{
+	mustRegisterBuiltIn(Workload{
 		Name:        AllocName,
 		Doc:         "GC pressure: each task allocates --task-size bytes in 64-byte objects and drops them (e.g. 16MiB)",
 		DefaultSize: "16MiB",

@@ -47,7 +47,7 @@ func parseRounds(s string) (uint64, error) {
 }
 
 func init() {
-	MustRegister(Workload{
+	mustRegisterBuiltIn(Workload{
 		Name: CPUName,
 		Doc:  "compute-bound: a SHA-256 chain of N rounds per task (--task-size rounds, e.g. 100k); returns a checksum",
 		// About 8 ms per task on a current x86 core with SHA extensions:

@@ -109,7 +109,7 @@ func checkExec(o Options) error {
 }
 
 func init() {
-	MustRegister(Workload{
+	mustRegisterBuiltIn(Workload{
 		Name:         ExecName,
 		Doc:          "any command: each task runs --cmd through sh -c (or --cmd-argv directly), {} replaced by the task index",
 		DefaultSize:  "0",

@@ -28,7 +28,7 @@ func parseDuration(s string) (uint64, error) {
 }
 
 func init() {
-	MustRegister(Workload{
+	mustRegisterBuiltIn(Workload{
 		Name:        IOName,
 		Doc:         "latency-bound: each task sleeps for the task size (--task-size duration, e.g. 50ms)",
 		DefaultSize: "50ms",

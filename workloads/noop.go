@@ -8,7 +8,7 @@ const NoopName = "noop"
 func noop([]byte) ([]byte, error) { return nil, nil }
 
 func init() {
-	MustRegister(Workload{
+	mustRegisterBuiltIn(Workload{
 		Name:        NoopName,
 		Doc:         "overhead only: each task returns at once (--task-size is ignored)",
 		DefaultSize: "0",

@@ -134,7 +134,7 @@ func ParsePayload(s string) (in, out uint64, err error) {
 }
 
 func init() {
-	MustRegister(Workload{
+	mustRegisterBuiltIn(Workload{
 		Name:         PayloadName,
 		Doc:          "data movement: each task receives and returns --payload bytes (default 64KiB) and CRCs them; reports bytes/s",
 		DefaultSize:  "0",

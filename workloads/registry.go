@@ -57,7 +57,16 @@ type Workload struct {
 	// (a program's own function, see AddUserFuncs), so a run has as many
 	// tasks as the file has lines unless told otherwise.
 	FromArgsFile bool
+
+	// builtIn: registered by this package itself (see BuiltIn).
+	builtIn bool
 }
+
+// BuiltIn reports whether w is one of this package's own workloads, which
+// every program that imports the package has, poolbench-worker included;
+// a workload a program registers itself (Register, AddUserFuncs) is only
+// in that program.
+func (w Workload) BuiltIn() bool { return w.builtIn }
 
 // ArgsFor is the argument buffer of task index under the run's options.
 func (w Workload) ArgsFor(size uint64, o Options, index int) []byte {
@@ -139,6 +148,12 @@ func RegisterFunc(name string, fn Func) error {
 	}
 	funcs[name] = fn
 	return nil
+}
+
+// mustRegisterBuiltIn is MustRegister for this package's own workloads.
+func mustRegisterBuiltIn(w Workload) {
+	w.builtIn = true
+	MustRegister(w)
 }
 
 // MustRegister is Register for package initialisation; it panics on a

@@ -52,7 +52,7 @@ func checkSkew(o Options) error {
 }
 
 func init() {
-	MustRegister(Workload{
+	mustRegisterBuiltIn(Workload{
 		Name:         SkewedName,
 		Doc:          "uneven compute: cpu's SHA-256 chain with log-normal round counts (--skew sigma, mean --task-size); shows stragglers",
 		DefaultSize:  "250k",

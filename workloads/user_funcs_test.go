@@ -166,3 +166,18 @@ func FuzzArgsLines(f *testing.F) {
 		}
 	})
 }
+
+// Only this package's own workloads are built in: poolbench-worker, which
+// links no program's functions, has those and no other.
+func TestBuiltIn(t *testing.T) {
+	for _, name := range []string{CPUName, IOName, NoopName, PayloadName, SkewedName, AllocName, ExecName} {
+		if w, err := Lookup(name); err != nil || !w.BuiltIn() {
+			t.Errorf("%s: built in %v (%v), want true", name, w.BuiltIn(), err)
+		}
+	}
+	for _, name := range []string{userDouble.Name(), "test.user.len"} {
+		if w, _ := Lookup(name); w.BuiltIn() {
+			t.Errorf("%s, a program's own function, is taken for a built-in workload", name)
+		}
+	}
+}

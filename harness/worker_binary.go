@@ -1,0 +1,99 @@
+package harness
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/poolbench/poolbench/internal/buildstamp"
+	"github.com/poolbench/poolbench/results"
+	"github.com/poolbench/poolbench/workloads"
+)
+
+// WorkerBinaryName is the file name of the pool worker alone
+// (cmd/poolbench-worker), looked for beside poolbench: it starts in a
+// fraction of the time poolbench itself takes, whose every package
+// initialises at each start.
+const WorkerBinaryName = "poolbench-worker"
+
+// findWorkerBinary returns the poolbench-worker beside exe when it is of
+// exe's own build (the same, non-empty, build stamp), else "" and why not,
+// as a note says it. A worker of another build could run a workload
+// differently, or speak another protocol: it is never used.
+func findWorkerBinary(exe string) (path, whyNot string) {
+	own, err := buildstamp.Of(exe)
+	switch {
+	case err != nil:
+		return "", fmt.Sprintf("its build could not be read (%v)", err)
+	case own == "":
+		return "", "it was built without a build stamp (go run, go install or a plain go build)"
+	}
+	path = filepath.Join(filepath.Dir(exe), WorkerBinaryName)
+	st, err := os.Stat(path)
+	switch {
+	case err != nil:
+		return "", "no " + WorkerBinaryName + " beside it"
+	case !st.Mode().IsRegular() || st.Mode().Perm()&0o111 == 0:
+		return "", path + " is not an executable file"
+	}
+	theirs, err := buildstamp.Of(path)
+	switch {
+	case err != nil:
+		return "", fmt.Sprintf("the %s beside it could not be read (%v)", WorkerBinaryName, err)
+	case theirs != own:
+		return "", "the " + WorkerBinaryName + " beside it is of another build"
+	}
+	return path, ""
+}
+
+// workerBinaryFor is the executable a trial's pools start their workers
+// from ("": the trial's own, re-executed): poolbench-worker, when it is
+// usable and has the workload. A program's own functions are only in that
+// program.
+func (p *plan) workerBinaryFor(strategy string, w workloads.Workload) string {
+	if !startsWorkers(strategy) || !w.BuiltIn() {
+		return ""
+	}
+	return p.workerBin
+}
+
+// recordWorkerBinary sets config.worker_binary to the base names of the
+// executables the run's pool workers ran, and says in a note why any of
+// them re-executed the program itself.
+func (p *plan) recordWorkerBinary(run *results.Run, specs []TrialSpec) {
+	self := filepath.Base(p.Executable)
+	var names, selfBuiltIn, selfOwn []string
+	for _, s := range specs {
+		if !startsWorkers(s.Strategy) {
+			continue
+		}
+		name := self
+		if s.WorkerBinary != "" {
+			name = filepath.Base(s.WorkerBinary)
+		}
+		if !slices.Contains(names, name) {
+			names = append(names, name)
+		}
+		if s.WorkerBinary != "" {
+			continue
+		}
+		w, _ := workloads.Lookup(s.Workload)
+		switch {
+		case !w.BuiltIn() && !slices.Contains(selfOwn, s.Workload):
+			selfOwn = append(selfOwn, s.Workload)
+		case w.BuiltIn() && !slices.Contains(selfBuiltIn, s.Workload):
+			selfBuiltIn = append(selfBuiltIn, s.Workload)
+		}
+	}
+	run.Config.WorkerBinary = strings.Join(names, ",")
+	if len(selfBuiltIn) > 0 {
+		run.Notes = append(run.Notes, fmt.Sprintf("pool workers re-executed %s itself, not %s: %s; `make build` builds both",
+			self, WorkerBinaryName, p.workerBinWhy))
+	}
+	if len(selfOwn) > 0 {
+		run.Notes = append(run.Notes, fmt.Sprintf("pool workers of %s re-executed %s itself: %s has only the built-in workloads",
+			strings.Join(selfOwn, ", "), self, WorkerBinaryName))
+	}
+}
