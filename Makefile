@@ -48,9 +48,9 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeRecord$$' -fuzztime $(FUZZTIME) ./pyref
 	$(GO) test -run '^$$' -fuzz '^FuzzTaskArgs$$' -fuzztime $(FUZZTIME) ./workloads
 	$(GO) test -run '^$$' -fuzz '^FuzzArgsLines$$' -fuzztime $(FUZZTIME) ./workloads
-	$(GO) test -run '^$$' -fuzz '^FuzzDecodeTaskMsg$$' -fuzztime $(FUZZTIME) ./natspool
-	$(GO) test -run '^$$' -fuzz '^FuzzDecodeResultMsg$$' -fuzztime $(FUZZTIME) ./natspool
-	$(GO) test -run '^$$' -fuzz '^FuzzDecodeBeatMsg$$' -fuzztime $(FUZZTIME) ./natspool
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeTaskMsg$$' -fuzztime $(FUZZTIME) ./natspool/internal/wire
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeResultMsg$$' -fuzztime $(FUZZTIME) ./natspool/internal/wire
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeBeatMsg$$' -fuzztime $(FUZZTIME) ./natspool/internal/wire
 
 # The pool's micro-benchmarks beside their physical limits.
 gobench:

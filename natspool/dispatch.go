@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/poolbench/poolbench/natspool/internal/wire"
 )
 
 // prefetchBudget is how much queued work the adaptive window keeps at each
@@ -64,7 +65,7 @@ func (p *Pool) dispatchLocked() {
 		best.assigned++
 		best.retiring = p.cfg.maxTasks > 0 && best.local != nil && best.assigned >= p.cfg.maxTasks
 		p.inflight++
-		p.scratch = appendTaskMsg(p.scratch[:0], a.id, a.task.Func, a.task.Args)
+		p.scratch = wire.AppendTaskMsg(p.scratch[:0], a.id, a.task.Func, a.task.Args)
 		// An error here is a closed connection; the worker is then lost
 		// by its silence or exit, and the task redelivered.
 		p.nc.Publish(best.subject, p.scratch)
@@ -89,7 +90,7 @@ func (p *Pool) retireIdleLocked() {
 	for _, w := range p.live {
 		if w.local != nil && w.isReady && !w.retiring && len(w.inflight) == 0 {
 			w.retiring = true
-			p.nc.Publish(w.subject, []byte{kindStop})
+			p.nc.Publish(w.subject, []byte{wire.KindStop})
 		}
 	}
 }
@@ -100,9 +101,9 @@ func (p *Pool) drainLocked() {
 		return
 	}
 	p.stopSent = true
-	kind := kindStop
+	kind := wire.KindStop
 	if p.state == stateTerminated {
-		kind = kindKill
+		kind = wire.KindKill
 	}
 	p.nc.Publish(p.prefix+".ctl", []byte{kind})
 	close(p.drained)
@@ -111,13 +112,13 @@ func (p *Pool) drainLocked() {
 // onResult takes a worker's result: the task is done, the worker has a
 // free slot.
 func (p *Pool) onResult(m *nats.Msg) {
-	r, err := decodeResultMsg(m.Data)
+	r, err := wire.DecodeResultMsg(m.Data)
 	if err != nil {
 		return
 	}
 	now := time.Now()
 	p.mu.Lock()
-	w := p.byIndex[r.worker]
+	w := p.byIndex[r.Worker]
 	if w == nil {
 		// A worker already given up on: its tasks went elsewhere.
 		p.mu.Unlock()
@@ -126,7 +127,7 @@ func (p *Pool) onResult(m *nats.Msg) {
 	w.lastSeen = now
 	var a *AsyncResult
 	for i, x := range w.inflight {
-		if x.id == r.id {
+		if x.id == r.ID {
 			a = x
 			w.inflight = append(w.inflight[:i], w.inflight[i+1:]...)
 			break
@@ -140,23 +141,23 @@ func (p *Pool) onResult(m *nats.Msg) {
 	if len(w.inflight) == 0 {
 		w.isolated = false
 	}
-	if w.running == r.id {
+	if w.running == r.ID {
 		w.running = 0
 	}
 	if w.retiring && len(w.inflight) == 0 {
 		// Its results are all in: it exits, and its exit (reap) brings
 		// a fresh worker.
-		p.nc.Publish(w.subject, []byte{kindStop})
+		p.nc.Publish(w.subject, []byte{wire.KindStop})
 	}
 	res := &a.result
 	res.Worker, res.Host, res.WorkerPID, res.Deliveries = w.name, w.host, w.pid, a.deliveries
-	res.Started, res.Finished, res.Delivered = time.Unix(0, r.start), time.Unix(0, r.end), now
-	if r.status == statusOK {
-		res.Value = r.payload
+	res.Started, res.Finished, res.Delivered = time.Unix(0, r.Start), time.Unix(0, r.End), now
+	if r.Status == wire.StatusOK {
+		res.Value = r.Payload
 	} else {
-		res.Err = &TaskError{Func: a.task.Func, Worker: w.name, Msg: string(r.payload)}
+		res.Err = &TaskError{Func: a.task.Func, Worker: w.name, Msg: string(r.Payload)}
 	}
-	p.noteRunTime(float64(r.end - r.start))
+	p.noteRunTime(float64(r.End - r.Start))
 	if hs := p.hosts[w.host]; hs != nil {
 		hs.Tasks++
 	}

@@ -6,10 +6,12 @@
 //
 // By default the pool's owner starts a NATS server inside its own process
 // on a random loopback port (nothing to install) and local worker processes
-// (this executable re-executed; it must call procpool.ServeRole first thing)
-// connect to it. Listen makes that server reachable from other hosts, whose
-// workers join with Serve (poolbench worker --connect); URL uses an existing
-// server instead.
+// connect to it: this executable re-executed (it must call
+// procpool.ServeRole first thing), or, with Command, a worker binary that
+// imports only the worker side, package natsworker, and starts faster for
+// not carrying the server. Listen makes that server reachable from other
+// hosts, whose workers join with Serve (poolbench worker --connect); URL
+// uses an existing server instead.
 //
 // # Design
 //

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/poolbench/poolbench/natspool/natsworker"
 	"github.com/poolbench/poolbench/procpool"
 )
 
@@ -18,14 +19,12 @@ var (
 	ErrTimeout       = procpool.ErrTimeout
 	ErrFrameTooLarge = procpool.ErrFrameTooLarge
 	// ErrNoPool is returned to a worker that finds no pool to serve.
-	ErrNoPool = errors.New("natspool: no pool answered")
+	ErrNoPool = natsworker.ErrNoPool
 	// ErrPoolGone ends a worker whose pool stopped answering.
-	ErrPoolGone = errors.New("natspool: the pool's owner is gone")
+	ErrPoolGone = natsworker.ErrPoolGone
 	// ErrServerLost fails a pool's tasks, and ends ServeHost, when the
 	// server stays out of reach longer than the grace given.
 	ErrServerLost = errors.New("natspool: lost the server")
-
-	errProtocol = procpool.ErrProtocol
 )
 
 // TaskError is a task that failed inside a worker: the function returned an

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/poolbench/poolbench/natspool/internal/wire"
 	"github.com/poolbench/poolbench/procpool"
 )
 
@@ -66,7 +67,7 @@ func ServeHost(ctx context.Context, cfg HostConfig) error {
 		if err != nil {
 			return
 		}
-		nc.PublishRequest(subjectDiscover, inbox, nil)
+		nc.PublishRequest(wire.SubjectDiscover, inbox, nil)
 		// Pools answer within a round trip; the announcement covers the
 		// ones that start later.
 		time.AfterFunc(5*time.Second, func() { sub.Unsubscribe() })
@@ -83,7 +84,7 @@ func ServeHost(ctx context.Context, cfg HostConfig) error {
 		return fmt.Errorf("natspool: host: connect to %s: %w", cfg.URL, err)
 	}
 	defer nc.Close()
-	if _, err := nc.Subscribe(subjectAnnounce, func(m *nats.Msg) { h.found(m.Data, found) }); err != nil {
+	if _, err := nc.Subscribe(wire.SubjectAnnounce, func(m *nats.Msg) { h.found(m.Data, found) }); err != nil {
 		return fmt.Errorf("natspool: host: subscribe: %w", err)
 	}
 	h.rediscover = func() {
@@ -128,8 +129,8 @@ type host struct {
 }
 
 func (h *host) found(data []byte, found chan<- string) {
-	var info poolInfo
-	if decodeJSON(data, &info) != nil || info.ID == "" {
+	var info wire.PoolInfo
+	if wire.DecodeJSON(data, &info) != nil || info.ID == "" {
 		return
 	}
 	select {
@@ -146,12 +147,12 @@ func (h *host) serve(pool string) error {
 		return nil
 	}
 	h.pools[pool] = true
-	env, _ := json.Marshal(workerEnv{URL: h.cfg.URL, Pool: pool})
+	env, _ := json.Marshal(wire.WorkerEnv{URL: h.cfg.URL, Pool: pool})
 	left := h.cfg.Procs
 	epoch := h.nc.Stats().Reconnects
 	for range h.cfg.Procs {
 		cmd := exec.Command(h.cfg.Path, h.cfg.Args...)
-		cmd.Env = append(os.Environ(), procpool.RoleEnv(roleWorker, string(env)))
+		cmd.Env = append(os.Environ(), procpool.RoleEnv(wire.RoleWorker, string(env)))
 		cmd.Stdout, cmd.Stderr = h.cfg.Stdout, h.cfg.Stderr
 		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 		if err := cmd.Start(); err != nil {

@@ -1,6 +1,10 @@
 package natspool
 
-import "time"
+import (
+	"time"
+
+	"github.com/poolbench/poolbench/natspool/internal/wire"
+)
 
 // Close stops the pool taking new tasks. Tasks already submitted still run;
 // the workers exit once they are done. Call Join to wait for that.
@@ -50,7 +54,7 @@ func (p *Pool) Terminate() {
 // drainOrKillLocked sends the kill even if a stop was sent already.
 func (p *Pool) drainOrKillLocked() {
 	if p.stopSent {
-		p.nc.Publish(p.prefix+".ctl", []byte{kindKill})
+		p.nc.Publish(p.prefix+".ctl", []byte{wire.KindKill})
 		return
 	}
 	p.drainLocked()

@@ -11,21 +11,9 @@ import (
 	"time"
 
 	"github.com/nats-io/nuid"
+	"github.com/poolbench/poolbench/natspool/internal/wire"
 	"github.com/poolbench/poolbench/procpool"
 )
-
-// roleWorker is the role (procpool.RegisterRole) of a worker process; its
-// spec is a workerEnv, as JSON.
-const roleWorker = "nats-worker"
-
-// workerEnv tells a worker process where to connect and whom to serve.
-type workerEnv struct {
-	URL  string `json:"url"`
-	Pool string `json:"pool"`
-	// ID is the worker's subject name, chosen by the pool for its own
-	// workers; empty for one started by a remote host, which picks one.
-	ID string `json:"id,omitempty"`
-}
 
 // localProc is a worker process this pool started on its own host.
 type localProc struct {
@@ -86,9 +74,9 @@ func (p *Pool) startedLocked(lp *localProc, err error) {
 // that its hello is known for a local one however soon it comes.
 func (p *Pool) newLocalLocked() *localProc {
 	lp := &localProc{id: nuid.Next()}
-	env, _ := json.Marshal(workerEnv{URL: p.url, Pool: p.id, ID: lp.id})
+	env, _ := json.Marshal(wire.WorkerEnv{URL: p.url, Pool: p.id, ID: lp.id})
 	cmd := exec.Command(p.cfg.path, p.cfg.args...)
-	cmd.Env = append(append(os.Environ(), procpool.RoleEnv(roleWorker, string(env))), p.cfg.env...)
+	cmd.Env = append(append(os.Environ(), procpool.RoleEnv(wire.RoleWorker, string(env))), p.cfg.env...)
 	cmd.Stdout, cmd.Stderr = p.cfg.stdout, p.cfg.stderr
 	// It dies with the thread that started it; Go keeps its threads for
 	// the life of the process unless a locked goroutine exits.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/poolbench/poolbench/natspool/internal/wire"
 )
 
 // worker is the owner's view of one worker process, local or remote.
@@ -35,15 +36,15 @@ func jsonBytes(v any) ([]byte, error) { return json.Marshal(v) }
 
 // onHello admits a worker: it gets an index and the pool's settings.
 func (p *Pool) onHello(m *nats.Msg) {
-	var h hello
-	if err := decodeJSON(m.Data, &h); err != nil || h.ID == "" {
+	var h wire.Hello
+	if err := wire.DecodeJSON(m.Data, &h); err != nil || h.ID == "" {
 		return
 	}
 	p.mu.Lock()
-	var reply welcome
+	var reply wire.Welcome
 	// A closed pool still takes workers while it has tasks left for them.
 	if p.state == stateTerminated || p.stopSent {
-		reply.Refused = refusedClosed
+		reply.Refused = wire.RefusedClosed
 	} else {
 		p.nextIndex++
 		w := &worker{
@@ -66,7 +67,7 @@ func (p *Pool) onHello(m *nats.Msg) {
 		}
 		hs.CPUs = h.CPUs
 		hs.Workers++
-		reply = welcome{Index: w.index, InitFunc: p.cfg.initFn, InitArgs: p.cfg.initArgs, Heartbeat: int64(p.cfg.heartbeat)}
+		reply = wire.Welcome{Index: w.index, InitFunc: p.cfg.initFn, InitArgs: p.cfg.initArgs, Heartbeat: int64(p.cfg.heartbeat)}
 	}
 	p.mu.Unlock()
 	b, _ := jsonBytes(reply)
@@ -75,8 +76,8 @@ func (p *Pool) onHello(m *nats.Msg) {
 
 // onReady marks a worker ready (its initializer ran) and gives it tasks.
 func (p *Pool) onReady(m *nats.Msg) {
-	var r ready
-	if decodeJSON(m.Data, &r) != nil {
+	var r wire.Ready
+	if wire.DecodeJSON(m.Data, &r) != nil {
 		return
 	}
 	now := time.Now()
@@ -119,14 +120,14 @@ func (p *Pool) noteFirstLocked(w *worker, err error) {
 
 // onBeat notes that a worker is alive and what it runs.
 func (p *Pool) onBeat(m *nats.Msg) {
-	b, err := decodeBeatMsg(m.Data)
+	b, err := wire.DecodeBeatMsg(m.Data)
 	if err != nil {
 		return
 	}
 	p.mu.Lock()
-	if w := p.byIndex[b.worker]; w != nil {
+	if w := p.byIndex[b.Worker]; w != nil {
 		w.lastSeen = time.Now()
-		w.running, w.since = b.running, b.since
+		w.running, w.since = b.Running, b.Since
 	}
 	p.mu.Unlock()
 }
@@ -137,7 +138,7 @@ func (p *Pool) onDiscover(m *nats.Msg) {
 	wants := p.wantsWorkersLocked()
 	p.mu.Unlock()
 	if wants {
-		info, _ := jsonBytes(poolInfo{ID: p.id})
+		info, _ := jsonBytes(wire.PoolInfo{ID: p.id})
 		m.Respond(info)
 	}
 }
@@ -200,7 +201,7 @@ func (p *Pool) loseWorkerLocked(w *worker, cause error) {
 	if w.local != nil {
 		w.local.kill()
 	} else {
-		p.nc.Publish(w.subject, []byte{kindKill})
+		p.nc.Publish(w.subject, []byte{wire.KindKill})
 	}
 	if len(failed) > 0 {
 		// push takes only the handler's own lock, never the pool's.

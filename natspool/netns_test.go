@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/poolbench/poolbench/natspool/internal/wire"
 	"github.com/poolbench/poolbench/procpool"
 )
 
@@ -78,9 +79,9 @@ func TestWorkerInAnotherNetworkNamespaceJoins(t *testing.T) {
 	if !strings.Contains(p.URL(), ns.HostIP) {
 		t.Fatalf("pool listens at %s, want %s", p.URL(), ns.HostIP)
 	}
-	env, _ := json.Marshal(workerEnv{URL: p.URL(), Pool: p.ID()})
+	env, _ := json.Marshal(wire.WorkerEnv{URL: p.URL(), Pool: p.ID()})
 	cmd := exec.Command("ip", "netns", "exec", ns.Name, os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), procpool.RoleEnv(roleWorker, string(env)))
+	cmd.Env = append(os.Environ(), procpool.RoleEnv(wire.RoleWorker, string(env)))
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {

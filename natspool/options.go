@@ -125,6 +125,8 @@ func Heartbeat(d time.Duration) Option {
 
 // Command sets the local worker executable and its arguments. The default
 // is the running executable, which must call procpool.ServeRole first thing.
+// A program that imports natsworker rather than natspool serves the role
+// too, without the embedded server's code and start-up: a lean worker.
 func Command(path string, args ...string) Option {
 	return func(c *config) error {
 		if path == "" {

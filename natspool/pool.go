@@ -8,6 +8,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nuid"
+	"github.com/poolbench/poolbench/natspool/internal/wire"
 )
 
 type poolState int
@@ -16,13 +17,6 @@ const (
 	stateRunning poolState = iota
 	stateClosed
 	stateTerminated
-)
-
-// Subjects every pool shares: discovery by remote workers.
-const (
-	subjectRoot     = "poolbench.natspool"
-	subjectDiscover = subjectRoot + ".discover"
-	subjectAnnounce = subjectRoot + ".announce"
 )
 
 // Spawn is one local worker start: from the start call to its ready message.
@@ -106,7 +100,7 @@ func New(workers int, opts ...Option) (*Pool, error) {
 		tickStop: make(chan struct{}),
 		tickDone: make(chan struct{}),
 	}
-	p.prefix = subjectRoot + "." + p.id
+	p.prefix = wire.SubjectRoot + "." + p.id
 	if err := p.connect(); err != nil {
 		return nil, err
 	}
@@ -175,7 +169,7 @@ func (p *Pool) listen() error {
 		{p.prefix + ".ready", p.onReady},
 		{p.prefix + ".res", p.onResult},
 		{p.prefix + ".beat", p.onBeat},
-		{subjectDiscover, p.onDiscover},
+		{wire.SubjectDiscover, p.onDiscover},
 	} {
 		sb, err := p.nc.Subscribe(s.subject, s.fn)
 		if err != nil {
@@ -188,8 +182,8 @@ func (p *Pool) listen() error {
 	if err := p.nc.Flush(); err != nil {
 		return fmt.Errorf("natspool: subscribe: %w", err)
 	}
-	info, _ := jsonBytes(poolInfo{ID: p.id})
-	p.nc.Publish(subjectAnnounce, info)
+	info, _ := jsonBytes(wire.PoolInfo{ID: p.id})
+	p.nc.Publish(wire.SubjectAnnounce, info)
 	return nil
 }
 

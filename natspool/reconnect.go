@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/poolbench/poolbench/natspool/internal/wire"
 )
 
 // An external server may restart under a running pool. The owner's
@@ -54,8 +55,8 @@ func (p *Pool) onReconnect() {
 	// Remote hosts that came back before this owner did found no pool
 	// to serve: tell them it is there.
 	if p.wantsWorkersLocked() {
-		info, _ := jsonBytes(poolInfo{ID: p.id})
-		p.nc.Publish(subjectAnnounce, info)
+		info, _ := jsonBytes(wire.PoolInfo{ID: p.id})
+		p.nc.Publish(wire.SubjectAnnounce, info)
 	}
 }
 

@@ -2,17 +2,9 @@ package natspool
 
 import (
 	"time"
-)
 
-// A side that misses missedBeats heartbeats, and at least minSilence, is
-// given up on by the other: the floor keeps a loaded machine's late
-// timers from passing for a lost worker or a dead owner.
-const (
-	missedBeats = 4
-	minSilence  = time.Second
+	"github.com/poolbench/poolbench/natspool/internal/wire"
 )
-
-func silenceLimit(beat time.Duration) time.Duration { return max(missedBeats*beat, minSilence) }
 
 // tick is the owner's heartbeat: it tells the workers the pool is alive,
 // gives up on remote workers that fell silent, stops workers whose task ran
@@ -21,7 +13,7 @@ func (p *Pool) tick() {
 	defer close(p.tickDone)
 	t := time.NewTicker(p.cfg.heartbeat)
 	defer t.Stop()
-	alive := []byte{kindAlive}
+	alive := []byte{wire.KindAlive}
 	for {
 		select {
 		case <-p.tickStop:
@@ -36,7 +28,7 @@ func (p *Pool) tick() {
 }
 
 func (p *Pool) checkWorkersLocked(now time.Time) {
-	silence := silenceLimit(p.cfg.heartbeat)
+	silence := wire.SilenceLimit(p.cfg.heartbeat)
 	var lost []*worker
 	var causes []error
 	for _, w := range p.live {

@@ -1,4 +1,4 @@
-package natspool
+package natsworker
 
 import (
 	"context"
@@ -15,23 +15,22 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nuid"
+	"github.com/poolbench/poolbench/natspool/internal/wire"
 	"github.com/poolbench/poolbench/procpool"
 	"golang.org/x/sys/unix"
 )
 
-// errKilled ends a worker the owner told to exit at once.
-var errKilled = errors.New("natspool: told to exit")
-
-// A worker process is this executable re-executed in the nats-worker role:
-// procpool.ServeRole, called first thing in main, serves it.
-func init() { procpool.MustRegisterRole(roleWorker, serveWorker) }
+// A worker process is an executable that imports this package started in
+// the nats-worker role: procpool.ServeRole, called first thing in main,
+// serves it.
+func init() { procpool.MustRegisterRole(wire.RoleWorker, serveWorker) }
 
 // serveWorker serves a pool from the worker process spec describes (a
-// workerEnv, as JSON), until the pool or its connection goes.
+// wire.WorkerEnv, as JSON), until the pool or its connection goes.
 func serveWorker(spec string) error {
 	// The owner decides what happens to its workers on Ctrl-C.
 	signal.Ignore(syscall.SIGINT)
-	var env workerEnv
+	var env wire.WorkerEnv
 	if err := json.Unmarshal([]byte(spec), &env); err != nil {
 		return fmt.Errorf("natspool: worker %d: role spec: %w", os.Getpid(), err)
 	}
@@ -77,7 +76,7 @@ func Serve(ctx context.Context, nc *nats.Conn, poolID, id string) error {
 }
 
 func serve(ctx context.Context, nc *nats.Conn, poolID, id string, watchOwner bool) error {
-	prefix := subjectRoot + "." + poolID
+	prefix := wire.SubjectRoot + "." + poolID
 	s := &serving{nc: nc, res: prefix + ".res", done: make(chan error, 1)}
 	s.lastOwner.Store(time.Now().UnixNano())
 	tasks, err := nc.Subscribe(prefix+".w."+id, s.onTask)
@@ -93,7 +92,7 @@ func serve(ctx context.Context, nc *nats.Conn, poolID, id string, watchOwner boo
 	defer ctl.Unsubscribe()
 
 	host, _ := os.Hostname()
-	hb, _ := json.Marshal(hello{ID: id, Host: host, CPUs: runtime.NumCPU(), PID: os.Getpid()})
+	hb, _ := json.Marshal(wire.Hello{ID: id, Host: host, CPUs: runtime.NumCPU(), PID: os.Getpid()})
 	hctx, cancelHello := context.WithTimeout(ctx, helloTimeout)
 	reply, err := nc.RequestWithContext(hctx, prefix+".hello", hb)
 	cancelHello()
@@ -103,20 +102,20 @@ func serve(ctx context.Context, nc *nats.Conn, poolID, id string, watchOwner boo
 	if err != nil {
 		return fmt.Errorf("natspool: worker: hello: %w", err)
 	}
-	var wel welcome
-	if err := decodeJSON(reply.Data, &wel); err != nil {
+	var wel wire.Welcome
+	if err := wire.DecodeJSON(reply.Data, &wel); err != nil {
 		return fmt.Errorf("natspool: worker: welcome: %w", err)
 	}
-	if wel.Refused == refusedClosed {
+	if wel.Refused == wire.RefusedClosed {
 		return nil // the pool finished before this worker was needed
 	}
 	if wel.Refused != "" {
 		return fmt.Errorf("%w: pool %s refused: %s", ErrNoPool, poolID, wel.Refused)
 	}
 	s.index = wel.Index
-	rd := ready{Index: wel.Index}
+	rd := wire.Ready{Index: wel.Index}
 	if wel.InitFunc != "" {
-		if _, err := runTask(wel.InitFunc, wel.InitArgs); err != nil {
+		if _, err := procpool.Run(wel.InitFunc, wel.InitArgs); err != nil {
 			rd.Error = "initializer " + wel.InitFunc + ": " + err.Error()
 		}
 	}
@@ -141,11 +140,11 @@ func serve(ctx context.Context, nc *nats.Conn, poolID, id string, watchOwner boo
 		case <-ctx.Done():
 			return ctx.Err()
 		case now := <-t.C:
-			if watchOwner && now.Sub(time.Unix(0, s.lastOwner.Load())) > silenceLimit(beat) {
+			if watchOwner && now.Sub(time.Unix(0, s.lastOwner.Load())) > wire.SilenceLimit(beat) {
 				return fmt.Errorf("%w: pool %s silent for %v", ErrPoolGone, poolID, now.Sub(time.Unix(0, s.lastOwner.Load())).Round(time.Millisecond))
 			}
 			s.mu.Lock()
-			s.beat = appendBeatMsg(s.beat[:0], beatMsg{worker: s.index, running: s.running.Load(), since: s.since.Load()})
+			s.beat = wire.AppendBeatMsg(s.beat[:0], wire.BeatMsg{Worker: s.index, Running: s.running.Load(), Since: s.since.Load()})
 			nc.Publish(prefix+".beat", s.beat)
 			s.mu.Unlock()
 		}
@@ -182,9 +181,9 @@ func (s *serving) onControl(m *nats.Msg) {
 		return
 	}
 	switch m.Data[0] {
-	case kindStop:
+	case wire.KindStop:
 		s.finish(nil)
-	case kindKill:
+	case wire.KindKill:
 		s.finish(errKilled)
 	}
 }
@@ -193,31 +192,31 @@ func (s *serving) onControl(m *nats.Msg) {
 func (s *serving) onTask(m *nats.Msg) {
 	if len(m.Data) == 1 {
 		switch m.Data[0] {
-		case kindKill:
+		case wire.KindKill:
 			s.finish(errKilled)
-		case kindStop: // retired (MaxTasksPerChild)
+		case wire.KindStop: // retired (MaxTasksPerChild)
 			s.finish(nil)
 		}
 		return
 	}
-	t, err := decodeTaskMsg(m.Data)
+	t, err := wire.DecodeTaskMsg(m.Data)
 	if err != nil {
 		return
 	}
 	start := time.Now()
 	s.since.Store(start.UnixNano())
-	s.running.Store(t.id)
-	value, err := runTask(t.fn, t.args)
+	s.running.Store(t.ID)
+	value, err := procpool.Run(t.Fn, t.Args)
 	s.running.Store(0)
-	r := resultMsg{worker: s.index, id: t.id, start: start.UnixNano(), end: time.Now().UnixNano(), payload: value}
+	r := wire.ResultMsg{Worker: s.index, ID: t.ID, Start: start.UnixNano(), End: time.Now().UnixNano(), Payload: value}
 	if err != nil {
-		r.status, r.payload = statusError, []byte(err.Error())
+		r.Status, r.Payload = wire.StatusError, []byte(err.Error())
 	}
-	s.out = appendResultMsg(s.out[:0], r)
+	s.out = wire.AppendResultMsg(s.out[:0], r)
 	if len(s.out) > int(s.nc.MaxPayload()) {
-		r.status = statusError
-		r.payload = fmt.Appendf(nil, "result of %d bytes is over the server's limit of %d", len(value), s.nc.MaxPayload())
-		s.out = appendResultMsg(s.out[:0], r)
+		r.Status = wire.StatusError
+		r.Payload = fmt.Appendf(nil, "result of %d bytes is over the server's limit of %d", len(value), s.nc.MaxPayload())
+		s.out = wire.AppendResultMsg(s.out[:0], r)
 	}
 	if err := s.nc.Publish(s.res, s.out); err != nil {
 		s.finish(fmt.Errorf("natspool: worker: publish result: %w", err))

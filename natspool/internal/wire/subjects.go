@@ -1,0 +1,39 @@
+package wire
+
+import "time"
+
+// Subjects every pool shares: discovery by remote workers. A pool's own
+// subjects are SubjectRoot.<pool id>.*: .w.<worker id> (tasks to one
+// worker), .res, .hello, .ready, .beat and .ctl.
+const (
+	SubjectRoot     = "poolbench.natspool"
+	SubjectDiscover = SubjectRoot + ".discover"
+	SubjectAnnounce = SubjectRoot + ".announce"
+)
+
+// RoleWorker is the role (procpool.RegisterRole) of a worker process; its
+// spec is a WorkerEnv, as JSON.
+const RoleWorker = "nats-worker"
+
+// WorkerEnv tells a worker process where to connect and whom to serve.
+type WorkerEnv struct {
+	URL  string `json:"url"`
+	Pool string `json:"pool"`
+	// ID is the worker's subject name, chosen by the pool for its own
+	// workers; empty for one started by a remote host, which picks one.
+	ID string `json:"id,omitempty"`
+}
+
+// A side that misses missedBeats heartbeats, and at least minSilence, is
+// given up on by the other: the floor keeps a loaded machine's late
+// timers from passing for a lost worker or a dead owner.
+const (
+	missedBeats = 4
+	minSilence  = time.Second
+)
+
+// SilenceLimit is how long a side waits, with heartbeats every beat,
+// before it gives up on the other.
+func SilenceLimit(beat time.Duration) time.Duration {
+	return max(missedBeats*beat, minSilence)
+}

@@ -1,0 +1,190 @@
+// Package wire is what a natspool pool's owner and its workers say to each
+// other: the subjects, the messages and the heartbeat rule. Both sides
+// import it; it imports neither, so that a worker binary need not carry
+// the owner's embedded server.
+package wire
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+
+	"github.com/poolbench/poolbench/procpool"
+)
+
+// The messages between a pool's owner and its workers. Tasks, results and
+// heartbeats travel once per task or per second and are a few varints; the
+// rare ones (hello, ready, discovery) are JSON.
+
+// Kinds of message on a worker's own subject and on the pool's control subject.
+const (
+	KindTask  byte = 1 // a task for this worker
+	KindStop  byte = 2 // the pool is done: exit when idle
+	KindKill  byte = 3 // exit at once, mid-task if need be
+	KindAlive byte = 4 // the owner is still there
+)
+
+// Result statuses.
+const (
+	StatusOK    byte = 0
+	StatusError byte = 1
+)
+
+// TaskMsg is a task sent to one worker.
+type TaskMsg struct {
+	ID   uint64
+	Fn   string
+	Args []byte
+}
+
+// AppendTaskMsg appends a task message, kind byte first, to b.
+func AppendTaskMsg(b []byte, id uint64, fn string, args []byte) []byte {
+	b = append(b, KindTask)
+	b = binary.AppendUvarint(b, id)
+	b = binary.AppendUvarint(b, uint64(len(fn)))
+	b = append(b, fn...)
+	return append(b, args...)
+}
+
+// DecodeTaskMsg reads a task message, kind byte included. Args aliases b.
+func DecodeTaskMsg(b []byte) (TaskMsg, error) {
+	var t TaskMsg
+	if len(b) == 0 || b[0] != KindTask {
+		return t, fmt.Errorf("%w: not a task message", procpool.ErrProtocol)
+	}
+	b = b[1:]
+	id, n := binary.Uvarint(b)
+	if n <= 0 {
+		return t, fmt.Errorf("%w: task id", procpool.ErrProtocol)
+	}
+	b = b[n:]
+	fl, n := binary.Uvarint(b)
+	if n <= 0 || fl > uint64(len(b)-n) {
+		return t, fmt.Errorf("%w: task function name", procpool.ErrProtocol)
+	}
+	b = b[n:]
+	t.ID, t.Fn, t.Args = id, string(b[:fl]), b[fl:]
+	return t, nil
+}
+
+// ResultMsg is a task's result, which is also its worker's request for more.
+type ResultMsg struct {
+	Worker     uint64 // the index the owner gave the worker
+	ID         uint64
+	Status     byte
+	Start, End int64 // worker's clock, Unix nanoseconds
+	Payload    []byte
+}
+
+// AppendResultMsg appends a result message to b.
+func AppendResultMsg(b []byte, r ResultMsg) []byte {
+	b = binary.AppendUvarint(b, r.Worker)
+	b = binary.AppendUvarint(b, r.ID)
+	b = append(b, r.Status)
+	b = binary.AppendVarint(b, r.Start)
+	b = binary.AppendVarint(b, r.End)
+	return append(b, r.Payload...)
+}
+
+// DecodeResultMsg reads a result; Payload aliases b.
+func DecodeResultMsg(b []byte) (ResultMsg, error) {
+	var r ResultMsg
+	var n int
+	if r.Worker, n = binary.Uvarint(b); n <= 0 {
+		return r, fmt.Errorf("%w: result worker", procpool.ErrProtocol)
+	}
+	b = b[n:]
+	if r.ID, n = binary.Uvarint(b); n <= 0 {
+		return r, fmt.Errorf("%w: result id", procpool.ErrProtocol)
+	}
+	b = b[n:]
+	if len(b) == 0 || b[0] > StatusError {
+		return r, fmt.Errorf("%w: result status", procpool.ErrProtocol)
+	}
+	r.Status, b = b[0], b[1:]
+	if r.Start, n = binary.Varint(b); n <= 0 {
+		return r, fmt.Errorf("%w: result start", procpool.ErrProtocol)
+	}
+	b = b[n:]
+	if r.End, n = binary.Varint(b); n <= 0 {
+		return r, fmt.Errorf("%w: result end", procpool.ErrProtocol)
+	}
+	r.Payload = b[n:]
+	return r, nil
+}
+
+// BeatMsg is a worker's heartbeat: it is alive, and which task it runs
+// since when (id 0: none), so the owner can enforce a task timeout.
+type BeatMsg struct {
+	Worker  uint64
+	Running uint64
+	Since   int64
+}
+
+// AppendBeatMsg appends a heartbeat to b.
+func AppendBeatMsg(b []byte, m BeatMsg) []byte {
+	b = binary.AppendUvarint(b, m.Worker)
+	b = binary.AppendUvarint(b, m.Running)
+	return binary.AppendVarint(b, m.Since)
+}
+
+// DecodeBeatMsg reads a heartbeat.
+func DecodeBeatMsg(b []byte) (BeatMsg, error) {
+	var m BeatMsg
+	var n int
+	if m.Worker, n = binary.Uvarint(b); n <= 0 {
+		return m, fmt.Errorf("%w: heartbeat worker", procpool.ErrProtocol)
+	}
+	b = b[n:]
+	if m.Running, n = binary.Uvarint(b); n <= 0 {
+		return m, fmt.Errorf("%w: heartbeat task", procpool.ErrProtocol)
+	}
+	b = b[n:]
+	if m.Since, n = binary.Varint(b); n <= 0 || n != len(b) {
+		return m, fmt.Errorf("%w: heartbeat time", procpool.ErrProtocol)
+	}
+	return m, nil
+}
+
+// Hello is a worker introducing itself to a pool, as a request.
+type Hello struct {
+	// ID names the worker's task subject; the owner chooses it for the
+	// workers it starts, a remote worker chooses its own.
+	ID   string `json:"id"`
+	Host string `json:"host"`
+	CPUs int    `json:"cpus"`
+	PID  int    `json:"pid"`
+}
+
+// Welcome is the owner's answer to a Hello.
+type Welcome struct {
+	Index     uint64 `json:"index"`
+	InitFunc  string `json:"init_func,omitempty"`
+	InitArgs  []byte `json:"init_args,omitempty"`
+	Heartbeat int64  `json:"heartbeat_ns"`
+	Refused   string `json:"refused,omitempty"`
+}
+
+// RefusedClosed is a Welcome's Refused when the pool takes no more workers.
+const RefusedClosed = "pool is closed"
+
+// Ready says a worker ran its initializer (Error says how it failed).
+type Ready struct {
+	Index uint64 `json:"index"`
+	Error string `json:"error,omitempty"`
+	// CPU is what the worker's process used up to now, in ns.
+	CPU int64 `json:"cpu_ns,omitempty"`
+}
+
+// PoolInfo is what a pool answers to discovery and announces at its start.
+type PoolInfo struct {
+	ID string `json:"id"`
+}
+
+// DecodeJSON reads one of the JSON messages; garbage is a protocol error.
+func DecodeJSON(b []byte, v any) error {
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("%w: %v", procpool.ErrProtocol, err)
+	}
+	return nil
+}
