@@ -2,6 +2,10 @@ package natspool
 
 import (
 	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -16,7 +20,9 @@ import (
 //	BenchmarkApplyAsync  ns per noop task with 2 workers (target: nats at most 25 us)
 //	BenchmarkArticle     Pool(10), 100 x 50 ms through ApplyAsync: efficiency
 //	                     = ideal / wall, pool start-up included (target: nats
-//	                     at least 0.95), and nats-warm once the workers are up
+//	                     at least 0.95), with workers of this binary (nats) and
+//	                     of a lean worker binary (nats-lean), and nats-warm
+//	                     once the workers are up
 
 func BenchmarkApply(b *testing.B) {
 	ctx := context.Background()
@@ -109,12 +115,15 @@ func BenchmarkArticle(b *testing.B) {
 	// Where the time beyond the ideal goes: ready-ms is until the last
 	// worker was ready (its start), tail-ms from the last result to Join's
 	// return (the workers' exits, the server's shutdown); the rest is the
-	// trips between tasks and the tasks' own overshoot.
-	b.Run("nats", func(b *testing.B) {
+	// trips between tasks and the tasks' own overshoot. nats starts its
+	// workers from this test binary, which carries nats-server; nats-lean
+	// from a worker binary that carries only the worker side (natsworker),
+	// as a program that wants its pool up quickly would.
+	run := func(b *testing.B, opts ...Option) {
 		var wall, ready, tail time.Duration
 		for b.Loop() {
 			start := time.Now()
-			p, err := New(workers)
+			p, err := New(workers, opts...)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -130,6 +139,9 @@ func BenchmarkArticle(b *testing.B) {
 			wall += end.Sub(start)
 			var last time.Time
 			for _, a := range as {
+				if err := a.Result().Err; err != nil {
+					b.Fatal(err)
+				}
 				if d := a.Result().Delivered; d.After(last) {
 					last = d
 				}
@@ -145,7 +157,10 @@ func BenchmarkArticle(b *testing.B) {
 		b.ReportMetric(float64(ideal)/(float64(wall)/n), "efficiency")
 		b.ReportMetric(float64(ready.Microseconds())/1e3/n, "ready-ms")
 		b.ReportMetric(float64(tail.Microseconds())/1e3/n, "tail-ms")
-	})
+	}
+	b.Run("nats", func(b *testing.B) { run(b) })
+	lean := buildLeanWorker(b)
+	b.Run("nats-lean", func(b *testing.B) { run(b, Command(lean)) })
 	// nats-warm starts the clock once all ten workers are ready: what the
 	// broker costs the batch, apart from starting processes.
 	b.Run("nats-warm", func(b *testing.B) {
@@ -183,4 +198,22 @@ func newLocalPool(b *testing.B, workers int) *procpool.Pool {
 		p.Join()
 	})
 	return p
+}
+
+// buildLeanWorker builds testdata/leanworker, a worker binary of procpool,
+// natsworker and the workloads, static as make build's, and returns its
+// path.
+func buildLeanWorker(b *testing.B) string {
+	b.Helper()
+	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
+	if _, err := os.Stat(gobin); err != nil {
+		b.Skip("no go command to build the lean worker:", err)
+	}
+	bin := filepath.Join(b.TempDir(), "leanworker")
+	build := exec.Command(gobin, "build", "-o", bin, "./testdata/leanworker")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		b.Fatalf("build the lean worker: %v\n%s", err, out)
+	}
+	return bin
 }
