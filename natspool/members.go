@@ -81,9 +81,13 @@ func (p *Pool) onReady(m *nats.Msg) {
 		return
 	}
 	now := time.Now()
-	defer m.Respond(nil)
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	// The answer goes out before the worker's first task: were it sent
+	// after, the worker could run that task and its result reach a caller
+	// that is killed meanwhile, and the worker would wait out its ready
+	// request rather than see its owner gone.
+	m.Respond(nil)
 	w := p.byIndex[r.Index]
 	if w == nil || w.gone {
 		return
