@@ -155,15 +155,19 @@ func TestArgumentsAreNotAliased(t *testing.T) {
 			t.Fatalf("queued task ran with %q, %v", v, err)
 		}
 	})
-	t.Run("initializer keeps its args in the worker", func(t *testing.T) {
-		p := newPool(t, 1, Initializer("test.initkeep", []byte("keep me")))
-		if _, err := p.Apply(context.Background(), Task{Func: "test.echo", Args: []byte("overwrite it")}); err != nil {
-			t.Fatal(err)
-		}
-		if r, err := p.Apply(context.Background(), Task{Func: "test.kept"}); err != nil || string(r.Value) != "keep me" {
-			t.Fatalf("initializer's args read %q later, %v", r.Value, err)
-		}
-	})
+	// Small init frames are in the pipe before the worker starts; one
+	// larger than a pipe's buffer goes through the writer goroutine.
+	for _, keep := range [][]byte{[]byte("keep me"), bytes.Repeat([]byte("keep me "), 32<<10)} {
+		t.Run(fmt.Sprintf("initializer keeps its %d bytes of args in the worker", len(keep)), func(t *testing.T) {
+			p := newPool(t, 1, Initializer("test.initkeep", keep))
+			if _, err := p.Apply(context.Background(), Task{Func: "test.echo", Args: []byte("overwrite it")}); err != nil {
+				t.Fatal(err)
+			}
+			if r, err := p.Apply(context.Background(), Task{Func: "test.kept"}); err != nil || !bytes.Equal(r.Value, keep) {
+				t.Fatalf("initializer's args read %.20q (%d bytes) later, %v", r.Value, len(r.Value), err)
+			}
+		})
+	}
 }
 
 // waitStopped waits until every thread of pid has stopped: a stop signal

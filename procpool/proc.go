@@ -47,6 +47,11 @@ type proc struct {
 	killTask          uint64 // the late task a timeout kill was for (0: none)
 }
 
+// initInPipe is the largest init frame written before the worker starts:
+// PIPE_BUF, which any pipe's buffer holds, even one the kernel shrank to
+// two pages past the user's pipe quota.
+const initInPipe = 4096
+
 // startProc starts one worker process. It returns once the process exists;
 // the ready handshake arrives on pr.ready.
 func (p *Pool) startProc() (*proc, error) {
@@ -88,6 +93,23 @@ func (p *Pool) startProc() (*proc, error) {
 		pool: p, cmd: cmd, taskW: taskW, resR: resR, current: cur, spawn: -1, stderr: stderr,
 		ready: make(chan error, 1), wake: make(chan struct{}, 1), wrote: make(chan struct{}),
 	}
+	// The init frame's id field carries the pool's frame limit. One that
+	// fits a fresh pipe's buffer is in the pipe before the worker exists,
+	// so that the worker's start never waits for this process: when ten
+	// workers start on two cores, the writer goroutine waits its turn
+	// behind them.
+	if init := appendTask(nil, kindInit, uint64(p.cfg.maxFrame), p.cfg.initFn, p.cfg.initArgs); len(init) <= initInPipe {
+		if _, err := taskW.Write(init); err != nil {
+			taskR.Close()
+			taskW.Close()
+			resR.Close()
+			resW.Close()
+			cur.close()
+			return nil, fmt.Errorf("task pipe: %w", err)
+		}
+	} else {
+		pr.out.task(kindInit, uint64(p.cfg.maxFrame), p.cfg.initFn, p.cfg.initArgs)
+	}
 	onStarter(p.starter, func() {
 		pr.start = time.Now()
 		err = cmd.Start()
@@ -110,8 +132,6 @@ func (p *Pool) startProc() (*proc, error) {
 		return nil, err
 	}
 	pr.watch = watchExit(pr.pid, pr.exited)
-	// The init frame's id field carries the pool's frame limit.
-	pr.out.task(kindInit, uint64(p.cfg.maxFrame), p.cfg.initFn, p.cfg.initArgs)
 
 	p.mu.Lock()
 	if p.state == stateTerminated {
