@@ -88,6 +88,27 @@ func (p *Pool) dispatchLocked() {
 	}
 }
 
+// dispatchAndWriteLocked is dispatchLocked for a goroutine that then
+// writes the frames itself, as far as the pipes take them at once, rather
+// than waking each worker's writer goroutine: a hand-off less on the way
+// to the worker, and none to wait for when the CPUs are busy. It is called
+// with p.mu held and releases it.
+func (p *Pool) dispatchAndWriteLocked() {
+	// A non-nil slice switches dispatchLocked to collecting (nil means
+	// hand the writes to the writer goroutines).
+	p.inline = p.inlineBuf[:0]
+	p.dispatchLocked()
+	// p.inlineBuf is the next caller's once the lock is released.
+	var local [4]*proc
+	dirty := append(local[:0], p.inline...)
+	clear(p.inlineBuf[:])
+	p.inline = nil
+	p.mu.Unlock()
+	for _, pr := range dirty {
+		pr.flush(false)
+	}
+}
+
 // watch kills workers whose current task has outlived the task timeout.
 func (p *Pool) watch() {
 	tick := time.NewTicker(max(p.cfg.taskTimeout/4, time.Millisecond))

@@ -213,19 +213,7 @@ func (p *Pool) submit(as ...*AsyncResult) error {
 		p.queue = append(p.queue, a)
 	}
 	p.pending += len(as)
-	// A non-nil slice switches dispatchLocked to collecting (nil means
-	// hand the writes to the writer goroutines).
-	p.inline = p.inlineBuf[:0]
-	p.dispatchLocked()
-	// p.inlineBuf is the next submitter's once the lock is released.
-	var local [4]*proc
-	dirty := append(local[:0], p.inline...)
-	clear(p.inlineBuf[:])
-	p.inline = nil
-	p.mu.Unlock()
-	for _, pr := range dirty {
-		pr.flush(false)
-	}
+	p.dispatchAndWriteLocked()
 	return nil
 }
 

@@ -216,8 +216,9 @@ func (pr *proc) handshake(fr *frameReader) error {
 	}
 	p.startFails = 0
 	p.broken = nil
-	p.dispatchLocked()
-	p.mu.Unlock()
+	// Its first tasks go out from here: when many workers start on few
+	// cores, a writer goroutine woken for them waits its turn behind them.
+	p.dispatchAndWriteLocked()
 	return nil
 }
 
