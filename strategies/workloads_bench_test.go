@@ -3,6 +3,7 @@ package strategies
 import (
 	"context"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"testing"
 	"time"
@@ -65,10 +66,14 @@ func BenchmarkExecTrueOverhead(b *testing.B) {
 // through pool-map with a worker per CPU, and reports pool-map's wall time
 // over the ideal for the same total work: serial's time over the CPUs.
 // map/ideal is pool-map with chunk size 1 (its default), pool start-up
-// included; warm-map/ideal the same Map on a pool started before the
-// clock: the scheduling of stragglers alone. chunked-map/ideal hands each
-// worker half the tasks at once (chunk size tasks/CPUs): a worker whose
-// chunk holds the stragglers runs them alone while the others idle.
+// included, its workers poolbench-worker (built here), as a run's pools
+// start them; self-map/ideal the same with this test binary re-executed as
+// the workers, as a run falls back to without poolbench-worker (each start
+// then pays for every package the binary links). warm-map/ideal is the same
+// Map on a pool started before the clock: the scheduling of stragglers
+// alone. chunked-map/ideal hands each worker half the tasks at once (chunk
+// size tasks/CPUs): a worker whose chunk holds the stragglers runs them
+// alone while the others idle.
 func BenchmarkSkewedMapVsIdeal(b *testing.B) {
 	const tasks = 40
 	w, err := workloads.Lookup(workloads.SkewedName)
@@ -76,8 +81,10 @@ func BenchmarkSkewedMapVsIdeal(b *testing.B) {
 		b.Fatal(err)
 	}
 	cpus := runtime.GOMAXPROCS(0)
-	plan := Plan{Workload: w, Size: 100_000, Options: workloads.Options{Seed: 1, Skew: 1}, Tasks: tasks, Workers: cpus}
-	warm, err := procpool.New(cpus)
+	self := Plan{Workload: w, Size: 100_000, Options: workloads.Options{Seed: 1, Skew: 1}, Tasks: tasks, Workers: cpus}
+	plan := self
+	plan.PoolOptions = []procpool.Option{procpool.Command(buildWorker(b))}
+	warm, err := procpool.New(cpus, plan.PoolOptions...)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -86,7 +93,7 @@ func BenchmarkSkewedMapVsIdeal(b *testing.B) {
 	for i := range args {
 		args[i] = plan.Args(i)
 	}
-	var serial, mapped, warmMapped, chunked time.Duration
+	var serial, mapped, selfMapped, warmMapped, chunked time.Duration
 	for b.Loop() {
 		start := time.Now()
 		if _, err := warm.Map(context.Background(), w.Name, args, procpool.ChunkSize(1)); err != nil {
@@ -108,11 +115,33 @@ func BenchmarkSkewedMapVsIdeal(b *testing.B) {
 			b.Fatal(err)
 		}
 		mapped += time.Since(start)
+		start = time.Now()
+		if err := (PoolMap{}).Run(context.Background(), self, NewRecorder()); err != nil {
+			b.Fatal(err)
+		}
+		selfMapped += time.Since(start)
 	}
 	ideal := float64(serial) / float64(cpus)
 	b.ReportMetric(float64(serial.Nanoseconds())/float64(b.N), "serial-ns/batch")
 	b.ReportMetric(float64(mapped.Nanoseconds())/float64(b.N), "map-ns/batch")
 	b.ReportMetric(float64(mapped)/ideal, "map/ideal")
+	b.ReportMetric(float64(selfMapped)/ideal, "self-map/ideal")
 	b.ReportMetric(float64(warmMapped)/ideal, "warm-map/ideal")
 	b.ReportMetric(float64(chunked)/ideal, "chunked-map/ideal")
+}
+
+// buildWorker builds poolbench-worker, the pool worker a run's pools start,
+// and returns its path.
+func buildWorker(b *testing.B) string {
+	b.Helper()
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
+	}
+	bin := filepath.Join(b.TempDir(), "poolbench-worker")
+	cmd := exec.Command(goTool, "build", "-o", bin, "github.com/poolbench/poolbench/cmd/poolbench-worker")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("go build poolbench-worker: %v\n%s", err, out)
+	}
+	return bin
 }
