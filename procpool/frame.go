@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"unsafe"
 )
 
 // The wire format is a stream of frames over a pipe:
@@ -46,6 +47,59 @@ type frameReader struct {
 	payload []byte
 	// alloc, when set, supplies those payload buffers (recycled ones).
 	alloc func(n int) []byte
+	// lentTo, when not 0, is where in the result stream the last
+	// result lent from buf ends: buf must not be written to until
+	// released(lentTo) says the pool has read that far. lent holds the
+	// earlier frame buffers still lent, by the same rule.
+	lentTo   int64
+	lent     []lentBuffer
+	released func(end int64) bool
+}
+
+// lentBuffer is a frame buffer whose bytes a pipe still refers to, up to
+// the offset end of the result stream.
+type lentBuffer struct {
+	buf []byte
+	end int64
+}
+
+// lend marks buf as lent to the result stream up to end.
+func (fr *frameReader) lend(end int64, released func(int64) bool) {
+	fr.lentTo, fr.released = end, released
+}
+
+// inBuffer reports whether b lies in the frame buffer: a task's result
+// made over its arguments.
+func (fr *frameReader) inBuffer(b []byte) bool {
+	if len(b) == 0 || cap(fr.buf) == 0 {
+		return false
+	}
+	start := uintptr(unsafe.Pointer(unsafe.SliceData(fr.buf)))
+	p := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	return p >= start && p+uintptr(len(b)) <= start+uintptr(cap(fr.buf))
+}
+
+// reclaim makes buf writable before a frame is read into it: while the
+// pipe still refers to it, another buffer takes its place, one already
+// released if there is one. Buffers stay lent for as long as the pool
+// takes to read a pipe's worth of results, so there are few.
+func (fr *frameReader) reclaim() {
+	if fr.lentTo == 0 || fr.released(fr.lentTo) {
+		fr.lentTo = 0
+		return
+	}
+	kept := fr.lent[:0]
+	var free []byte
+	for _, l := range fr.lent {
+		if free == nil && fr.released(l.end) {
+			free = l.buf
+			continue
+		}
+		kept = append(kept, l)
+	}
+	clear(fr.lent[len(kept):])
+	fr.lent = append(kept, lentBuffer{fr.buf, fr.lentTo})
+	fr.buf, fr.lentTo = free, 0
 }
 
 func newFrameReader(r io.Reader, max int) *frameReader {
@@ -87,6 +141,7 @@ func (fr *frameReader) next() (kind byte, body []byte, err error) {
 		}
 		n = resultOverhead
 	}
+	fr.reclaim()
 	if cap(fr.buf) < int(n) {
 		fr.buf = make([]byte, n)
 	}

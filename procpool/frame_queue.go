@@ -23,6 +23,9 @@ type frameQueue struct {
 	// tail: the last segment ends at len(buf), so copied bytes extend it.
 	tail bool
 	size int
+	// blocking: the descriptor is in blocking mode, so a splice waits for
+	// room as a write does (a worker's result pipe); kept by reset.
+	blocking bool
 }
 
 // refMin is the size from which a body is referenced rather than copied:
@@ -51,12 +54,13 @@ func (q *frameQueue) task(kind byte, id uint64, fn string, args []byte) {
 	q.body(args, true)
 }
 
-// result appends a result frame.
-func (q *frameQueue) result(r resultFrame) {
+// result appends a result frame; lend says its payload stays unchanged
+// until the reader has taken it, so a large one may be lent to the pipe.
+func (q *frameQueue) result(r resultFrame, lend bool) {
 	at, before := q.tailStart(), len(q.buf)
 	q.buf = appendResultHead(q.buf, r)
 	q.tailEnd(at, before)
-	q.body(r.payload, false)
+	q.body(r.payload, lend)
 }
 
 // tailStart opens the copied segment at the end of the queue, if it is not
@@ -133,7 +137,11 @@ func (q *frameQueue) writev(fd uintptr) (int, error) {
 	if q.lent[0] && !noSplice.Load() {
 		iov := []unix.Iovec{{Base: &q.segs[0][0]}}
 		iov[0].SetLen(len(q.segs[0]))
-		n, err := unix.Vmsplice(int(fd), iov, unix.SPLICE_F_NONBLOCK)
+		flags := unix.SPLICE_F_NONBLOCK
+		if q.blocking {
+			flags = 0
+		}
+		n, err := unix.Vmsplice(int(fd), iov, flags)
 		if !errors.Is(err, syscall.EINVAL) && !errors.Is(err, syscall.ENOSYS) && !errors.Is(err, syscall.EPERM) {
 			return n, err // written, no room yet, or a real failure (EPIPE)
 		}

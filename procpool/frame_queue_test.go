@@ -37,7 +37,7 @@ func fill(q *frameQueue, frames []frameSpec) []byte {
 		body := pattern(f.size, i)
 		if f.result {
 			r := resultFrame{id: uint64(i + 1), start: 5, end: 9, payload: body}
-			q.result(r)
+			q.result(r, false)
 			want = appendResult(want, r)
 		} else {
 			q.task(kindTask, uint64(i+1), "fn", body)

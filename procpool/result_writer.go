@@ -4,7 +4,10 @@ import (
 	"io"
 	"os"
 	"sync"
+	"sync/atomic"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // resultWriter is a worker's side of the result pipe. Results are queued
@@ -12,7 +15,8 @@ import (
 // a task anyway) or by a goroutine of their own, while the next task runs;
 // whatever accumulates during one write goes out in the next. A large
 // result is not copied: it goes out from the function's own buffer, before
-// the next task may touch that buffer.
+// the next task may touch that buffer, and one in the worker's frame
+// buffer is lent to the pipe (vmsplice) until the pool has read it.
 type resultWriter struct {
 	out     io.Writer
 	raw     syscall.RawConn // out's, when it is a file, for vectored writes
@@ -23,6 +27,10 @@ type resultWriter struct {
 	err     error
 	wake    chan struct{}
 	done    chan struct{}
+	// pipe: out is a pipe whose unread bytes FIONREAD tells, so a lent
+	// result's release can be seen. written counts the bytes written.
+	pipe    bool
+	written atomic.Int64
 }
 
 func newResultWriter(out io.Writer) *resultWriter {
@@ -30,6 +38,16 @@ func newResultWriter(out io.Writer) *resultWriter {
 	if f, ok := out.(*os.File); ok {
 		if rc, err := f.SyscallConn(); err == nil {
 			w.raw = rc
+			rc.Control(func(fd uintptr) {
+				var st unix.Stat_t
+				if unix.Fstat(int(fd), &st) == nil && st.Mode&unix.S_IFMT == unix.S_IFIFO {
+					_, err := unix.IoctlGetInt(int(fd), unix.TIOCINQ) // FIONREAD
+					w.pipe = err == nil
+				}
+				if fl, err := unix.FcntlInt(fd, unix.F_GETFL, 0); err == nil && fl&unix.O_NONBLOCK == 0 {
+					w.q.blocking, w.spare.blocking = true, true
+				}
+			})
 		}
 	}
 	go w.loop()
@@ -48,23 +66,48 @@ func (w *resultWriter) loop() {
 // add queues a result; now writes it from the calling goroutine. A result
 // large enough to be sent from its own buffer is written at once too: the
 // buffer may be the task's arguments, which the next task's frame
-// overwrites, or one the function reuses.
-func (w *resultWriter) add(r resultFrame, now bool) error {
+// overwrites, or one the function reuses. lend offers to keep the payload
+// unchanged until the pool has read it; when it is taken up (a large
+// result, on a pipe), end is where the result ends in the stream, and the
+// payload stays unchanged until released(end); end is 0 otherwise.
+func (w *resultWriter) add(r resultFrame, now, lend bool) (end int64, err error) {
+	lend = lend && w.pipe && len(r.payload) >= refMin
 	w.mu.Lock()
-	w.q.result(r)
-	err := w.err
+	w.q.result(r, lend)
+	err = w.err
 	w.mu.Unlock()
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if now || len(r.payload) >= refMin {
-		return w.flush()
+		err = w.flush()
+		if lend {
+			end = w.written.Load()
+		}
+		return end, err
 	}
 	select {
 	case w.wake <- struct{}{}:
 	default:
 	}
-	return nil
+	return 0, nil
+}
+
+// released reports whether the reader has taken every byte up to end of
+// the stream: the bytes written less those still in the pipe (counted from
+// the first result: the ready frame before it only makes this later to
+// say yes). Unsure (not a pipe, an error), it says no.
+func (w *resultWriter) released(end int64) bool {
+	if !w.pipe {
+		return false
+	}
+	unread := -1
+	w.raw.Control(func(fd uintptr) {
+		if n, err := unix.IoctlGetInt(int(fd), unix.TIOCINQ); err == nil { // FIONREAD
+			unread = n
+		}
+	})
+	return unread >= 0 && w.written.Load()-int64(unread) >= end
 }
 
 // flush writes everything queued so far.
@@ -73,15 +116,16 @@ func (w *resultWriter) flush() error {
 	defer w.writeMu.Unlock()
 	w.mu.Lock()
 	q := w.q
-	w.q, w.spare = w.spare, frameQueue{}
+	w.q, w.spare = w.spare, frameQueue{blocking: q.blocking}
 	err := w.err
 	w.mu.Unlock()
-	if err == nil && q.len() > 0 {
+	if size := q.len(); err == nil && size > 0 {
 		if w.raw != nil {
 			err = q.writeAll(w.raw)
 		} else {
 			err = q.writeTo(w.out)
 		}
+		w.written.Add(int64(size - q.len()))
 	}
 	// Written or failed, nothing of q is sent again: its buffer is free.
 	q.reset()

@@ -149,10 +149,18 @@ func serve(in io.Reader, out io.Writer, slot taskSlot, caught <-chan struct{}) e
 		// With no task waiting, write now: the read below would block.
 		// Otherwise the writer goroutine sends it while the next task
 		// runs, so a finished result never waits behind a prefetched task.
-		err = rw.add(r, fr.buffered() == 0)
+		// A result made over the task's arguments is in the frame
+		// buffer, which only this loop writes to: it is lent to the pipe
+		// rather than copied, and the buffer is not read into again
+		// before the pool has taken the result (frameReader.reclaim).
+		lend := r.status == statusOK && fr.inBuffer(r.payload)
+		end, err := rw.add(r, fr.buffered() == 0, lend)
 		slot.end(t.id) // after add: the result is in this process's hands
 		if err != nil {
 			return fmt.Errorf("procpool: worker %d: write results: %w", os.Getpid(), err)
+		}
+		if end > 0 {
+			fr.lend(end, rw.released)
 		}
 	}
 }
