@@ -9,12 +9,15 @@ BENCHOUT ?= bench-report
 # Go program; poolbench starts its pools' workers from it only when both
 # carry the same build stamp, fresh at every build, so that a stale worker
 # is never used (it re-executes itself then).
+# poolbench-natsworker is the NATS pools' worker alone, apart because
+# nats.go would slow every process pool worker's start.
 STAMP = $(shell date +%s%N)$(shell git describe --always --dirty 2>/dev/null | sed 's/^/-/')
 build:
 	@stamp='$(STAMP)'; flags="-X github.com/poolbench/poolbench/internal/buildstamp.Stamp=$$stamp"; \
 	set -ex; \
 	CGO_ENABLED=0 $(GO) build -ldflags "$$flags" -o bin/poolbench ./cmd/poolbench; \
-	CGO_ENABLED=0 $(GO) build -ldflags "$$flags" -o bin/poolbench-worker ./cmd/poolbench-worker
+	CGO_ENABLED=0 $(GO) build -ldflags "$$flags" -o bin/poolbench-worker ./cmd/poolbench-worker; \
+	CGO_ENABLED=0 $(GO) build -ldflags "$$flags" -o bin/poolbench-natsworker ./cmd/poolbench-natsworker
 
 # Every test under the race detector.
 test:

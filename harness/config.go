@@ -112,7 +112,10 @@ type plan struct {
 	// workerBin is poolbench-worker beside Executable when it is of the
 	// same build (findWorkerBinary), else "" and workerBinWhy says why.
 	workerBin, workerBinWhy string
-	usableCPUs, hostCPUs    int // set by the first trial
+	// natsWorkerBin is poolbench-natsworker, found the same way, for the
+	// NATS pools.
+	natsWorkerBin, natsWorkerBinWhy string
+	usableCPUs, hostCPUs            int // set by the first trial
 }
 
 func (c Config) validate() (*plan, error) {
@@ -196,7 +199,8 @@ func (c Config) validate() (*plan, error) {
 		}
 		p.Executable = exe
 	}
-	p.workerBin, p.workerBinWhy = findWorkerBinary(p.Executable)
+	p.workerBin, p.workerBinWhy = findWorkerBinary(p.Executable, WorkerBinaryName)
+	p.natsWorkerBin, p.natsWorkerBinWhy = findWorkerBinary(p.Executable, NATSWorkerBinaryName)
 	if p.TaskOutput == nil {
 		p.TaskOutput = os.Stderr
 	}

@@ -184,10 +184,14 @@ func runTrial(ctx context.Context, ts TrialSpec, out, release *os.File) error {
 }
 
 // natsOptions are a NATS pool's options in a trial: its workers' output
-// goes where the trial's tasks' does, and it uses the server the run was
-// told of, or listens where it was told to.
+// goes where the trial's tasks' does, they are started from the run's
+// worker binary if it has one, and it uses the server the run was told of,
+// or listens where it was told to.
 func natsOptions(ts TrialSpec) []natspool.Option {
 	opts := []natspool.Option{natspool.WorkerOutput(os.Stderr, os.Stderr)}
+	if ts.WorkerBinary != "" {
+		opts = append(opts, natspool.Command(ts.WorkerBinary))
+	}
 	if ts.NATSURL != "" {
 		opts = append(opts, natspool.URL(ts.NATSURL))
 	}

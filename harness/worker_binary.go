@@ -9,6 +9,7 @@ import (
 
 	"github.com/poolbench/poolbench/internal/buildstamp"
 	"github.com/poolbench/poolbench/results"
+	"github.com/poolbench/poolbench/strategies"
 	"github.com/poolbench/poolbench/workloads"
 )
 
@@ -18,11 +19,16 @@ import (
 // initialises at each start.
 const WorkerBinaryName = "poolbench-worker"
 
-// findWorkerBinary returns the poolbench-worker beside exe when it is of
+// NATSWorkerBinaryName is the NATS pools' worker alone
+// (cmd/poolbench-natsworker), looked for beside poolbench as
+// WorkerBinaryName is: poolbench-worker without nats.go starts faster.
+const NATSWorkerBinaryName = "poolbench-natsworker"
+
+// findWorkerBinary returns the worker binary name beside exe when it is of
 // exe's own build (the same, non-empty, build stamp), else "" and why not,
 // as a note says it. A worker of another build could run a workload
 // differently, or speak another protocol: it is never used.
-func findWorkerBinary(exe string) (path, whyNot string) {
+func findWorkerBinary(exe, name string) (path, whyNot string) {
 	own, err := buildstamp.Of(exe)
 	switch {
 	case err != nil:
@@ -30,33 +36,38 @@ func findWorkerBinary(exe string) (path, whyNot string) {
 	case own == "":
 		return "", "it was built without a build stamp (go run, go install or a plain go build)"
 	}
-	path = filepath.Join(filepath.Dir(exe), WorkerBinaryName)
+	path = filepath.Join(filepath.Dir(exe), name)
 	st, err := os.Stat(path)
 	switch {
 	case err != nil:
-		return "", "no " + WorkerBinaryName + " beside it"
+		return "", "no " + name + " beside it"
 	case !st.Mode().IsRegular() || st.Mode().Perm()&0o111 == 0:
 		return "", path + " is not an executable file"
 	}
 	theirs, err := buildstamp.Of(path)
 	switch {
 	case err != nil:
-		return "", fmt.Sprintf("the %s beside it could not be read (%v)", WorkerBinaryName, err)
+		return "", fmt.Sprintf("the %s beside it could not be read (%v)", name, err)
 	case theirs != own:
-		return "", "the " + WorkerBinaryName + " beside it is of another build"
+		return "", "the " + name + " beside it is of another build"
 	}
 	return path, ""
 }
 
 // workerBinaryFor is the executable a trial's pools start their workers
-// from ("": the trial's own, re-executed): poolbench-worker, when it is
-// usable and has the workload. A program's own functions are only in that
-// program.
+// from ("": the trial's own, re-executed): poolbench-worker, or
+// poolbench-natsworker for a NATS pool, when it is usable and has the
+// workload. A program's own functions are only in that program.
 func (p *plan) workerBinaryFor(strategy string, w workloads.Workload) string {
-	if !startsWorkers(strategy) || !w.BuiltIn() {
+	switch {
+	case !w.BuiltIn():
 		return ""
+	case startsWorkers(strategy):
+		return p.workerBin
+	case strategies.IsNATS(strategy):
+		return p.natsWorkerBin
 	}
-	return p.workerBin
+	return ""
 }
 
 // recordWorkerBinary sets config.worker_binary to the base names of the
@@ -65,8 +76,10 @@ func (p *plan) workerBinaryFor(strategy string, w workloads.Workload) string {
 func (p *plan) recordWorkerBinary(run *results.Run, specs []TrialSpec) {
 	self := filepath.Base(p.Executable)
 	var names, selfBuiltIn, selfOwn []string
+	selfNATS := false
 	for _, s := range specs {
-		if !startsWorkers(s.Strategy) {
+		nats := strategies.IsNATS(s.Strategy)
+		if !startsWorkers(s.Strategy) && !nats {
 			continue
 		}
 		name := self
@@ -83,6 +96,8 @@ func (p *plan) recordWorkerBinary(run *results.Run, specs []TrialSpec) {
 		switch {
 		case !w.BuiltIn() && !slices.Contains(selfOwn, s.Workload):
 			selfOwn = append(selfOwn, s.Workload)
+		case w.BuiltIn() && nats:
+			selfNATS = true
 		case w.BuiltIn() && !slices.Contains(selfBuiltIn, s.Workload):
 			selfBuiltIn = append(selfBuiltIn, s.Workload)
 		}
@@ -91,6 +106,10 @@ func (p *plan) recordWorkerBinary(run *results.Run, specs []TrialSpec) {
 	if len(selfBuiltIn) > 0 {
 		run.Notes = append(run.Notes, fmt.Sprintf("pool workers re-executed %s itself, not %s: %s; `make build` builds both",
 			self, WorkerBinaryName, p.workerBinWhy))
+	}
+	if selfNATS {
+		run.Notes = append(run.Notes, fmt.Sprintf("NATS pool workers re-executed %s itself, not %s: %s; `make build` builds it",
+			self, NATSWorkerBinaryName, p.natsWorkerBinWhy))
 	}
 	if len(selfOwn) > 0 {
 		run.Notes = append(run.Notes, fmt.Sprintf("pool workers of %s re-executed %s itself: %s has only the built-in workloads",

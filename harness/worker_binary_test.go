@@ -27,16 +27,17 @@ func TestFindWorkerBinaryWithoutStamp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path, why := findWorkerBinary(exe)
+	path, why := findWorkerBinary(exe, WorkerBinaryName)
 	if path != "" || !strings.Contains(why, "without a build stamp") {
 		t.Errorf("findWorkerBinary(test binary) = %q, %q; want none, for want of a stamp", path, why)
 	}
-	if path, why := findWorkerBinary("/nonexistent/poolbench"); path != "" || why == "" {
+	if path, why := findWorkerBinary("/nonexistent/poolbench", NATSWorkerBinaryName); path != "" || why == "" {
 		t.Errorf("findWorkerBinary(missing) = %q, %q; want none, and why", path, why)
 	}
 }
 
-// Only the process pools of built-in workloads start poolbench-worker;
+// Only the process pools of built-in workloads start poolbench-worker, and
+// only the NATS pools of built-in workloads poolbench-natsworker;
 // config.worker_binary names every executable the pools' workers ran, and
 // each fallback is said once, with its reason.
 func TestRecordWorkerBinary(t *testing.T) {
@@ -45,8 +46,8 @@ func TestRecordWorkerBinary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lean := &plan{Config: Config{Executable: "/opt/pb/poolbench"}, workerBin: "/opt/pb/poolbench-worker"}
-	self := &plan{Config: Config{Executable: "/opt/pb/poolbench"}, workerBinWhy: "no poolbench-worker beside it"}
+	lean := &plan{Config: Config{Executable: "/opt/pb/poolbench"}, workerBin: "/opt/pb/poolbench-worker", natsWorkerBin: "/opt/pb/poolbench-natsworker"}
+	self := &plan{Config: Config{Executable: "/opt/pb/poolbench"}, workerBinWhy: "no poolbench-worker beside it", natsWorkerBinWhy: "no poolbench-natsworker beside it"}
 	spec := func(p *plan, strategy string, w workloads.Workload) TrialSpec {
 		return TrialSpec{Strategy: strategy, Workload: w.Name, WorkerBinary: p.workerBinaryFor(strategy, w)}
 	}
@@ -58,8 +59,14 @@ func TestRecordWorkerBinary(t *testing.T) {
 		notes  []string
 	}{
 		{"no pool", lean, func(p *plan) []TrialSpec {
-			return []TrialSpec{spec(p, "serial", cpu), spec(p, "goroutine-pool", cpu), spec(p, "nats-pool-apply", cpu)}
+			return []TrialSpec{spec(p, "serial", cpu), spec(p, "goroutine-pool", cpu), spec(p, "py-pool-apply", cpu)}
 		}, "", nil},
+		{"nats", lean, func(p *plan) []TrialSpec {
+			return []TrialSpec{spec(p, "nats-pool-apply", cpu), spec(p, "pool-apply", cpu), spec(p, "nats-pool-map", own)}
+		}, "poolbench-natsworker,poolbench-worker,poolbench", []string{"pool workers of harness.test.own re-executed poolbench itself: poolbench-worker has only the built-in workloads"}},
+		{"nats fallback", self, func(p *plan) []TrialSpec {
+			return []TrialSpec{spec(p, "nats-pool-apply-async", cpu), spec(p, "nats-pool-map", cpu)}
+		}, "poolbench", []string{"NATS pool workers re-executed poolbench itself, not poolbench-natsworker: no poolbench-natsworker beside it; `make build` builds it"}},
 		{"lean", lean, func(p *plan) []TrialSpec {
 			return []TrialSpec{spec(p, "serial", cpu), spec(p, "pool-apply", cpu), spec(p, "process-per-task", cpu)}
 		}, "poolbench-worker", nil},

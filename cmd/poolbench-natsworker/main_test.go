@@ -1,0 +1,134 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/poolbench/poolbench/internal/buildstamp"
+	"github.com/poolbench/poolbench/results"
+)
+
+// build builds pkg into dir/name with the build stamp set as make build
+// sets it, without -race, as a user builds it.
+func build(t *testing.T, dir, name, pkg, stamp string) string {
+	t.Helper()
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		goTool = filepath.Join(os.Getenv("GOROOT"), "bin", "go")
+	}
+	bin := filepath.Join(dir, name)
+	cmd := exec.Command(goTool, "build", "-ldflags", "-X "+buildstamp.Symbol+"="+stamp, "-o", bin, pkg)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build %s: %v\n%s", pkg, err, out)
+	}
+	return bin
+}
+
+// TestNATSWorkerBinaryOfTheSameBuild builds poolbench and
+// poolbench-natsworker side by side with one stamp and runs a NATS pool
+// trial: its local workers are poolbench-natsworker processes, as /proc
+// shows them, and results.json says so.
+func TestNATSWorkerBinaryOfTheSameBuild(t *testing.T) {
+	dir := t.TempDir()
+	stamp := fmt.Sprintf("test-%d-%d", os.Getpid(), time.Now().UnixNano())
+	poolbench := build(t, dir, "poolbench", "github.com/poolbench/poolbench/cmd/poolbench", stamp)
+	worker := build(t, dir, "poolbench-natsworker", ".", stamp)
+
+	out := filepath.Join(dir, "out")
+	cmd := exec.Command(poolbench, "run", "--workload", "io", "--task-size", "300ms", "--tasks", "2", "--workers", "2",
+		"--strategies", "nats-pool-apply-async", "--repeat", "1", "--warmup", "0", "--out", out)
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stderr, &stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	// The run's grandchildren are the trial's workers; the tasks keep each
+	// alive for 300 ms, many reads.
+	exes := map[string]bool{}
+	for running := true; running; {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("poolbench run: %v\n%s", err, stderr.String())
+			}
+			running = false
+		default:
+			for _, pid := range grandchildren(cmd.Process.Pid) {
+				if exe, err := os.Readlink("/proc/" + strconv.Itoa(pid) + "/exe"); err == nil {
+					exes[exe] = true
+				}
+			}
+			time.Sleep(2 * time.Millisecond) // the pace of the reads, not a wait for anything
+		}
+	}
+	if !exes[worker] || exes[poolbench] {
+		t.Errorf("the trial's NATS pool workers ran %v, want %s only", exes, worker)
+	}
+	run, err := results.ReadFile(filepath.Join(out, "results.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Config.WorkerBinary != "poolbench-natsworker" {
+		t.Errorf("config.worker_binary %q, want poolbench-natsworker", run.Config.WorkerBinary)
+	}
+	for _, n := range run.Notes {
+		if strings.Contains(n, "re-executed") {
+			t.Errorf("note %q, though the workers were poolbench-natsworker", n)
+		}
+	}
+}
+
+// grandchildren are the processes whose parent's parent is pid, from /proc.
+func grandchildren(pid int) []int {
+	parent := map[int]int{}
+	dirs, _ := os.ReadDir("/proc")
+	for _, d := range dirs {
+		p, err := strconv.Atoi(d.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile("/proc/" + d.Name() + "/stat")
+		if err != nil {
+			continue // gone meanwhile
+		}
+		// pid (comm) state ppid ...: comm may hold blanks and parentheses.
+		i := bytes.LastIndexByte(stat, ')')
+		if f := strings.Fields(string(stat[i+1:])); i > 0 && len(f) > 1 {
+			parent[p], _ = strconv.Atoi(f[1])
+		}
+	}
+	var out []int
+	for p, pp := range parent {
+		if parent[pp] == pid {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Run by hand, without the role, it says what it is and exits 2.
+func TestStandalone(t *testing.T) {
+	worker := build(t, t.TempDir(), "poolbench-natsworker", ".", "by-hand")
+	var stdout, stderr bytes.Buffer
+	cmd := exec.Command(worker)
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 {
+		t.Fatalf("exit: %v, want status 2", err)
+	}
+	lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+	if stdout.Len() != 0 || len(lines) != 1 || !strings.Contains(lines[0], "NATS pool worker of poolbench") || !strings.Contains(lines[0], "by-hand") {
+		t.Errorf("stdout %q, stderr %q: want one line on stderr saying what it is, with its build", stdout.String(), stderr.String())
+	}
+}
