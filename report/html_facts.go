@@ -85,5 +85,8 @@ func configFacts(c results.Config) []kv {
 	if c.Seed != 0 {
 		out = append(out, kv{"seed", fmt.Sprint(c.Seed)})
 	}
+	if c.WorkerBinary != "" {
+		out = append(out, kv{"pool workers ran", c.WorkerBinary})
+	}
 	return append(out, workloadFacts(c)...)
 }
