@@ -2,10 +2,6 @@ package natspool
 
 import (
 	"context"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"runtime"
 	"testing"
 	"time"
 
@@ -198,22 +194,4 @@ func newLocalPool(b *testing.B, workers int) *procpool.Pool {
 		p.Join()
 	})
 	return p
-}
-
-// buildLeanWorker builds testdata/leanworker, a worker binary of procpool,
-// natsworker and the workloads, static as make build's, and returns its
-// path.
-func buildLeanWorker(b *testing.B) string {
-	b.Helper()
-	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if _, err := os.Stat(gobin); err != nil {
-		b.Skip("no go command to build the lean worker:", err)
-	}
-	bin := filepath.Join(b.TempDir(), "leanworker")
-	build := exec.Command(gobin, "build", "-o", bin, "./testdata/leanworker")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		b.Fatalf("build the lean worker: %v\n%s", err, out)
-	}
-	return bin
 }
