@@ -1,0 +1,36 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// The worker stays lean: beyond the standard library it links the pool,
+// the built-in workloads, the build stamp and x/sys, nothing that would
+// run its own initialisers at every worker start.
+func TestLinksOnlyThePoolAndTheWorkloads(t *testing.T) {
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		goTool = filepath.Join(os.Getenv("GOROOT"), "bin", "go")
+	}
+	out, err := exec.Command(goTool, "list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	allowed := []string{
+		"github.com/poolbench/poolbench/cmd/poolbench-worker",
+		"github.com/poolbench/poolbench/procpool",
+		"github.com/poolbench/poolbench/workloads",
+		"github.com/poolbench/poolbench/internal/buildstamp",
+		"golang.org/x/sys/unix",
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		if !slices.Contains(allowed, dep) {
+			t.Errorf("poolbench-worker links %s; it should link only %v and the standard library", dep, allowed)
+		}
+	}
+}
