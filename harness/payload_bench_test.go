@@ -24,8 +24,8 @@ import (
 // package the binary links costs). warm-ratio is the same tasks through a
 // pool of poolbench-worker started before the clock (ApplyAsync straight on
 // procpool, no recorder): the IPC path alone, without the pool's start-up
-// and the strategy's bookkeeping, with the same LendArgs and Recycle as the
-// strategy.
+// and the strategy's bookkeeping, with the same LendArgs, Recycle and
+// argument reuse as the strategy.
 func BenchmarkPayloadVsPipe(b *testing.B) {
 	const tasks, size = 64, 1 << 20
 	exe, err := os.Executable()
@@ -66,17 +66,20 @@ func BenchmarkPayloadVsPipe(b *testing.B) {
 	for b.Loop() {
 		start := time.Now()
 		handles := make([]*procpool.AsyncResult, tasks)
+		args := make([][]byte, tasks)
 		for i := range tasks {
-			if handles[i], err = warm.ApplyAsync(procpool.Task{Func: w.Name, Args: plan.Args(i)}, nil, nil); err != nil {
+			args[i] = plan.Args(i)
+			if handles[i], err = warm.ApplyAsync(procpool.Task{Func: w.Name, Args: args[i]}, nil, nil); err != nil {
 				b.Fatal(err)
 			}
 		}
-		for _, h := range handles {
+		for i, h := range handles {
 			v, err := h.Get(context.Background())
 			if err != nil {
 				b.Fatal(err)
 			}
 			warm.Recycle(v)
+			w.Reuse(args[i])
 		}
 		warmTime += time.Since(start)
 

@@ -32,6 +32,16 @@ func (p Plan) task(i int) procpool.Task {
 	}
 }
 
+// reuseArgs hands a pool task's arguments back to the workload once its
+// result is delivered (the pool and its worker are done with them) and
+// recorded: a later task's are built in that memory. A faulty task's are a
+// copy, left alone.
+func (p Plan) reuseArgs(t procpool.Task) {
+	if !p.Faults.Any() {
+		p.Workload.Reuse(t.Args)
+	}
+}
+
 // runLocal runs task i in this process, turning a panic into a PanicError
 // and a task that outlives the timeout into ErrTaskTimeout.
 func (p Plan) runLocal(i int) ([]byte, error) {

@@ -25,12 +25,14 @@ func (PoolApply) Run(ctx context.Context, plan Plan, rec *Recorder) error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			r, err := p.Apply(ctx, task(plan, i))
+			t := task(plan, i)
+			r, err := p.Apply(ctx, t)
 			if err == ctx.Err() && err != nil {
 				return err
 			}
 			rec.Task(i, r.Value, err, r.Latency())
 			p.Recycle(r.Value) // recorded as a digest: free for the next result
+			plan.reuseArgs(t)
 		}
 		return nil
 	})

@@ -34,16 +34,19 @@ func (PoolApplyAsync) Run(ctx context.Context, plan Plan, rec *Recorder) error {
 			case <-ctx.Done():
 				return ctx.Err()
 			}
+			t := task(plan, i)
 			done := func(r procpool.Result) {
 				rec.CallbackPID(os.Getpid())
 				rec.WorkerPID(r.WorkerPID)
 				rec.Task(i, r.Value, r.Err, r.Latency())
 				// Recorded (a digest kept, not the value): the next
-				// large result may be read into it.
+				// large result may be read into it, and a later task's
+				// arguments built in this one's.
 				p.Recycle(r.Value)
+				plan.reuseArgs(t)
 				<-slots
 			}
-			if _, err := p.ApplyAsync(task(plan, i), done, done); err != nil {
+			if _, err := p.ApplyAsync(t, done, done); err != nil {
 				return err
 			}
 		}

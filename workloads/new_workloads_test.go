@@ -252,3 +252,31 @@ func TestAllocReachesTheHeap(t *testing.T) {
 		t.Fatalf("heap grew by %d bytes in %d objects for a %d-byte task", b1-b0, o1-o0, size)
 	}
 }
+
+// Arguments built in reused memory are the same bytes as fresh ones, for
+// any earlier contents and size.
+func TestPayloadArgsInReusedMemory(t *testing.T) {
+	w, _ := Lookup(PayloadName)
+	tests := []struct {
+		name     string
+		old, new uint64
+	}{
+		{"same size", 64 << 10, 64 << 10},
+		{"smaller", 256 << 10, 100 << 10},
+		{"larger than the spare", 32 << 10, 64 << 10},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			old := w.ArgsFor(0, Options{Seed: 3, PayloadIn: tt.old, PayloadOut: 9}, 4)
+			if _, err := w.Run(old); err != nil { // leaves its output over them
+				t.Fatal(err)
+			}
+			o := Options{Seed: 5, PayloadIn: tt.new, PayloadOut: 7}
+			want := bytes.Clone(w.ArgsFor(0, o, 11))
+			w.Reuse(old)
+			if got := w.ArgsFor(0, o, 11); !bytes.Equal(got, want) {
+				t.Fatalf("arguments built in reused memory differ from fresh ones (%d and %d bytes)", len(got), len(want))
+			}
+		})
+	}
+}

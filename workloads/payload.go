@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"strings"
+	"sync"
 )
 
 // PayloadName is the name of the data-moving workload.
@@ -60,11 +61,32 @@ func payloadArgs(_ uint64, o Options, index int) []byte {
 	// over the whole buffer, header included: bytes.Repeat writes its
 	// buffer once, where make would zero it first (a megabyte a task).
 	off := byte(uint64(index)*31+uint64(o.Seed)) - 16
-	b := bytes.Repeat(patternBlock(off), (n+255)/256)[:n]
+	var b []byte
+	if spare, ok := payloadSpares.Get().(*[]byte); ok && cap(*spare) >= n {
+		b = (*spare)[:n]
+		fillPattern(b, off)
+	} else {
+		b = bytes.Repeat(patternBlock(off), (n+255)/256)[:n]
+	}
 	binary.LittleEndian.PutUint64(b[:8], out)
 	binary.LittleEndian.PutUint64(b[8:16], uint64(index))
 	return b
 }
+
+// payloadSpares holds arguments handed back (Workload.Reuse): memory
+// already faulted in, where a fresh buffer costs a page fault a page, more
+// than writing the pattern.
+var payloadSpares sync.Pool
+
+func reusePayloadArgs(args []byte) {
+	if cap(args) >= minReuse {
+		args = args[:cap(args)]
+		payloadSpares.Put(&args)
+	}
+}
+
+// minReuse is the least capacity worth keeping for reuse.
+const minReuse = 16 << 10
 
 // payload makes one light pass over its input (CRC-32, IEEE, as zlib.crc32
 // computes it) and returns PayloadOut bytes: the CRC as 4 little-endian
@@ -146,6 +168,7 @@ func init() {
 		ParseSize:    func(string) (uint64, error) { return 0, nil },
 		Run:          payload,
 		TaskArgs:     payloadArgs,
+		ReuseArgs:    reusePayloadArgs,
 		CheckOptions: checkPayload,
 		BytesPerTask: func(o Options) uint64 { in, out := PayloadSizes(o); return in + out },
 		Python:       true,

@@ -39,6 +39,12 @@ type Workload struct {
 	// run's options; nil means Args(size, index), the layout of cpu, io and
 	// noop.
 	TaskArgs func(size uint64, o Options, index int) []byte
+	// ReuseArgs, when set, takes back arguments TaskArgs built once
+	// nothing reads them any more (nor the value of a Run made over them),
+	// for TaskArgs to build a later task's in; nil: the garbage collector
+	// has them. It is for workloads whose arguments are large enough that
+	// fresh memory (a page fault a page) costs more than building them.
+	ReuseArgs func(args []byte)
 	// CheckOptions validates the options the workload reads (nil: it reads
 	// none), before anything runs.
 	CheckOptions func(o Options) error
@@ -74,6 +80,14 @@ func (w Workload) ArgsFor(size uint64, o Options, index int) []byte {
 		return w.TaskArgs(size, o, index)
 	}
 	return Args(size, uint64(index))
+}
+
+// Reuse hands back a task's arguments, built by ArgsFor, that nothing
+// reads any more: the workload may build a later task's arguments in them.
+func (w Workload) Reuse(args []byte) {
+	if w.ReuseArgs != nil {
+		w.ReuseArgs(args)
+	}
 }
 
 // RunsUnder reports whether the named strategy can run w (Strategies only;
