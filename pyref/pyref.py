@@ -280,10 +280,15 @@ class Out:
     def record(self, kind, **fields):
         """Writes a record now, after the tasks queued before it."""
         fields["k"] = kind
-        line = (json.dumps(fields, separators=(",", ":")) + "\n").encode()
         with self.lock:
-            if kind == "begin":
-                self.t0 = clock()
+            if kind in ("begin", "end"):
+                # The machine's monotonic clock, which the trial reads too:
+                # it places the span, and every task's done time, on its
+                # own clock exactly, whenever the record reaches it.
+                fields["c"] = clock()
+                if kind == "begin":
+                    self.t0 = fields["c"]
+            line = (json.dumps(fields, separators=(",", ":")) + "\n").encode()
             self._write_tasks()
             self.f.write(line)
 

@@ -44,9 +44,9 @@ func (rd *reader) read(r io.Reader, progress func()) error {
 		}
 		switch rec.Kind {
 		case "begin":
-			rd.begin, rd.beganAt = rec, time.Now()
+			rd.begin, rd.beganAt = rec, onOwnClock(rec.Clock)
 		case "end":
-			rd.ended, rd.endedAt = true, time.Now()
+			rd.ended, rd.endedAt = true, onOwnClock(rec.Clock)
 		case "fail":
 			rd.failure = rec.Message
 		case "cb":

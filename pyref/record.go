@@ -9,16 +9,19 @@ import (
 
 // record is one line of the script's stream (see pyref.py for the kinds).
 type record struct {
-	Kind        string   `json:"k"`
-	PID         int      `json:"pid"`
-	StartMethod string   `json:"start_method"`
-	Version     string   `json:"version"`
-	Spawn       float64  `json:"s"`
-	Index       *int     `json:"i"`
-	ErrKind     string   `json:"e"`
-	Message     string   `json:"m"`
-	Latency     *float64 `json:"l"`
-	Done        *float64 `json:"d"`
+	Kind        string `json:"k"`
+	PID         int    `json:"pid"`
+	StartMethod string `json:"start_method"`
+	Version     string `json:"version"`
+	// Clock is the script's reading of the machine's monotonic clock when
+	// it wrote a begin or end record (onOwnClock).
+	Clock   *float64 `json:"c"`
+	Spawn   float64  `json:"s"`
+	Index   *int     `json:"i"`
+	ErrKind string   `json:"e"`
+	Message string   `json:"m"`
+	Latency *float64 `json:"l"`
+	Done    *float64 `json:"d"`
 	// A batch of tasks done ("tb"), as parallel lists.
 	Indexes   []int     `json:"is"`
 	Latencies []float64 `json:"ls"`
