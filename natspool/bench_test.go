@@ -111,12 +111,14 @@ func BenchmarkArticle(b *testing.B) {
 	// Where the time beyond the ideal goes: ready-ms is until the last
 	// worker was ready (its start), tail-ms from the last result to Join's
 	// return (the workers' exits, the server's shutdown); the rest is the
-	// trips between tasks and the tasks' own overshoot. nats starts its
+	// trips between tasks and the tasks' own overshoot; start-cpu-ms is
+	// the CPU a worker used to get ready, on average. nats starts its
 	// workers from this test binary, which carries nats-server; nats-lean
 	// from a worker binary that carries only the worker side (natsworker),
 	// as a program that wants its pool up quickly would.
 	run := func(b *testing.B, opts ...Option) {
-		var wall, ready, tail time.Duration
+		var wall, ready, tail, cpu time.Duration
+		var starts int
 		for b.Loop() {
 			start := time.Now()
 			p, err := New(workers, opts...)
@@ -146,6 +148,8 @@ func BenchmarkArticle(b *testing.B) {
 			var lastReady time.Duration
 			for _, s := range p.Stats().Spawns {
 				lastReady = max(lastReady, s.Start.Add(s.Duration).Sub(start))
+				cpu += s.CPU
+				starts++
 			}
 			ready += lastReady
 		}
@@ -153,6 +157,7 @@ func BenchmarkArticle(b *testing.B) {
 		b.ReportMetric(float64(ideal)/(float64(wall)/n), "efficiency")
 		b.ReportMetric(float64(ready.Microseconds())/1e3/n, "ready-ms")
 		b.ReportMetric(float64(tail.Microseconds())/1e3/n, "tail-ms")
+		b.ReportMetric(float64(cpu.Microseconds())/1e3/float64(max(starts, 1)), "start-cpu-ms")
 	}
 	b.Run("nats", func(b *testing.B) { run(b) })
 	lean := buildLeanWorker(b)
