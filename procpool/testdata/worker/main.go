@@ -1,9 +1,10 @@
 // Command worker is a lean pool worker for procpool's benchmarks: a
-// program that imports procpool alone and registers the functions the
-// benchmarks run, under the names the test binary gives them, as a program
-// whose own binary is heavy would build its workers (procpool.Command).
-// It lives under testdata so that `go test ./...` leaves it alone; the
-// benchmarks build it.
+// program that imports procpool alone, as a program whose own binary is
+// heavy would build its workers (procpool.Command). It registers the
+// test binary's noop and sleep functions under the same names, so that a
+// pool started with it runs the benchmarks' tasks too. It lives under
+// testdata so that `go test ./...` leaves it alone; the benchmarks build
+// it.
 package main
 
 import (
