@@ -32,7 +32,8 @@ func serveWorker() error {
 	// so a task's subprocesses start with the default dispositions.
 	// Catching a first signal has the runtime start a thread and wait for
 	// it (a sixth of a minimal Go program's start): it runs beside the
-	// handshake, and no initializer or task runs before it is done.
+	// reading of the init frame, and the worker says it is ready only once
+	// it is done, so that a pool times the whole of a worker's start.
 	caught := make(chan struct{})
 	go func() {
 		signal.Notify(make(chan os.Signal, 1), syscall.SIGINT, syscall.SIGPIPE)
@@ -63,11 +64,11 @@ type taskSlot interface {
 
 // serve runs the worker side of the protocol: the init frame (the pool's
 // frame limit and initializer), the ready handshake, then tasks until in
-// reaches end of file; neither the initializer nor a task runs before
-// caught is closed. Results are written in batches: a result is flushed
-// when no further task is already buffered; otherwise a writer goroutine
-// sends it while the next task runs, and results that pile up meanwhile go
-// out in one write.
+// reaches end of file; neither the initializer nor the handshake comes
+// before caught is closed. Results are written in batches: a result is
+// flushed when no further task is already buffered; otherwise a writer
+// goroutine sends it while the next task runs, and results that pile up
+// meanwhile go out in one write.
 func serve(in io.Reader, out io.Writer, slot taskSlot, caught <-chan struct{}) error {
 	// The parent is trusted with the init frame's size: the limit it
 	// carries applies from the next frame on.
@@ -84,9 +85,12 @@ func serve(in io.Reader, out io.Writer, slot taskSlot, caught <-chan struct{}) e
 		return fmt.Errorf("procpool: worker %d: %w", os.Getpid(), err)
 	}
 	maxFrame := int(min(max(init.id, 64), MaxFrameLimit))
+	// Ready means able to run a task: the signal catching that caught
+	// waits for is part of the start the pool times, and of the CPU the
+	// ready frame reports.
+	<-caught
 	var readyMsg []byte
 	if init.fn != "" {
-		<-caught
 		// An initializer may keep its arguments: give it its own copy,
 		// not a view of the frame buffer the next task overwrites.
 		if _, err := runTask(init.fn, bytes.Clone(init.args)); err != nil {
@@ -104,7 +108,6 @@ func serve(in io.Reader, out io.Writer, slot taskSlot, caught <-chan struct{}) e
 	if readyMsg != nil {
 		return fmt.Errorf("procpool: worker %d: %s", os.Getpid(), readyMsg)
 	}
-	<-caught
 	rw := newResultWriter(out)
 	defer rw.stop()
 	for {
