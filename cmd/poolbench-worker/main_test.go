@@ -92,9 +92,10 @@ func runPool(t *testing.T, poolbench, out string) (map[string]bool, *results.Run
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	// A grandchild read between its fork and its exec shows the trial's
-	// executable; one read after it shows what it runs. The tasks keep
-	// each worker alive for 300 ms, many reads.
-	exes := map[string]bool{}
+	// executable, however loaded the machine; only its last read, after
+	// the exec, says what it runs. The tasks keep each worker alive for
+	// 300 ms, many reads.
+	last := map[int]string{}
 	for {
 		select {
 		case err := <-done:
@@ -105,12 +106,16 @@ func runPool(t *testing.T, poolbench, out string) (map[string]bool, *results.Run
 			if err != nil {
 				t.Fatal(err)
 			}
+			exes := map[string]bool{}
+			for _, exe := range last {
+				exes[exe] = true
+			}
 			return exes, run
 		default:
 		}
 		for _, pid := range grandchildren(cmd.Process.Pid) {
 			if exe, err := os.Readlink("/proc/" + strconv.Itoa(pid) + "/exe"); err == nil {
-				exes[exe] = true
+				last[pid] = exe
 			}
 		}
 		time.Sleep(2 * time.Millisecond) // the pace of the reads, not a wait for anything
