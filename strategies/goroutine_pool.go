@@ -31,8 +31,7 @@ func (GoroutinePool) Run(ctx context.Context, plan Plan, rec *Recorder) error {
 	for range min(plan.Workers, plan.Tasks) {
 		wg.Go(func() {
 			for i := range next {
-				v, err := plan.runLocal(i)
-				rec.Task(i, v, err, time.Since(start))
+				plan.recordLocal(i, rec, start)
 			}
 		})
 	}

@@ -29,8 +29,7 @@ func (Goroutines) Run(ctx context.Context, plan Plan, rec *Recorder) error {
 	var wg sync.WaitGroup
 	for i := range plan.Tasks {
 		wg.Go(func() {
-			v, err := plan.runLocal(i)
-			rec.Task(i, v, err, time.Since(start))
+			plan.recordLocal(i, rec, start)
 		})
 	}
 	wg.Wait()

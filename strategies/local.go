@@ -32,21 +32,36 @@ func (p Plan) task(i int) procpool.Task {
 	}
 }
 
-// reuseArgs hands a pool task's arguments back to the workload once its
-// result is delivered (the pool and its worker are done with them) and
-// recorded: a later task's are built in that memory. A faulty task's are a
-// copy, left alone.
-func (p Plan) reuseArgs(t procpool.Task) {
+// reuseArgs hands a task's arguments back to the workload once its result
+// is recorded (the recorder keeps a digest) and nothing reads them any
+// more: a later task's are built in that memory. Every strategy does so
+// where its tasks end one by one, so that none builds its arguments in
+// memory cheaper than the others' (fresh memory costs a page fault a
+// page). A faulty task's are a copy, left alone.
+func (p Plan) reuseArgs(args []byte) {
 	if !p.Faults.Any() {
-		p.Workload.Reuse(t.Args)
+		p.Workload.Reuse(args)
 	}
 }
 
-// runLocal runs task i in this process, turning a panic into a PanicError
-// and a task that outlives the timeout into ErrTaskTimeout.
-func (p Plan) runLocal(i int) ([]byte, error) {
-	run := p.Workload.Run
+// recordLocal runs task i in this process, records it, and hands its
+// arguments back, unless the task still runs past its timeout.
+func (p Plan) recordLocal(i int, rec *Recorder, start time.Time) {
 	args := p.Args(i)
+	v, err := p.runLocal(i, args)
+	// Every task was submitted at the start, so its latency includes the
+	// wait behind the ones before it, as in every other strategy.
+	rec.Task(i, v, err, time.Since(start))
+	if !errors.Is(err, ErrTaskTimeout) {
+		p.reuseArgs(args)
+	}
+}
+
+// runLocal runs task i, whose arguments are args, in this process, turning
+// a panic into a PanicError and a task that outlives the timeout into
+// ErrTaskTimeout.
+func (p Plan) runLocal(i int, args []byte) ([]byte, error) {
+	run := p.Workload.Run
 	if p.Faults.Any() {
 		fn, err := workloads.LookupFunc(workloads.FaultyName(p.Workload.Name))
 		if err != nil {

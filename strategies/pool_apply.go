@@ -32,7 +32,7 @@ func (PoolApply) Run(ctx context.Context, plan Plan, rec *Recorder) error {
 			}
 			rec.Task(i, r.Value, err, r.Latency())
 			p.Recycle(r.Value) // recorded as a digest: free for the next result
-			plan.reuseArgs(t)
+			plan.reuseArgs(t.Args)
 		}
 		return nil
 	})

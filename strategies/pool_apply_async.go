@@ -43,7 +43,7 @@ func (PoolApplyAsync) Run(ctx context.Context, plan Plan, rec *Recorder) error {
 				// large result may be read into it, and a later task's
 				// arguments built in this one's.
 				p.Recycle(r.Value)
-				plan.reuseArgs(t)
+				plan.reuseArgs(t.Args)
 				<-slots
 			}
 			if _, err := p.ApplyAsync(t, done, done); err != nil {

@@ -43,8 +43,11 @@ func (ProcessPerTask) Run(ctx context.Context, plan Plan, rec *Recorder) error {
 		}
 		wg.Go(func() {
 			defer func() { <-slots }()
-			v, err := runInOwnProcess(ctx, plan, i, rec)
+			t := plan.task(i)
+			v, err := runInOwnProcess(ctx, plan, t, rec)
 			rec.Task(i, v, err, time.Since(start))
+			// The task's process has been reaped: nothing reads them.
+			plan.reuseArgs(t.Args)
 		})
 	}
 	wg.Wait()
@@ -53,7 +56,7 @@ func (ProcessPerTask) Run(ctx context.Context, plan Plan, rec *Recorder) error {
 
 // runInOwnProcess is Python's Process(target=f).start(); join(): one worker
 // process for one task, reaped before it returns.
-func runInOwnProcess(ctx context.Context, plan Plan, i int, rec *Recorder) ([]byte, error) {
+func runInOwnProcess(ctx context.Context, plan Plan, t procpool.Task, rec *Recorder) ([]byte, error) {
 	p, err := procpool.New(1, plan.poolOptions()...)
 	if err != nil {
 		return nil, err
@@ -61,7 +64,7 @@ func runInOwnProcess(ctx context.Context, plan Plan, i int, rec *Recorder) ([]by
 	defer finish(ctx, p)
 	rec.Spawns(p.Stats())
 	stop := context.AfterFunc(ctx, p.Terminate)
-	r, err := p.Apply(ctx, plan.task(i))
+	r, err := p.Apply(ctx, t)
 	stop()
 	return r.Value, err
 }

@@ -37,11 +37,7 @@ func (Serial) Run(ctx context.Context, plan Plan, rec *Recorder) error {
 				done <- err
 				return
 			}
-			v, err := plan.runLocal(i)
-			// Every task was submitted at the start, so its latency
-			// includes the wait behind the ones before it, as in every
-			// other strategy.
-			rec.Task(i, v, err, time.Since(start))
+			plan.recordLocal(i, rec, start)
 		}
 		done <- nil
 	}()
