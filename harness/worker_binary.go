@@ -34,7 +34,7 @@ func findWorkerBinary(exe, name string) (path, whyNot string) {
 	case err != nil:
 		return "", fmt.Sprintf("its build could not be read (%v)", err)
 	case own == "":
-		return "", "it was built without a build stamp (go run, go install or a plain go build)"
+		return "", "it was built without a build stamp (go run, go install, a plain go build, or -trimpath, which leaves the stamp out of the build information)"
 	}
 	path = filepath.Join(filepath.Dir(exe), name)
 	st, err := os.Stat(path)

@@ -7,7 +7,9 @@ import "sync"
 // instead of copying them when the task is submitted: a large argument
 // then goes to the worker's pipe straight from the caller's pages. Without
 // it, the pool keeps its own copy and a caller may reuse its buffer as soon
-// as the submitting call returns.
+// as the submitting call returns. A task whose Apply or Map returned its
+// context's error still runs: its arguments stay lent until Join or
+// Terminate has returned.
 func LendArgs() Option {
 	return func(c *config) error { c.lendArgs = true; return nil }
 }

@@ -101,13 +101,17 @@ func (w *resultWriter) released(end int64) bool {
 	if !w.pipe {
 		return false
 	}
+	// The count written is taken before the pipe's unread bytes: a write
+	// landing between the two then only makes the answer no, never a yes
+	// for pages still in the pipe.
+	written := w.written.Load()
 	unread := -1
 	w.raw.Control(func(fd uintptr) {
 		if n, err := unix.IoctlGetInt(int(fd), unix.TIOCINQ); err == nil { // FIONREAD
 			unread = n
 		}
 	})
-	return unread >= 0 && w.written.Load()-int64(unread) >= end
+	return unread >= 0 && written-int64(unread) >= end
 }
 
 // flush writes everything queued so far.
