@@ -25,7 +25,7 @@ func bytesChart(run *results.Run) (chart, bool, error) {
 		File:  "bytes.png",
 		Title: "Bytes moved per second",
 		Caption: "Each bar is the bytes a strategy moved per second of wall time (every task's input and output over the median wall time); " +
-			"the grey bar is the raw pipe measured in the same run: the same bytes to a child process and back, one round trip at a time, with no framing or pool. " +
+			"the grey bar is the raw pipe measured in the same run: the same bytes to a child process and back, one round trip at a time, with no framing or pool, copied into and out of the pipe each way (the process pool lends large arguments and results to the pipe instead, so it can come close to the pipe, or pass it with two workers at once). " +
 			"In-process strategies pass a pointer and can beat the pipe; a process strategy's ratio to the pipe is what its IPC keeps of it.",
 	}
 	f := figure{title: c.Title, legend: strategyLegend(strategiesOf(run))}
