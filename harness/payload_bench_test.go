@@ -3,12 +3,11 @@ package harness
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"testing"
 	"time"
 
+	"github.com/poolbench/poolbench/internal/gobuild"
 	"github.com/poolbench/poolbench/procpool"
 	"github.com/poolbench/poolbench/strategies"
 	"github.com/poolbench/poolbench/workloads"
@@ -105,14 +104,5 @@ func BenchmarkPayloadVsPipe(b *testing.B) {
 // start, into a temporary folder.
 func buildWorker(b *testing.B) string {
 	b.Helper()
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
-	}
-	bin := filepath.Join(b.TempDir(), WorkerBinaryName)
-	cmd := exec.Command(goTool, "build", "-o", bin, "github.com/poolbench/poolbench/cmd/poolbench-worker")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		b.Fatalf("go build poolbench-worker: %v\n%s", err, out)
-	}
-	return bin
+	return gobuild.Build(b, filepath.Join(b.TempDir(), WorkerBinaryName), "github.com/poolbench/poolbench/cmd/poolbench-worker", "")
 }

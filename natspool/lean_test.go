@@ -5,43 +5,27 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/poolbench/poolbench/internal/gobuild"
 	"github.com/poolbench/poolbench/workloads"
 )
-
-// goTool is the go command that built this test, or the test is skipped.
-func goTool(t testing.TB) string {
-	t.Helper()
-	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if _, err := os.Stat(gobin); err != nil {
-		t.Skip("no go command:", err)
-	}
-	return gobin
-}
 
 // buildLeanWorker builds testdata/leanworker, a worker binary of procpool,
 // natsworker and the workloads, static as make build's, and returns its
 // path.
 func buildLeanWorker(t testing.TB) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "leanworker")
-	build := exec.Command(goTool(t), "build", "-o", bin, "./testdata/leanworker")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build the lean worker: %v\n%s", err, out)
-	}
-	return bin
+	return gobuild.Build(t, filepath.Join(t.TempDir(), "leanworker"), "./testdata/leanworker", "")
 }
 
 // The worker side must not link the embedded server: a worker binary
 // that imports it pays the server's initialisers at every start.
 func TestWorkerSideLinksNoServer(t *testing.T) {
-	out, err := exec.Command(goTool(t), "list", "-deps", "./natsworker", "./testdata/leanworker").CombinedOutput()
+	out, err := exec.Command(gobuild.Tool(t), "list", "-deps", "./natsworker", "./testdata/leanworker").CombinedOutput()
 	if err != nil {
 		t.Fatalf("go list: %v\n%s", err, out)
 	}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/poolbench/poolbench/internal/gobuild"
 )
 
 // articlePy is the article's example as a Python programmer times it:
@@ -61,7 +63,7 @@ func BenchmarkArticleVsPython(b *testing.B) {
 	if err := os.WriteFile(script, []byte(articlePy), 0o600); err != nil {
 		b.Fatal(err)
 	}
-	program := goBuild(b, ".", "./testdata/article")
+	program := gobuild.Build(b, filepath.Join(b.TempDir(), "article"), "./testdata/article", "")
 	const workers, tasks, sleep = 10, 100, 50 * time.Millisecond
 	args := sleepArgs(sleep)
 	var prog, testbin, py time.Duration

@@ -7,10 +7,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/poolbench/poolbench/internal/gobuild"
 )
 
 // The benchmarks below pair each pool operation with its physical limit,
@@ -220,30 +221,11 @@ func buildMinimal(b *testing.B) string {
 	if err := os.WriteFile(src, []byte("package main\n\nfunc main() {}\n"), 0o600); err != nil {
 		b.Fatal(err)
 	}
-	return goBuild(b, dir, src)
+	return gobuild.Build(b, filepath.Join(dir, "minimal"), src, "")
 }
 
 // buildWorker builds the lean worker program (testdata/worker) and returns
 // its path.
 func buildWorker(b *testing.B) string {
-	return goBuild(b, ".", "./testdata/worker")
-}
-
-// goBuild builds the package at pkg, from dir, into a temporary file and
-// returns its path. The build is static (CGO_ENABLED=0), as the Makefile
-// builds poolbench, and so is the test binary here.
-func goBuild(b *testing.B, dir, pkg string) string {
-	b.Helper()
-	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if _, err := os.Stat(gobin); err != nil {
-		b.Skip("no go command to build a program with:", err)
-	}
-	bin := filepath.Join(b.TempDir(), "prog")
-	build := exec.Command(gobin, "build", "-o", bin, pkg)
-	build.Dir = dir
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		b.Fatalf("build %s: %v\n%s", pkg, err, out)
-	}
-	return bin
+	return gobuild.Build(b, filepath.Join(b.TempDir(), "worker"), "./testdata/worker", "")
 }

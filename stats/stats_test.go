@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/perf/benchmath"
 
+	"github.com/poolbench/poolbench/internal/gobuild"
 	"github.com/poolbench/poolbench/results"
 )
 
@@ -99,10 +100,7 @@ func TestDerive(t *testing.T) {
 // benchstat command, built from the module this package's statistics come
 // from, and wants the same delta and p-value, digit for digit.
 func TestCompareMatchesBenchstat(t *testing.T) {
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("no go command to build benchstat with")
-	}
+	goBin := gobuild.Tool(t)
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "benchstat")
 	if out, err := exec.Command(goBin, "build", "-o", bin, "golang.org/x/perf/cmd/benchstat").CombinedOutput(); err != nil {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/poolbench/poolbench/internal/gobuild"
 	"github.com/poolbench/poolbench/procpool"
 	"github.com/poolbench/poolbench/workloads"
 )
@@ -134,14 +135,5 @@ func BenchmarkSkewedMapVsIdeal(b *testing.B) {
 // and returns its path.
 func buildWorker(b *testing.B) string {
 	b.Helper()
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
-	}
-	bin := filepath.Join(b.TempDir(), "poolbench-worker")
-	cmd := exec.Command(goTool, "build", "-o", bin, "github.com/poolbench/poolbench/cmd/poolbench-worker")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		b.Fatalf("go build poolbench-worker: %v\n%s", err, out)
-	}
-	return bin
+	return gobuild.Build(b, filepath.Join(b.TempDir(), "poolbench-worker"), "github.com/poolbench/poolbench/cmd/poolbench-worker", "")
 }

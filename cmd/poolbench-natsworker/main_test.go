@@ -6,30 +6,22 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/poolbench/poolbench/internal/buildstamp"
+	"github.com/poolbench/poolbench/internal/gobuild"
+	"github.com/poolbench/poolbench/internal/procwatch"
 	"github.com/poolbench/poolbench/results"
 )
 
-// build builds pkg into dir/name with the build stamp set as make build
-// sets it, without -race, as a user builds it.
-func build(t *testing.T, dir, name, pkg, stamp string) string {
+// stamped builds pkg into dir/name with the build stamp set, as make
+// build sets it.
+func stamped(t *testing.T, dir, name, pkg, stamp string) string {
 	t.Helper()
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		goTool = filepath.Join(os.Getenv("GOROOT"), "bin", "go")
-	}
-	bin := filepath.Join(dir, name)
-	cmd := exec.Command(goTool, "build", "-ldflags", "-X "+buildstamp.Symbol+"="+stamp, "-o", bin, pkg)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build %s: %v\n%s", pkg, err, out)
-	}
-	return bin
+	return gobuild.Build(t, filepath.Join(dir, name), pkg, "-X "+buildstamp.Symbol+"="+stamp)
 }
 
 // TestNATSWorkerBinaryOfTheSameBuild builds poolbench and
@@ -39,8 +31,8 @@ func build(t *testing.T, dir, name, pkg, stamp string) string {
 func TestNATSWorkerBinaryOfTheSameBuild(t *testing.T) {
 	dir := t.TempDir()
 	stamp := fmt.Sprintf("test-%d-%d", os.Getpid(), time.Now().UnixNano())
-	poolbench := build(t, dir, "poolbench", "github.com/poolbench/poolbench/cmd/poolbench", stamp)
-	worker := build(t, dir, "poolbench-natsworker", ".", stamp)
+	poolbench := stamped(t, dir, "poolbench", "github.com/poolbench/poolbench/cmd/poolbench", stamp)
+	worker := stamped(t, dir, "poolbench-natsworker", ".", stamp)
 
 	out := filepath.Join(dir, "out")
 	cmd := exec.Command(poolbench, "run", "--workload", "io", "--task-size", "300ms", "--tasks", "2", "--workers", "2",
@@ -51,32 +43,11 @@ func TestNATSWorkerBinaryOfTheSameBuild(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
 	// The run's grandchildren are the trial's workers; the tasks keep each
-	// alive for 300 ms, many reads. One read between its fork and its exec
-	// shows poolbench, however loaded the machine; only its last read,
-	// after the exec, says what it runs.
-	last := map[int]string{}
-	for running := true; running; {
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Fatalf("poolbench run: %v\n%s", err, stderr.String())
-			}
-			running = false
-		default:
-			for _, pid := range grandchildren(cmd.Process.Pid) {
-				if exe, err := os.Readlink("/proc/" + strconv.Itoa(pid) + "/exe"); err == nil {
-					last[pid] = exe
-				}
-			}
-			time.Sleep(2 * time.Millisecond) // the pace of the reads, not a wait for anything
-		}
-	}
-	exes := map[string]bool{}
-	for _, exe := range last {
-		exes[exe] = true
+	// alive for 300 ms, many reads.
+	exes, err := procwatch.GrandchildExes(cmd)
+	if err != nil {
+		t.Fatalf("poolbench run: %v\n%s", err, stderr.String())
 	}
 	if !exes[worker] || exes[poolbench] {
 		t.Errorf("the trial's NATS pool workers ran %v, want %s only", exes, worker)
@@ -95,37 +66,9 @@ func TestNATSWorkerBinaryOfTheSameBuild(t *testing.T) {
 	}
 }
 
-// grandchildren are the processes whose parent's parent is pid, from /proc.
-func grandchildren(pid int) []int {
-	parent := map[int]int{}
-	dirs, _ := os.ReadDir("/proc")
-	for _, d := range dirs {
-		p, err := strconv.Atoi(d.Name())
-		if err != nil {
-			continue
-		}
-		stat, err := os.ReadFile("/proc/" + d.Name() + "/stat")
-		if err != nil {
-			continue // gone meanwhile
-		}
-		// pid (comm) state ppid ...: comm may hold blanks and parentheses.
-		i := bytes.LastIndexByte(stat, ')')
-		if f := strings.Fields(string(stat[i+1:])); i > 0 && len(f) > 1 {
-			parent[p], _ = strconv.Atoi(f[1])
-		}
-	}
-	var out []int
-	for p, pp := range parent {
-		if parent[pp] == pid {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
 // Run by hand, without the role, it says what it is and exits 2.
 func TestStandalone(t *testing.T) {
-	worker := build(t, t.TempDir(), "poolbench-natsworker", ".", "by-hand")
+	worker := stamped(t, t.TempDir(), "poolbench-natsworker", ".", "by-hand")
 	var stdout, stderr bytes.Buffer
 	cmd := exec.Command(worker)
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

@@ -1,23 +1,19 @@
 package main
 
 import (
-	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/poolbench/poolbench/internal/gobuild"
 )
 
 // The worker stays lean: beyond the standard library it links the pool,
 // the built-in workloads, the build stamp and x/sys, nothing that would
 // run its own initialisers at every worker start.
 func TestLinksOnlyThePoolAndTheWorkloads(t *testing.T) {
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		goTool = filepath.Join(os.Getenv("GOROOT"), "bin", "go")
-	}
-	out, err := exec.Command(goTool, "list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", ".").CombinedOutput()
+	out, err := exec.Command(gobuild.Tool(t), "list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", ".").CombinedOutput()
 	if err != nil {
 		t.Fatalf("go list: %v\n%s", err, out)
 	}

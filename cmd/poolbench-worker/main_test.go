@@ -6,31 +6,22 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/poolbench/poolbench/internal/buildstamp"
+	"github.com/poolbench/poolbench/internal/gobuild"
+	"github.com/poolbench/poolbench/internal/procwatch"
 	"github.com/poolbench/poolbench/results"
 )
 
-// build builds pkg into dir/name with the build stamp set as make build
-// sets it. Without -race, as a user builds it: the packages are mostly
-// the ones go vet and go build compiled already, so this mostly links.
-func build(t *testing.T, dir, name, pkg, stamp string) string {
+// stamped builds pkg into dir/name with the build stamp set, as make
+// build sets it.
+func stamped(t *testing.T, dir, name, pkg, stamp string) string {
 	t.Helper()
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		goTool = filepath.Join(os.Getenv("GOROOT"), "bin", "go")
-	}
-	bin := filepath.Join(dir, name)
-	cmd := exec.Command(goTool, "build", "-ldflags", "-X "+buildstamp.Symbol+"="+stamp, "-o", bin, pkg)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build %s: %v\n%s", pkg, err, out)
-	}
-	return bin
+	return gobuild.Build(t, filepath.Join(dir, name), pkg, "-X "+buildstamp.Symbol+"="+stamp)
 }
 
 // TestWorkerBinaryOfTheSameBuild builds poolbench and poolbench-worker
@@ -41,8 +32,8 @@ func build(t *testing.T, dir, name, pkg, stamp string) string {
 func TestWorkerBinaryOfTheSameBuild(t *testing.T) {
 	dir := t.TempDir()
 	stamp := fmt.Sprintf("test-%d-%d", os.Getpid(), time.Now().UnixNano())
-	poolbench := build(t, dir, "poolbench", "github.com/poolbench/poolbench/cmd/poolbench", stamp)
-	worker := build(t, dir, "poolbench-worker", ".", stamp)
+	poolbench := stamped(t, dir, "poolbench", "github.com/poolbench/poolbench/cmd/poolbench", stamp)
+	worker := stamped(t, dir, "poolbench-worker", ".", stamp)
 
 	exes, run := runPool(t, poolbench, filepath.Join(dir, "same"))
 	if !exes[worker] || exes[poolbench] {
@@ -57,7 +48,7 @@ func TestWorkerBinaryOfTheSameBuild(t *testing.T) {
 		}
 	}
 
-	build(t, dir, "poolbench-worker", ".", stamp+"-other")
+	stamped(t, dir, "poolbench-worker", ".", stamp+"-other")
 	exes, run = runPool(t, poolbench, filepath.Join(dir, "other"))
 	if !exes[poolbench] || exes[worker] {
 		t.Errorf("with a worker of another build, the trial's pool workers ran %v, want %s only", keys(exes), poolbench)
@@ -89,65 +80,15 @@ func runPool(t *testing.T, poolbench, out string) (map[string]bool, *results.Run
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	// A grandchild read between its fork and its exec shows the trial's
-	// executable, however loaded the machine; only its last read, after
-	// the exec, says what it runs. The tasks keep each worker alive for
-	// 300 ms, many reads.
-	last := map[int]string{}
-	for {
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Fatalf("poolbench run: %v\n%s", err, stderr.String())
-			}
-			run, err := results.ReadFile(filepath.Join(out, "results.json"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			exes := map[string]bool{}
-			for _, exe := range last {
-				exes[exe] = true
-			}
-			return exes, run
-		default:
-		}
-		for _, pid := range grandchildren(cmd.Process.Pid) {
-			if exe, err := os.Readlink("/proc/" + strconv.Itoa(pid) + "/exe"); err == nil {
-				last[pid] = exe
-			}
-		}
-		time.Sleep(2 * time.Millisecond) // the pace of the reads, not a wait for anything
+	exes, err := procwatch.GrandchildExes(cmd)
+	if err != nil {
+		t.Fatalf("poolbench run: %v\n%s", err, stderr.String())
 	}
-}
-
-// grandchildren are the processes whose parent's parent is pid, from /proc.
-func grandchildren(pid int) []int {
-	parent := map[int]int{}
-	dirs, _ := os.ReadDir("/proc")
-	for _, d := range dirs {
-		p, err := strconv.Atoi(d.Name())
-		if err != nil {
-			continue
-		}
-		stat, err := os.ReadFile("/proc/" + d.Name() + "/stat")
-		if err != nil {
-			continue // gone meanwhile
-		}
-		// pid (comm) state ppid ...: comm may hold blanks and parentheses.
-		i := bytes.LastIndexByte(stat, ')')
-		if f := strings.Fields(string(stat[i+1:])); i > 0 && len(f) > 1 {
-			parent[p], _ = strconv.Atoi(f[1])
-		}
+	run, err := results.ReadFile(filepath.Join(out, "results.json"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	var out []int
-	for p, pp := range parent {
-		if parent[pp] == pid {
-			out = append(out, p)
-		}
-	}
-	return out
+	return exes, run
 }
 
 func keys(m map[string]bool) []string {
@@ -161,7 +102,7 @@ func keys(m map[string]bool) []string {
 // Run by hand, without the role, it says what it is and exits 2.
 func TestStandalone(t *testing.T) {
 	dir := t.TempDir()
-	worker := build(t, dir, "poolbench-worker", ".", "by-hand")
+	worker := stamped(t, dir, "poolbench-worker", ".", "by-hand")
 	var stdout, stderr bytes.Buffer
 	cmd := exec.Command(worker)
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/poolbench/poolbench/internal/gobuild"
 	"github.com/poolbench/poolbench/results"
 )
 
@@ -33,11 +34,8 @@ func TestMain(m *testing.M) {
 // temporary folder, once.
 func buildExample(t *testing.T) string {
 	t.Helper()
+	goTool := gobuild.Tool(t)
 	built.once.Do(func() {
-		goTool, err := exec.LookPath("go")
-		if err != nil {
-			goTool = filepath.Join(os.Getenv("GOROOT"), "bin", "go")
-		}
 		if built.dir, built.err = os.MkdirTemp("", "myfunc-"); built.err != nil {
 			return
 		}
