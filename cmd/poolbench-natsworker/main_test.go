@@ -24,6 +24,10 @@ func stamped(t *testing.T, dir, name, pkg, stamp string) string {
 	return gobuild.Build(t, filepath.Join(dir, name), pkg, "-X "+buildstamp.Symbol+"="+stamp)
 }
 
+// natsWorkerRole is the role natspool starts its workers in
+// (natspool/internal/wire.RoleWorker, out of this package's reach).
+const natsWorkerRole = "nats-worker"
+
 // TestNATSWorkerBinaryOfTheSameBuild builds poolbench and
 // poolbench-natsworker side by side with one stamp and runs a NATS pool
 // trial: its local workers are poolbench-natsworker processes, as /proc
@@ -45,7 +49,7 @@ func TestNATSWorkerBinaryOfTheSameBuild(t *testing.T) {
 	}
 	// The run's grandchildren are the trial's workers; the tasks keep each
 	// alive for 300 ms, many reads.
-	exes, err := procwatch.GrandchildExes(cmd)
+	exes, err := procwatch.GrandchildExes(cmd, natsWorkerRole)
 	if err != nil {
 		t.Fatalf("poolbench run: %v\n%s", err, stderr.String())
 	}

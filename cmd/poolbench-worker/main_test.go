@@ -14,6 +14,7 @@ import (
 	"github.com/poolbench/poolbench/internal/buildstamp"
 	"github.com/poolbench/poolbench/internal/gobuild"
 	"github.com/poolbench/poolbench/internal/procwatch"
+	"github.com/poolbench/poolbench/procpool"
 	"github.com/poolbench/poolbench/results"
 )
 
@@ -80,7 +81,7 @@ func runPool(t *testing.T, poolbench, out string) (map[string]bool, *results.Run
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	exes, err := procwatch.GrandchildExes(cmd)
+	exes, err := procwatch.GrandchildExes(cmd, procpool.RoleWorker)
 	if err != nil {
 		t.Fatalf("poolbench run: %v\n%s", err, stderr.String())
 	}

@@ -10,36 +10,53 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/poolbench/poolbench/procpool"
 )
 
 // GrandchildExes waits for cmd, already started, to exit, reading its
-// grandchildren's executables from /proc meanwhile, and returns the set
-// of executables they ran, with cmd.Wait's error. A grandchild read
-// between its fork and its exec still shows its parent's executable,
-// however loaded the machine; only its last read, after the exec, says
-// what it runs, so each counts with its last read. A grandchild must
-// live for some milliseconds to be seen at all.
-func GrandchildExes(cmd *exec.Cmd) (map[string]bool, error) {
+// grandchildren from /proc meanwhile, and returns the executables that
+// those started in role (procpool.EnvRole set to role, or to role:spec)
+// ran, with cmd.Wait's error. Until its exec a child shows its parent's
+// executable and environment, and other grandchildren (a shell a trial
+// runs) may exit soon after theirs: so a grandchild counts only once its
+// environment shows the role, which its exec gave it, and its executable
+// is read after that. A grandchild must live for some milliseconds to be
+// seen at all.
+func GrandchildExes(cmd *exec.Cmd, role string) (map[string]bool, error) {
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
-	last := map[int]string{}
+	exes := map[string]bool{}
 	for {
 		select {
 		case err := <-done:
-			exes := map[string]bool{}
-			for _, exe := range last {
-				exes[exe] = true
-			}
 			return exes, err
 		default:
 		}
 		for _, pid := range Grandchildren(cmd.Process.Pid) {
-			if exe, err := os.Readlink("/proc/" + strconv.Itoa(pid) + "/exe"); err == nil {
-				last[pid] = exe
+			proc := "/proc/" + strconv.Itoa(pid)
+			env, err := os.ReadFile(proc + "/environ")
+			if err != nil || !hasRole(env, role) {
+				continue
+			}
+			if exe, err := os.Readlink(proc + "/exe"); err == nil {
+				exes[exe] = true
 			}
 		}
 		time.Sleep(2 * time.Millisecond) // the pace of the reads, not a wait for anything
 	}
+}
+
+// hasRole tells whether environ, as /proc/PID/environ holds it, sets
+// procpool.EnvRole to role or to role:spec.
+func hasRole(environ []byte, role string) bool {
+	want := procpool.EnvRole + "=" + role
+	for _, kv := range strings.Split(string(environ), "\x00") {
+		if kv == want || strings.HasPrefix(kv, want+":") {
+			return true
+		}
+	}
+	return false
 }
 
 // Grandchildren are the processes whose parent's parent is pid, from /proc.
