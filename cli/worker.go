@@ -1,9 +1,11 @@
 package cli
 
 import (
+	"fmt"
 	"os"
 	"time"
 
+	"github.com/poolbench/poolbench/harness"
 	"github.com/poolbench/poolbench/natspool"
 	"github.com/spf13/cobra"
 )
@@ -30,10 +32,23 @@ interrupted, or until the server has been out of reach for --grace.`,
 			if procs < 1 {
 				return usagef("worker: --procs %d: want at least 1", procs)
 			}
+			// The workers start from poolbench-natsworker where it can
+			// serve (it starts in a fraction of this binary's time), as a
+			// run's local NATS workers do; the line says which.
+			exe, err := os.Executable()
+			if err != nil {
+				return fmt.Errorf("worker: %w", err)
+			}
+			path, whyNot := harness.HostWorkerBinary(exe)
+			if path != "" {
+				fmt.Fprintf(cmd.OutOrStdout(), "worker: workers run %s\n", path)
+			} else {
+				fmt.Fprintf(cmd.OutOrStdout(), "worker: workers re-execute %s: %s\n", exe, whyNot)
+			}
 			in := watchInterrupts(cmd.Context())
 			defer in.stop()
-			err := natspool.ServeHost(in.ctx, natspool.HostConfig{
-				URL: url, Procs: procs, Grace: grace,
+			err = natspool.ServeHost(in.ctx, natspool.HostConfig{
+				URL: url, Procs: procs, Grace: grace, Path: path,
 				Stdout: os.Stdout, Stderr: os.Stderr, Events: cmd.OutOrStdout(),
 			})
 			return in.err(err)

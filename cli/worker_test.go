@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -106,7 +107,13 @@ func startHost(t *testing.T, url string) *hostProc {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	return &hostProc{cmd: cmd, pid: cmd.Process.Pid, events: bufio.NewReader(out)}
+	h := &hostProc{cmd: cmd, pid: cmd.Process.Pid, events: bufio.NewReader(out)}
+	// First, which executable its workers run: the test binary itself,
+	// which has functions of its own and no build stamp.
+	if line, err := h.events.ReadString('\n'); err != nil || !strings.HasPrefix(line, "worker: workers re-execute ") {
+		t.Fatalf("the host's first line %q, %v; want which executable its workers run", line, err)
+	}
+	return h
 }
 
 // stop interrupts the host as Ctrl-C does; it must exit 0 and leave no

@@ -116,3 +116,17 @@ func (p *plan) recordWorkerBinary(run *results.Run, specs []TrialSpec) {
 			strings.Join(selfOwn, ", "), self, WorkerBinaryName))
 	}
 }
+
+// HostWorkerBinary is the executable `poolbench worker` starts its NATS
+// workers from: poolbench-natsworker beside exe when it is of exe's build
+// and the program has no workloads of its own (a pool on the server may
+// send any of the program's functions, and only the program has its own),
+// else "" (exe itself, re-executed) and why not.
+func HostWorkerBinary(exe string) (path, whyNot string) {
+	for _, n := range workloads.Names() {
+		if w, _ := workloads.Lookup(n); !w.BuiltIn() {
+			return "", "the program has functions of its own (" + n + "), which " + NATSWorkerBinaryName + " does not"
+		}
+	}
+	return findWorkerBinary(exe, NATSWorkerBinaryName)
+}

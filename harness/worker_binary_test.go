@@ -89,3 +89,16 @@ func TestRecordWorkerBinary(t *testing.T) {
 		})
 	}
 }
+
+// `poolbench worker` in a program with functions of its own re-executes
+// the program: poolbench-natsworker could not run them.
+func TestHostWorkerBinaryWithOwnFunctions(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path, why := HostWorkerBinary(exe)
+	if path != "" || !strings.Contains(why, "functions of its own") || !strings.Contains(why, testOwnFunc.Name()) {
+		t.Errorf("HostWorkerBinary = %q, %q; want none, for the program's own %s", path, why, testOwnFunc.Name())
+	}
+}
