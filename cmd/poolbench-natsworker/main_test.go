@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -18,27 +19,64 @@ import (
 )
 
 // stamped builds pkg into dir/name with the build stamp set, as make
-// build sets it.
+// build sets it, without the symbol table and DWARF (-s -w): nothing here
+// reads them, and they make the link of poolbench, most of these tests'
+// time, about 1.7 times as long.
 func stamped(t *testing.T, dir, name, pkg, stamp string) string {
 	t.Helper()
-	return gobuild.Build(t, filepath.Join(dir, name), pkg, "-X "+buildstamp.Symbol+"="+stamp)
+	return gobuild.Build(t, filepath.Join(dir, name), pkg, "-s -w -X "+buildstamp.Symbol+"="+stamp)
 }
 
 // natsWorkerRole is the role natspool starts its workers in
 // (natspool/internal/wire.RoleWorker, out of this package's reach).
 const natsWorkerRole = "nats-worker"
 
-// TestNATSWorkerBinaryOfTheSameBuild builds poolbench and
-// poolbench-natsworker side by side with one stamp and runs a NATS pool
-// trial: its local workers are poolbench-natsworker processes, as /proc
-// shows them, and results.json says so.
-func TestNATSWorkerBinaryOfTheSameBuild(t *testing.T) {
-	dir := t.TempDir()
-	stamp := fmt.Sprintf("test-%d-%d", os.Getpid(), time.Now().UnixNano())
-	poolbench := stamped(t, dir, "poolbench", "github.com/poolbench/poolbench/cmd/poolbench", stamp)
-	worker := stamped(t, dir, "poolbench-natsworker", ".", stamp)
+// bins are poolbench and poolbench-natsworker of one build, side by side,
+// which the tests share, built once.
+var bins struct {
+	dir               string // made and removed by TestMain
+	once              sync.Once
+	built             bool
+	stamp             string
+	poolbench, worker string
+}
 
-	out := filepath.Join(dir, "out")
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "poolbench-natsworker-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	bins.dir = dir
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// built builds the shared binaries at its first call; a failed build
+// fails that test, and every later one says so.
+func built(t *testing.T) {
+	t.Helper()
+	bins.once.Do(func() {
+		bins.stamp = fmt.Sprintf("test-%d-%d", os.Getpid(), time.Now().UnixNano())
+		bins.poolbench = stamped(t, bins.dir, "poolbench", "github.com/poolbench/poolbench/cmd/poolbench", bins.stamp)
+		bins.worker = stamped(t, bins.dir, "poolbench-natsworker", ".", bins.stamp)
+		bins.built = true
+	})
+	if !bins.built {
+		t.Fatal("the test binaries could not be built: see the first test that built them")
+	}
+}
+
+// TestNATSWorkerBinaryOfTheSameBuild runs a NATS pool trial from
+// poolbench beside a poolbench-natsworker of its own build: its local
+// workers are poolbench-natsworker processes, as /proc shows them, and
+// results.json says so.
+func TestNATSWorkerBinaryOfTheSameBuild(t *testing.T) {
+	built(t)
+	poolbench, worker := bins.poolbench, bins.worker
+
+	out := filepath.Join(t.TempDir(), "out")
 	cmd := exec.Command(poolbench, "run", "--workload", "io", "--task-size", "300ms", "--tasks", "2", "--workers", "2",
 		"--strategies", "nats-pool-apply-async", "--repeat", "1", "--warmup", "0", "--out", out)
 	var stderr bytes.Buffer
@@ -72,16 +110,16 @@ func TestNATSWorkerBinaryOfTheSameBuild(t *testing.T) {
 
 // Run by hand, without the role, it says what it is and exits 2.
 func TestStandalone(t *testing.T) {
-	worker := stamped(t, t.TempDir(), "poolbench-natsworker", ".", "by-hand")
+	built(t)
 	var stdout, stderr bytes.Buffer
-	cmd := exec.Command(worker)
+	cmd := exec.Command(bins.worker)
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 {
 		t.Fatalf("exit: %v, want status 2", err)
 	}
 	lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
-	if stdout.Len() != 0 || len(lines) != 1 || !strings.Contains(lines[0], "NATS pool worker of poolbench") || !strings.Contains(lines[0], "by-hand") {
+	if stdout.Len() != 0 || len(lines) != 1 || !strings.Contains(lines[0], "NATS pool worker of poolbench") || !strings.Contains(lines[0], bins.stamp) {
 		t.Errorf("stdout %q, stderr %q: want one line on stderr saying what it is, with its build", stdout.String(), stderr.String())
 	}
 }

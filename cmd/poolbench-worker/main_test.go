@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -19,26 +20,76 @@ import (
 )
 
 // stamped builds pkg into dir/name with the build stamp set, as make
-// build sets it.
+// build sets it, without the symbol table and DWARF (-s -w): nothing here
+// reads them, and they make the link of poolbench, most of these tests'
+// time, about 1.7 times as long.
 func stamped(t *testing.T, dir, name, pkg, stamp string) string {
 	t.Helper()
-	return gobuild.Build(t, filepath.Join(dir, name), pkg, "-X "+buildstamp.Symbol+"="+stamp)
+	return gobuild.Build(t, filepath.Join(dir, name), pkg, "-s -w -X "+buildstamp.Symbol+"="+stamp)
 }
 
-// TestWorkerBinaryOfTheSameBuild builds poolbench and poolbench-worker
-// side by side with one stamp and runs a pool trial: its workers are
-// poolbench-worker processes, as /proc shows them, and results.json says
-// so. With the worker rebuilt under another stamp, the trial's workers are
-// poolbench itself again, and a note says why.
-func TestWorkerBinaryOfTheSameBuild(t *testing.T) {
-	dir := t.TempDir()
-	stamp := fmt.Sprintf("test-%d-%d", os.Getpid(), time.Now().UnixNano())
-	poolbench := stamped(t, dir, "poolbench", "github.com/poolbench/poolbench/cmd/poolbench", stamp)
-	worker := stamped(t, dir, "poolbench-worker", ".", stamp)
+// bins are the binaries the tests share, built once: same/ holds
+// poolbench and poolbench-worker of one build, other/ the same poolbench
+// (a hard link) beside a poolbench-worker of another build.
+var bins struct {
+	dir                                            string // made and removed by TestMain
+	once                                           sync.Once
+	built                                          bool
+	stamp, otherStamp                              string
+	poolbench, worker, otherPoolbench, otherWorker string
+}
 
-	exes, run := runPool(t, poolbench, filepath.Join(dir, "same"))
-	if !exes[worker] || exes[poolbench] {
-		t.Errorf("the trial's pool workers ran %v, want %s only", keys(exes), worker)
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "poolbench-worker-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	bins.dir = dir
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// built builds the shared binaries at its first call; a failed build
+// fails that test, and every later one says so.
+func built(t *testing.T) {
+	t.Helper()
+	bins.once.Do(func() {
+		same, other := filepath.Join(bins.dir, "same"), filepath.Join(bins.dir, "other")
+		for _, d := range []string{same, other} {
+			if err := os.Mkdir(d, 0o700); err != nil {
+				t.Fatal(err)
+			}
+		}
+		bins.stamp = fmt.Sprintf("test-%d-%d", os.Getpid(), time.Now().UnixNano())
+		bins.otherStamp = bins.stamp + "-other"
+		bins.poolbench = stamped(t, same, "poolbench", "github.com/poolbench/poolbench/cmd/poolbench", bins.stamp)
+		bins.worker = stamped(t, same, "poolbench-worker", ".", bins.stamp)
+		bins.otherWorker = stamped(t, other, "poolbench-worker", ".", bins.otherStamp)
+		bins.otherPoolbench = filepath.Join(other, "poolbench")
+		if err := os.Link(bins.poolbench, bins.otherPoolbench); err != nil {
+			t.Fatal(err)
+		}
+		bins.built = true
+	})
+	if !bins.built {
+		t.Fatal("the test binaries could not be built: see the first test that built them")
+	}
+}
+
+// TestWorkerBinaryOfTheSameBuild runs a pool trial from poolbench beside
+// a poolbench-worker of its own build: its workers are poolbench-worker
+// processes, as /proc shows them, and results.json says so. Beside a
+// worker of another build, the trial's workers are poolbench itself
+// again, and a note says why.
+func TestWorkerBinaryOfTheSameBuild(t *testing.T) {
+	built(t)
+	dir := t.TempDir()
+
+	exes, run := runPool(t, bins.poolbench, filepath.Join(dir, "same"))
+	if !exes[bins.worker] || exes[bins.poolbench] {
+		t.Errorf("the trial's pool workers ran %v, want %s only", keys(exes), bins.worker)
 	}
 	if run.Config.WorkerBinary != "poolbench-worker" {
 		t.Errorf("config.worker_binary %q, want poolbench-worker", run.Config.WorkerBinary)
@@ -49,10 +100,9 @@ func TestWorkerBinaryOfTheSameBuild(t *testing.T) {
 		}
 	}
 
-	stamped(t, dir, "poolbench-worker", ".", stamp+"-other")
-	exes, run = runPool(t, poolbench, filepath.Join(dir, "other"))
-	if !exes[poolbench] || exes[worker] {
-		t.Errorf("with a worker of another build, the trial's pool workers ran %v, want %s only", keys(exes), poolbench)
+	exes, run = runPool(t, bins.otherPoolbench, filepath.Join(dir, "other"))
+	if !exes[bins.otherPoolbench] || exes[bins.otherWorker] {
+		t.Errorf("with a worker of another build, the trial's pool workers ran %v, want %s only", keys(exes), bins.otherPoolbench)
 	}
 	if run.Config.WorkerBinary != "poolbench" {
 		t.Errorf("config.worker_binary %q, want poolbench", run.Config.WorkerBinary)
@@ -102,17 +152,16 @@ func keys(m map[string]bool) []string {
 
 // Run by hand, without the role, it says what it is and exits 2.
 func TestStandalone(t *testing.T) {
-	dir := t.TempDir()
-	worker := stamped(t, dir, "poolbench-worker", ".", "by-hand")
+	built(t)
 	var stdout, stderr bytes.Buffer
-	cmd := exec.Command(worker)
+	cmd := exec.Command(bins.otherWorker)
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 {
 		t.Fatalf("exit: %v, want status 2", err)
 	}
 	lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
-	if stdout.Len() != 0 || len(lines) != 1 || !strings.Contains(lines[0], "pool worker of poolbench") || !strings.Contains(lines[0], "by-hand") {
+	if stdout.Len() != 0 || len(lines) != 1 || !strings.Contains(lines[0], "pool worker of poolbench") || !strings.Contains(lines[0], bins.otherStamp) {
 		t.Errorf("stdout %q, stderr %q: want one line on stderr saying what it is, with its build", stdout.String(), stderr.String())
 	}
 }
