@@ -18,9 +18,12 @@ import (
 // it: its workers are poolbench-worker, built here) and, interleaved with
 // it, the same bytes through a raw pipe to a child process; it reports both
 // in MiB/s and their ratio (target: at least 0.5). self-ratio is the same
-// strategy with the test binary re-executed as the workers, as a run falls
-// back to when poolbench-worker is missing (a start then costs what every
-// package the binary links costs). warm-ratio is the same tasks through a
+// strategy with the test binary re-executed as the workers. That is not
+// poolbench, which a run re-executes when poolbench-worker is missing, but
+// this package's test binary: every package its tests import, and linked
+// dynamically when cgo is on (go test's default), where make build links
+// poolbench and poolbench-worker statically; a start costs all of it.
+// warm-ratio is the same tasks through a
 // pool of poolbench-worker started before the clock (ApplyAsync straight on
 // procpool, no recorder): the IPC path alone, without the pool's start-up
 // and the strategy's bookkeeping, with the same LendArgs, Recycle and

@@ -16,9 +16,10 @@ import (
 //	BenchmarkApplyAsync  ns per noop task with 2 workers (target: nats at most 25 us)
 //	BenchmarkArticle     Pool(10), 100 x 50 ms through ApplyAsync: efficiency
 //	                     = ideal / wall, pool start-up included (target: nats
-//	                     at least 0.95), with workers of this binary (nats) and
-//	                     of a lean worker binary (nats-lean), and nats-warm
-//	                     once the workers are up
+//	                     at least 0.95), with workers of this test binary
+//	                     (nats: linked dynamically when cgo is on) and of a
+//	                     static lean worker binary (nats-lean), and
+//	                     nats-warm once the workers are up
 
 func BenchmarkApply(b *testing.B) {
 	ctx := context.Background()
@@ -113,9 +114,12 @@ func BenchmarkArticle(b *testing.B) {
 	// return (the workers' exits, the server's shutdown); the rest is the
 	// trips between tasks and the tasks' own overshoot; start-cpu-ms is
 	// the CPU a worker used to get ready, on average. nats starts its
-	// workers from this test binary, which carries nats-server; nats-lean
-	// from a worker binary that carries only the worker side (natsworker),
-	// as a program that wants its pool up quickly would.
+	// workers from this test binary, which carries nats-server and every
+	// package the tests import, and which go test links dynamically when
+	// cgo is on; nats-lean from a static worker binary that carries only
+	// the worker side (natsworker), as a program that wants its pool up
+	// quickly would. They differ in what they link and in how; neither is
+	// poolbench, which a run re-executes without poolbench-natsworker.
 	run := func(b *testing.B, opts ...Option) {
 		var wall, ready, tail, cpu time.Duration
 		var starts int

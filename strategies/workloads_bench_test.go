@@ -69,8 +69,11 @@ func BenchmarkExecTrueOverhead(b *testing.B) {
 // map/ideal is pool-map with chunk size 1 (its default), pool start-up
 // included, its workers poolbench-worker (built here), as a run's pools
 // start them; self-map/ideal the same with this test binary re-executed as
-// the workers, as a run falls back to without poolbench-worker (each start
-// then pays for every package the binary links). warm-map/ideal is the same
+// the workers. That is not poolbench, which a run re-executes without
+// poolbench-worker, but this package's test binary: every package its
+// tests import, and linked dynamically when cgo is on (go test's default),
+// where make build links poolbench and poolbench-worker statically; each
+// start pays for all of it. warm-map/ideal is the same
 // Map on a pool started before the clock: the scheduling of stragglers
 // alone. chunked-map/ideal hands each worker half the tasks at once (chunk
 // size tasks/CPUs): a worker whose chunk holds the stragglers runs them
