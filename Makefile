@@ -60,7 +60,7 @@ gobench:
 	$(GO) test -run '^$$' -bench . -benchtime 2s ./procpool ./procsync
 	$(GO) test -run '^$$' -bench 'Apply' -benchtime 2s ./natspool
 	$(GO) test -run '^$$' -bench 'Article' -benchtime 3x ./natspool
-	$(GO) test -run '^$$' -bench PythonAgreesWithDirect -benchtime 3x ./harness
+	$(GO) test -run '^$$' -bench PythonAgreesWithDirect -benchtime 9x ./harness
 	$(GO) test -run '^$$' -bench 'ExecTrueOverhead|SkewedMapVsIdeal' -benchtime 5x -count 3 ./strategies
 	$(GO) test -run '^$$' -bench PayloadVsPipe -benchtime 3x -count 3 ./harness
 

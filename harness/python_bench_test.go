@@ -19,7 +19,10 @@ const direct = "../pyref/testdata/plain_pool.py"
 // BenchmarkPythonAgreesWithDirect sets poolbench's py-pool-apply-async
 // figures beside the plain script's, measured in turn in the same run, so
 // that their ratio means something on a noisy machine; each side's figure
-// is the median of its iterations. Targets:
+// is the median of its iterations, and the ratio the median of each
+// iteration's. Run it with nine iterations or more (make gobench does): the
+// plain script alone varies by 15% from one run to the next on two cores,
+// as much as the noop target allows. Targets:
 //
 //	noop:    20,000 tasks, Pool(10): poolbench's tasks/s within 15% of the script's
 //	article: 100 x 50 ms sleeps, Pool(10): poolbench's wall within 10% of the script's
