@@ -36,13 +36,27 @@ type spareBuffers struct {
 	max  int
 }
 
-// put keeps b unless the store is full.
+// put keeps b. A buffer already kept is not kept twice: two results read
+// into one buffer would overwrite each other. When the store is full the
+// oldest buffer goes, so that buffers of a size no result takes any more
+// do not hold the places of those the next results need.
 func (s *spareBuffers) put(b []byte) {
 	s.mu.Lock()
-	if len(s.bufs) < s.max {
-		s.bufs = append(s.bufs, b)
+	defer s.mu.Unlock()
+	for _, kept := range s.bufs {
+		if &kept[0] == &b[0] {
+			return
+		}
 	}
-	s.mu.Unlock()
+	if len(s.bufs) >= s.max {
+		if s.max < 1 {
+			return
+		}
+		copy(s.bufs, s.bufs[1:])
+		s.bufs[len(s.bufs)-1] = nil
+		s.bufs = s.bufs[:len(s.bufs)-1]
+	}
+	s.bufs = append(s.bufs, b)
 }
 
 // get returns n bytes: a recycled buffer that fits them without wasting
