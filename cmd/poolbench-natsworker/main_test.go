@@ -8,24 +8,12 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
-	"github.com/poolbench/poolbench/internal/buildstamp"
 	"github.com/poolbench/poolbench/internal/gobuild"
 	"github.com/poolbench/poolbench/internal/procwatch"
-	"github.com/poolbench/poolbench/results"
 )
-
-// stamped builds pkg into dir/name with the build stamp set, as make
-// build sets it, without the symbol table and DWARF (-s -w): nothing here
-// reads them, and they make the link of poolbench, most of these tests'
-// time, about 1.7 times as long.
-func stamped(t *testing.T, dir, name, pkg, stamp string) string {
-	t.Helper()
-	return gobuild.Build(t, filepath.Join(dir, name), pkg, "-s -w -X "+buildstamp.Symbol+"="+stamp)
-}
 
 // natsWorkerRole is the role natspool starts its workers in
 // (natspool/internal/wire.RoleWorker, out of this package's reach).
@@ -59,8 +47,8 @@ func built(t *testing.T) {
 	t.Helper()
 	bins.once.Do(func() {
 		bins.stamp = fmt.Sprintf("test-%d-%d", os.Getpid(), time.Now().UnixNano())
-		bins.poolbench = stamped(t, bins.dir, "poolbench", "github.com/poolbench/poolbench/cmd/poolbench", bins.stamp)
-		bins.worker = stamped(t, bins.dir, "poolbench-natsworker", ".", bins.stamp)
+		bins.poolbench = gobuild.Stamped(t, bins.dir, "poolbench", "github.com/poolbench/poolbench/cmd/poolbench", bins.stamp)
+		bins.worker = gobuild.Stamped(t, bins.dir, "poolbench-natsworker", ".", bins.stamp)
 		bins.built = true
 	})
 	if !bins.built {
@@ -76,27 +64,11 @@ func TestNATSWorkerBinaryOfTheSameBuild(t *testing.T) {
 	built(t)
 	poolbench, worker := bins.poolbench, bins.worker
 
-	out := filepath.Join(t.TempDir(), "out")
-	cmd := exec.Command(poolbench, "run", "--workload", "io", "--task-size", "300ms", "--tasks", "2", "--workers", "2",
-		"--strategies", "nats-pool-apply-async", "--repeat", "1", "--warmup", "0", "--out", out)
-	var stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stderr, &stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	// The run's grandchildren are the trial's workers; the tasks keep each
-	// alive for 300 ms, many reads.
-	exes, err := procwatch.GrandchildExes(cmd, natsWorkerRole)
-	if err != nil {
-		t.Fatalf("poolbench run: %v\n%s", err, stderr.String())
-	}
+	// The trial's local workers: the tasks keep each alive for 300 ms,
+	// many reads.
+	exes, run := procwatch.RunTrial(t, poolbench, "nats-pool-apply-async", natsWorkerRole, filepath.Join(t.TempDir(), "out"))
 	if !exes[worker] || exes[poolbench] {
 		t.Errorf("the trial's NATS pool workers ran %v, want %s only", exes, worker)
-	}
-	run, err := results.ReadFile(filepath.Join(out, "results.json"))
-	if err != nil {
-		t.Fatal(err)
 	}
 	if run.Config.WorkerBinary != "poolbench-natsworker" {
 		t.Errorf("config.worker_binary %q, want poolbench-natsworker", run.Config.WorkerBinary)

@@ -8,25 +8,13 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
-	"github.com/poolbench/poolbench/internal/buildstamp"
 	"github.com/poolbench/poolbench/internal/gobuild"
 	"github.com/poolbench/poolbench/internal/procwatch"
 	"github.com/poolbench/poolbench/procpool"
-	"github.com/poolbench/poolbench/results"
 )
-
-// stamped builds pkg into dir/name with the build stamp set, as make
-// build sets it, without the symbol table and DWARF (-s -w): nothing here
-// reads them, and they make the link of poolbench, most of these tests'
-// time, about 1.7 times as long.
-func stamped(t *testing.T, dir, name, pkg, stamp string) string {
-	t.Helper()
-	return gobuild.Build(t, filepath.Join(dir, name), pkg, "-s -w -X "+buildstamp.Symbol+"="+stamp)
-}
 
 // bins are the binaries the tests share, built once: same/ holds
 // poolbench and poolbench-worker of one build, other/ the same poolbench
@@ -64,9 +52,9 @@ func built(t *testing.T) {
 		}
 		bins.stamp = fmt.Sprintf("test-%d-%d", os.Getpid(), time.Now().UnixNano())
 		bins.otherStamp = bins.stamp + "-other"
-		bins.poolbench = stamped(t, same, "poolbench", "github.com/poolbench/poolbench/cmd/poolbench", bins.stamp)
-		bins.worker = stamped(t, same, "poolbench-worker", ".", bins.stamp)
-		bins.otherWorker = stamped(t, other, "poolbench-worker", ".", bins.otherStamp)
+		bins.poolbench = gobuild.Stamped(t, same, "poolbench", "github.com/poolbench/poolbench/cmd/poolbench", bins.stamp)
+		bins.worker = gobuild.Stamped(t, same, "poolbench-worker", ".", bins.stamp)
+		bins.otherWorker = gobuild.Stamped(t, other, "poolbench-worker", ".", bins.otherStamp)
 		bins.otherPoolbench = filepath.Join(other, "poolbench")
 		if err := os.Link(bins.poolbench, bins.otherPoolbench); err != nil {
 			t.Fatal(err)
@@ -87,7 +75,7 @@ func TestWorkerBinaryOfTheSameBuild(t *testing.T) {
 	built(t)
 	dir := t.TempDir()
 
-	exes, run := runPool(t, bins.poolbench, filepath.Join(dir, "same"))
+	exes, run := procwatch.RunTrial(t, bins.poolbench, "pool-apply-async", procpool.RoleWorker, filepath.Join(dir, "same"))
 	if !exes[bins.worker] || exes[bins.poolbench] {
 		t.Errorf("the trial's pool workers ran %v, want %s only", keys(exes), bins.worker)
 	}
@@ -100,7 +88,7 @@ func TestWorkerBinaryOfTheSameBuild(t *testing.T) {
 		}
 	}
 
-	exes, run = runPool(t, bins.otherPoolbench, filepath.Join(dir, "other"))
+	exes, run = procwatch.RunTrial(t, bins.otherPoolbench, "pool-apply-async", procpool.RoleWorker, filepath.Join(dir, "other"))
 	if !exes[bins.otherPoolbench] || exes[bins.otherWorker] {
 		t.Errorf("with a worker of another build, the trial's pool workers ran %v, want %s only", keys(exes), bins.otherPoolbench)
 	}
@@ -115,31 +103,6 @@ func TestWorkerBinaryOfTheSameBuild(t *testing.T) {
 	if !found {
 		t.Errorf("notes %q: none starts %q", run.Notes, want)
 	}
-}
-
-// runPool runs a pool-apply-async trial of sleeping tasks, which keep its
-// workers alive while /proc is read, and returns the executables its
-// workers ran (the run's grandchildren; the run's own children are the
-// trial and its solo worker starts) and the run's results.
-func runPool(t *testing.T, poolbench, out string) (map[string]bool, *results.Run) {
-	t.Helper()
-	cmd := exec.Command(poolbench, "run", "--workload", "io", "--task-size", "300ms", "--tasks", "2", "--workers", "2",
-		"--strategies", "pool-apply-async", "--repeat", "1", "--warmup", "0", "--out", out)
-	var stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stderr, &stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exes, err := procwatch.GrandchildExes(cmd, procpool.RoleWorker)
-	if err != nil {
-		t.Fatalf("poolbench run: %v\n%s", err, stderr.String())
-	}
-	run, err := results.ReadFile(filepath.Join(out, "results.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return exes, run
 }
 
 func keys(m map[string]bool) []string {

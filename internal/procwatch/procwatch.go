@@ -7,12 +7,42 @@ import (
 	"bytes"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
+	"testing"
 	"time"
 
 	"github.com/poolbench/poolbench/procpool"
+	"github.com/poolbench/poolbench/results"
 )
+
+// RunTrial runs one trial of strategy from the poolbench at path, two io
+// tasks of 300 ms (which keep its workers alive while /proc is read) with
+// two workers, into out, and returns the executables its workers in role
+// ran (GrandchildExes: the run's children are the trial and its solo
+// worker starts) and the run's results.
+func RunTrial(t testing.TB, poolbench, strategy, role, out string) (map[string]bool, *results.Run) {
+	t.Helper()
+	cmd := exec.Command(poolbench, "run", "--workload", "io", "--task-size", "300ms", "--tasks", "2", "--workers", "2",
+		"--strategies", strategy, "--repeat", "1", "--warmup", "0", "--out", out)
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stderr, &stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exes, err := GrandchildExes(cmd, role)
+	if err != nil {
+		t.Fatalf("poolbench run: %v\n%s", err, stderr.String())
+	}
+	run, err := results.ReadFile(filepath.Join(out, "results.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return exes, run
+}
 
 // GrandchildExes waits for cmd, already started, to exit, reading its
 // grandchildren from /proc meanwhile, and returns the executables that
