@@ -2,32 +2,11 @@ package natspool
 
 import (
 	"context"
-	"fmt"
-	"os"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
-)
 
-// schedCPU is the time the scheduler counts on a CPU for pid's threads.
-func schedCPU(t *testing.T, pid int) time.Duration {
-	t.Helper()
-	tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var sum time.Duration
-	for _, task := range tasks {
-		data, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/schedstat", pid, task.Name()))
-		if err != nil {
-			continue // the thread has exited
-		}
-		ns, _ := strconv.ParseInt(strings.Fields(string(data))[0], 10, 64)
-		sum += time.Duration(ns)
-	}
-	return sum
-}
+	"github.com/poolbench/poolbench/internal/schedstat"
+)
 
 func TestSpawnsAreRecorded(t *testing.T) {
 	p := newPool(t, 3)
@@ -38,7 +17,7 @@ func TestSpawnsAreRecorded(t *testing.T) {
 	// cannot have used more CPU to get ready than it has used by now.
 	procCPU := map[int]time.Duration{}
 	for _, pid := range p.PIDs() {
-		procCPU[pid] = schedCPU(t, pid)
+		procCPU[pid] = schedstat.CPU(t, pid)
 	}
 	st := p.Stats()
 	if len(st.Spawns) != 3 {

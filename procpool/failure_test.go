@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"slices"
@@ -13,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/poolbench/poolbench/internal/schedstat"
 )
 
 func TestWorkerDeathFailsOneTaskAndIsReplaced(t *testing.T) {
@@ -144,7 +145,7 @@ func TestSpawnsAreRecorded(t *testing.T) {
 	// cannot have used more CPU to get ready than it has used by now.
 	procCPU := map[int]time.Duration{}
 	for _, pid := range p.PIDs() {
-		procCPU[pid] = schedCPU(t, pid)
+		procCPU[pid] = schedstat.CPU(t, pid)
 	}
 	p.Close()
 	p.Join() // New waits for one handshake; after Join every start is known
@@ -209,25 +210,4 @@ func TestWorkersDieWithTheirParent(t *testing.T) {
 			time.Sleep(10 * time.Millisecond)
 		}
 	}
-	_ = fmt.Sprint()
-}
-
-// schedCPU is the CPU time pid's threads have run, as the scheduler counts
-// it (/proc/PID/task/*/schedstat, nanoseconds).
-func schedCPU(t *testing.T, pid int) time.Duration {
-	t.Helper()
-	tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var sum time.Duration
-	for _, task := range tasks {
-		data, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/schedstat", pid, task.Name()))
-		if err != nil {
-			continue // the thread has exited
-		}
-		ns, _ := strconv.ParseInt(strings.Fields(string(data))[0], 10, 64)
-		sum += time.Duration(ns)
-	}
-	return sum
 }
