@@ -35,21 +35,7 @@ func TestServerRestartUnderARunningPool(t *testing.T) {
 		srv.Shutdown()
 		t.Fatal(err)
 	}
-	first := make(chan struct{}, 1)
-	note := func(Result) {
-		select {
-		case first <- struct{}{}:
-		default:
-		}
-	}
-	var as []*AsyncResult
-	for range 40 {
-		a, err := p.ApplyAsync(Task{Func: "test.sleep", Args: sleepArgs(20 * time.Millisecond)}, note, note)
-		if err != nil {
-			t.Fatal(err)
-		}
-		as = append(as, a)
-	}
+	as, first := submitSleeps(t, p, 40)
 	<-first // mid-run: a task is done, most are not
 	srv.Shutdown()
 	srv, err = StartServer(addr, false)
@@ -115,21 +101,7 @@ func TestServerRestartUnderARemoteOnlyPool(t *testing.T) {
 	if err := p.WaitWorkers(context.Background(), 2); err != nil {
 		t.Fatal(err)
 	}
-	first := make(chan struct{}, 1)
-	note := func(Result) {
-		select {
-		case first <- struct{}{}:
-		default:
-		}
-	}
-	var as []*AsyncResult
-	for range 20 {
-		a, err := p.ApplyAsync(Task{Func: "test.sleep", Args: sleepArgs(20 * time.Millisecond)}, note, note)
-		if err != nil {
-			t.Fatal(err)
-		}
-		as = append(as, a)
-	}
+	as, first := submitSleeps(t, p, 20)
 	<-first
 	srv.Shutdown()
 	if srv, err = StartServer(addr, false); err != nil {
@@ -143,4 +115,26 @@ func TestServerRestartUnderARemoteOnlyPool(t *testing.T) {
 			t.Logf("task %d: %v", i, err)
 		}
 	}
+}
+
+// submitSleeps submits n tasks of 20 ms to p and returns their handles and
+// a channel that receives once the first of them is done.
+func submitSleeps(t *testing.T, p *Pool, n int) ([]*AsyncResult, <-chan struct{}) {
+	t.Helper()
+	first := make(chan struct{}, 1)
+	note := func(Result) {
+		select {
+		case first <- struct{}{}:
+		default:
+		}
+	}
+	var as []*AsyncResult
+	for range n {
+		a, err := p.ApplyAsync(Task{Func: "test.sleep", Args: sleepArgs(20 * time.Millisecond)}, note, note)
+		if err != nil {
+			t.Fatal(err)
+		}
+		as = append(as, a)
+	}
+	return as, first
 }
