@@ -41,19 +41,22 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
-# Each fuzz target briefly, on top of its kept corpus in testdata/.
-FUZZTIME ?= 20s
+# Each fuzz target briefly, on top of its kept corpus in testdata/: a count
+# of inputs, about 20 s of each on two cores, not a duration. With a
+# duration, Go's fuzzing coordinator can report its own deadline as a
+# failure ("context deadline exceeded", no input written) when a worker is
+# mid-call as the time runs out (golang/go#75804, fixed after Go 1.26).
 fuzz:
-	$(GO) test -run '^$$' -fuzz '^FuzzFrameDecode$$' -fuzztime $(FUZZTIME) ./procpool
-	$(GO) test -run '^$$' -fuzz '^FuzzChunkDecode$$' -fuzztime $(FUZZTIME) ./procpool
-	$(GO) test -run '^$$' -fuzz '^FuzzCheck$$' -fuzztime $(FUZZTIME) ./sharedlog
-	$(GO) test -run '^$$' -fuzz '^FuzzUnmarshal$$' -fuzztime $(FUZZTIME) ./results
-	$(GO) test -run '^$$' -fuzz '^FuzzDecodeRecord$$' -fuzztime $(FUZZTIME) ./pyref
-	$(GO) test -run '^$$' -fuzz '^FuzzTaskArgs$$' -fuzztime $(FUZZTIME) ./workloads
-	$(GO) test -run '^$$' -fuzz '^FuzzArgsLines$$' -fuzztime $(FUZZTIME) ./workloads
-	$(GO) test -run '^$$' -fuzz '^FuzzDecodeTaskMsg$$' -fuzztime $(FUZZTIME) ./natspool/internal/wire
-	$(GO) test -run '^$$' -fuzz '^FuzzDecodeResultMsg$$' -fuzztime $(FUZZTIME) ./natspool/internal/wire
-	$(GO) test -run '^$$' -fuzz '^FuzzDecodeBeatMsg$$' -fuzztime $(FUZZTIME) ./natspool/internal/wire
+	$(GO) test -run '^$$' -fuzz '^FuzzFrameDecode$$' -fuzztime 700000x ./procpool
+	$(GO) test -run '^$$' -fuzz '^FuzzChunkDecode$$' -fuzztime 700000x ./procpool
+	$(GO) test -run '^$$' -fuzz '^FuzzCheck$$' -fuzztime 130000x ./sharedlog
+	$(GO) test -run '^$$' -fuzz '^FuzzUnmarshal$$' -fuzztime 650000x ./results
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeRecord$$' -fuzztime 900000x ./pyref
+	$(GO) test -run '^$$' -fuzz '^FuzzTaskArgs$$' -fuzztime 400000x ./workloads
+	$(GO) test -run '^$$' -fuzz '^FuzzArgsLines$$' -fuzztime 550000x ./workloads
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeTaskMsg$$' -fuzztime 1400000x ./natspool/internal/wire
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeResultMsg$$' -fuzztime 1400000x ./natspool/internal/wire
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeBeatMsg$$' -fuzztime 1400000x ./natspool/internal/wire
 
 # The pool's micro-benchmarks beside their physical limits.
 gobench:
