@@ -120,13 +120,3 @@ func (a *AsyncResult) CallbackPID() int {
 	<-a.done
 	return a.callbackPID
 }
-
-// spinUntilReady polls for completion for up to d.
-func (a *AsyncResult) spinUntilReady(d time.Duration) {
-	deadline := time.Now().Add(d)
-	for i := 0; !a.Ready(); i++ {
-		if i%64 == 63 && time.Now().After(deadline) {
-			return
-		}
-	}
-}

@@ -3,7 +3,6 @@ package natspool
 import (
 	"fmt"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -69,7 +68,6 @@ type Pool struct {
 	callbackErrs []error
 	callbackN    int
 
-	spinning atomic.Bool
 	localWG  sync.WaitGroup // one per local worker process
 	drained  chan struct{}  // closed when not running and nothing is in flight
 	tickStop chan struct{}
