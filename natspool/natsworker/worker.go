@@ -135,7 +135,9 @@ func serve(ctx context.Context, nc *nats.Conn, poolID, id string, watchOwner boo
 	for {
 		select {
 		case err := <-s.done:
-			nc.Flush()
+			// No flush round trip before going: the pool sends a stop
+			// only once it holds every result this worker sent, and
+			// the connection's close writes out what is left.
 			return err
 		case <-ctx.Done():
 			return ctx.Err()
