@@ -4,8 +4,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -53,7 +55,10 @@ if __name__ == "__main__":
 // started (ten starts on this machine's cores), testbin-overshoot-us how
 // much longer than 50 ms a sleep took (ten in a row on each worker), and
 // testbin-tail-ms from the last result to Join's return (the workers'
-// exits).
+// exits). ten-minimal-ms is the floor under the first of these: ten
+// minimal Go programs (an empty main) started at once, as the pool starts
+// its workers, until the last has exited; no pool of ten Go worker
+// processes can have its last worker running sooner on this machine.
 func BenchmarkArticleVsPython(b *testing.B) {
 	python, err := exec.LookPath("python3")
 	if err != nil {
@@ -64,13 +69,14 @@ func BenchmarkArticleVsPython(b *testing.B) {
 		b.Fatal(err)
 	}
 	program := gobuild.Build(b, filepath.Join(b.TempDir(), "article"), "./testdata/article", "")
+	minimal := buildMinimal(b)
 	const workers, tasks, sleep = 10, 100, 50 * time.Millisecond
 	args := sleepArgs(sleep)
 	var prog, testbin, py time.Duration
 	// Where the test binary's pool spends its time beyond the ideal: until
 	// the last worker's first task starts, the sleeps' own overshoot, and
 	// from the last result to Join's return.
-	var lastFirst, over, tail time.Duration
+	var lastFirst, over, tail, tenMinimal time.Duration
 	for b.Loop() {
 		prog += runTimed(b, program)
 		start := time.Now()
@@ -112,6 +118,7 @@ func BenchmarkArticleVsPython(b *testing.B) {
 		lastFirst += lastStart.Sub(start)
 		tail += end.Sub(lastResult)
 		py += runTimed(b, python, "-I", script)
+		tenMinimal += runTogether(b, minimal, workers)
 	}
 	ideal := time.Duration(tasks/workers) * sleep
 	b.ReportMetric(prog.Seconds()/float64(b.N), "program-s")
@@ -124,6 +131,7 @@ func BenchmarkArticleVsPython(b *testing.B) {
 	b.ReportMetric(float64(lastFirst.Microseconds())/1000/n, "testbin-first-ms")
 	b.ReportMetric(float64(over.Microseconds())/n/tasks, "testbin-overshoot-us")
 	b.ReportMetric(float64(tail.Microseconds())/1000/n, "testbin-tail-ms")
+	b.ReportMetric(float64(tenMinimal.Microseconds())/1000/n, "ten-minimal-ms")
 }
 
 func latest(a, b time.Time) time.Time {
@@ -145,4 +153,36 @@ func runTimed(b *testing.B, name string, args ...string) time.Duration {
 		b.Fatalf("%s printed %q: %v", filepath.Base(name), out, err)
 	}
 	return time.Duration(secs * float64(time.Second))
+}
+
+// runTogether starts n copies of a program from as many goroutines as a
+// pool starts its workers from, and returns the time until the last has
+// exited.
+func runTogether(b *testing.B, bin string, n int) time.Duration {
+	start := time.Now()
+	cmds := make([]*exec.Cmd, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	lanes := min(n, runtime.GOMAXPROCS(0))
+	for lane := range lanes {
+		wg.Go(func() {
+			for i := lane; i < n; i += lanes {
+				cmds[i] = exec.Command(bin)
+				errs[i] = cmds[i].Start()
+			}
+		})
+	}
+	wg.Wait()
+	for i, cmd := range cmds {
+		if errs[i] == nil {
+			errs[i] = cmd.Wait()
+		}
+	}
+	d := time.Since(start)
+	for _, err := range errs {
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	return d
 }
