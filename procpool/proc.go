@@ -55,23 +55,32 @@ const initInPipe = 4096
 // startProc starts one worker process. It returns once the process exists;
 // the ready handshake arrives on pr.ready.
 func (p *Pool) startProc() (*proc, error) {
+	// Every descriptor this start opens, closed again if it fails. The
+	// worker's ends are closed once it has started, and closing them a
+	// second time does nothing.
+	var files []*os.File
+	var cur *currentTask
+	fail := func(err error) (*proc, error) {
+		for _, f := range files {
+			f.Close()
+		}
+		if cur != nil {
+			cur.close()
+		}
+		return nil, err
+	}
 	taskR, taskW, err := os.Pipe()
 	if err != nil {
-		return nil, fmt.Errorf("task pipe: %w", err)
+		return fail(fmt.Errorf("task pipe: %w", err))
 	}
+	files = append(files, taskR, taskW)
 	resR, resW, err := os.Pipe()
 	if err != nil {
-		taskR.Close()
-		taskW.Close()
-		return nil, fmt.Errorf("result pipe: %w", err)
+		return fail(fmt.Errorf("result pipe: %w", err))
 	}
-	cur, err := newCurrentTask()
-	if err != nil {
-		taskR.Close()
-		taskW.Close()
-		resR.Close()
-		resW.Close()
-		return nil, err
+	files = append(files, resR, resW)
+	if cur, err = newCurrentTask(); err != nil {
+		return fail(err)
 	}
 	cmd := exec.Command(p.cfg.path, p.cfg.args...)
 	cmd.Env = append(append(os.Environ(), RoleEnv(RoleWorker, "")), p.cfg.env...)
@@ -100,12 +109,7 @@ func (p *Pool) startProc() (*proc, error) {
 	// behind them.
 	if init := appendTask(nil, kindInit, uint64(p.cfg.maxFrame), p.cfg.initFn, p.cfg.initArgs); len(init) <= initInPipe {
 		if _, err := taskW.Write(init); err != nil {
-			taskR.Close()
-			taskW.Close()
-			resR.Close()
-			resW.Close()
-			cur.close()
-			return nil, fmt.Errorf("task pipe: %w", err)
+			return fail(fmt.Errorf("task pipe: %w", err))
 		}
 	} else {
 		pr.out.task(kindInit, uint64(p.cfg.maxFrame), p.cfg.initFn, p.cfg.initArgs)
@@ -117,19 +121,13 @@ func (p *Pool) startProc() (*proc, error) {
 	taskR.Close()
 	resW.Close()
 	if err != nil {
-		taskW.Close()
-		resR.Close()
-		cur.close()
-		return nil, err
+		return fail(err)
 	}
 	pr.pid = cmd.Process.Pid
 	if pr.taskRaw, err = taskW.SyscallConn(); err != nil {
 		cmd.Process.Kill()
 		cmd.Wait()
-		taskW.Close()
-		resR.Close()
-		cur.close()
-		return nil, err
+		return fail(err)
 	}
 	pr.watch = watchExit(pr.pid, pr.exited)
 
@@ -141,10 +139,7 @@ func (p *Pool) startProc() (*proc, error) {
 		cmd.Process.Kill()
 		cmd.Wait()
 		pr.watch.stop()
-		taskW.Close()
-		resR.Close()
-		cur.close()
-		return nil, ErrPoolClosed
+		return fail(ErrPoolClosed)
 	}
 	p.procs = append(p.procs, pr)
 	// A start counts from the moment the process exists, so that the
