@@ -3,7 +3,8 @@ package procpool
 import (
 	"fmt"
 	"os"
-	"sync"
+
+	"github.com/poolbench/poolbench/internal/delivery"
 )
 
 // handler delivers finished tasks on one goroutine, as Python's result
@@ -12,74 +13,36 @@ import (
 // blocks the pipes (and through them the workers).
 type handler struct {
 	pool   *Pool
-	mu     sync.Mutex
-	cond   *sync.Cond
-	queue  []*AsyncResult
-	spare  []*AsyncResult
-	stop   bool
-	exited chan struct{}
+	pid    int
+	loop   *delivery.Loop[*AsyncResult]
+	exited <-chan struct{}
 }
 
 func newHandler(p *Pool) *handler {
-	h := &handler{pool: p, exited: make(chan struct{})}
-	h.cond = sync.NewCond(&h.mu)
-	go h.loop()
+	h := &handler{pool: p, pid: os.Getpid()}
+	h.loop = delivery.New(h.deliver, p.delivered)
+	h.exited = h.loop.Exited()
 	return h
 }
 
 // push hands finished tasks over for delivery.
 func (h *handler) push(ars ...*AsyncResult) {
-	if len(ars) == 0 {
-		return
-	}
-	h.mu.Lock()
-	h.queue = append(h.queue, ars...)
-	h.mu.Unlock()
-	h.cond.Signal()
+	h.loop.Push(ars...)
 }
 
 // finish makes the loop exit once its queue is empty, without waiting for
 // it: Terminate may be called from a callback, on the loop itself.
 func (h *handler) finish() {
-	h.mu.Lock()
-	h.stop = true
-	h.mu.Unlock()
-	h.cond.Signal()
+	h.loop.Finish()
 }
 
-func (h *handler) loop() {
-	defer close(h.exited)
-	pid := os.Getpid()
-	for {
-		h.mu.Lock()
-		for len(h.queue) == 0 && !h.stop {
-			h.cond.Wait()
-		}
-		if len(h.queue) == 0 {
-			h.mu.Unlock()
-			return
-		}
-		batch := h.queue
-		h.queue, h.spare = h.spare[:0], nil
-		h.mu.Unlock()
-		for i, a := range batch {
-			h.deliver(a, pid)
-			batch[i] = nil
-		}
-		h.mu.Lock()
-		h.spare = batch[:0]
-		h.mu.Unlock()
-		h.pool.delivered(len(batch))
-	}
-}
-
-func (h *handler) deliver(a *AsyncResult, pid int) {
+func (h *handler) deliver(a *AsyncResult) {
 	cb := a.onSuccess
 	if a.result.Err != nil {
 		cb = a.onError
 	}
 	if cb != nil {
-		a.callbackPID = pid
+		a.callbackPID = h.pid
 		h.run(cb, a)
 	}
 	close(a.done)
