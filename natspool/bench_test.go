@@ -1,7 +1,12 @@
 package natspool
 
 import (
+	"bufio"
 	"context"
+	"os"
+	"os/exec"
+
+	"github.com/nats-io/nats.go"
 	"testing"
 	"time"
 
@@ -12,7 +17,9 @@ import (
 // Each benchmark runs the local process pool and this pool side by side in
 // one run, so that their ratio holds on a noisy machine:
 //
-//	BenchmarkApply       nats / local Apply round trip (target: at most 4x)
+//	BenchmarkApply       nats / local Apply round trip (target: at most 4x),
+//	                     and core: a bare core request-reply from the owner
+//	                     to another process, the floor under nats
 //	BenchmarkApplyAsync  ns per noop task with 2 workers (target: nats at most 25 us)
 //	BenchmarkArticle     Pool(10), 100 x 50 ms through ApplyAsync: efficiency
 //	                     = ideal / wall, pool start-up included (target: nats
@@ -40,6 +47,57 @@ func BenchmarkApply(b *testing.B) {
 			}
 		}
 	})
+	// The same two trips through an embedded server, with nothing of the
+	// pool around them: the owner connected in process, as the pool's
+	// owner is, an echo child over loopback TCP, as a worker is.
+	b.Run("core", func(b *testing.B) {
+		nc := echoConn(b)
+		msg := []byte{0}
+		for b.Loop() {
+			if _, err := nc.Request(echoSubject, msg, 10*time.Second); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// echoConn starts an embedded server and an echo child (the test binary)
+// on it, and returns an in-process connection to the server; the child
+// exits with the server when the benchmark ends.
+func echoConn(b *testing.B) *nats.Conn {
+	b.Helper()
+	srv, err := StartServer("", false)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), envChild+"=echo "+srv.ClientURL())
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	nc, err := srv.Conn()
+	b.Cleanup(func() {
+		if nc != nil {
+			nc.Close()
+		}
+		srv.Shutdown() // the child's connection closes, and it exits
+		if err := cmd.Wait(); err != nil {
+			b.Error("echo child:", err)
+		}
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil || line != "ready\n" {
+		b.Fatalf("echo child said %q: %v", line, err)
+	}
+	return nc
 }
 
 func BenchmarkApplyAsync(b *testing.B) {

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/poolbench/poolbench/procpool"
 	"github.com/poolbench/poolbench/workloads"
 	"go.uber.org/goleak"
@@ -109,13 +110,17 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// runChild is the test binary as a plain child: "owner URL" owns a pool
+// runChild is the test binary as a plain child: "echo URL" answers core
+// requests on echoSubject at URL until its connection closes; "owner URL" owns a pool
 // on the server at URL with no local workers, prints its id, runs one task
 // on whichever worker joins, says so, and waits to be killed; "owner-local"
 // owns a pool of two local workers on its embedded server, gives each a
 // long task, prints their pids, and waits to be stopped ("owner-local URL":
 // on the server at URL).
 func runChild(mode string) int {
+	if url, ok := strings.CutPrefix(mode, "echo "); ok {
+		return echo(url)
+	}
 	if url, ok := strings.CutPrefix(mode, "owner-local"); ok {
 		return ownLocalWorkers(strings.TrimSpace(url))
 	}
@@ -135,6 +140,32 @@ func runChild(mode string) int {
 	}
 	fmt.Fprintln(os.Stderr, "unknown child mode", mode)
 	return 2
+}
+
+// echoSubject is where an echo child answers requests.
+const echoSubject = "natspool.test.echo"
+
+// echo answers every request on echoSubject with its own data, as a
+// worker answers a noop task but with nothing of the pool's around it,
+// until the server goes.
+func echo(url string) int {
+	closed := make(chan struct{})
+	nc, err := nats.Connect(url, nats.NoReconnect(), nats.ClosedHandler(func(*nats.Conn) { close(closed) }))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	if _, err := nc.Subscribe(echoSubject, func(m *nats.Msg) { m.Respond(m.Data) }); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	if err := nc.Flush(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	fmt.Println("ready")
+	<-closed
+	return 0
 }
 
 // childPIDs lists the children of pid, zombies included.
