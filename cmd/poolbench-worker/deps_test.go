@@ -9,9 +9,10 @@ import (
 	"github.com/poolbench/poolbench/internal/gobuild"
 )
 
-// The worker stays lean: beyond the standard library it links the pool,
-// the built-in workloads, the build stamp and x/sys, nothing that would
-// run its own initialisers at every worker start.
+// The worker stays lean: beyond the standard library it links the pool
+// (with its result-delivery loop, which imports only the standard
+// library), the built-in workloads, the build stamp and x/sys, nothing that
+// would run its own initialisers at every worker start.
 func TestLinksOnlyThePoolAndTheWorkloads(t *testing.T) {
 	out, err := exec.Command(gobuild.Tool(t), "list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", ".").CombinedOutput()
 	if err != nil {
@@ -20,6 +21,7 @@ func TestLinksOnlyThePoolAndTheWorkloads(t *testing.T) {
 	allowed := []string{
 		"github.com/poolbench/poolbench/cmd/poolbench-worker",
 		"github.com/poolbench/poolbench/procpool",
+		"github.com/poolbench/poolbench/internal/delivery",
 		"github.com/poolbench/poolbench/workloads",
 		"github.com/poolbench/poolbench/internal/buildstamp",
 		"golang.org/x/sys/unix",
