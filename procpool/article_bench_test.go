@@ -1,6 +1,7 @@
 package procpool
 
 import (
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -56,9 +57,10 @@ if __name__ == "__main__":
 // much longer than 50 ms a sleep took (ten in a row on each worker), and
 // testbin-tail-ms from the last result to Join's return (the workers'
 // exits). ten-minimal-ms is the floor under the first of these: ten
-// minimal Go programs (an empty main) started at once, as the pool starts
-// its workers, until the last has exited; no pool of ten Go worker
-// processes can have its last worker running sooner on this machine.
+// minimal Go programs (a main that writes one byte to an inherited pipe)
+// started at once, as the pool starts its workers, until the last one's
+// byte has arrived; no pool of ten Go worker processes can have its last
+// worker running a task sooner on this machine.
 func BenchmarkArticleVsPython(b *testing.B) {
 	python, err := exec.LookPath("python3")
 	if err != nil {
@@ -69,7 +71,7 @@ func BenchmarkArticleVsPython(b *testing.B) {
 		b.Fatal(err)
 	}
 	program := gobuild.Build(b, filepath.Join(b.TempDir(), "article"), "./testdata/article", "")
-	minimal := buildMinimal(b)
+	running := buildRunning(b)
 	const workers, tasks, sleep = 10, 100, 50 * time.Millisecond
 	args := sleepArgs(sleep)
 	var prog, testbin, py time.Duration
@@ -118,7 +120,7 @@ func BenchmarkArticleVsPython(b *testing.B) {
 		lastFirst += lastStart.Sub(start)
 		tail += end.Sub(lastResult)
 		py += runTimed(b, python, "-I", script)
-		tenMinimal += runTogether(b, minimal, workers)
+		tenMinimal += untilAllRunning(b, running, workers)
 	}
 	ideal := time.Duration(tasks/workers) * sleep
 	b.ReportMetric(prog.Seconds()/float64(b.N), "program-s")
@@ -155,10 +157,28 @@ func runTimed(b *testing.B, name string, args ...string) time.Duration {
 	return time.Duration(secs * float64(time.Second))
 }
 
-// runTogether starts n copies of a program from as many goroutines as a
-// pool starts its workers from, and returns the time until the last has
-// exited.
-func runTogether(b *testing.B, bin string, n int) time.Duration {
+// buildRunning builds a minimal Go program whose main writes one byte to
+// fd 3 and returns, and returns its path.
+func buildRunning(b *testing.B) string {
+	dir := b.TempDir()
+	src := filepath.Join(dir, "main.go")
+	prog := "package main\n\nimport \"syscall\"\n\nfunc main() { syscall.Write(3, []byte{1}) }\n"
+	if err := os.WriteFile(src, []byte(prog), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	return gobuild.Build(b, filepath.Join(dir, "running"), src, "")
+}
+
+// untilAllRunning starts n copies of a program built by buildRunning from
+// as many goroutines as a pool starts its workers from, and returns the
+// time until every copy's main has run (its byte has arrived); it reaps
+// them after that.
+func untilAllRunning(b *testing.B, bin string, n int) time.Duration {
+	r, w, err := os.Pipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer r.Close()
 	start := time.Now()
 	cmds := make([]*exec.Cmd, n)
 	errs := make([]error, n)
@@ -168,21 +188,27 @@ func runTogether(b *testing.B, bin string, n int) time.Duration {
 		wg.Go(func() {
 			for i := lane; i < n; i += lanes {
 				cmds[i] = exec.Command(bin)
+				cmds[i].ExtraFiles = []*os.File{w}
 				errs[i] = cmds[i].Start()
 			}
 		})
 	}
 	wg.Wait()
+	w.Close() // the children hold their own copies
+	got, err := io.ReadFull(r, make([]byte, n))
+	d := time.Since(start)
 	for i, cmd := range cmds {
 		if errs[i] == nil {
 			errs[i] = cmd.Wait()
 		}
 	}
-	d := time.Since(start)
 	for _, err := range errs {
 		if err != nil {
 			b.Fatal(err)
 		}
+	}
+	if err != nil {
+		b.Fatalf("%d of %d programs ran: %v", got, n, err)
 	}
 	return d
 }
