@@ -136,8 +136,10 @@ func serve(ctx context.Context, nc *nats.Conn, poolID, id string, watchOwner boo
 		select {
 		case err := <-s.done:
 			// No flush round trip before going: the pool sends a stop
-			// only once it holds every result this worker sent, and
-			// the connection's close writes out what is left.
+			// only once it holds every result this worker sent. What
+			// is still buffered (a heartbeat) goes out with the
+			// connection's close in a worker process, or with nats.go's
+			// own flusher on the connection a caller of Serve keeps.
 			return err
 		case <-ctx.Done():
 			return ctx.Err()
