@@ -35,6 +35,12 @@
 // then fails them with a WorkerLostError naming the worker (host/pid).
 // Never a hang: a task is always held by a live worker, queued, or failed.
 //
+// A worker runs one task at a time, so a pool's parallelism is its worker
+// processes: workers, local and a host's, start with GOMAXPROCS=1 unless
+// their environment sets it (Env("GOMAXPROCS=n") for a task that wants
+// more of its host's CPUs), which spares each message the runtime threads
+// that wake to look for work on idle Ps.
+//
 // Workers exit when the owner tells them (Close, Terminate), when the
 // owner falls silent (it was killed) or when their connection closes; local
 // workers also die with the owner's process (a parent-death signal). So an

@@ -13,7 +13,6 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/poolbench/poolbench/natspool/internal/wire"
-	"github.com/poolbench/poolbench/procpool"
 )
 
 // HostConfig configures ServeHost.
@@ -152,7 +151,7 @@ func (h *host) serve(pool string) error {
 	epoch := h.nc.Stats().Reconnects
 	for range h.cfg.Procs {
 		cmd := exec.Command(h.cfg.Path, h.cfg.Args...)
-		cmd.Env = append(os.Environ(), procpool.RoleEnv(wire.RoleWorker, string(env)))
+		cmd.Env = workerEnviron(string(env), nil)
 		cmd.Stdout, cmd.Stderr = h.cfg.Stdout, h.cfg.Stderr
 		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 		if err := cmd.Start(); err != nil {

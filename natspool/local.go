@@ -3,7 +3,6 @@ package natspool
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"os/exec"
 	"runtime"
 	"sync"
@@ -12,7 +11,6 @@ import (
 
 	"github.com/nats-io/nuid"
 	"github.com/poolbench/poolbench/natspool/internal/wire"
-	"github.com/poolbench/poolbench/procpool"
 )
 
 // localProc is a worker process this pool started on its own host.
@@ -76,7 +74,7 @@ func (p *Pool) newLocalLocked() *localProc {
 	lp := &localProc{id: nuid.Next()}
 	env, _ := json.Marshal(wire.WorkerEnv{URL: p.url, Pool: p.id, ID: lp.id})
 	cmd := exec.Command(p.cfg.path, p.cfg.args...)
-	cmd.Env = append(append(os.Environ(), procpool.RoleEnv(wire.RoleWorker, string(env))), p.cfg.env...)
+	cmd.Env = workerEnviron(string(env), p.cfg.env)
 	cmd.Stdout, cmd.Stderr = p.cfg.stdout, p.cfg.stderr
 	// It dies with the thread that started it; Go keeps its threads for
 	// the life of the process unless a locked goroutine exits.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -80,6 +81,7 @@ func init() {
 		return nil, nil
 	})
 	must("test.inited", func([]byte) ([]byte, error) { return []byte(initValue), nil })
+	must("test.gomaxprocs", func([]byte) ([]byte, error) { return []byte(strconv.Itoa(runtime.GOMAXPROCS(0))), nil })
 }
 
 func TestMain(m *testing.M) {
