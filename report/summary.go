@@ -141,7 +141,7 @@ func warnings(run *results.Run) []string {
 		out = append(out, s)
 	}
 	if run.Partial {
-		add("partial run: it was interrupted, so these figures cover only the trials that finished")
+		add("partial run: it stopped before the end (the notes say why), so these figures cover only the trials that finished")
 	}
 	for i := range run.Results {
 		r := &run.Results[i]
