@@ -29,8 +29,8 @@ func newAsync(t Task, onSuccess, onError Callback, notify chan<- *AsyncResult) *
 func (p *Pool) submit(as ...*AsyncResult) error {
 	limit := int(p.nc.MaxPayload())
 	for _, a := range as {
-		if n := len(a.task.Func) + len(a.task.Args) + msgOverhead; n > limit {
-			return fmt.Errorf("%w: task %.40q with %d bytes of arguments, the server's limit is %d", ErrFrameTooLarge, a.task.Func, len(a.task.Args), limit)
+		if err := Fits(a.task.Func, len(a.task.Args), 0, limit); err != nil {
+			return err
 		}
 	}
 	ownArgs(as)
