@@ -111,3 +111,40 @@ func TestPipeBandwidth(t *testing.T) {
 		t.Fatal("a far end that exits at once gave a figure")
 	}
 }
+
+// A payload too large for one message of the nats-* strategies' embedded
+// server is refused before anything runs; one that fits, one under other
+// strategies, or one for an external server (whose limit only a connection
+// learns) is not.
+func TestPayloadOverNATSMessageLimit(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		strategies []string
+		in, out    uint64
+		url        string
+		refused    bool
+	}{
+		{"in over", []string{"pool-apply-async", "nats-pool-apply-async"}, 1 << 20, 1 << 10, "", true},
+		{"out over", []string{"nats-pool-map"}, 1 << 10, 1 << 20, "", true},
+		{"fits", []string{"nats-pool-apply"}, 512 << 10, 512 << 10, "", false},
+		{"no nats strategy", []string{"pool-apply-async"}, 1 << 20, 1 << 20, "", false},
+		{"external server", []string{"nats-pool-apply-async"}, 1 << 20, 1 << 20, "nats://127.0.0.1:4222", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := small(workloads.PayloadName)
+			cfg.Strategies = tc.strategies
+			cfg.Options = workloads.Options{PayloadIn: tc.in, PayloadOut: tc.out}
+			cfg.NATSURL = tc.url
+			err := Validate(cfg)
+			if tc.refused {
+				if !IsConfigError(err) || !strings.Contains(err.Error(), "max_payload") {
+					t.Fatalf("want a refusal naming max_payload, got %v", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("refused: %v", err)
+			}
+		})
+	}
+}

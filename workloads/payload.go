@@ -32,6 +32,16 @@ func PayloadSizes(o Options) (in, out uint64) {
 	return in, out
 }
 
+// PayloadTaskSizes are the bytes a payload task's arguments (a 16-byte
+// header, then the input) and its result take, as a pool carries them.
+func PayloadTaskSizes(o Options) (args, result int) {
+	in, out := PayloadSizes(o)
+	return payloadHeader + int(in), int(out)
+}
+
+// payloadHeader is the output size and the task's index, before the input.
+const payloadHeader = 16
+
 // fillPattern writes the payload byte pattern: b[j] = (j + off) mod 256.
 // A 256-byte block repeated is cheap to build in any language (CPython:
 // bytes((j + off) & 255 for j in range(256)) repeated and cut), so making
@@ -56,7 +66,7 @@ func patternBlock(off byte) []byte {
 // pattern at offset (31*index + seed) mod 256.
 func payloadArgs(_ uint64, o Options, index int) []byte {
 	in, out := PayloadSizes(o)
-	n := 16 + int(in)
+	n := payloadHeader + int(in)
 	// The pattern, shifted so that it is right from byte 16 on, repeated
 	// over the whole buffer, header included: bytes.Repeat writes its
 	// buffer once, where make would zero it first (a megabyte a task).
