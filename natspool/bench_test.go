@@ -93,7 +93,8 @@ func echoConn(b *testing.B) *nats.Conn {
 		}
 	})
 	cmd := exec.Command(os.Args[0])
-	cmd.Env = append(os.Environ(), envChild+"=echo "+srv.ClientURL())
+	// With one P, as the pool's workers run (workerEnviron).
+	cmd.Env = append(os.Environ(), envChild+"=echo "+srv.ClientURL(), "GOMAXPROCS=1")
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		b.Fatal(err)
