@@ -14,10 +14,7 @@ import (
 // have run. An external server (--nats) has a limit of its own, which only
 // a connection learns; its trials say so if the tasks do not fit.
 func (p *plan) checkNATSMessages() error {
-	if p.NATSURL != "" || !slices.ContainsFunc(p.workloads, func(w workloads.Workload) bool { return w.Name == workloads.PayloadName }) {
-		return nil
-	}
-	if !slices.ContainsFunc(p.Strategies, strategies.IsNATS) {
+	if p.NATSURL != "" || !slices.Contains(p.Workloads, workloads.PayloadName) || !slices.ContainsFunc(p.Strategies, strategies.IsNATS) {
 		return nil
 	}
 	args, result := workloads.PayloadTaskSizes(p.Options)

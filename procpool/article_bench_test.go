@@ -160,13 +160,7 @@ func runTimed(b *testing.B, name string, args ...string) time.Duration {
 // buildRunning builds a minimal Go program whose main writes one byte to
 // fd 3 and returns, and returns its path.
 func buildRunning(b *testing.B) string {
-	dir := b.TempDir()
-	src := filepath.Join(dir, "main.go")
-	prog := "package main\n\nimport \"syscall\"\n\nfunc main() { syscall.Write(3, []byte{1}) }\n"
-	if err := os.WriteFile(src, []byte(prog), 0o600); err != nil {
-		b.Fatal(err)
-	}
-	return gobuild.Build(b, filepath.Join(dir, "running"), src, "")
+	return buildSource(b, "running", "package main\n\nimport \"syscall\"\n\nfunc main() { syscall.Write(3, []byte{1}) }\n")
 }
 
 // untilAllRunning starts n copies of a program built by buildRunning from

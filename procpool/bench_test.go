@@ -216,12 +216,18 @@ func BenchmarkSpawnVsExecMinimal(b *testing.B) {
 // buildMinimal builds a minimal Go program (package main, an empty main)
 // and returns its path.
 func buildMinimal(b *testing.B) string {
+	return buildSource(b, "minimal", "package main\n\nfunc main() {}\n")
+}
+
+// buildSource builds a one-file program from its source, as name in a
+// temporary folder, and returns its path.
+func buildSource(b *testing.B, name, source string) string {
 	dir := b.TempDir()
 	src := filepath.Join(dir, "main.go")
-	if err := os.WriteFile(src, []byte("package main\n\nfunc main() {}\n"), 0o600); err != nil {
+	if err := os.WriteFile(src, []byte(source), 0o600); err != nil {
 		b.Fatal(err)
 	}
-	return gobuild.Build(b, filepath.Join(dir, "minimal"), src, "")
+	return gobuild.Build(b, filepath.Join(dir, name), src, "")
 }
 
 // buildWorker builds the lean worker program (testdata/worker) and returns
