@@ -47,18 +47,26 @@ func TestProcessPerTaskCap(t *testing.T) {
 	stop, watched := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(watched)
+		// One scan reads each thread's list at its own moment, so it can
+		// hold a child reaped early in the scan and its successor started
+		// later: never alive together. Only children in two scans in a
+		// row count: each was started before the first ended and not
+		// reaped before the second began, so all were alive together.
+		last := map[string]bool{}
 		for {
 			select {
 			case <-stop:
 				return
 			case <-time.After(200 * time.Microsecond):
 			}
+			scan := childProcesses()
 			var n int64
-			for pid := range childProcesses() {
-				if !before[pid] {
+			for pid := range scan {
+				if last[pid] && !before[pid] {
 					n++
 				}
 			}
+			last = scan
 			if n > peak.Load() {
 				peak.Store(n)
 			}
