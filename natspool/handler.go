@@ -20,7 +20,7 @@ type handler struct {
 
 func newHandler(p *Pool) *handler {
 	h := &handler{pool: p, pid: os.Getpid()}
-	h.loop = delivery.New(h.deliver, p.delivered)
+	h.loop = delivery.New(h.deliver)
 	h.exited = h.loop.Exited()
 	return h
 }

@@ -46,7 +46,6 @@ func (p *Pool) MapAsync(fn string, args [][]byte, onSuccess func([]Result), onEr
 			p.mu.Unlock()
 			return nil, ErrPoolClosed
 		}
-		p.pending++
 		p.mu.Unlock()
 		p.handler.push(newAsync(Task{Func: fn}, func(Result) { finish() }, nil, nil))
 		return m, nil

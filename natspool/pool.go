@@ -49,7 +49,6 @@ type Pool struct {
 	locals     map[string]*localProc // started by this pool, by worker id
 	nextIndex  uint64
 	nextID     uint64
-	pending    int  // submitted, not yet delivered
 	inflight   int  // sent to workers, no result yet
 	stopSent   bool // the workers were told the pool is done
 	avgRun     float64
@@ -202,12 +201,6 @@ func (p *Pool) ServerStart() time.Duration {
 		return 0
 	}
 	return p.srv.Started
-}
-
-func (p *Pool) delivered(n int) {
-	p.mu.Lock()
-	p.pending -= n
-	p.mu.Unlock()
 }
 
 func (p *Pool) callbackPanicked(err error) {

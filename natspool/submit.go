@@ -51,7 +51,6 @@ func (p *Pool) submit(as ...*AsyncResult) error {
 		a.result.Submitted = now
 		p.queue = append(p.queue, a)
 	}
-	p.pending += len(as)
 	p.dispatchLocked()
 	return nil
 }

@@ -53,7 +53,6 @@ func (p *Pool) MapAsync(fn string, args [][]byte, onSuccess func([]Result), onEr
 			p.mu.Unlock()
 			return nil, ErrPoolClosed
 		}
-		p.pending++
 		p.mu.Unlock()
 		empty := p.newAsync(Task{Func: fn}, func(Result) { finish() }, nil, nil)
 		p.handler.push(empty)

@@ -45,12 +45,11 @@ type Pool struct {
 	cfg     config
 	handler *handler
 
-	mu      sync.Mutex
-	state   poolState
-	queue   []*AsyncResult // submitted, not yet sent to a worker
-	procs   []*proc        // live workers, in start order
-	nextID  uint64
-	pending int // submitted, not yet delivered
+	mu     sync.Mutex
+	state  poolState
+	queue  []*AsyncResult // submitted, not yet sent to a worker
+	procs  []*proc        // live workers, in start order
+	nextID uint64
 	// avgRun is a moving average of task run time in ns, for the adaptive
 	// prefetch; 0 until the first result.
 	avgRun       float64
@@ -212,7 +211,6 @@ func (p *Pool) submit(as ...*AsyncResult) error {
 		a.result.Submitted = now
 		p.queue = append(p.queue, a)
 	}
-	p.pending += len(as)
 	p.dispatchAndWriteLocked()
 	return nil
 }
@@ -245,13 +243,6 @@ func copyArgs(as []*AsyncResult) {
 			a.task.Args, buf = buf[:n:n], buf[n:]
 		}
 	}
-}
-
-// delivered is called by the handler after n results were delivered.
-func (p *Pool) delivered(n int) {
-	p.mu.Lock()
-	p.pending -= n
-	p.mu.Unlock()
 }
 
 func (p *Pool) callbackPanicked(err error) {

@@ -255,11 +255,6 @@ func (pr *proc) readResults(fr *frameReader) error {
 		pr.inflight = pr.inflight[1:]
 		p.noteRunTime(float64(rf.end - rf.start))
 		p.dispatchLocked()
-		// Nothing to run in the handler: it is delivered below, here.
-		direct := a.onSuccess == nil && a.onError == nil && a.notify == nil
-		if direct {
-			p.pending--
-		}
 		p.mu.Unlock()
 
 		a.result.WorkerPID = pr.pid
@@ -267,8 +262,9 @@ func (pr *proc) readResults(fr *frameReader) error {
 		a.result.Finished = time.Unix(0, rf.end)
 		a.result.Delivered = now
 		a.result.Value, a.result.Err = pr.outcome(a, rf, own)
-		if direct {
-			// Complete it here, one goroutine hand-off sooner.
+		if a.onSuccess == nil && a.onError == nil && a.notify == nil {
+			// Nothing to run in the handler (an Apply's handle): complete
+			// it here, one goroutine hand-off sooner.
 			close(a.done)
 			continue
 		}

@@ -13,7 +13,6 @@ import "sync"
 // or connection, and through them the workers.
 type Loop[T any] struct {
 	deliver func(T)
-	after   func(n int)
 
 	mu     sync.Mutex
 	cond   sync.Cond
@@ -24,13 +23,10 @@ type Loop[T any] struct {
 	exited chan struct{}
 }
 
-// New starts the loop's goroutine. deliver is called once an item; after,
-// if not nil, is called with the number of items just delivered, once a
-// batch of them is through deliver (a pool counts what is still pending
-// with it). Both run on the loop's goroutine. The goroutine runs until
-// Finish is called and the queue is empty.
-func New[T any](deliver func(T), after func(n int)) *Loop[T] {
-	l := &Loop[T]{deliver: deliver, after: after, exited: make(chan struct{})}
+// New starts the loop's goroutine, which calls deliver once an item and
+// runs until Finish is called and the queue is empty.
+func New[T any](deliver func(T)) *Loop[T] {
+	l := &Loop[T]{deliver: deliver, exited: make(chan struct{})}
 	l.cond.L = &l.mu
 	go l.run()
 	return l
@@ -97,8 +93,5 @@ func (l *Loop[T]) run() {
 		l.mu.Lock()
 		l.spare = batch[:0]
 		l.mu.Unlock()
-		if l.after != nil {
-			l.after(len(batch))
-		}
 	}
 }

@@ -13,20 +13,13 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-// recorder collects what a loop delivered and the batch sizes it reported,
-// on the loop's goroutine; read them only after Exited.
+// recorder collects what a loop delivered, on the loop's goroutine; read
+// it only after Exited.
 type recorder struct {
-	got     []int
-	batches []int
-	pending int // delivered but not yet reported through after
+	got []int
 }
 
-func (r *recorder) deliver(v int) { r.got = append(r.got, v); r.pending++ }
-
-func (r *recorder) after(n int) {
-	r.batches = append(r.batches, n)
-	r.pending -= n
-}
+func (r *recorder) deliver(v int) { r.got = append(r.got, v) }
 
 func seq(from, to int) []int {
 	var s []int
@@ -37,8 +30,7 @@ func seq(from, to int) []int {
 }
 
 // Items come out in the order they went in, whether pushed one at a time or
-// many at once, while a delivery is in progress or not, and every item is
-// counted once, after it was delivered.
+// many at once, while a delivery is in progress or not, each once.
 func TestOrderKept(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -57,7 +49,7 @@ func TestOrderKept(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var r recorder
-			l := New(r.deliver, r.after)
+			l := New(r.deliver)
 			var want []int
 			for _, p := range tt.pushes {
 				if !l.Push(p...) {
@@ -69,16 +61,6 @@ func TestOrderKept(t *testing.T) {
 			<-l.Exited()
 			if !slices.Equal(r.got, want) {
 				t.Fatalf("delivered %v, want %v", r.got, want)
-			}
-			sum := 0
-			for _, n := range r.batches {
-				if n <= 0 {
-					t.Errorf("after(%d): a batch reported with nothing in it", n)
-				}
-				sum += n
-			}
-			if sum != len(want) || r.pending != 0 {
-				t.Errorf("after reported %d items, delivered %d (%d unreported)", sum, len(want), r.pending)
 			}
 		})
 	}
@@ -96,7 +78,7 @@ func TestFinishDrains(t *testing.T) {
 			<-release
 		}
 		r.deliver(v)
-	}, r.after)
+	})
 	l.Push(0)
 	<-started
 	l.Push(seq(1, 50)...)
@@ -114,9 +96,6 @@ func TestFinishDrains(t *testing.T) {
 	if want := seq(0, 100); !slices.Equal(r.got, want) {
 		t.Fatalf("delivered %v, want %v", r.got, want)
 	}
-	if r.pending != 0 {
-		t.Errorf("%d items delivered but not reported through after", r.pending)
-	}
 }
 
 // Once the loop has exited, Push takes nothing, says so, and delivers
@@ -124,7 +103,7 @@ func TestFinishDrains(t *testing.T) {
 func TestPushAfterExit(t *testing.T) {
 	var mu sync.Mutex
 	var got []int
-	l := New(func(v int) { mu.Lock(); got = append(got, v); mu.Unlock() }, nil)
+	l := New(func(v int) { mu.Lock(); got = append(got, v); mu.Unlock() })
 	l.Finish()
 	<-l.Exited()
 	if l.Push(1, 2) {
@@ -154,7 +133,7 @@ func TestFinishFromDeliver(t *testing.T) {
 			l.Finish()
 		}
 		r.deliver(v)
-	}, r.after)
+	})
 	l.Push(seq(0, 5)...)
 	close(ready)
 	<-l.Exited()
