@@ -50,7 +50,8 @@ func BenchmarkApply(b *testing.B) {
 	// pool around them, what the broker alone costs: the owner connected
 	// in process, as the pool's owner is, an echo child over loopback TCP,
 	// as a worker is, and the answer received straight from nats.go's
-	// reader on a channel (the pool's goes through its result handler).
+	// reader on a channel (the pool's goes through its subscription's
+	// goroutine, which completes the handle).
 	b.Run("core", func(b *testing.B) {
 		nc := echoConn(b)
 		inbox := nats.NewInbox()
