@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -37,8 +38,9 @@ type HostConfig struct {
 // ServeHost serves the pools on a server from this host: for each pool it
 // finds (already running, or announced later) it starts Procs worker
 // processes, which exit when their pool is gone. It returns when ctx ends
-// (killing its workers; the pools redeliver their tasks) or with
-// ErrServerLost when the server is out of reach longer than Grace.
+// (killing its workers; the pools redeliver their tasks), with
+// ErrServerLost when the server is out of reach longer than Grace, or with
+// an error saying no server answered if none did within Grace of the start.
 func ServeHost(ctx context.Context, cfg HostConfig) error {
 	if cfg.Procs < 1 {
 		return fmt.Errorf("natspool: host: %d procs: want at least 1", cfg.Procs)
@@ -60,7 +62,10 @@ func ServeHost(ctx context.Context, cfg HostConfig) error {
 	}
 	h := &host{cfg: cfg, pools: map[string]bool{}, procs: map[int]*exec.Cmd{}}
 	found := make(chan string, 64)
+	// reached: a server answered once, however briefly.
+	var reached atomic.Bool
 	discover := func(nc *nats.Conn) {
+		reached.Store(true)
 		inbox := nats.NewInbox()
 		sub, err := nc.Subscribe(inbox, func(m *nats.Msg) { h.found(m.Data, found) })
 		if err != nil {
@@ -106,9 +111,14 @@ func ServeHost(ctx context.Context, cfg HostConfig) error {
 				return err
 			}
 		case now := <-t.C:
-			if nc.IsConnected() {
+			switch {
+			case nc.IsConnected():
 				out = now
-			} else if now.Sub(out) > cfg.Grace {
+			case now.Sub(out) <= cfg.Grace:
+			case !reached.Load():
+				// Not "lost": a wrong address or port is the likelier cause.
+				return fmt.Errorf("natspool: host: no server answered at %s in %v", cfg.URL, cfg.Grace)
+			default:
 				return fmt.Errorf("%w at %s for %v", ErrServerLost, cfg.URL, cfg.Grace)
 			}
 		}
