@@ -163,6 +163,9 @@ func (c Config) validate() (*plan, error) {
 	if err := p.checkNATSMessages(); err != nil {
 		return nil, err
 	}
+	if err := p.probeNATSServer(); err != nil {
+		return nil, err
+	}
 	switch {
 	case c.Tasks < 1:
 		return nil, configErr("--tasks %d: want at least 1", c.Tasks)

@@ -2,6 +2,7 @@ package harness
 
 import (
 	"slices"
+	"time"
 
 	"github.com/poolbench/poolbench/natspool"
 	"github.com/poolbench/poolbench/strategies"
@@ -12,7 +13,7 @@ import (
 // for one message of the embedded server the nats-* strategies start:
 // otherwise their first task fails, after the other strategies' trials
 // have run. An external server (--nats) has a limit of its own, which only
-// a connection learns; its trials say so if the tasks do not fit.
+// a connection learns: probeNATSServer checks that one.
 func (p *plan) checkNATSMessages() error {
 	if p.NATSURL != "" || !slices.Contains(p.Workloads, workloads.PayloadName) || !slices.ContainsFunc(p.Strategies, strategies.IsNATS) {
 		return nil
@@ -20,6 +21,32 @@ func (p *plan) checkNATSMessages() error {
 	args, result := workloads.PayloadTaskSizes(p.Options)
 	if err := natspool.Fits(workloads.PayloadName, args, result, natspool.EmbeddedMaxPayload); err != nil {
 		return configErr("--payload under the nats-* strategies' embedded server (max_payload %d): %v; use a smaller --payload with them, or --nats with a server that takes more", natspool.EmbeddedMaxPayload, err)
+	}
+	return nil
+}
+
+// natsProbeTimeout bounds the connection to an external server before a run.
+const natsProbeTimeout = 5 * time.Second
+
+// probeNATSServer connects once to the external server the nats-* strategies
+// are to use (--nats), as the configuration is checked, before anything
+// runs or is written: a server that does not answer is one line, not a
+// partial run with nothing measured, and payload tasks are checked against
+// its own max_payload as they are against the embedded server's.
+func (p *plan) probeNATSServer() error {
+	if p.NATSURL == "" || !slices.ContainsFunc(p.Strategies, strategies.IsNATS) {
+		return nil
+	}
+	limit, err := natspool.MaxPayloadAt(p.NATSURL, natsProbeTimeout)
+	if err != nil {
+		return configErr("--nats %s: %v", p.NATSURL, err)
+	}
+	if !slices.Contains(p.Workloads, workloads.PayloadName) {
+		return nil
+	}
+	args, result := workloads.PayloadTaskSizes(p.Options)
+	if err := natspool.Fits(workloads.PayloadName, args, result, limit); err != nil {
+		return configErr("--payload under the server at %s (max_payload %d): %v; use a smaller --payload with the nats-* strategies", p.NATSURL, limit, err)
 	}
 	return nil
 }

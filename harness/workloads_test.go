@@ -3,11 +3,14 @@ package harness
 import (
 	"context"
 	"math"
+	"net"
 	"os"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/nats-io/nats-server/v2/server"
 	"github.com/poolbench/poolbench/workloads"
 )
 
@@ -113,28 +116,25 @@ func TestPipeBandwidth(t *testing.T) {
 }
 
 // A payload too large for one message of the nats-* strategies' embedded
-// server is refused before anything runs; one that fits, one under other
-// strategies, or one for an external server (whose limit only a connection
-// learns) is not.
+// server is refused before anything runs; one that fits, or one under
+// other strategies, is not. (An external server's limit is its own:
+// TestExternalNATSServerProbed.)
 func TestPayloadOverNATSMessageLimit(t *testing.T) {
 	for _, tc := range []struct {
 		name       string
 		strategies []string
 		in, out    uint64
-		url        string
 		refused    bool
 	}{
-		{"in over", []string{"pool-apply-async", "nats-pool-apply-async"}, 1 << 20, 1 << 10, "", true},
-		{"out over", []string{"nats-pool-map"}, 1 << 10, 1 << 20, "", true},
-		{"fits", []string{"nats-pool-apply"}, 512 << 10, 512 << 10, "", false},
-		{"no nats strategy", []string{"pool-apply-async"}, 1 << 20, 1 << 20, "", false},
-		{"external server", []string{"nats-pool-apply-async"}, 1 << 20, 1 << 20, "nats://127.0.0.1:4222", false},
+		{"in over", []string{"pool-apply-async", "nats-pool-apply-async"}, 1 << 20, 1 << 10, true},
+		{"out over", []string{"nats-pool-map"}, 1 << 10, 1 << 20, true},
+		{"fits", []string{"nats-pool-apply"}, 512 << 10, 512 << 10, false},
+		{"no nats strategy", []string{"pool-apply-async"}, 1 << 20, 1 << 20, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := small(workloads.PayloadName)
 			cfg.Strategies = tc.strategies
 			cfg.Options = workloads.Options{PayloadIn: tc.in, PayloadOut: tc.out}
-			cfg.NATSURL = tc.url
 			err := Validate(cfg)
 			if tc.refused {
 				if !IsConfigError(err) || !strings.Contains(err.Error(), "max_payload") {
@@ -144,6 +144,55 @@ func TestPayloadOverNATSMessageLimit(t *testing.T) {
 			}
 			if err != nil {
 				t.Fatalf("refused: %v", err)
+			}
+		})
+	}
+}
+
+// As its configuration is checked, before anything runs, a run connects
+// once to the external server its nats-* strategies are to use: one where
+// no server answers is refused, and so are payload tasks over that
+// server's own max_payload (the embedded server's would take them), but
+// not those within it.
+func TestExternalNATSServerProbed(t *testing.T) {
+	ns, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: server.RANDOM_PORT, NoLog: true, NoSigs: true, MaxPayload: 64 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns.Start()
+	defer func() { ns.Shutdown(); ns.WaitForShutdown() }()
+	if !ns.ReadyForConnections(10 * time.Second) {
+		t.Fatal("server not ready")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nobody := "nats://" + l.Addr().String()
+	l.Close()
+	for _, tc := range []struct {
+		name, url string
+		in        uint64
+		want      string
+	}{
+		{"no server there", nobody, 1 << 10, nobody},
+		{"payload over its max_payload", ns.ClientURL(), 128 << 10, "max_payload 65536"},
+		{"payload within it", ns.ClientURL(), 32 << 10, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := small(workloads.PayloadName)
+			cfg.Strategies = []string{"pool-apply", "nats-pool-apply"}
+			cfg.Options = workloads.Options{PayloadIn: tc.in, PayloadOut: 1 << 10}
+			cfg.NATSURL = tc.url
+			err := Validate(cfg)
+			if tc.want == "" {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			if !IsConfigError(err) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("%v; want a config error naming %q", err, tc.want)
 			}
 		})
 	}

@@ -2,8 +2,10 @@ package natspool
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
 )
 
 // EmbeddedMaxPayload is the largest message the embedded server carries
@@ -28,4 +30,17 @@ func Fits(fn string, argBytes, resultBytes, limit int) error {
 		return fmt.Errorf("natspool: a result of %d bytes takes up to %d bytes a message, over the server's limit of %d: %w", resultBytes, n, limit, ErrFrameTooLarge)
 	}
 	return nil
+}
+
+// MaxPayloadAt connects once to the server at url and returns the largest
+// message it carries (its max_payload), which only a connection learns: a
+// program can check its sizes with Fits before it starts a pool there, and
+// learns at once, rather than from its first pool, that no server answers.
+func MaxPayloadAt(url string, timeout time.Duration) (int, error) {
+	nc, err := nats.Connect(url, nats.Name("poolbench probe"), nats.Timeout(timeout), nats.NoReconnect())
+	if err != nil {
+		return 0, fmt.Errorf("natspool: connect to %s: %w", url, err)
+	}
+	defer nc.Close()
+	return int(nc.MaxPayload()), nil
 }

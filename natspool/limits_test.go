@@ -2,7 +2,11 @@ package natspool
 
 import (
 	"errors"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
 )
 
 func TestFits(t *testing.T) {
@@ -27,5 +31,26 @@ func TestFits(t *testing.T) {
 				t.Errorf("%v does not wrap ErrFrameTooLarge", err)
 			}
 		})
+	}
+}
+
+// MaxPayloadAt reads the limit a server was configured with, as its
+// clients see it, and names the address when no server answers there.
+func TestMaxPayloadAt(t *testing.T) {
+	ns, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: server.RANDOM_PORT, NoLog: true, NoSigs: true, MaxPayload: 4096})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns.Start()
+	defer func() { ns.Shutdown(); ns.WaitForShutdown() }()
+	if !ns.ReadyForConnections(10 * time.Second) {
+		t.Fatal("server not ready")
+	}
+	if got, err := MaxPayloadAt(ns.ClientURL(), 5*time.Second); err != nil || got != 4096 {
+		t.Fatalf("MaxPayloadAt = %d, %v; want the server's 4096", got, err)
+	}
+	url := "nats://" + freeLoopbackAddr(t)
+	if _, err := MaxPayloadAt(url, 5*time.Second); err == nil || !strings.Contains(err.Error(), url) {
+		t.Fatalf("no server: %v, want an error naming %s", err, url)
 	}
 }
