@@ -161,13 +161,15 @@ func (p *Pool) onResult(m *nats.Msg) {
 	if hs := p.hosts[w.host]; hs != nil {
 		hs.Tasks++
 	}
-	p.dispatchLocked()
-	p.mu.Unlock()
+	// Handed over before dispatchLocked can drain the pool: the drain
+	// releases Join, which must find this task delivered or queued.
 	if a.onSuccess == nil && a.onError == nil && a.notify == nil {
 		// Nothing to run in the handler (an Apply's handle): complete it
 		// here, one goroutine hand-off sooner, as procpool does.
 		close(a.done)
-		return
+	} else {
+		p.handler.push(a)
 	}
-	p.handler.push(a)
+	p.dispatchLocked()
+	p.mu.Unlock()
 }

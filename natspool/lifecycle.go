@@ -41,13 +41,14 @@ func (p *Pool) Terminate() {
 		a.result.Delivered = now
 		a.result.Deliveries = a.deliveries
 	}
+	// Queued before the drain releases Join, which must find them.
+	p.handler.push(failed...)
 	// Remote workers are told to exit, mid-task if need be.
 	p.drainOrKillLocked()
 	for _, lp := range p.locals {
 		lp.kill()
 	}
 	p.mu.Unlock()
-	p.handler.push(failed...)
 	p.localWG.Wait()
 }
 

@@ -110,7 +110,9 @@ func (p *Pool) onClosed() {
 	for _, lp := range p.locals {
 		lp.kill()
 	}
+	// Queued before dispatchLocked can drain the pool and release Join,
+	// which must find them.
+	p.handler.push(failed...)
 	p.dispatchLocked()
 	p.mu.Unlock()
-	p.handler.push(failed...)
 }
