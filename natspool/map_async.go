@@ -46,8 +46,10 @@ func (p *Pool) MapAsync(fn string, args [][]byte, onSuccess func([]Result), onEr
 			p.mu.Unlock()
 			return nil, ErrPoolClosed
 		}
-		p.mu.Unlock()
+		// Queued under the lock, as a running pool's: a Close and Join
+		// that follow find it.
 		p.handler.push(newAsync(Task{Func: fn}, func(Result) { finish() }, nil, nil))
+		p.mu.Unlock()
 		return m, nil
 	}
 	ready := make(chan struct{})

@@ -53,9 +53,10 @@ func (p *Pool) MapAsync(fn string, args [][]byte, onSuccess func([]Result), onEr
 			p.mu.Unlock()
 			return nil, ErrPoolClosed
 		}
+		// Queued under the lock, as a running pool's: a Close and Join
+		// that follow find it.
+		p.handler.push(p.newAsync(Task{Func: fn}, func(Result) { finish() }, nil, nil))
 		p.mu.Unlock()
-		empty := p.newAsync(Task{Func: fn}, func(Result) { finish() }, nil, nil)
-		p.handler.push(empty)
 		return m, nil
 	}
 	ready = make(chan struct{})
