@@ -34,9 +34,12 @@ func (p *Pool) Terminate() {
 	for _, pr := range p.procs {
 		procs = append(procs, pr)
 	}
+	// Queued before anything can release a Join waiting in another
+	// goroutine (a cancelled retry, a worker's own exit), which must find
+	// them.
+	p.handler.push(queued...)
 	p.cancelRetriesLocked()
 	p.mu.Unlock()
-	p.handler.push(queued...)
 	for _, pr := range procs {
 		pr.kill(ErrTerminated, 0)
 	}

@@ -3,6 +3,7 @@ package procpool
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"slices"
 	"strconv"
@@ -301,7 +302,18 @@ func TestCloseRunsQueuedTasks(t *testing.T) {
 	}
 }
 
+// Terminate fails every task not done, running and queued alike, whether
+// Join follows it or already waits in another goroutine (after Close): the
+// failed tasks are handed over before anything can release that Join.
 func TestTerminateFailsPendingTasks(t *testing.T) {
+	for _, joinWaiting := range []bool{false, true} {
+		t.Run(fmt.Sprintf("join waiting %v", joinWaiting), func(t *testing.T) {
+			testTerminateFailsPendingTasks(t, joinWaiting)
+		})
+	}
+}
+
+func testTerminateFailsPendingTasks(t *testing.T, joinWaiting bool) {
 	p := newPool(t, 2)
 	var mu sync.Mutex
 	var errs []error
@@ -317,10 +329,20 @@ func TestTerminateFailsPendingTasks(t *testing.T) {
 	}
 	waitRunning(t, p, 2)
 	pids := p.PIDs()
-	p.Terminate()
-	if err := p.Join(); err != nil {
+	joined := make(chan error, 1)
+	if joinWaiting {
+		p.Close()
+		go func() { joined <- p.Join() }()
+		p.Terminate()
+	} else {
+		p.Terminate()
+		joined <- p.Join()
+	}
+	if err := <-joined; err != nil {
 		t.Fatal(err)
 	}
+	mu.Lock()
+	defer mu.Unlock()
 	if len(errs) != 10 {
 		t.Fatalf("%d error callbacks, want 10", len(errs))
 	}
