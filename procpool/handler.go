@@ -9,7 +9,9 @@ import (
 
 // handler delivers finished tasks on one goroutine, as Python's result
 // handler thread does: it stores the result, runs the callback, then marks
-// the handle ready. Its queue is unbounded so that a slow callback never
+// the handle ready. A handle with no callback and nothing to notify (an
+// Apply's) skips it and is marked ready where its result is read, so it
+// may be ready before the callbacks of tasks that finished earlier. Its queue is unbounded so that a slow callback never
 // blocks the pipes (and through them the workers).
 type handler struct {
 	pool   *Pool
