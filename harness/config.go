@@ -163,9 +163,6 @@ func (c Config) validate() (*plan, error) {
 	if err := p.checkNATSMessages(); err != nil {
 		return nil, err
 	}
-	if err := p.probeNATSServer(); err != nil {
-		return nil, err
-	}
 	switch {
 	case c.Tasks < 1:
 		return nil, configErr("--tasks %d: want at least 1", c.Tasks)
@@ -197,6 +194,10 @@ func (c Config) validate() (*plan, error) {
 	}
 	if c.ChunkSize != 0 && !p.mapsInChunks() {
 		return nil, configErr("--chunk-size applies to the *-pool-map strategies, none of which this run measures")
+	}
+	// Last of the checks, as the only one that waits on the network.
+	if err := p.probeNATSServer(); err != nil {
+		return nil, err
 	}
 	if p.Executable == "" {
 		exe, err := os.Executable()

@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"errors"
 	"slices"
 	"time"
 
@@ -39,7 +40,10 @@ func (p *plan) probeNATSServer() error {
 	}
 	limit, err := natspool.MaxPayloadAt(p.NATSURL, natsProbeTimeout)
 	if err != nil {
-		return configErr("--nats %s: %v", p.NATSURL, err)
+		if cause := errors.Unwrap(err); cause != nil {
+			err = cause // natspool's own wrapping names the URL again
+		}
+		return configErr("--nats %s: no NATS server answered: %v", p.NATSURL, err)
 	}
 	if !slices.Contains(p.Workloads, workloads.PayloadName) {
 		return nil
