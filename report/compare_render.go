@@ -65,7 +65,11 @@ func changeCell(d Delta) string {
 }
 
 func pCell(d Delta) string {
-	n := fmt.Sprintf("n=%d+%d", d.OldN, d.NewN)
+	// As benchstat counts: "n=5" when both runs had as many trials.
+	n := fmt.Sprintf("n=%d", d.OldN)
+	if d.OldN != d.NewN {
+		n = fmt.Sprintf("n=%d+%d", d.OldN, d.NewN)
+	}
 	switch {
 	case d.Significant:
 		return fmt.Sprintf("p=%.3f %s", d.P, n)

@@ -165,3 +165,21 @@ func TestCompareMemoryIsPSS(t *testing.T) {
 		t.Errorf("with PSS on one side only: %q %+v, want RSS on both", cmp.Memory, cmp.Rows[0].Memory)
 	}
 }
+
+// The trial counts read as benchstat prints them: one number when both
+// runs had as many trials, both when they differ.
+func TestPCellCounts(t *testing.T) {
+	for _, tc := range []struct {
+		d    Delta
+		want string
+	}{
+		{Delta{OldN: 5, NewN: 5, Significant: true, P: 0.008}, "p=0.008 n=5"},
+		{Delta{OldN: 5, NewN: 7, Significant: true, P: 0.003}, "p=0.003 n=5+7"},
+		{Delta{OldN: 5, NewN: 5}, "n=5"},
+		{Delta{OldN: 3, NewN: 3, Note: "p=0.100 n=3 (need >= 4 samples)"}, "p=0.100 n=3 (need >= 4 samples)"},
+	} {
+		if got := pCell(tc.d); got != tc.want {
+			t.Errorf("pCell(%+v) = %q, want %q", tc.d, got, tc.want)
+		}
+	}
+}
