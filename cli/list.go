@@ -29,7 +29,8 @@ func newListCmd() *cobra.Command {
 			}
 			for _, name := range workloads.Names() {
 				wl, _ := workloads.Lookup(name)
-				if wl.FromArgsFile {
+				// "0" is the size of a workload that has none to give.
+				if wl.FromArgsFile || wl.DefaultSize == "0" {
 					fmt.Fprintf(w, "workload\t%s\t%s\n", wl.Name, wl.Doc)
 					continue
 				}
