@@ -7,10 +7,10 @@ import (
 	"io"
 	"os"
 	"sort"
-	"strconv"
 	"sync"
 	"time"
 
+	"github.com/poolbench/poolbench/harness"
 	"github.com/poolbench/poolbench/procpool"
 	"github.com/poolbench/poolbench/pyref"
 	"github.com/poolbench/poolbench/workloads"
@@ -25,22 +25,7 @@ const (
 	articleTasks   = 100
 	articleWorkers = 10
 	articleSleep   = 50 * time.Millisecond
-	articleFunc    = "article.func"
 )
-
-func init() {
-	// Registered in every poolbench process, so that pool workers (the same
-	// binary) can run it.
-	if err := workloads.RegisterFunc(articleFunc, func(args []byte) ([]byte, error) {
-		if len(args) != 16 {
-			return nil, fmt.Errorf("%s: want 16 bytes of arguments, got %d", articleFunc, len(args))
-		}
-		time.Sleep(time.Duration(binary.LittleEndian.Uint64(args)))
-		return []byte(strconv.FormatUint(binary.LittleEndian.Uint64(args[8:])+100, 10)), nil
-	}); err != nil {
-		panic(err)
-	}
-}
 
 // applyPreset fills the flags the user did not set with the preset's.
 func applyPreset(cmd *cobra.Command, o *runOptions) error {
@@ -78,8 +63,19 @@ func applyPreset(cmd *cobra.Command, o *runOptions) error {
 func runArticleExample(ctx context.Context, w io.Writer) (time.Duration, error) {
 	fmt.Fprintf(w, "The article's pool example, scaled: Pool(%d), %d x apply_async(func, (i,), callback=log),\nfunc sleeps %v (the article's 5 s / 100) and returns i + 100; then close() and join().\n\n",
 		articleWorkers, articleTasks, articleSleep)
+	opts := []procpool.Option{procpool.WorkerOutput(os.Stderr, os.Stderr)}
+	// Its workers start from the pool worker alone when it is of this
+	// build, as the pool strategies' do, so that the example costs what
+	// their trials measure.
+	workersRun, why := harness.WorkerBinary()
+	if workersRun != "" {
+		opts = append(opts, procpool.Command(workersRun))
+	} else {
+		workersRun, _ = os.Executable() // what procpool re-executes
+		why = " (not " + harness.WorkerBinaryName + ": " + why + ")"
+	}
 	start := time.Now()
-	pool, err := procpool.New(articleWorkers, procpool.WorkerOutput(os.Stderr, os.Stderr))
+	pool, err := procpool.New(articleWorkers, opts...)
 	if err != nil {
 		return 0, err
 	}
@@ -91,7 +87,7 @@ func runArticleExample(ctx context.Context, w io.Writer) (time.Duration, error) 
 	for i := range articleTasks {
 		args := binary.LittleEndian.AppendUint64(nil, uint64(articleSleep))
 		args = binary.LittleEndian.AppendUint64(args, uint64(i))
-		_, err := pool.ApplyAsync(procpool.Task{Func: articleFunc, Args: args},
+		_, err := pool.ApplyAsync(procpool.Task{Func: workloads.ArticleFuncName, Args: args},
 			func(r procpool.Result) {
 				fmt.Fprintf(w, "log: pid %d, parent pid %d, value %s (computed by worker %d)\n", os.Getpid(), os.Getppid(), r.Value, r.WorkerPID)
 				mu.Lock()
@@ -125,7 +121,7 @@ func runArticleExample(ctx context.Context, w io.Writer) (time.Duration, error) 
 	sort.Ints(cbs)
 	fmt.Fprintf(w, "\n%d results in %.3f s, pool start-up included; one after another they would take %.1f s: %.1fx faster with a pool of %d.\n",
 		articleTasks-failed, took.Seconds(), serial.Seconds(), serial.Seconds()/took.Seconds(), articleWorkers)
-	fmt.Fprintf(w, "Callbacks ran in pid(s) %v, this poolbench process (%d); the tasks ran in %d worker processes.\n\n",
-		cbs, os.Getpid(), len(workerPIDs))
+	fmt.Fprintf(w, "Callbacks ran in pid(s) %v, this poolbench process (%d); the tasks ran in %d worker processes, each %s%s.\n\n",
+		cbs, os.Getpid(), len(workerPIDs), workersRun, why)
 	return took, nil
 }

@@ -130,3 +130,14 @@ func HostWorkerBinary(exe string) (path, whyNot string) {
 	}
 	return findWorkerBinary(exe, NATSWorkerBinaryName)
 }
+
+// WorkerBinary is the pool worker alone beside this executable, when it is
+// of this build, for a program's own pools of built-in functions to start
+// their workers from, as the trials' pools do; else "" and why not.
+func WorkerBinary() (path, whyNot string) {
+	exe, err := os.Executable()
+	if err != nil {
+		return "", fmt.Sprintf("its own executable could not be found (%v)", err)
+	}
+	return findWorkerBinary(exe, WorkerBinaryName)
+}

@@ -105,6 +105,34 @@ func TestWorkerBinaryOfTheSameBuild(t *testing.T) {
 	}
 }
 
+// The article preset's live example runs its workers from poolbench-worker
+// when it is of the same build, as the trials do (the example's function
+// is among the built-in ones the lean worker has), and says which
+// executable they were; beside a worker of another build they are
+// poolbench itself, and it says why.
+func TestArticleExampleWorkers(t *testing.T) {
+	built(t)
+	for _, tc := range []struct {
+		name, poolbench, want string
+	}{
+		{"same build", bins.poolbench, "worker processes, each " + bins.worker + ".\n"},
+		{"other build", bins.otherPoolbench, "worker processes, each " + bins.otherPoolbench + " (not poolbench-worker: the poolbench-worker beside it is of another build).\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			cmd := exec.Command(tc.poolbench, "run", "--preset", "article", "--strategies", "serial",
+				"--tasks", "2", "--task-size", "1ms", "--repeat", "1", "--warmup", "0", "--out", t.TempDir())
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			if err := cmd.Run(); err != nil {
+				t.Fatalf("%v: %s", err, stderr.String())
+			}
+			if out := stdout.String(); !strings.Contains(out, tc.want) || strings.Count(out, "log: pid ") < 100 {
+				t.Errorf("stdout lacks %q or the example's 100 log lines:\n%s", tc.want, out)
+			}
+		})
+	}
+}
+
 func keys(m map[string]bool) []string {
 	var out []string
 	for k := range m {
