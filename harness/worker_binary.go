@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/poolbench/poolbench/internal/buildstamp"
+	"github.com/poolbench/poolbench/internal/stampfile"
 	"github.com/poolbench/poolbench/results"
 	"github.com/poolbench/poolbench/strategies"
 	"github.com/poolbench/poolbench/workloads"
@@ -29,7 +29,7 @@ const NATSWorkerBinaryName = "poolbench-natsworker"
 // as a note says it. A worker of another build could run a workload
 // differently, or speak another protocol: it is never used.
 func findWorkerBinary(exe, name string) (path, whyNot string) {
-	own, err := buildstamp.Of(exe)
+	own, err := stampfile.Of(exe)
 	switch {
 	case err != nil:
 		return "", fmt.Sprintf("its build could not be read (%v)", err)
@@ -44,7 +44,7 @@ func findWorkerBinary(exe, name string) (path, whyNot string) {
 	case !st.Mode().IsRegular() || st.Mode().Perm()&0o111 == 0:
 		return "", path + " is not an executable file"
 	}
-	theirs, err := buildstamp.Of(path)
+	theirs, err := stampfile.Of(path)
 	switch {
 	case err != nil:
 		return "", fmt.Sprintf("the %s beside it could not be read (%v)", name, err)

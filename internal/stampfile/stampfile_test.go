@@ -1,21 +1,23 @@
-package buildstamp
+package stampfile
 
 import (
 	"os"
 	"testing"
+
+	"github.com/poolbench/poolbench/internal/buildstamp"
 )
 
 func TestFromLdflags(t *testing.T) {
 	for _, tc := range []struct{ flags, want string }{
 		{"", ""},
 		{"-s -w", ""},
-		{"-X " + Symbol + "=123-abc", "123-abc"},
-		{"-X=" + Symbol + "=123", "123"},
-		{"--X " + Symbol + "=9", "9"},
-		{"-s -X main.version=1 -X " + Symbol + "=42 -w", "42"},
-		{"-X " + Symbol + "=1 -X " + Symbol + "=2", "2"}, // the linker keeps the last
-		{"-X " + Symbol + "=", ""},
-		{"-X " + Symbol + "x=1", ""}, // another variable
+		{"-X " + buildstamp.Symbol + "=123-abc", "123-abc"},
+		{"-X=" + buildstamp.Symbol + "=123", "123"},
+		{"--X " + buildstamp.Symbol + "=9", "9"},
+		{"-s -X main.version=1 -X " + buildstamp.Symbol + "=42 -w", "42"},
+		{"-X " + buildstamp.Symbol + "=1 -X " + buildstamp.Symbol + "=2", "2"}, // the linker keeps the last
+		{"-X " + buildstamp.Symbol + "=", ""},
+		{"-X " + buildstamp.Symbol + "x=1", ""}, // another variable
 		{"-X", ""},
 	} {
 		if got := FromLdflags(tc.flags); got != tc.want {
