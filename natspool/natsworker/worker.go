@@ -61,7 +61,11 @@ func serveWorker(spec string) error {
 		}
 	}()
 	err = serve(ctx, nc, env.Pool, env.ID, watchOwner)
-	if errors.Is(err, errKilled) || errors.Is(err, context.Canceled) {
+	// A closed connection is the pool gone, as a stop is, and a worker
+	// goes with it, cleanly: while it serves (ctx ends), or before, while
+	// the answer to its hello or ready was still on its way (a pool that
+	// finished in the meantime, its tasks run by this worker already).
+	if errors.Is(err, errKilled) || errors.Is(err, context.Canceled) || errors.Is(err, nats.ErrConnectionClosed) {
 		return nil
 	}
 	return err

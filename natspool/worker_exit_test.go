@@ -1,0 +1,75 @@
+package natspool
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/poolbench/poolbench/natspool/internal/wire"
+	"github.com/poolbench/poolbench/procpool"
+)
+
+// A worker whose connection closes while the answer to its ready message
+// is still on its way (its pool finished meanwhile, and its server went)
+// exits cleanly, as one whose connection closes while it serves does. The
+// owner here is the test itself, on a real server: it welcomes the worker,
+// then shuts the server down instead of answering the ready.
+func TestWorkerGoesCleanlyWhenTheServerGoesBeforeReady(t *testing.T) {
+	srv, err := StartServer("", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown()
+	nc, err := srv.Conn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	const pool = "readyrace"
+	prefix := wire.SubjectRoot + "." + pool
+	if _, err := nc.Subscribe(prefix+".hello", func(m *nats.Msg) {
+		b, _ := json.Marshal(wire.Welcome{Index: 1, Heartbeat: int64(time.Second)})
+		m.Respond(b)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	readied := make(chan struct{}, 1)
+	if _, err := nc.Subscribe(prefix+".ready", func(*nats.Msg) { readied <- struct{}{} }); err != nil {
+		t.Fatal(err)
+	}
+	if err := nc.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	env, _ := json.Marshal(wire.WorkerEnv{URL: srv.ClientURL(), Pool: pool, ID: "w1"})
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), procpool.RoleEnv(wire.RoleWorker, string(env)))
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	select {
+	case <-readied:
+	case err := <-exited:
+		t.Fatalf("worker exited before its ready message: %v", err)
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		<-exited
+		t.Fatal("no ready message from the worker in 30 s")
+	}
+	srv.Shutdown()
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Fatalf("worker: %v, want a clean exit", err)
+		}
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		<-exited
+		t.Fatal("worker still running 30 s after its server went")
+	}
+}
