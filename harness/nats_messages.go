@@ -43,7 +43,7 @@ func (p *plan) probeNATSServer() error {
 		if cause := errors.Unwrap(err); cause != nil {
 			err = cause // natspool's own wrapping names the URL again
 		}
-		return configErr("--nats %s: no NATS server answered: %v", p.NATSURL, err)
+		return configErr("--nats %s: cannot connect: %v", p.NATSURL, err)
 	}
 	if !slices.Contains(p.Workloads, workloads.PayloadName) {
 		return nil

@@ -1,6 +1,7 @@
 package natspool
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -46,7 +47,8 @@ func TestWorkerGoesCleanlyWhenTheServerGoesBeforeReady(t *testing.T) {
 	env, _ := json.Marshal(wire.WorkerEnv{URL: srv.ClientURL(), Pool: pool, ID: "w1"})
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), procpool.RoleEnv(wire.RoleWorker, string(env)))
-	cmd.Stderr = os.Stderr
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +57,7 @@ func TestWorkerGoesCleanlyWhenTheServerGoesBeforeReady(t *testing.T) {
 	select {
 	case <-readied:
 	case err := <-exited:
-		t.Fatalf("worker exited before its ready message: %v", err)
+		t.Fatalf("worker exited before its ready message: %v: %s", err, stderr.String())
 	case <-time.After(30 * time.Second):
 		cmd.Process.Kill()
 		<-exited
@@ -64,8 +66,8 @@ func TestWorkerGoesCleanlyWhenTheServerGoesBeforeReady(t *testing.T) {
 	srv.Shutdown()
 	select {
 	case err := <-exited:
-		if err != nil {
-			t.Fatalf("worker: %v, want a clean exit", err)
+		if err != nil || stderr.Len() > 0 {
+			t.Fatalf("worker: %v, stderr %q; want a clean, silent exit", err, stderr.String())
 		}
 	case <-time.After(30 * time.Second):
 		cmd.Process.Kill()

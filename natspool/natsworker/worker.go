@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"runtime"
@@ -61,11 +62,18 @@ func serveWorker(spec string) error {
 		}
 	}()
 	err = serve(ctx, nc, env.Pool, env.ID, watchOwner)
-	// A closed connection is the pool gone, as a stop is, and a worker
-	// goes with it, cleanly: while it serves (ctx ends), or before, while
-	// the answer to its hello or ready was still on its way (a pool that
-	// finished in the meantime, its tasks run by this worker already).
-	if errors.Is(err, errKilled) || errors.Is(err, context.Canceled) || errors.Is(err, nats.ErrConnectionClosed) {
+	if errors.Is(err, errKilled) || errors.Is(err, context.Canceled) {
+		return nil
+	}
+	if errors.Is(err, nats.ErrConnectionClosed) {
+		// The server went while the answer to this worker's hello or
+		// ready was still on its way (a pool that finished meanwhile,
+		// perhaps with this worker's tasks already run): the worker goes
+		// with it cleanly, as it does when that happens while it serves.
+		// A connection the server ended for a reason is reported.
+		if last := nc.LastError(); last != nil && !errors.Is(last, io.EOF) {
+			return fmt.Errorf("%w: %v", err, last)
+		}
 		return nil
 	}
 	return err
@@ -128,6 +136,10 @@ func serve(ctx context.Context, nc *nats.Conn, poolID, id string, watchOwner boo
 	// process exit.
 	b, _ := json.Marshal(rd)
 	if _, err := nc.Request(prefix+".ready", b, helloTimeout); err != nil {
+		if rd.Error != "" {
+			// The initializer's failure is the news, heard or not.
+			return fmt.Errorf("natspool: worker: %s (ready: %v)", rd.Error, err)
+		}
 		return fmt.Errorf("natspool: worker: ready: %w", err)
 	}
 	if rd.Error != "" {
