@@ -60,12 +60,16 @@ func alive(pid int) bool {
 
 // startBusyRun starts a run that takes long enough to interrupt and waits
 // until its trial has started workers, returning the command, its output
-// folder and the processes below it at that moment.
-func startBusyRun(t *testing.T) (*exec.Cmd, string, *bytes.Buffer, []int) {
+// folder and the processes below it at that moment. wrap, if given, may
+// change the command before it starts.
+func startBusyRun(t *testing.T, wrap ...func(*exec.Cmd)) (*exec.Cmd, string, *bytes.Buffer, []int) {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "out")
 	cmd := poolbench("run", "--workload", "io", "--task-size", "300ms", "--tasks", "20", "--workers", "4",
 		"--strategies", "goroutines,process-per-task,pool-apply-async", "--repeat", "5", "--warmup", "0", "--out", dir)
+	for _, w := range wrap {
+		w(cmd)
+	}
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
@@ -141,6 +145,30 @@ func TestInterruptKeepsPartialResults(t *testing.T) {
 				t.Errorf("left behind: %v", left)
 			}
 		})
+	}
+}
+
+// Under nohup, which starts it with SIGHUP ignored, a run outlives a
+// hangup (a dropped SSH session) and stops only on another signal.
+func TestNohupRunIgnoresHangup(t *testing.T) {
+	nohup, err := exec.LookPath("nohup")
+	if err != nil {
+		t.Skip("no nohup:", err)
+	}
+	cmd, dir, stderr, _ := startBusyRun(t, func(cmd *exec.Cmd) {
+		// nohup execs the program: the pid stays the one signalled.
+		cmd.Args = append([]string{"nohup", cmd.Path}, cmd.Args[1:]...)
+		cmd.Path = nohup
+	})
+	cmd.Process.Signal(syscall.SIGHUP)
+	time.Sleep(200 * time.Millisecond) // were SIGHUP caught, it would be handled first
+	cmd.Process.Signal(syscall.SIGTERM)
+	err = cmd.Wait()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 143 || !strings.Contains(stderr.String(), "interrupted by SIGTERM") {
+		t.Fatalf("exit %v, want 143 from the SIGTERM, the SIGHUP ignored; stderr: %s", err, stderr)
+	}
+	if run, err := results.ReadFile(filepath.Join(dir, "results.json")); err != nil || !run.Partial {
+		t.Fatalf("results after SIGTERM: %v", err)
 	}
 }
 

@@ -27,7 +27,18 @@ func watchInterrupts(parent context.Context) *interrupts {
 	ctx, cancel := context.WithCancel(parent)
 	in := &interrupts{ctx: ctx}
 	ch := make(chan os.Signal, 2)
-	signal.Notify(ch, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	// A signal poolbench was started with ignored stays ignored: nohup
+	// ignores SIGHUP and a shell's background job SIGINT so that a long
+	// run outlives its terminal, and Notify would turn them back on.
+	var watched []os.Signal
+	for _, s := range []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP} {
+		if !signal.Ignored(s) {
+			watched = append(watched, s)
+		}
+	}
+	if len(watched) > 0 { // Notify with none would catch every signal
+		signal.Notify(ch, watched...)
+	}
 	pipe := make(chan os.Signal, 1)
 	signal.Notify(pipe, syscall.SIGPIPE)
 	done := make(chan struct{})
