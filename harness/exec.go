@@ -32,6 +32,9 @@ type trialResult struct {
 // while it runs and its rusage (children included) read when it is reaped.
 // If ctx ends, the trial is killed (its workers die with it) and reaped.
 func (p *plan) execTrial(ctx context.Context, spec TrialSpec, progress func(done int64)) (*trialResult, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err // no trial starts once the run is stopping
+	}
 	specJSON, err := json.Marshal(spec)
 	if err != nil {
 		return nil, err
@@ -118,7 +121,10 @@ func (p *plan) execTrial(ctx context.Context, spec TrialSpec, progress func(done
 	if sampler != nil {
 		rep = sampler.Stop()
 	}
-	if err := ctx.Err(); err != nil {
+	// A trial whose outcome had arrived is measured, even if the run was
+	// stopped while it exited (and it was killed then): only a trial cut
+	// short is dropped.
+	if err := ctx.Err(); err != nil && (readErr != nil || last.Outcome == nil) {
 		return nil, err
 	}
 	if readErr != nil {
