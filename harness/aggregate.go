@@ -32,7 +32,7 @@ func (p *plan) aggregate(spec TrialSpec, trs []*trialResult) results.Result {
 		Workload:         spec.Workload,
 		Tasks:            spec.Tasks,
 		Concurrency:      s.Concurrency(strategies.Plan{Tasks: spec.Tasks, Workers: spec.Workers, MaxProcesses: spec.MaxProcesses}),
-		CPUs:             runtimeCPUs(),
+		CPUs:             p.cpus,
 		Bound:            w.Bound,
 		Baseline:         traits.Baseline,
 		GoCounterpart:    traits.Counterpart,

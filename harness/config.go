@@ -116,10 +116,14 @@ type plan struct {
 	// NATS pools.
 	natsWorkerBin, natsWorkerBinWhy string
 	usableCPUs, hostCPUs            int // set by the first trial
+	// cpus is the run's GOMAXPROCS, which its results' ideal times and
+	// efficiencies follow: this process's for a run, the journal's for
+	// one rebuilt from it, perhaps on another machine.
+	cpus int
 }
 
 func (c Config) validate() (*plan, error) {
-	p := &plan{Config: c, sizes: map[string]uint64{}}
+	p := &plan{Config: c, sizes: map[string]uint64{}, cpus: runtimeCPUs()}
 	if len(c.Workloads) == 0 {
 		return nil, configErr("no workload (have %v)", workloads.Names())
 	}

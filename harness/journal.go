@@ -172,7 +172,10 @@ func Rebuild(r io.Reader) (*results.Run, error) {
 		return nil, fmt.Errorf("harness: journal: schema_version %d, this poolbench reads %d", run.SchemaVersion, results.SchemaVersion)
 	}
 	interval, _ := time.ParseDuration(run.Config.SampleInterval)
-	p := &plan{Config: Config{SampleInterval: interval}}
+	p := &plan{Config: Config{SampleInterval: interval}, cpus: run.Host.GOMAXPROCS}
+	if p.cpus < 1 {
+		p.cpus = runtimeCPUs() // a journal without it: the best guess left
+	}
 	p.assemble(run, specs, measured)
 	if end != nil {
 		run.FinishedAt, run.Partial, run.Notes = end.FinishedAt, end.Partial, end.Notes

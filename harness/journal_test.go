@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -51,7 +52,9 @@ func encoded(t *testing.T, run *results.Run) string {
 }
 
 // TestJournalRebuildsTheRun: a finished run's journal makes the very
-// results.json the run itself would save, byte for byte.
+// results.json the run itself would save, byte for byte, also when it is
+// rebuilt where GOMAXPROCS differs (another machine): the ideal times and
+// efficiencies follow the run's CPUs, recorded in the journal.
 func TestJournalRebuildsTheRun(t *testing.T) {
 	run, data := journaledRun(t)
 	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
@@ -64,6 +67,15 @@ func TestJournalRebuildsTheRun(t *testing.T) {
 	}
 	if a, b := encoded(t, run), encoded(t, got); a != b {
 		t.Errorf("rebuilt run differs from the run:\n--- run\n%s\n--- rebuilt\n%s", a, b)
+	}
+	prev := runtime.GOMAXPROCS(runtime.GOMAXPROCS(0) + 5) // as on a larger machine
+	defer runtime.GOMAXPROCS(prev)
+	elsewhere, err := Rebuild(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := encoded(t, run), encoded(t, elsewhere); a != b {
+		t.Errorf("rebuilt with GOMAXPROCS %d, the run differs:\n--- run\n%s\n--- rebuilt\n%s", runtime.GOMAXPROCS(0), a, b)
 	}
 }
 
