@@ -129,6 +129,15 @@ func compare(old, new *results.Run, mismatched bool) (*Comparison, error) {
 		if sweep {
 			row.Workers = o.PoolSize
 		}
+		if row.OldAllFailed || row.NewAllFailed {
+			// A side whose every task failed did none of the work: its
+			// times and memory compare with nothing, and are left out of
+			// the geomeans and the regression gate (GateFailures says so).
+			for _, d := range []*Delta{&row.Wall, &row.CPU, &row.Memory} {
+				*d = Delta{Old: d.Old, New: d.New, OldN: d.OldN, NewN: d.NewN, Change: math.NaN(), P: math.NaN(),
+					Note: "not compared: every task failed on one side"}
+			}
+		}
 		cmp.Rows = append(cmp.Rows, row)
 	}
 	for i := range new.Results {
@@ -180,7 +189,7 @@ func geomean(rows []Row, pick func(Row) Delta) float64 {
 	sum, n := 0.0, 0
 	for _, r := range rows {
 		d := pick(r)
-		if d.Old > 0 && d.New > 0 {
+		if d.Old > 0 && d.New > 0 && !math.IsNaN(d.Change) {
 			sum += math.Log(d.New / d.Old)
 			n++
 		}

@@ -98,13 +98,16 @@ func failures(n int, all bool) string {
 }
 
 // GateFailures are what --fail-on-regression fails on besides a slower wall
-// time: failed tasks the old run did not have, and results the new run
-// lacks.
+// time: failed tasks the old run did not have, a result whose every task
+// failed where the old one's did not, and results the new run lacks.
 func (c *Comparison) GateFailures() []string {
 	var out []string
 	for _, r := range c.Rows {
-		if r.NewErrors > 0 && r.OldErrors == 0 {
+		switch {
+		case r.NewErrors > 0 && r.OldErrors == 0:
 			out = append(out, fmt.Sprintf("%s has %s failed tasks per trial, the old run none", rowName(r), failures(r.NewErrors, r.NewAllFailed)))
+		case r.NewAllFailed && !r.OldAllFailed:
+			out = append(out, fmt.Sprintf("%s has all its tasks failed, the old run %d per trial", rowName(r), r.OldErrors))
 		}
 	}
 	for _, k := range c.OnlyOld {

@@ -58,7 +58,10 @@ func compareGrids(cmp *Comparison) []grid {
 }
 
 func changeCell(d Delta) string {
-	if !d.Significant || math.IsNaN(d.Change) {
+	switch {
+	case math.IsNaN(d.Change) && math.IsNaN(d.P):
+		return dash // not compared (pCell says why)
+	case !d.Significant || math.IsNaN(d.Change):
 		return "~"
 	}
 	return signedPercent(d.Change)

@@ -183,3 +183,56 @@ func TestPCellCounts(t *testing.T) {
 		}
 	}
 }
+
+// A result whose every task failed did none of the work: however fast, it
+// is not compared (no change, out of the geomean, no regression), and the
+// gate fails on it when the old run's tasks did not all fail, even if some
+// did.
+func TestCompareAllFailedIsNotASpeedup(t *testing.T) {
+	old := miniRun(map[string][]float64{
+		"serial/noop":     {1.00, 1.01, 0.99, 1.02, 0.98},
+		"goroutines/noop": {0.50, 0.51, 0.49, 0.52, 0.50},
+	})
+	new := miniRun(map[string][]float64{
+		"serial/noop":     {0.01, 0.01, 0.01, 0.01, 0.01}, // fast, because every task failed
+		"goroutines/noop": {0.50, 0.52, 0.49, 0.51, 0.50},
+	})
+	for i := range old.Results {
+		if old.Results[i].Strategy == "serial" {
+			old.Results[i].Errors = 1
+			for j := range old.Results[i].Trials {
+				old.Results[i].Trials[j].Errors = 1
+			}
+		}
+	}
+	for i := range new.Results {
+		if new.Results[i].Strategy == "serial" {
+			new.Results[i].Errors = new.Results[i].Tasks
+			for j := range new.Results[i].Trials {
+				new.Results[i].Trials[j].Errors = new.Results[i].Tasks
+			}
+		}
+	}
+	cmp, err := Compare(old, new)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range cmp.Rows {
+		if r.Strategy != "serial" {
+			continue
+		}
+		if r.Wall.Significant || !math.IsNaN(r.Wall.Change) || changeCell(r.Wall) != dash || !strings.Contains(pCell(r.Wall), "every task failed") {
+			t.Errorf("serial, all failed: %+v shown as %q %q; want not compared", r.Wall, changeCell(r.Wall), pCell(r.Wall))
+		}
+	}
+	if g := cmp.Geomean.Wall; math.Abs(g) > 0.05 {
+		t.Errorf("wall geomean %+.0f%%: the failed result counted", 100*g)
+	}
+	if got := cmp.Regressions(0); len(got) != 0 {
+		t.Errorf("regressions %v", got)
+	}
+	gate := cmp.GateFailures()
+	if len(gate) != 1 || !strings.Contains(gate[0], "serial on noop has all its tasks failed, the old run 1 per trial") {
+		t.Errorf("gate failures %q", gate)
+	}
+}
