@@ -108,6 +108,21 @@ func TestKnee(t *testing.T) {
 			t.Errorf("Knee(%s, %s) = %d, %v; want %d, %v", c.strategy, c.workload, got, ok, c.want, c.ok)
 		}
 	}
+	// The smallest pool made the fastest by failing every task is no knee.
+	smallest := -1
+	for i, r := range run.Results {
+		if r.Strategy == "goroutine-pool" && r.Workload == "cpu" && (smallest < 0 || r.PoolSize < run.Results[smallest].PoolSize) {
+			smallest = i
+		}
+	}
+	r := &run.Results[smallest]
+	r.WallSeconds.Median, r.Errors = r.WallSeconds.Median/100, r.Tasks*max(1, len(r.Trials))
+	for j := range r.Trials {
+		r.Trials[j].Errors = r.Tasks
+	}
+	if got, ok := Knee(run, "goroutine-pool", "cpu"); !ok || got == r.PoolSize {
+		t.Errorf("Knee = %d, %v: the pool size whose tasks all failed", got, ok)
+	}
 }
 
 // A verdict's caveats go beside its figures on the page, and the terminal

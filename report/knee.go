@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/poolbench/poolbench/results"
+	"github.com/poolbench/poolbench/stats"
 )
 
 // kneeTolerance is how close to its best a pool size must come to count as
@@ -11,12 +12,13 @@ import (
 const kneeTolerance = 0.05
 
 // sweepSeries returns the results of one strategy on one workload, ordered
-// by pool size, leaving out those with no wall time.
+// by pool size, leaving out those with no wall time and those whose every
+// task failed (fast, and no knee).
 func sweepSeries(run *results.Run, strategy, workload string) []*results.Result {
 	var out []*results.Result
 	for i := range run.Results {
 		r := &run.Results[i]
-		if r.Strategy == strategy && r.Workload == workload && r.WallSeconds.Median > 0 {
+		if r.Strategy == strategy && r.Workload == workload && r.WallSeconds.Median > 0 && !stats.AllFailed(r) {
 			out = append(out, r)
 		}
 	}

@@ -41,6 +41,9 @@ func Derive(run *results.Run) {
 			}
 		}
 		base := Baseline(run, r)
+		if base != nil && AllFailed(base) {
+			base = nil // a baseline that did none of the work scales nothing
+		}
 		if ideal, ok := IdealSeconds(r, base); ok && ideal > 0 {
 			r.IdealSeconds = ptr(ideal)
 			r.Efficiency = ptr(ideal / r.WallSeconds.Median)
@@ -48,7 +51,7 @@ func Derive(run *results.Run) {
 				r.LastFinishVsIdeal = ptr(r.TaskFinishSeconds[n-1] / ideal)
 			}
 		}
-		if base != nil && base.WallSeconds.Median > 0 && !AllFailed(base) {
+		if base != nil && base.WallSeconds.Median > 0 {
 			r.SpeedupVsSerial = ptr(base.WallSeconds.Median / r.WallSeconds.Median)
 		}
 		if g := counterpart(run, r); g != nil && g.WallSeconds.Median > 0 && !AllFailed(g) {

@@ -94,6 +94,19 @@ func TestDerive(t *testing.T) {
 	if r[3].SpeedupVsSerial != nil || r[3].Efficiency != nil || r[3].TasksPerSecond == nil {
 		t.Error("with no baseline and no ideal model, only the throughput is known")
 	}
+
+	// A baseline whose every task failed did none of the work: it scales
+	// no ideal time, so no efficiency, and gives no speedup.
+	failedBase := &results.Run{Results: []results.Result{
+		{Strategy: "serial", Workload: "cpu", Tasks: 10, Repeats: 1, Bound: "cpu", Concurrency: 1, CPUs: 2, Baseline: "serial",
+			WallSeconds: wall(0.01), Errors: 10, Trials: []results.Trial{{Errors: 10}}},
+		{Strategy: "pool", Workload: "cpu", Tasks: 10, Repeats: 1, Bound: "cpu", Concurrency: 2, CPUs: 2, Baseline: "serial",
+			WallSeconds: wall(5), Trials: []results.Trial{{}}},
+	}}
+	Derive(failedBase)
+	if p := failedBase.Results[1]; p.SpeedupVsSerial != nil || p.IdealSeconds != nil || p.Efficiency != nil || p.TasksPerSecond == nil {
+		t.Errorf("pool beside a failed baseline: speedup %v, ideal %v, efficiency %v; want only its throughput", p.SpeedupVsSerial, p.IdealSeconds, p.Efficiency)
+	}
 }
 
 // TestCompareMatchesBenchstat feeds the same samples to Compare and to the
