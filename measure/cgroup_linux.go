@@ -166,13 +166,15 @@ func (c *Cgroup) PeakBytes() (uint64, error) {
 	return v, nil
 }
 
-// Close removes the group once its processes are gone, waiting up to a few
-// seconds for those being killed to exit.
+// Close kills what is left in the group (the processes a trial left
+// behind, orphans that would run on through later trials), then removes
+// it once they are gone, waiting up to a few seconds for them to exit.
 func (c *Cgroup) Close() error {
 	if c.dirFD >= 0 {
 		syscall.Close(c.dirFD)
 		c.dirFD = -1
 	}
+	c.killAll()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		err := os.Remove(c.dir)
@@ -183,6 +185,26 @@ func (c *Cgroup) Close() error {
 			return fmt.Errorf("measure: remove cgroup: %w", err)
 		}
 		time.Sleep(10 * time.Millisecond) // polling for the last processes to leave
+	}
+}
+
+// killAll sends SIGKILL to every process in the group: through cgroup.kill
+// on v2 (Linux 5.14 on), which also catches those forking meanwhile, and to
+// each pid cgroup.procs lists otherwise.
+func (c *Cgroup) killAll() {
+	if c.v2 && os.WriteFile(filepath.Join(c.dir, "cgroup.kill"), []byte("1"), 0) == nil {
+		return
+	}
+	b, err := os.ReadFile(filepath.Join(c.dir, "cgroup.procs"))
+	if err != nil {
+		return
+	}
+	for _, f := range strings.Fields(string(b)) {
+		// Never this process: on v1 a thread of it is in the group while
+		// it starts a child there.
+		if pid, err := strconv.Atoi(f); err == nil && pid > 0 && pid != os.Getpid() {
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
 	}
 }
 

@@ -7,7 +7,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // TestCgroupAgainstPSS holds the sampler's headline memory figure, PSS,
@@ -114,5 +118,48 @@ func TestCgroupRemovesStale(t *testing.T) {
 	}
 	if _, err := os.Stat(live); err != nil {
 		t.Errorf("group of live pid 1 removed: %v", err)
+	}
+}
+
+// TestCgroupCloseKillsLeftovers: what a process tree leaves running in its
+// group after its root exited (a command that backgrounds a child) is
+// killed by Close, which then removes the group at once rather than
+// failing after waiting for it.
+func TestCgroupCloseKillsLeftovers(t *testing.T) {
+	cg, err := NewCgroup()
+	if errors.Is(err, ErrNoCgroup) {
+		t.Skipf("no memory cgroup on this machine: %v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("/bin/sh", "-c", "sleep 60 </dev/null >/dev/null 2>&1 & echo $!")
+	var out strings.Builder
+	cmd.Stdout = &out
+	if err := cg.Start(cmd); err != nil {
+		cg.Close()
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		cg.Close()
+		t.Fatal(err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(out.String()))
+	if err != nil {
+		cg.Close()
+		t.Fatalf("background pid %q: %v", out.String(), err)
+	}
+	t.Cleanup(func() { syscall.Kill(pid, syscall.SIGKILL) })
+	if err := cg.Close(); err != nil {
+		t.Fatalf("close with a leftover process: %v", err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil || strings.Contains(string(b), ") Z ") {
+			return // gone, or dead and waiting for init to reap it
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the leftover sleep %d still runs after Close", pid)
+		}
 	}
 }
