@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -190,4 +192,41 @@ func TestKilledPoolbenchTakesItsChildren(t *testing.T) {
 	cmd.Process.Kill()
 	cmd.Wait()
 	waitGone(t, kids)
+}
+
+// A Ctrl-C during --preset article's live example, before anything is
+// measured, stops it like a run: exit 130, its workers gone, and no journal
+// or lock left in the folder, which the next run may use.
+func TestInterruptDuringArticleExample(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	cmd := poolbench("run", "--preset", "article", "--strategies", "serial", "--tasks", "2", "--task-size", "1ms",
+		"--repeat", "1", "--warmup", "0", "--out", dir)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() && !strings.HasPrefix(sc.Text(), "log: pid ") {
+	}
+	kids := descendants(cmd.Process.Pid)
+	cmd.Process.Signal(syscall.SIGINT)
+	go io.Copy(io.Discard, stdout)
+	err = cmd.Wait()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 130 {
+		t.Fatalf("exit %v, want 130; stderr: %s", err, stderr.String())
+	}
+	waitGone(t, kids)
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		t.Errorf("left in the folder: %s", e.Name())
+	}
 }

@@ -192,17 +192,7 @@ func (o *runOptions) run(cmd *cobra.Command) error {
 	}
 	defer folder.release()
 	if o.preset == "article" {
-		// The live example goes where it does not spoil a machine-readable
-		// format on stdout.
-		w := cmd.OutOrStdout()
-		if o.format != "table" {
-			w = cmd.ErrOrStderr()
-		}
-		took, err := runArticleExample(cmd.Context(), w)
-		if err == nil {
-			err = runArticleExampleInCPython(cmd.Context(), w, o.py.python, took)
-		}
-		if err != nil {
+		if err := o.articleExamples(cmd); err != nil {
 			folder.discardJournal()
 			return err
 		}
@@ -215,6 +205,24 @@ func (o *runOptions) run(cmd *cobra.Command) error {
 		}
 		return run, err
 	})
+}
+
+// articleExamples runs the article's example live, in Go then in CPython,
+// under the same signal handling as the measurement: a Ctrl-C during it
+// stops its pools and leaves no journal or lock behind, and exits 130.
+func (o *runOptions) articleExamples(cmd *cobra.Command) error {
+	in := watchInterrupts(cmd.Context())
+	defer in.stop()
+	// It goes where it does not spoil a machine-readable format on stdout.
+	w := cmd.OutOrStdout()
+	if o.format != "table" {
+		w = cmd.ErrOrStderr()
+	}
+	took, err := runArticleExample(in.ctx, w)
+	if err == nil {
+		err = runArticleExampleInCPython(in.ctx, w, o.py.python, took)
+	}
+	return in.err(err)
 }
 
 // printer prints a run in --format.
