@@ -31,16 +31,8 @@ func TestServeHostGivesUp(t *testing.T) {
 			var srv *Server
 			var asked chan *nats.Msg // a host's requests for pools: it is connected
 			if tc.start {
-				var err error
-				if srv, err = StartServer(addr, false); err != nil {
-					t.Fatal(err)
-				}
-				defer srv.Shutdown()
-				nc, err := srv.Conn()
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer nc.Close()
+				var nc *nats.Conn
+				srv, nc = serverConn(t, addr)
 				asked = make(chan *nats.Msg, 8)
 				if _, err := nc.ChanSubscribe(wire.SubjectDiscover, asked); err != nil {
 					t.Fatal(err)

@@ -189,6 +189,24 @@ func childPIDs(pid int) []int {
 
 func sleepArgs(d time.Duration) []byte { return binary.LittleEndian.AppendUint64(nil, uint64(d)) }
 
+// serverConn starts an embedded server listening on addr ("" for a random
+// loopback port) and connects to it in process, as a pool's owner does;
+// both end with the test (a test may shut the server down before).
+func serverConn(t testing.TB, addr string) (*Server, *nats.Conn) {
+	t.Helper()
+	srv, err := StartServer(addr, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Shutdown)
+	nc, err := srv.Conn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	return srv, nc
+}
+
 // newPool starts a pool that is terminated and joined when the test ends.
 func newPool(t testing.TB, workers int, opts ...Option) *Pool {
 	t.Helper()

@@ -19,16 +19,7 @@ import (
 // owner here is the test itself, on a real server: it welcomes the worker,
 // then shuts the server down instead of answering the ready.
 func TestWorkerGoesCleanlyWhenTheServerGoesBeforeReady(t *testing.T) {
-	srv, err := StartServer("", false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Shutdown()
-	nc, err := srv.Conn()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
+	srv, nc := serverConn(t, "")
 	const pool = "readyrace"
 	prefix := wire.SubjectRoot + "." + pool
 	if _, err := nc.Subscribe(prefix+".hello", func(m *nats.Msg) {
