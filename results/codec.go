@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"syscall"
 )
 
 // ErrNotResults is returned for JSON that is not a poolbench results file.
@@ -114,6 +115,10 @@ func WriteFileAtomic(path string, data []byte) error {
 		cleanup()
 		return fmt.Errorf("results: write %s: %w", path, err)
 	}
+	// CreateTemp makes the file readable by its owner only; a results file
+	// is for sharing. A file system that cannot change modes still gets
+	// the results: they are not thrown away over who may read them.
+	_ = tmp.Chmod(0o644)
 	if err := tmp.Sync(); err != nil {
 		cleanup()
 		return fmt.Errorf("results: sync %s: %w", path, err)
@@ -122,13 +127,30 @@ func WriteFileAtomic(path string, data []byte) error {
 		os.Remove(tmp.Name())
 		return fmt.Errorf("results: close %s: %w", path, err)
 	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("results: chmod %s: %w", path, err)
-	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		os.Remove(tmp.Name())
 		return fmt.Errorf("results: rename into %s: %w", path, err)
+	}
+	// The rename is durable only once the folder's entry is on disk: until
+	// then a crash can leave the old file, or none, where the caller has
+	// been told the results are.
+	if err := syncDir(dir); err != nil {
+		return fmt.Errorf("results: sync folder of %s: %w", path, err)
+	}
+	return nil
+}
+
+// syncDir flushes a folder's entries to disk. File systems that cannot
+// sync a folder (some network and FUSE ones) say EINVAL or that it is unsupported: the
+// rename stands there as well as it can, and that is not a failure.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) && !errors.Is(err, errors.ErrUnsupported) {
+		return err
 	}
 	return nil
 }

@@ -75,6 +75,15 @@ func TestWriteFileIsAtomic(t *testing.T) {
 	if len(entries) != 1 {
 		t.Fatalf("left %d files, want only results.json", len(entries))
 	}
+	// Readable by all, as a file written without a temporary one is,
+	// whatever the umask (CreateTemp alone makes it 0600).
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o644 {
+		t.Fatalf("results.json: mode %v, want -rw-r--r--", fi.Mode().Perm())
+	}
 	// A write that fails leaves the old file whole.
 	if err := WriteFile(filepath.Join(dir, "missing", "results.json"), sampleRun()); err == nil {
 		t.Fatal("write into a missing folder succeeded")
