@@ -69,27 +69,31 @@ func (w *exitWatch) stop() {
 // interrupts a blocked read with a deadline; reads after that do not wait.
 type exitAwareReader struct {
 	f        *os.File
+	rc       syscall.RawConn // f's, for raw reads (rawio.go)
 	w        *exitWatch
 	draining bool
 }
 
 func (r *exitAwareReader) Read(p []byte) (int, error) {
+	if r.rc == nil {
+		rc, err := r.f.SyscallConn()
+		if err != nil {
+			return 0, err
+		}
+		r.rc = rc
+	}
 	if !r.draining {
-		n, err := r.f.Read(p)
+		n, err := readPolled(r.rc, p)
 		if !errors.Is(err, os.ErrDeadlineExceeded) || !r.w.exited.Load() {
 			return n, err
 		}
 		r.draining = true
 		r.f.SetReadDeadline(time.Time{})
 	}
-	rc, err := r.f.SyscallConn()
-	if err != nil {
-		return 0, err
-	}
 	var n int
 	var rerr error
-	if err := rc.Read(func(fd uintptr) bool {
-		n, rerr = syscall.Read(int(fd), p)
+	if err := r.rc.Read(func(fd uintptr) bool {
+		n, rerr = rawRead(fd, p)
 		return true // never wait
 	}); err != nil {
 		return 0, err

@@ -24,8 +24,10 @@ type frameQueue struct {
 	tail bool
 	size int
 	// blocking: the descriptor is in blocking mode, so a splice waits for
-	// room as a write does (a worker's result pipe); kept by reset.
+	// room as a write does (a worker's result pipe in a test); kept by
+	// reset.
 	blocking bool
+	iov      []unix.Iovec // scratch for writev's vectors
 }
 
 // refMin is the size from which a body is referenced rather than copied:
@@ -133,15 +135,20 @@ func (q *frameQueue) reset() {
 // writev makes one vectored write of the queue's first segments to fd: a
 // lent segment is spliced into the pipe, the pipe then holding its pages,
 // and the others copied.
+//
+// On a non-blocking descriptor the calls are raw (rawio.go); a blocking
+// one (a worker's result pipe in a test) may wait, so its calls are the
+// scheduler's ordinary ones.
 func (q *frameQueue) writev(fd uintptr) (int, error) {
 	if q.lent[0] && !noSplice.Load() {
-		iov := []unix.Iovec{{Base: &q.segs[0][0]}}
-		iov[0].SetLen(len(q.segs[0]))
-		flags := unix.SPLICE_F_NONBLOCK
+		iov := q.iovecs(q.segs[:1])
+		var n int
+		var err error
 		if q.blocking {
-			flags = 0
+			n, err = unix.Vmsplice(int(fd), iov, 0)
+		} else {
+			n, err = rawVmsplice(fd, iov)
 		}
-		n, err := unix.Vmsplice(int(fd), iov, flags)
 		if !errors.Is(err, syscall.EINVAL) && !errors.Is(err, syscall.ENOSYS) && !errors.Is(err, syscall.EPERM) {
 			return n, err // written, no room yet, or a real failure (EPIPE)
 		}
@@ -153,10 +160,29 @@ func (q *frameQueue) writev(fd uintptr) (int, error) {
 	for end < len(segs) && end < maxIovecs && (!q.lent[end] || noSplice.Load()) {
 		end++
 	}
-	if end == 1 {
+	switch {
+	case q.blocking && end == 1:
 		return unix.Write(int(fd), segs[0])
+	case q.blocking:
+		return unix.Writev(int(fd), segs[:end])
+	case end == 1:
+		return rawWrite(fd, segs[0])
 	}
-	return unix.Writev(int(fd), segs[:end])
+	return rawWritev(fd, q.iovecs(segs[:end]))
+}
+
+// iovecs describes segs for a vectored call, in a slice the queue reuses.
+func (q *frameQueue) iovecs(segs [][]byte) []unix.Iovec {
+	q.iov = q.iov[:0]
+	for _, s := range segs {
+		if len(s) == 0 {
+			continue
+		}
+		v := unix.Iovec{Base: &s[0]}
+		v.SetLen(len(s))
+		q.iov = append(q.iov, v)
+	}
+	return q.iov
 }
 
 // noSplice is set once vmsplice has failed other than for want of room.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -30,6 +31,7 @@ func init() {
 	must("test.echo", func(a []byte) ([]byte, error) { return a, nil })
 	must("test.noop", func([]byte) ([]byte, error) { return nil, nil })
 	must("test.pid", func([]byte) ([]byte, error) { return []byte(strconv.Itoa(os.Getpid())), nil })
+	must("test.gomaxprocs", func([]byte) ([]byte, error) { return []byte(strconv.Itoa(runtime.GOMAXPROCS(0))), nil })
 	must("test.sleep", func(a []byte) ([]byte, error) {
 		time.Sleep(time.Duration(binary.LittleEndian.Uint64(a)))
 		return a, nil
@@ -109,7 +111,7 @@ const envFailStarts = "PROCPOOL_TEST_FAIL_STARTS"
 
 func failStartIfTold() {
 	path := os.Getenv(envFailStarts)
-	if path == "" || os.Getenv(EnvRole) != RoleWorker {
+	if role, _, _ := strings.Cut(os.Getenv(EnvRole), ":"); path == "" || role != RoleWorker {
 		return
 	}
 	if path == "all" {

@@ -91,6 +91,16 @@ func Env(kv ...string) Option {
 	return func(c *config) error { c.env = append(c.env, kv...); return nil }
 }
 
+// workerProcs is the GOMAXPROCS a worker runs with unless its environment
+// sets one: its share of this process's CPUs, at least one. A worker runs
+// one task at a time, so a P of its own beyond its share only idles; and
+// when workers outnumber CPUs, an idle P has the runtime wake a thread for
+// it at every preemption, a context switch each, on CPUs the other workers
+// are waiting for.
+func (c *config) workerProcs() int {
+	return max(1, runtime.GOMAXPROCS(0)/c.workers)
+}
+
 // WorkerOutput sets where the workers' standard output and error go; the
 // default is the parent's own.
 func WorkerOutput(stdout, stderr io.Writer) Option {

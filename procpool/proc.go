@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -83,7 +84,7 @@ func (p *Pool) startProc() (*proc, error) {
 		return fail(err)
 	}
 	cmd := exec.Command(p.cfg.path, p.cfg.args...)
-	cmd.Env = append(append(os.Environ(), RoleEnv(RoleWorker, "")), p.cfg.env...)
+	cmd.Env = append(append(os.Environ(), RoleEnv(RoleWorker, strconv.Itoa(p.cfg.workerProcs()))), p.cfg.env...)
 	cmd.ExtraFiles = []*os.File{taskR, resW, cur.file} // fds 3, 4 and 5
 	cmd.Stdout, cmd.Stderr = p.stdout, p.stderr
 	var stderr *stderrFilter

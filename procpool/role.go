@@ -81,7 +81,7 @@ func ServeRole() (served bool, err error) {
 	os.Unsetenv(EnvRole)
 	name, spec, _ := strings.Cut(v, ":")
 	if name == RoleWorker {
-		return true, serveWorker()
+		return true, serveWorker(spec)
 	}
 	roles.mu.RLock()
 	serve := roles.serve[name]

@@ -8,7 +8,9 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/debug"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -22,8 +24,20 @@ const (
 	workerResultFD = 4
 )
 
-// serveWorker serves a Pool's tasks: the worker role (see ServeRole).
-func serveWorker() error {
+// serveWorker serves a Pool's tasks: the worker role (see ServeRole). Its
+// spec is the GOMAXPROCS the pool gives it (config.workerProcs), which a
+// GOMAXPROCS in its environment overrides.
+func serveWorker(spec string) error {
+	if _, set := os.LookupEnv("GOMAXPROCS"); !set && spec != "" {
+		n, err := strconv.Atoi(spec)
+		if err != nil || n < 1 {
+			return fmt.Errorf("procpool: worker %d: %s=%s:%s: %w: want a GOMAXPROCS", os.Getpid(), EnvRole, RoleWorker, spec, ErrProtocol)
+		}
+		// Setting it stops the world: not for the value it already has.
+		if n != runtime.GOMAXPROCS(0) {
+			runtime.GOMAXPROCS(n)
+		}
+	}
 	// Ctrl-C at a terminal reaches the whole process group; the pool's owner
 	// decides what happens to its workers, so a worker does not die of it
 	// mid-task. It still dies with its parent (Pdeathsig). A worker whose
@@ -41,8 +55,13 @@ func serveWorker() error {
 	}()
 	// A task's subprocesses must not inherit the protocol's descriptors: a
 	// result pipe held open by a grandchild would hide this worker's exit.
+	// Both ends are this process's alone, so they can be non-blocking, for
+	// the poller and raw calls (rawio.go).
 	for _, fd := range []int{workerTaskFD, workerResultFD} {
 		unix.CloseOnExec(fd)
+		if err := unix.SetNonblock(fd, true); err != nil {
+			return fmt.Errorf("procpool: worker %d: fd %d: %w", os.Getpid(), fd, err)
+		}
 	}
 	page := os.NewFile(workerCurrentFD, "procpool-current")
 	cur, err := mapCurrentTask(page)
@@ -51,8 +70,12 @@ func serveWorker() error {
 	}
 	page.Close() // the mapping outlives the descriptor
 	in := os.NewFile(workerTaskFD, "procpool-tasks")
+	rc, err := in.SyscallConn()
+	if err != nil {
+		return fmt.Errorf("procpool: worker %d: task pipe: %w", os.Getpid(), err)
+	}
 	out := os.NewFile(workerResultFD, "procpool-results")
-	return serve(in, out, cur, caught)
+	return serve(polledReader{rc}, out, cur, caught)
 }
 
 // taskSlot is where a worker publishes the task it runs and the last it
