@@ -135,6 +135,9 @@ func (o *claimsOptions) run(cmd *cobra.Command) error {
 	if plan.run.Journal, err = folder.startJournal(); err != nil {
 		return err
 	}
+	// The log modes and API checks come after the trials: the journal
+	// ends when they do.
+	plan.run.Journal.Hold()
 	in := watchInterrupts(cmd.Context())
 	defer in.stop()
 	bar := newProgressBar(cmd.ErrOrStderr())
@@ -179,14 +182,17 @@ func (o *claimsOptions) judgeSaved(cmd *cobra.Command) error {
 // measured so far, marked partial and without claims, with the error.
 func (p claimsPlan) measure(ctx context.Context, dir string, progress func(harness.Progress)) (*results.Run, error) {
 	steps := p.steps()
+	p.run.Command = "claims"
 	run, err := harness.Run(ctx, p.run, func(pr harness.Progress) {
 		pr.Trials = steps
 		progress(pr)
 	})
+	if run != nil {
+		defer func() { p.run.Journal.Release(run) }()
+	}
 	if err != nil {
 		return run, err
 	}
-	run.Command = "claims"
 	if p.noPython {
 		run.Notes = append(run.Notes, "py-serial and py-threads skipped: no python3 on the PATH, so claim 1 is not judged on CPython's own threads")
 	}

@@ -75,6 +75,10 @@ type Config struct {
 	// Journal, if set, receives each trial as it finishes, so that a run
 	// that dies before its results are saved loses nothing it measured.
 	Journal *Journal
+	// Command is the run's command in results.json and its journal: "run"
+	// (or "sweep", with WorkerSizes) when empty; "claims" for the claims'
+	// trials, whose journal goes on past Run (Journal.Hold).
+	Command string
 }
 
 // ConfigError is an invalid configuration: the caller's input, not a

@@ -29,9 +29,10 @@ var ErrNotJournal = errors.New("not a poolbench journal")
 // A failed write does not stop the run (its figures are still in memory);
 // Err reports the first.
 type Journal struct {
-	mu  sync.Mutex
-	f   *os.File
-	err error
+	mu   sync.Mutex
+	f    *os.File
+	err  error
+	held bool // End is the holder's (Hold)
 }
 
 // NewJournal journals to f, which it owns from now on.
@@ -71,8 +72,45 @@ func (j *Journal) Begin(run *results.Run) {
 // LogMode records one finished mode of the shared-log experiment.
 func (j *Journal) LogMode(m results.LogMode) { j.write(journalLine{LogMode: &m}) }
 
-// End records that the run finished, partial or not.
+// End records that the run finished, partial or not; on a held journal it
+// records nothing (Hold).
 func (j *Journal) End(run *results.Run) {
+	if j == nil {
+		return
+	}
+	j.mu.Lock()
+	held := j.held
+	j.mu.Unlock()
+	if !held {
+		j.end(run)
+	}
+}
+
+// Hold keeps the journal's end for its holder: claims measures log modes
+// and checks the pool's API after its trials, and a run that dies during
+// those must rebuild as the partial run it is, not as the finished one
+// the trials' End would record. Release records the end.
+func (j *Journal) Hold() {
+	if j == nil {
+		return
+	}
+	j.mu.Lock()
+	j.held = true
+	j.mu.Unlock()
+}
+
+// Release records the end of a held journal's run.
+func (j *Journal) Release(run *results.Run) {
+	if j == nil {
+		return
+	}
+	j.mu.Lock()
+	j.held = false
+	j.mu.Unlock()
+	j.end(run)
+}
+
+func (j *Journal) end(run *results.Run) {
 	j.write(journalLine{End: &journalEnd{FinishedAt: run.FinishedAt, Partial: run.Partial, Notes: run.Notes}})
 }
 

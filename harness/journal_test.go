@@ -18,6 +18,14 @@ import (
 // the journal's bytes.
 func journaledRun(t *testing.T) (*results.Run, []byte) {
 	t.Helper()
+	run, j, path := startJournaledRun(t, nil)
+	return run, closeJournal(t, j, path)
+}
+
+// startJournaledRun runs a small plan, changed by edit if not nil, with a
+// journal that it returns open, with its path.
+func startJournaledRun(t *testing.T, edit func(*Config)) (*results.Run, *Journal, string) {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), JournalName)
 	f, err := os.Create(path)
 	if err != nil {
@@ -27,19 +35,67 @@ func journaledRun(t *testing.T) (*results.Run, []byte) {
 	cfg.TaskSizes = map[string]string{"cpu": "10k"}
 	cfg.Strategies = []string{"serial", "goroutines", "pool-apply"}
 	cfg.Journal = NewJournal(f)
+	if edit != nil {
+		edit(&cfg)
+	}
 	run, err := Run(context.Background(), cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := cfg.Journal.Err(); err != nil {
+	return run, cfg.Journal, path
+}
+
+// closeJournal closes j and returns what it wrote to path.
+func closeJournal(t *testing.T, j *Journal, path string) []byte {
+	t.Helper()
+	if err := j.Err(); err != nil {
 		t.Fatal(err)
 	}
-	cfg.Journal.Close()
+	j.Close()
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return run, data
+	return data
+}
+
+// TestHeldJournalEndsWithItsHolder: claims' journal goes on past its
+// trials (log modes, API checks). Until the holder releases it, a journal
+// rebuilds as the partial run of the holder's command, with what it has;
+// released, as the finished run.
+func TestHeldJournalEndsWithItsHolder(t *testing.T) {
+	run, j, path := startJournaledRun(t, func(c *Config) {
+		c.Command = "claims"
+		c.Journal.Hold()
+	})
+	if run.Command != "claims" {
+		t.Errorf("run's command %q, want claims", run.Command)
+	}
+	j.LogMode(results.LogMode{Mode: "locked"})
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	died, err := Rebuild(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !died.Partial || died.Command != "claims" || len(died.Logging) != 1 {
+		t.Errorf("held journal rebuilt as partial=%v command=%q with %d log modes, want a partial claims run with 1",
+			died.Partial, died.Command, len(died.Logging))
+	}
+	run.Logging = []results.LogMode{{Mode: "locked"}}
+	j.Release(run)
+	done, err := Rebuild(bytes.NewReader(closeJournal(t, j, path)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if done.Partial {
+		t.Error("released journal rebuilt as a partial run")
+	}
+	if a, b := encoded(t, run), encoded(t, done); a != b {
+		t.Errorf("rebuilt run differs from the run:\n--- run\n%s\n--- rebuilt\n%s", a, b)
+	}
 }
 
 func encoded(t *testing.T, run *results.Run) string {

@@ -91,7 +91,10 @@ func Run(ctx context.Context, cfg Config, progress func(Progress)) (*results.Run
 		run.Host.PythonVersion = p.python.Version
 	}
 	run.Notes = append(run.Notes, p.notes...)
-	if len(cfg.WorkerSizes) > 0 {
+	switch {
+	case cfg.Command != "":
+		run.Command = cfg.Command
+	case len(cfg.WorkerSizes) > 0:
 		run.Command = "sweep"
 	}
 	specs := p.specs()
