@@ -137,18 +137,23 @@ func (q *frameQueue) reset() {
 // and the others copied.
 //
 // On a non-blocking descriptor the calls are raw (rawio.go); a blocking
-// one (a worker's result pipe in a test) may wait, so its calls are the
-// scheduler's ordinary ones.
+// one may wait, so its calls are the scheduler's ordinary ones, as they
+// all are under the race detector, which sees the bytes only those read.
 func (q *frameQueue) writev(fd uintptr) (int, error) {
+	ordinary := q.blocking || raceBuild
 	if q.lent[0] && !noSplice.Load() {
 		iov := q.iovecs(q.segs[:1])
 		var n int
 		var err error
-		if q.blocking {
+		switch {
+		case q.blocking:
 			n, err = unix.Vmsplice(int(fd), iov, 0)
-		} else {
+		case ordinary:
+			n, err = unix.Vmsplice(int(fd), iov, unix.SPLICE_F_NONBLOCK)
+		default:
 			n, err = rawVmsplice(fd, iov)
 		}
+		clear(iov) // the vectors must not keep written bodies alive
 		if !errors.Is(err, syscall.EINVAL) && !errors.Is(err, syscall.ENOSYS) && !errors.Is(err, syscall.EPERM) {
 			return n, err // written, no room yet, or a real failure (EPIPE)
 		}
@@ -161,17 +166,22 @@ func (q *frameQueue) writev(fd uintptr) (int, error) {
 		end++
 	}
 	switch {
-	case q.blocking && end == 1:
+	case ordinary && end == 1:
 		return unix.Write(int(fd), segs[0])
-	case q.blocking:
+	case ordinary:
 		return unix.Writev(int(fd), segs[:end])
 	case end == 1:
 		return rawWrite(fd, segs[0])
 	}
-	return rawWritev(fd, q.iovecs(segs[:end]))
+	iov := q.iovecs(segs[:end])
+	n, err := rawWritev(fd, iov)
+	clear(iov)
+	return n, err
 }
 
-// iovecs describes segs for a vectored call, in a slice the queue reuses.
+// iovecs describes segs for a vectored call, in a slice the queue reuses;
+// the caller clears it after the call, so that a queue that is reset holds
+// no body through it.
 func (q *frameQueue) iovecs(segs [][]byte) []unix.Iovec {
 	q.iov = q.iov[:0]
 	for _, s := range segs {

@@ -28,13 +28,13 @@ const (
 // spec is the GOMAXPROCS the pool gives it (config.workerProcs), which a
 // GOMAXPROCS in its environment overrides.
 func serveWorker(spec string) error {
-	if _, set := os.LookupEnv("GOMAXPROCS"); !set && spec != "" {
+	if spec != "" {
 		n, err := strconv.Atoi(spec)
 		if err != nil || n < 1 {
 			return fmt.Errorf("procpool: worker %d: %s=%s:%s: %w: want a GOMAXPROCS", os.Getpid(), EnvRole, RoleWorker, spec, ErrProtocol)
 		}
 		// Setting it stops the world: not for the value it already has.
-		if n != runtime.GOMAXPROCS(0) {
+		if _, set := os.LookupEnv("GOMAXPROCS"); !set && n != runtime.GOMAXPROCS(0) {
 			runtime.GOMAXPROCS(n)
 		}
 	}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package procpool
+
+const raceBuild = false // see rawio_race.go
