@@ -36,6 +36,16 @@ func init() {
 		time.Sleep(time.Duration(binary.LittleEndian.Uint64(a)))
 		return a, nil
 	})
+	must("test.hog", func(a []byte) ([]byte, error) {
+		// A loop without calls: with asynchronous preemption off, nothing
+		// else in this worker runs on its P until it ends.
+		n, _ := strconv.Atoi(string(a))
+		x := uint64(1)
+		for i := 0; i < n; i++ {
+			x = x*6364136223846793005 + uint64(i)
+		}
+		return []byte(strconv.FormatUint(x, 10)), nil
+	})
 	must("test.error", func(a []byte) ([]byte, error) { return nil, errors.New("bad input " + string(a)) })
 	must("test.panic", func([]byte) ([]byte, error) { panic("boom") })
 	must("test.exit", func(a []byte) ([]byte, error) {

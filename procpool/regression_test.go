@@ -84,6 +84,29 @@ func TestPrefetchedTasksAndPromptResults(t *testing.T) {
 	}
 }
 
+// A result leaves as its task ends, even when its worker has one P and
+// the next task, already at hand, never yields it to another goroutine.
+func TestResultLeavesBeforeAHoggingNextTask(t *testing.T) {
+	p := newPool(t, 1, Prefetch(2), Env("GOMAXPROCS=1", "GODEBUG=asyncpreemptoff=1"))
+	// Both tasks reach the pipe while the worker sleeps, so it reads them
+	// at once: the second is at hand when the first ends.
+	if _, err := p.ApplyAsync(Task{Func: "test.sleep", Args: sleepArgs(100 * time.Millisecond)}, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	res, err := p.Map(context.Background(), "test.hog", [][]byte{[]byte("0"), []byte("500000000")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Without its own write, the first result waits for the hog to yield,
+	// which it does only as it returns: Delivered lands at its very end.
+	r, next := res[0], res[1]
+	half := next.Started.Add(next.Finished.Sub(next.Started) / 2)
+	if !r.Delivered.Before(half) {
+		t.Errorf("the first result reached the pool %v after the next task started, which ran %v",
+			r.Delivered.Sub(next.Started), next.Finished.Sub(next.Started))
+	}
+}
+
 func TestTerminatedTasksHaveSaneLatency(t *testing.T) {
 	p := newPool(t, 1, Prefetch(0))
 	got := make(chan time.Duration, 2)

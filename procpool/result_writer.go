@@ -86,11 +86,45 @@ func (w *resultWriter) add(r resultFrame, now, lend bool) (end int64, err error)
 		}
 		return end, err
 	}
+	if done, err := w.writeWhatFits(); done || err != nil {
+		return 0, err
+	}
 	select {
 	case w.wake <- struct{}{}:
 	default:
 	}
 	return 0, nil
+}
+
+// writeWhatFits writes, from the calling goroutine, as much of the queue as
+// the pipe takes without waiting, and reports whether that was all of it;
+// the writer goroutine sends the rest. On a non-blocking pipe such a write
+// costs what waking the writer would, and a worker with one P would run
+// the writer only once the next task yields it: a result could wait a
+// whole time slice behind a prefetched task. A write under way (the
+// writer goroutine's) or a blocking pipe leaves it all to the writer.
+func (w *resultWriter) writeWhatFits() (done bool, err error) {
+	if w.raw == nil || !w.writeMu.TryLock() {
+		return false, nil
+	}
+	defer w.writeMu.Unlock()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.err != nil || w.q.blocking {
+		return false, w.err
+	}
+	size := w.q.len()
+	err = w.q.writeNow(w.raw)
+	w.written.Add(int64(size - w.q.len()))
+	if err != nil {
+		w.err = err
+		return false, err
+	}
+	if w.q.len() > 0 {
+		return false, nil
+	}
+	w.q.reset()
+	return true, nil
 }
 
 // released reports whether the reader has taken every byte up to end of
