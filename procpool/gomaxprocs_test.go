@@ -26,7 +26,8 @@ func TestWorkerGOMAXPROCS(t *testing.T) {
 		{"one worker has every CPU", 1, nil, cpus},
 		{"two share them", 2, nil, max(1, cpus/2)},
 		{"more workers than CPUs have one each", cpus + 1, nil, 1},
-		{"GOMAXPROCS set for the workers wins", 2, []Option{Env("GOMAXPROCS=3")}, 3},
+		{"WorkerGOMAXPROCS sets it", cpus + 1, []Option{WorkerGOMAXPROCS(5)}, 5},
+		{"GOMAXPROCS set for the workers wins", 2, []Option{Env("GOMAXPROCS=3"), WorkerGOMAXPROCS(5)}, 3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := newPool(t, tc.workers, tc.opts...)
@@ -45,6 +46,7 @@ func TestWorkerGOMAXPROCS(t *testing.T) {
 func TestWorkerRejectsABadSpec(t *testing.T) {
 	cmd := exec.Command(os.Args[0])
 	cmd.Env = append(os.Environ(), RoleEnv(RoleWorker, "lots"))
+	cmd.Env = append(cmd.Env, "GOMAXPROCS=1") // set or not, the spec is checked
 	out, err := cmd.CombinedOutput()
 	if err == nil {
 		t.Fatalf("worker with spec %q exited 0: %s", "lots", out)

@@ -29,6 +29,7 @@ type config struct {
 	maxFrame     int
 	trimDumps    bool
 	lendArgs     bool
+	procs        int // the workers' GOMAXPROCS; 0: their share (workerProcs)
 }
 
 // MaxTasksPerChild retires a worker after n tasks and starts a fresh one, as
@@ -92,13 +93,32 @@ func Env(kv ...string) Option {
 }
 
 // workerProcs is the GOMAXPROCS a worker runs with unless its environment
-// sets one: its share of this process's CPUs, at least one. A worker runs
-// one task at a time, so a P of its own beyond its share only idles; and
-// when workers outnumber CPUs, an idle P has the runtime wake a thread for
-// it at every preemption, a context switch each, on CPUs the other workers
-// are waiting for.
+// sets one: WorkerGOMAXPROCS's, or its share of this process's CPUs, at
+// least one. A worker runs one task at a time, so a P of its own beyond its
+// share only idles; and when workers outnumber CPUs, an idle P has the
+// runtime wake a thread for it at every preemption, a context switch each,
+// on CPUs the other workers are waiting for.
 func (c *config) workerProcs() int {
+	if c.procs > 0 {
+		return c.procs
+	}
 	return max(1, runtime.GOMAXPROCS(0)/c.workers)
+}
+
+// WorkerGOMAXPROCS sets the GOMAXPROCS of each worker: for tasks that run
+// goroutines of their own in parallel, or for pools that run beside
+// others (n single-worker pools at once share the CPUs as one pool of n
+// workers would). The default is the worker's share of this process's
+// CPUs, GOMAXPROCS / workers, at least one. A GOMAXPROCS in the workers'
+// environment (Env, or this process's own) wins over either.
+func WorkerGOMAXPROCS(n int) Option {
+	return func(c *config) error {
+		if n < 1 {
+			return fmt.Errorf("procpool: WorkerGOMAXPROCS %d: want at least 1", n)
+		}
+		c.procs = n
+		return nil
+	}
 }
 
 // WorkerOutput sets where the workers' standard output and error go; the

@@ -24,6 +24,7 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		{"negative workers", -3, nil, "-3 workers"},
 		{"bad maxtasks", 1, []Option{MaxTasksPerChild(0)}, "MaxTasksPerChild"},
 		{"bad prefetch", 1, []Option{Prefetch(-1)}, "Prefetch"},
+		{"no GOMAXPROCS", 1, []Option{WorkerGOMAXPROCS(0)}, "WorkerGOMAXPROCS"},
 		{"missing binary", 1, []Option{Command("/nonexistent/poolbench")}, "no such file"},
 		{"not a worker", 1, []Option{Command("/bin/true")}, "exited before it was ready"},
 		{"failing initializer", 2, []Option{Initializer("test.init", []byte("fail"))}, "initializer test.init: refused"},

@@ -2,6 +2,7 @@ package strategies
 
 import (
 	"context"
+	"runtime"
 	"sync"
 	"time"
 
@@ -57,7 +58,9 @@ func (ProcessPerTask) Run(ctx context.Context, plan Plan, rec *Recorder) error {
 // runInOwnProcess is Python's Process(target=f).start(); join(): one worker
 // process for one task, reaped before it returns.
 func runInOwnProcess(ctx context.Context, plan Plan, t procpool.Task, rec *Recorder) ([]byte, error) {
-	p, err := procpool.New(1, plan.poolOptions()...)
+	// The processes that run at once share the CPUs as a pool's workers do.
+	share := procpool.WorkerGOMAXPROCS(max(1, runtime.GOMAXPROCS(0)/ProcessPerTask{}.Concurrency(plan)))
+	p, err := procpool.New(1, append(plan.poolOptions(), share)...)
 	if err != nil {
 		return nil, err
 	}
