@@ -138,7 +138,7 @@ func (o *claimsOptions) run(cmd *cobra.Command) error {
 	// The log modes and API checks come after the trials: the journal
 	// ends when they do.
 	plan.run.Journal.Hold()
-	in := watchInterrupts(cmd.Context())
+	in := watchFolderInterrupts(cmd, folder)
 	defer in.stop()
 	bar := newProgressBar(cmd.ErrOrStderr())
 	run, runErr := plan.measure(in.ctx, folder.dir, bar.update)

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -32,6 +33,9 @@ type runFolder struct {
 	dir     string
 	lock    *os.File
 	journal *harness.Journal
+	// journaling: the journal holds trials no results.json holds yet. Read
+	// by the signal handler's goroutine (unsavedNote).
+	journaling atomic.Bool
 }
 
 // claimFolder returns the folder a run writes to, created, writable and
@@ -182,11 +186,24 @@ func (f *runFolder) startJournal() (*harness.Journal, error) {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
 	f.journal = harness.NewJournal(file)
+	f.journaling.Store(true)
 	return f.journal, nil
+}
+
+// unsavedNote says where the run's trials are while its results are not
+// saved yet: for a second Ctrl-C, which exits at once. It is empty once
+// the results are saved, or when there is no journal.
+func (f *runFolder) unsavedNote() string {
+	if !f.journaling.Load() {
+		return ""
+	}
+	path := filepath.Join(f.dir, harness.JournalName)
+	return fmt.Sprintf("poolbench: stopped before the results were saved; the trials measured so far are in %s (`poolbench report %s` rebuilds them)", path, path)
 }
 
 // discardJournal removes the journal of a run that measured nothing.
 func (f *runFolder) discardJournal() {
+	f.journaling.Store(false)
 	if f.journal != nil {
 		f.journal.Close()
 		f.journal = nil

@@ -137,3 +137,28 @@ func TestCrashedRunRebuilds(t *testing.T) {
 	// The folder now holds a finished run: no longer an unfinished one.
 	expectUsage(t, "holds an earlier run (results.json, report.html)", tinyRunIn(dir)...)
 }
+
+// Until its results are saved, a run's folder says where its trials are,
+// for a second Ctrl-C to print as poolbench exits; after, nothing.
+func TestUnsavedNoteNamesTheJournal(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	f, err := claimFolder(dir, "run", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.release()
+	if note := f.unsavedNote(); note != "" {
+		t.Errorf("before the journal: %q", note)
+	}
+	if _, err := f.startJournal(); err != nil {
+		t.Fatal(err)
+	}
+	journal := filepath.Join(dir, harness.JournalName)
+	if note := f.unsavedNote(); !strings.Contains(note, "the trials measured so far are in "+journal) {
+		t.Errorf("while journaling: %q", note)
+	}
+	f.discardJournal() // as save does once results.json is in place
+	if note := f.unsavedNote(); note != "" {
+		t.Errorf("once saved: %q", note)
+	}
+}

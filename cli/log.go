@@ -206,7 +206,7 @@ func (o *logOptions) run(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	in := watchInterrupts(cmd.Context())
+	in := watchFolderInterrupts(cmd, folder)
 	defer in.stop()
 	bar := newProgressBar(cmd.ErrOrStderr())
 	run, runErr := harness.Log(in.ctx, harness.LogConfig{Config: cfg, Modes: modes, RecordSize: o.recordSize,

@@ -260,7 +260,7 @@ func (o *runOptions) prepare(command string, sizes []int) (harness.Config, *runF
 // then saves and prints whatever it measured (marked partial if cut
 // short).
 func measureAndReport(cmd *cobra.Command, folder *runFolder, print printer, measure func(context.Context, func(harness.Progress)) (*results.Run, error)) error {
-	in := watchInterrupts(cmd.Context())
+	in := watchFolderInterrupts(cmd, folder)
 	defer in.stop()
 	bar := newProgressBar(cmd.ErrOrStderr())
 	run, runErr := measure(in.ctx, bar.update)

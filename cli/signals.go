@@ -2,10 +2,14 @@ package cli
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"sync"
 	"syscall"
+
+	"github.com/spf13/cobra"
 )
 
 // interrupts is a context cancelled by the first SIGINT, SIGTERM or SIGHUP
@@ -21,6 +25,31 @@ type interrupts struct {
 	stop func()
 	mu   sync.Mutex
 	sig  os.Signal
+	// lastWords, if set, says on w, as a second signal exits, what
+	// is left of the run (lastWordsOn).
+	w         io.Writer
+	lastWords func() string
+}
+
+// lastWordsOn has a second signal print lastWords() to w, unless it is
+// empty, before poolbench exits: where the trials measured so far are.
+func (in *interrupts) lastWordsOn(w io.Writer, lastWords func() string) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.w, in.lastWords = w, lastWords
+}
+
+// sayLastWords prints the last words, if any.
+func (in *interrupts) sayLastWords() {
+	in.mu.Lock()
+	w, lastWords := in.w, in.lastWords
+	in.mu.Unlock()
+	if lastWords == nil {
+		return
+	}
+	if msg := lastWords(); msg != "" {
+		fmt.Fprintln(w, msg)
+	}
 }
 
 func watchInterrupts(parent context.Context) *interrupts {
@@ -55,6 +84,7 @@ func watchInterrupts(parent context.Context) *interrupts {
 		select {
 		case s := <-ch:
 			reapOrphans()
+			in.sayLastWords()
 			os.Exit(signalCode(s))
 		case <-done:
 		}
@@ -65,6 +95,15 @@ func watchInterrupts(parent context.Context) *interrupts {
 		close(done)
 		cancel()
 	}
+	return in
+}
+
+// watchFolderInterrupts is watchInterrupts for a run that saves into
+// folder: a second signal, which exits at once, says where the run's
+// trials are.
+func watchFolderInterrupts(cmd *cobra.Command, folder *runFolder) *interrupts {
+	in := watchInterrupts(cmd.Context())
+	in.lastWordsOn(cmd.ErrOrStderr(), folder.unsavedNote)
 	return in
 }
 
