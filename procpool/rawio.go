@@ -26,7 +26,11 @@ func rawRead(fd uintptr, b []byte) (int, error) {
 		return 0, nil
 	}
 	if raceBuild {
-		return unix.Read(int(fd), b)
+		n, err := unix.Read(int(fd), b)
+		if err != nil {
+			return 0, err // unix.Read says -1
+		}
+		return n, nil
 	}
 	n, _, e := unix.RawSyscall(unix.SYS_READ, fd, uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)))
 	if e != 0 {

@@ -11,9 +11,10 @@ import (
 )
 
 // resultWriter is a worker's side of the result pipe. Results are queued
-// and written either by the task loop itself (when it is about to wait for
-// a task anyway) or by a goroutine of their own, while the next task runs;
-// whatever accumulates during one write goes out in the next. A large
+// and written by the task loop itself (in full when it is about to wait
+// for a task anyway, else what the pipe takes without waiting) and what
+// is left by a goroutine of their own, while the next task runs; whatever
+// accumulates during one write goes out in the next. A large
 // result is not copied: it goes out from the function's own buffer, before
 // the next task may touch that buffer, and one in the worker's frame
 // buffer is lent to the pipe (vmsplice) until the pool has read it.

@@ -88,10 +88,10 @@ type taskSlot interface {
 // serve runs the worker side of the protocol: the init frame (the pool's
 // frame limit and initializer), the ready handshake, then tasks until in
 // reaches end of file; neither the initializer nor the handshake comes
-// before caught is closed. Results are written in batches: a result is
-// flushed when no further task is already buffered; otherwise a writer
-// goroutine sends it while the next task runs, and results that pile up
-// meanwhile go out in one write.
+// before caught is closed. A result is written as its task ends: in full
+// when no further task is already buffered, else as much as the pipe takes
+// without waiting, and a writer goroutine sends the rest while the next
+// task runs; results that pile up meanwhile go out in one write.
 func serve(in io.Reader, out io.Writer, slot taskSlot, caught <-chan struct{}) error {
 	// The parent is trusted with the init frame's size: the limit it
 	// carries applies from the next frame on.
@@ -173,8 +173,9 @@ func serve(in io.Reader, out io.Writer, slot taskSlot, caught <-chan struct{}) e
 			}
 		}
 		// With no task waiting, write now: the read below would block.
-		// Otherwise the writer goroutine sends it while the next task
-		// runs, so a finished result never waits behind a prefetched task.
+		// Otherwise write what the pipe takes, and the writer goroutine
+		// sends the rest while the next task runs, so a finished result
+		// never waits behind a prefetched task.
 		// A result made over the task's arguments is in the frame
 		// buffer, which only this loop writes to: it is lent to the pipe
 		// rather than copied, and the buffer is not read into again

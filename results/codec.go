@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"syscall"
 )
 
 // ErrNotResults is returned for JSON that is not a poolbench results file.
@@ -134,23 +133,19 @@ func WriteFileAtomic(path string, data []byte) error {
 	// The rename is durable only once the folder's entry is on disk: until
 	// then a crash can leave the old file, or none, where the caller has
 	// been told the results are.
-	if err := syncDir(dir); err != nil {
-		return fmt.Errorf("results: sync folder of %s: %w", path, err)
-	}
+	syncDir(dir)
 	return nil
 }
 
-// syncDir flushes a folder's entries to disk. File systems that cannot
-// sync a folder (some network and FUSE ones) say EINVAL or that it is unsupported: the
-// rename stands there as well as it can, and that is not a failure.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
+// syncDir flushes a folder's entries to disk, as far as it can. The new
+// file is in place by now, and readable: a folder that cannot be opened
+// (write and search permission without read) or synced (some network and
+// FUSE file systems) makes the rename less durable, not undone, and
+// reporting the results as unwritten would send the caller to save them
+// elsewhere for nothing.
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
 	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) && !errors.Is(err, errors.ErrUnsupported) {
-		return err
-	}
-	return nil
 }
