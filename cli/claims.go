@@ -187,18 +187,21 @@ func (p claimsPlan) measure(ctx context.Context, dir string, progress func(harne
 		pr.Trials = steps
 		progress(pr)
 	})
-	if run != nil {
-		defer func() { p.run.Journal.Release(run) }()
-	}
 	if err != nil {
+		if run != nil {
+			p.run.Journal.Release(run)
+		}
 		return run, err
 	}
 	if p.noPython {
 		run.Notes = append(run.Notes, "py-serial and py-threads skipped: no python3 on the PATH, so claim 1 is not judged on CPython's own threads")
 	}
+	// The journal's end is written on each way out but a panic's, so that
+	// a run that crashed rebuilds as the partial run it is.
 	fail := func(err error) (*results.Run, error) {
 		run.Partial = true
 		run.FinishedAt = time.Now().UTC()
+		p.run.Journal.Release(run)
 		return run, err
 	}
 
@@ -234,6 +237,7 @@ func (p claimsPlan) measure(ctx context.Context, dir string, progress func(harne
 	}
 	run.Claims = mergeClaims(claims.Evaluate(run), api)
 	run.FinishedAt = time.Now().UTC()
+	p.run.Journal.Release(run)
 	return run, nil
 }
 

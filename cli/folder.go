@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -33,9 +34,15 @@ type runFolder struct {
 	dir     string
 	lock    *os.File
 	journal *harness.Journal
-	// journaling: the journal holds trials no results.json holds yet. Read
-	// by the signal handler's goroutine (unsavedNote).
+	// saving guards the step from journal to results.json: save holds it
+	// while it writes the results and drops the journal, and a second
+	// signal (stopNote) takes it for good, so that what it says as
+	// poolbench exits stays true.
+	saving sync.Mutex
+	// journaling: the journal holds trials no results.json holds yet;
+	// savedTo: where the results were saved, if they were.
 	journaling atomic.Bool
+	savedTo    string
 }
 
 // claimFolder returns the folder a run writes to, created, writable and
@@ -190,15 +197,21 @@ func (f *runFolder) startJournal() (*harness.Journal, error) {
 	return f.journal, nil
 }
 
-// unsavedNote says where the run's trials are while its results are not
-// saved yet: for a second Ctrl-C, which exits at once. It is empty once
-// the results are saved, or when there is no journal.
-func (f *runFolder) unsavedNote() string {
-	if !f.journaling.Load() {
-		return ""
+// stopNote says where the run's measurements are, for a second signal,
+// which exits at once: in the journal while the results are not saved
+// yet, else in the results file; empty when there is neither. It waits
+// for a save under way to finish its step and keeps save from taking
+// another: it is called only as poolbench exits.
+func (f *runFolder) stopNote() string {
+	f.saving.Lock() // never unlocked: the process is exiting
+	switch {
+	case f.journaling.Load():
+		path := filepath.Join(f.dir, harness.JournalName)
+		return fmt.Sprintf("poolbench: stopped before the results were saved; the trials measured so far are in %s (`poolbench report %s` rebuilds them)", path, path)
+	case f.savedTo != "":
+		return "poolbench: stopped; the results are saved in " + f.savedTo
 	}
-	path := filepath.Join(f.dir, harness.JournalName)
-	return fmt.Sprintf("poolbench: stopped before the results were saved; the trials measured so far are in %s (`poolbench report %s` rebuilds them)", path, path)
+	return ""
 }
 
 // discardJournal removes the journal of a run that measured nothing.

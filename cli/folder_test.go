@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -138,27 +139,44 @@ func TestCrashedRunRebuilds(t *testing.T) {
 	expectUsage(t, "holds an earlier run (results.json, report.html)", tinyRunIn(dir)...)
 }
 
-// Until its results are saved, a run's folder says where its trials are,
-// for a second Ctrl-C to print as poolbench exits; after, nothing.
-func TestUnsavedNoteNamesTheJournal(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "out")
-	f, err := claimFolder(dir, "run", false)
+// A second signal's last words say where the run's measurements are: in
+// the journal until the results are saved, then in results.json; nothing
+// when there is neither.
+func TestStopNoteSaysWhereTheRunIs(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "src")
+	if out, err := poolbench(tinyRunIn(src)...).CombinedOutput(); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	run, err := results.ReadFile(filepath.Join(src, "results.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.release()
-	if note := f.unsavedNote(); note != "" {
-		t.Errorf("before the journal: %q", note)
+	// stopNote keeps its folder from saving for good: one folder a case.
+	claim := func(journal bool) *runFolder {
+		f, err := claimFolder(filepath.Join(t.TempDir(), "out"), "run", false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(f.release)
+		if journal {
+			if _, err := f.startJournal(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return f
 	}
-	if _, err := f.startJournal(); err != nil {
+	if note := claim(false).stopNote(); note != "" {
+		t.Errorf("nothing measured: %q", note)
+	}
+	f := claim(true)
+	if note, want := f.stopNote(), "the trials measured so far are in "+filepath.Join(f.dir, harness.JournalName); !strings.Contains(note, want) {
+		t.Errorf("while journaling: %q, want %q", note, want)
+	}
+	f = claim(true)
+	if err := f.save(io.Discard, io.Discard, run, nil, func(io.Writer, *results.Run) error { return nil }); err != nil {
 		t.Fatal(err)
 	}
-	journal := filepath.Join(dir, harness.JournalName)
-	if note := f.unsavedNote(); !strings.Contains(note, "the trials measured so far are in "+journal) {
-		t.Errorf("while journaling: %q", note)
-	}
-	f.discardJournal() // as save does once results.json is in place
-	if note := f.unsavedNote(); note != "" {
-		t.Errorf("once saved: %q", note)
+	if note, want := f.stopNote(), "the results are saved in "+f.resultsPath(); !strings.Contains(note, want) {
+		t.Errorf("once saved: %q, want %q", note, want)
 	}
 }

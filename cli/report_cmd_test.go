@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/poolbench/poolbench/harness"
 	"github.com/poolbench/poolbench/results"
 )
 
@@ -468,4 +470,37 @@ func testCompareGuards(t *testing.T, old string) {
 	}
 	mustContain(t, stderr, "goroutines on noop is missing from the new run")
 	mustContain(t, out, "the new run is partial")
+}
+
+// A finished claims run's journal rebuilds with the claims its trials
+// judge, and says the pool's API checks, not journaled, are missing.
+func TestClaimsJournalRebuildsWithClaims(t *testing.T) {
+	path := filepath.Join(t.TempDir(), harness.JournalName)
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := harness.NewJournal(f)
+	j.Hold()
+	run, err := harness.Run(context.Background(), harness.Config{
+		Workloads: []string{"cpu"}, TaskSizes: map[string]string{"cpu": "1k"},
+		Strategies: []string{"serial", "goroutines", "goroutines-1cpu"},
+		Tasks:      3, Workers: 2, Repeat: 1, SampleInterval: harness.DefaultInterval,
+		Executable: os.Args[0], Journal: j, Command: "claims",
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.Release(run)
+	j.Close()
+	got, journal, err := readRunOrJournal(path)
+	if err != nil || !journal {
+		t.Fatalf("journal %v: %v", journal, err)
+	}
+	if got.Command != "claims" || got.Partial || len(got.Claims) == 0 {
+		t.Errorf("rebuilt: command %q, partial %v, %d claims; want a finished claims run with claims", got.Command, got.Partial, len(got.Claims))
+	}
+	if !strings.Contains(strings.Join(got.Notes, "\n"), "without the pool's API checks") {
+		t.Errorf("notes do not say the API checks are missing: %q", got.Notes)
+	}
 }

@@ -30,13 +30,18 @@ func (f *runFolder) save(stdout, stderr io.Writer, run *results.Run, runErr erro
 	if err := f.journal.Err(); err != nil {
 		fmt.Fprintf(stderr, "poolbench: warning: trials could not be journaled: %v\n", unwrapPath(err))
 	}
+	f.saving.Lock()
 	where, err := f.writeResults(run)
+	if err == nil {
+		f.savedTo = where
+		f.discardJournal() // results.json, beside it, holds all it held
+	}
+	f.saving.Unlock()
 	if err != nil {
 		// Not in the folder: the journal stays there, and the charts would
 		// not fit either.
 		return errors.Join(append(errs, err)...)
 	}
-	f.discardJournal() // results.json, beside it, holds all it held
 	if _, err := report.WriteFiles(f.dir, run); err != nil {
 		errs = append(errs, fmt.Errorf("%w (results.json is saved: `poolbench report %s` draws them again)", err, where))
 	} else {

@@ -83,8 +83,8 @@ func watchInterrupts(parent context.Context) *interrupts {
 		}
 		select {
 		case s := <-ch:
-			reapOrphans()
 			in.sayLastWords()
+			reapOrphans()
 			os.Exit(signalCode(s))
 		case <-done:
 		}
@@ -103,7 +103,7 @@ func watchInterrupts(parent context.Context) *interrupts {
 // trials are.
 func watchFolderInterrupts(cmd *cobra.Command, folder *runFolder) *interrupts {
 	in := watchInterrupts(cmd.Context())
-	in.lastWordsOn(cmd.ErrOrStderr(), folder.unsavedNote)
+	in.lastWordsOn(cmd.ErrOrStderr(), folder.stopNote)
 	return in
 }
 
