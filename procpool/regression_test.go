@@ -84,7 +84,8 @@ func TestPrefetchedTasksAndPromptResults(t *testing.T) {
 	}
 }
 
-// A result leaves as its task ends, even when its worker has one P and
+// A result of a task that ran a while (here a few milliseconds, over
+// sendAtOnce) leaves as its task ends, even when its worker has one P and
 // the next task, already at hand, never yields it to another goroutine.
 func TestResultLeavesBeforeAHoggingNextTask(t *testing.T) {
 	p := newPool(t, 1, Prefetch(2), Env("GOMAXPROCS=1", "GODEBUG=asyncpreemptoff=1"))
@@ -93,7 +94,7 @@ func TestResultLeavesBeforeAHoggingNextTask(t *testing.T) {
 	if _, err := p.ApplyAsync(Task{Func: "test.sleep", Args: sleepArgs(100 * time.Millisecond)}, nil, nil); err != nil {
 		t.Fatal(err)
 	}
-	res, err := p.Map(context.Background(), "test.hog", [][]byte{[]byte("0"), []byte("500000000")})
+	res, err := p.Map(context.Background(), "test.hog", [][]byte{[]byte("3000000"), []byte("500000000")})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,9 +12,10 @@ import (
 
 // resultWriter is a worker's side of the result pipe. Results are queued
 // and written by the task loop itself (in full when it is about to wait
-// for a task anyway, else what the pipe takes without waiting) and what
-// is left by a goroutine of their own, while the next task runs; whatever
-// accumulates during one write goes out in the next. A large
+// for a task anyway; what the pipe takes without waiting after a task
+// that ran a while) and what is left by a goroutine of their own, while
+// the next task runs; whatever accumulates during one write goes out in
+// the next. A large
 // result is not copied: it goes out from the function's own buffer, before
 // the next task may touch that buffer, and one in the worker's frame
 // buffer is lent to the pipe (vmsplice) until the pool has read it.
@@ -64,14 +65,29 @@ func (w *resultWriter) loop() {
 	}
 }
 
-// add queues a result; now writes it from the calling goroutine. A result
-// large enough to be sent from its own buffer is written at once too: the
-// buffer may be the task's arguments, which the next task's frame
-// overwrites, or one the function reuses. lend offers to keep the payload
-// unchanged until the pool has read it; when it is taken up (a large
-// result, on a pipe), end is where the result ends in the stream, and the
-// payload stays unchanged until released(end); end is 0 otherwise.
-func (w *resultWriter) add(r resultFrame, now, lend bool) (end int64, err error) {
+// sendMode is how add sends a result.
+type sendMode int
+
+const (
+	// sendLater leaves the result to the writer goroutine, with any that
+	// pile up before it runs: short tasks' results travel in batches.
+	sendLater sendMode = iota
+	// sendWhatFits writes what the pipe takes from the calling goroutine
+	// and leaves the rest to the writer goroutine.
+	sendWhatFits
+	// sendAll writes the whole queue from the calling goroutine, waiting
+	// for room as needed.
+	sendAll
+)
+
+// add queues a result and sends it as mode says. A result large enough to
+// be sent from its own buffer is written at once, in full: the buffer may
+// be the task's arguments, which the next task's frame overwrites, or one
+// the function reuses. lend offers to keep the payload unchanged until
+// the pool has read it; when it is taken up (a large result, on a pipe),
+// end is where the result ends in the stream, and the payload stays
+// unchanged until released(end); end is 0 otherwise.
+func (w *resultWriter) add(r resultFrame, mode sendMode, lend bool) (end int64, err error) {
 	lend = lend && w.pipe && len(r.payload) >= refMin
 	w.mu.Lock()
 	w.q.result(r, lend)
@@ -80,15 +96,17 @@ func (w *resultWriter) add(r resultFrame, now, lend bool) (end int64, err error)
 	if err != nil {
 		return 0, err
 	}
-	if now || len(r.payload) >= refMin {
+	if mode == sendAll || len(r.payload) >= refMin {
 		err = w.flush()
 		if lend {
 			end = w.written.Load()
 		}
 		return end, err
 	}
-	if done, err := w.writeWhatFits(); done || err != nil {
-		return 0, err
+	if mode == sendWhatFits {
+		if done, err := w.writeWhatFits(); done || err != nil {
+			return 0, err
+		}
 	}
 	select {
 	case w.wake <- struct{}{}:

@@ -85,13 +85,22 @@ type taskSlot interface {
 	end(id uint64)
 }
 
+// sendAtOnce is how long a task runs for its result to be written as it
+// ends even with another task at hand. A write and the pool's wake-up cost
+// a few microseconds: at this length they are a few percent of the task,
+// while a worker with one P would otherwise hold the result until the
+// next task yields, up to a preemption (10 ms) later.
+const sendAtOnce = 100 * time.Microsecond
+
 // serve runs the worker side of the protocol: the init frame (the pool's
 // frame limit and initializer), the ready handshake, then tasks until in
 // reaches end of file; neither the initializer nor the handshake comes
-// before caught is closed. A result is written as its task ends: in full
-// when no further task is already buffered, else as much as the pipe takes
-// without waiting, and a writer goroutine sends the rest while the next
-// task runs; results that pile up meanwhile go out in one write.
+// before caught is closed. A result is written as its task ends in full
+// when no further task is already buffered; with one buffered, a task
+// that ran sendAtOnce or longer has as much written as the pipe takes
+// without waiting, and a writer goroutine sends the rest, and short
+// tasks' results, while the next task runs; results that pile up
+// meanwhile go out in one write.
 func serve(in io.Reader, out io.Writer, slot taskSlot, caught <-chan struct{}) error {
 	// The parent is trusted with the init frame's size: the limit it
 	// carries applies from the next frame on.
@@ -173,15 +182,24 @@ func serve(in io.Reader, out io.Writer, slot taskSlot, caught <-chan struct{}) e
 			}
 		}
 		// With no task waiting, write now: the read below would block.
-		// Otherwise write what the pipe takes, and the writer goroutine
-		// sends the rest while the next task runs, so a finished result
-		// never waits behind a prefetched task.
+		// Otherwise, for a task that ran a while, write what the pipe
+		// takes, and the writer goroutine sends the rest while the next
+		// task runs: its result does not wait behind a prefetched task,
+		// for a write that costs little beside the task. A short task's
+		// result goes with the writer goroutine's next batch.
 		// A result made over the task's arguments is in the frame
 		// buffer, which only this loop writes to: it is lent to the pipe
 		// rather than copied, and the buffer is not read into again
 		// before the pool has taken the result (frameReader.reclaim).
 		lend := r.status == statusOK && fr.inBuffer(r.payload)
-		end, err := rw.add(r, fr.buffered() == 0, lend)
+		mode := sendLater
+		switch {
+		case fr.buffered() == 0:
+			mode = sendAll
+		case r.end-r.start >= int64(sendAtOnce):
+			mode = sendWhatFits
+		}
+		end, err := rw.add(r, mode, lend)
 		slot.end(t.id) // after add: the result is in this process's hands
 		if err != nil {
 			return fmt.Errorf("procpool: worker %d: write results: %w", os.Getpid(), err)
