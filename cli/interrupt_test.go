@@ -72,6 +72,24 @@ func startBusyRun(t *testing.T, wrap ...func(*exec.Cmd)) (*exec.Cmd, string, *by
 	for _, w := range wrap {
 		w(cmd)
 	}
+	stderr := startCaptured(t, cmd)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		// The trial process and at least a few workers below it.
+		if kids := descendants(cmd.Process.Pid); len(kids) >= 4 {
+			return cmd, dir, stderr, kids
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no workers started; stderr: %s", stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// startCaptured starts cmd with its stderr captured; the test's cleanup
+// kills and reaps it, if it is still there.
+func startCaptured(t *testing.T, cmd *exec.Cmd) *bytes.Buffer {
+	t.Helper()
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
@@ -81,17 +99,7 @@ func startBusyRun(t *testing.T, wrap ...func(*exec.Cmd)) (*exec.Cmd, string, *by
 		cmd.Process.Kill()
 		cmd.Wait()
 	})
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		// The trial process and at least a few workers below it.
-		if kids := descendants(cmd.Process.Pid); len(kids) >= 4 {
-			return cmd, dir, &stderr, kids
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no workers started; stderr: %s", stderr.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	return &stderr
 }
 
 func waitGone(t *testing.T, pids []int) {
@@ -224,15 +232,7 @@ func TestInterruptDuringArticleExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
+	stderr := startCaptured(t, cmd)
 	sc := bufio.NewScanner(stdout)
 	for sc.Scan() && !strings.HasPrefix(sc.Text(), "log: pid ") {
 	}

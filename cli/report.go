@@ -151,13 +151,11 @@ func readRunOrJournal(path string) (run *results.Run, journal bool, err error) {
 	if err != nil {
 		return nil, true, usagef("%s: %s", path, strings.TrimPrefix(err.Error(), "harness: "))
 	}
-	switch {
-	case run.Partial:
-	case run.Command == "run":
+	if !run.Partial && (run.Command == "run" || run.Command == "claims") {
 		run.Claims = claims.Evaluate(run)
-	case run.Command == "claims":
+	}
+	if !run.Partial && run.Command == "claims" {
 		// The API checks ran after the trials and are not journaled.
-		run.Claims = claims.Evaluate(run)
 		run.Notes = append(run.Notes, "rebuilt from its journal without the pool's API checks: `poolbench claims --from` this results.json runs them")
 	}
 	return run, true, nil
