@@ -13,19 +13,28 @@ const CPUName = "cpu"
 
 // cpu is a SHA-256 chain: each round hashes the previous digest. It cannot be
 // vectorised, skipped or cached, and its final digest is a checksum that lets
-// the harness check that every strategy really did the same work.
+// the harness check that every strategy really did the same work. Each task
+// runs at its own place in a stack page (stack_offset.go), so that no
+// strategy's figures turn on where its goroutines' stacks happen to fall.
 func cpu(args []byte) ([]byte, error) {
 	rounds, index, err := decodeArgs(CPUName, args)
 	if err != nil {
 		return nil, err
 	}
+	var sum [sha256.Size]byte
+	onStackAt(stackOffset(index), func(uintptr) { sum = sha256Chain(index, rounds) })
+	return sum[:], nil
+}
+
+// sha256Chain hashes task index's seed, then the digest, rounds times.
+func sha256Chain(index, rounds uint64) [sha256.Size]byte {
 	var seed [8]byte
 	binary.LittleEndian.PutUint64(seed[:], index)
 	h := sha256.Sum256(seed[:])
 	for range rounds {
 		h = sha256.Sum256(h[:])
 	}
-	return h[:], nil
+	return h
 }
 
 // parseRounds reads a round count: a whole number with an optional k or m

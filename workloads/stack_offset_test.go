@@ -1,0 +1,155 @@
+package workloads
+
+import (
+	"math"
+	"sync"
+	"testing"
+	"time"
+)
+
+// deepen calls fn from n frames further down, to start descents from
+// many places.
+//
+//go:noinline
+func deepen(n int, fn func()) {
+	if n == 0 {
+		fn()
+		return
+	}
+	deepen(n-1, fn)
+}
+
+func TestOnStackAtLandsOnTheOffset(t *testing.T) {
+	if descents() == nil {
+		t.Fatal("the descent's frames could not be measured: tasks run wherever the stack is")
+	}
+	// Fresh goroutines start on small stacks, so that some descents
+	// make the stack grow, and be copied, on their way down.
+	var wg sync.WaitGroup
+	for depth := range 24 {
+		wg.Go(func() {
+			deepen(depth, func() {
+				for i := range uint64(600) {
+					off := stackOffset(i)
+					runs := 0
+					onStackAt(off, func(at uintptr) {
+						runs++
+						if at%stackPage/stackSlot != off/stackSlot {
+							t.Errorf("depth %d, task %d: landed at %d within the page, want slot %d (%d-%d)", depth, i, at%stackPage, off/stackSlot, off, off+stackSlot-1)
+						}
+					})
+					if runs != 1 {
+						t.Errorf("depth %d, task %d: fn ran %d times", depth, i, runs)
+					}
+				}
+			})
+		})
+	}
+	wg.Wait()
+}
+
+func TestStackOffsetsSpreadOverThePage(t *testing.T) {
+	// Any run of consecutive tasks as long as the page has slots puts at
+	// most a few in each eighth of the page more than its share.
+	for _, first := range []uint64{0, 1, 37, 1000} {
+		const n = stackSlots
+		var per [8]int
+		seen := map[uintptr]bool{}
+		for i := first; i < first+n; i++ {
+			off := stackOffset(i)
+			if off%stackSlot != 0 || off >= stackPage {
+				t.Fatalf("task %d: offset %d is not a slot of the page", i, off)
+			}
+			seen[off] = true
+			per[off*8/stackPage]++
+		}
+		for k, c := range per {
+			if c < n/8-4 || c > n/8+4 {
+				t.Errorf("tasks %d to %d: %d in eighth %d of the page, want about %d", first, first+n-1, c, k, n/8)
+			}
+		}
+		if len(seen) != n {
+			t.Errorf("tasks %d to %d: %d distinct offsets of %d", first, first+n-1, len(seen), n)
+		}
+	}
+}
+
+// descendBy calls fn from n frames further down. Its frame is an odd
+// number of slots (40 bytes with Go 1.26 on amd64), so that 512 depths put
+// fn's caller at every slot of a page.
+//
+//go:noinline
+func descendBy(n int, fn func()) {
+	var pad [4]uintptr
+	pad[n%4] = uintptr(n)
+	if n == 0 {
+		fn()
+		return
+	}
+	descendBy(n-1, fn)
+}
+
+// BenchmarkCPUTasksByStackBase runs the cpu workload's first 512 tasks
+// (a whole cycle of offsets) from call depths a page or more apart, as
+// strategies' goroutines fall by chance, and reports how much their total
+// time depends on the depth: run as the workload runs them
+// (pinned-spread), each task at its own offset, and with the chain called
+// directly (unpinned-spread), every task where the depth puts it. Each
+// total is the best of three, divided by the pinned total from a fixed
+// depth taken just before, so that the machine's drift cancels out. Each
+// depth is measured in two passes, and the spread counts only what both
+// agree on: the largest of the depths' lower ratios over the smallest of
+// their higher ones. 1 or less: no depth is slower in both passes.
+func BenchmarkCPUTasksByStackBase(b *testing.B) {
+	const (
+		rounds = 500
+		tasks  = stackSlots
+		bases  = 16
+		step   = 113 // descendBy frames: more than a page
+		tries  = 3
+	)
+	timed := func(f func()) time.Duration {
+		start := time.Now()
+		f()
+		return time.Since(start)
+	}
+	pinned := func() {
+		for i := range uint64(tasks) {
+			if _, err := cpu(Args(rounds, i)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	unpinned := func() {
+		for i := range uint64(tasks) {
+			sha256Chain(i, rounds)
+		}
+	}
+	// agreed is the spread over the depths that both passes show.
+	agreed := func(p [2][bases]float64) float64 {
+		lo, hi := 0.0, math.Inf(1)
+		for k := range bases {
+			lo = max(lo, min(p[0][k], p[1][k]))
+			hi = min(hi, max(p[0][k], p[1][k]))
+		}
+		return lo / hi
+	}
+	var pin, unpin [2][bases]float64
+	for b.Loop() {
+		for pass := range 2 {
+			for k := range bases {
+				ref, p, u := time.Hour, time.Hour, time.Hour
+				for range tries {
+					ref = min(ref, timed(pinned))
+					descendBy(k*step, func() {
+						p = min(p, timed(pinned))
+						u = min(u, timed(unpinned))
+					})
+				}
+				pin[pass][k], unpin[pass][k] = float64(p)/float64(ref), float64(u)/float64(ref)
+			}
+		}
+	}
+	b.ReportMetric(agreed(pin), "pinned-spread")
+	b.ReportMetric(agreed(unpin), "unpinned-spread")
+}
