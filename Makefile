@@ -66,6 +66,7 @@ gobench:
 	$(GO) test -run '^$$' -bench PythonAgreesWithDirect -benchtime 9x ./harness
 	$(GO) test -run '^$$' -bench 'ExecTrueOverhead|SkewedMapVsIdeal' -benchtime 5x -count 3 ./strategies
 	$(GO) test -run '^$$' -bench PayloadVsPipe -benchtime 3x -count 3 ./harness
+	$(GO) test -run '^$$' -bench CPUTasksByStackBase -benchtime 1x -count 3 ./workloads
 
 # A quick measurement of everything poolbench measures, reports included,
 # into $(BENCHOUT)/ (gitignored): every workload, the logging experiment and
