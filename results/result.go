@@ -46,8 +46,10 @@ type Result struct {
 	// ContextSwitches counts voluntary plus involuntary switches (rusage).
 	ContextSwitches Summary `json:"context_switches"`
 
-	// ProcessesSpawned counts the processes one trial started (median over
-	// repeats): 0 for goroutine strategies.
+	// ProcessesSpawned counts the processes a strategy started in one
+	// trial (median over repeats): its workers, 0 for goroutine
+	// strategies. A task's own processes (exec's commands) are not
+	// counted; peak_processes sees them.
 	ProcessesSpawned int          `json:"processes_spawned"`
 	SpawnSeconds     SpawnSummary `json:"spawn_seconds"`
 	// SoloSpawnSeconds is how long the same worker binary takes to start
