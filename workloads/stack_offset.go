@@ -2,6 +2,7 @@ package workloads
 
 import (
 	"sync"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -18,33 +19,59 @@ import (
 // some call depths than from others (BenchmarkCPUTasksByStackBase). So
 // each task runs at an offset chosen by its index, the same in every
 // strategy and process, and the offsets of consecutive tasks spread evenly
-// over the page: the same tasks' time then moves by no more than the
-// measurement's own noise from one depth to another.
+// over the page.
 
 const (
-	stackPage  = 4096
-	stackSlot  = 8 // the granularity of stack addresses: frames are whole words
+	stackPage = 4096
+	// stackSlot is the granularity of the offsets: on amd64 every frame
+	// is a whole number of 8-byte words.
+	stackSlot  = 8
 	stackSlots = stackPage / stackSlot
 )
 
 // stackOffset is task index's offset within the page: index times a
-// stride close to the page's slots over the golden ratio, modulo the
-// page. The stride is odd, so any stackSlots consecutive tasks take every
-// slot once, and a shorter run of them is spread evenly.
+// stride, modulo the page. The stride is the page's slots over the golden
+// ratio, which spreads any run of consecutive tasks evenly over the page;
+// it is odd, so any stackSlots consecutive tasks take every slot once.
 func stackOffset(index uint64) uintptr {
 	const stride = 317 // 512 / 1.618...
 	return uintptr(index*stride%stackSlots) * stackSlot
 }
+
+// offTarget counts the tasks run elsewhere than at their offset: where the
+// frames could not be measured, or the stack moved too often on the way.
+// The tests expect none.
+var offTarget atomic.Int64
 
 // onStackAt runs fn from a frame whose marker sits at offset off within a
 // page (to the slot), and passes it the marker's address. It descends
 // through frames of two sizes to get there; if the goroutine's stack moved
 // on the way (it grew, and was copied), it aims again from where it
 // landed. It never fails: past its tries, or where the frames could not be
-// measured, fn runs wherever the stack is.
+// measured, fn runs wherever the stack is (and offTarget counts it).
 func onStackAt(off uintptr, fn func(at uintptr)) {
+	// A stack of 2 KiB, a fresh goroutine's, starts at a 2 KiB boundary,
+	// and moving it into a larger one shifts every frame by half a page;
+	// larger stacks start at page boundaries, and moving between them
+	// keeps each frame's place in the page. Once the stack is past 2 KiB,
+	// growing it cannot move fn off its offset after it has landed.
+	growStack()
 	land(off%stackPage, fn, 3, false)
 }
+
+// growStack makes the goroutine's stack at least a page.
+//
+//go:noinline
+func growStack() {
+	var page [stackPage]byte
+	keep(&page[0])
+}
+
+// keep makes the compiler give what p points at a place in the caller's
+// frame.
+//
+//go:noinline
+func keep(p *byte) {}
 
 // land runs fn if its own frame is at off, and otherwise descends to off.
 // probe makes it descend by no step at all, to measure its own frame.
@@ -53,30 +80,38 @@ func onStackAt(off uintptr, fn func(at uintptr)) {
 func land(off uintptr, fn func(at uintptr), tries int, probe bool) {
 	var mark byte
 	here := uintptr(unsafe.Pointer(&mark))
-	if probe {
-		next(0, 0, off, fn, tries-1)
+	switch {
+	case probe:
+		next(0, 0, off, fn, measuring)
+		return
+	case tries == measuring:
+		fn(here)
 		return
 	}
 	d := (here - off) % stackPage
-	if d < stackSlot || tries == 0 {
+	if d < stackSlot {
 		fn(here)
 		return
 	}
 	p := descents()
-	if p == nil {
+	if tries <= 0 || p == nil {
+		offTarget.Add(1)
 		fn(here)
 		return
 	}
 	// The steps go below land's own frame.
 	s := p.steps[(d-p.land)%stackPage/stackSlot]
-	if !s.ok {
-		fn(here)
-		return
-	}
 	next(s.wide, s.narrow, off, fn, tries-1)
 }
 
-// next takes one more step of a descent, or lands at its end.
+// measuring, as land's tries, has it run fn where it is, for markVia.
+const measuring = -1
+
+// next takes one more step of a descent, or lands at its end. It is a
+// frame of its own, the same wherever it is called from, so that the
+// frames measured are the frames a descent goes through.
+//
+//go:noinline
 func next(wides, narrows int, off uintptr, fn func(at uintptr), tries int) {
 	switch {
 	case wides > 0:
@@ -88,20 +123,15 @@ func next(wides, narrows int, off uintptr, fn func(at uintptr), tries int) {
 	}
 }
 
-// wide and narrow are the steps of a descent; their frames differ by pad,
-// so that together they reach every offset.
+// wide and narrow are the steps of a descent; wide's frame holds a word
+// more, so that together they reach every offset.
 //
 //go:noinline
 func wide(wides, narrows int, off uintptr, fn func(at uintptr), tries int) {
-	var pad [1]uintptr
+	var pad byte
 	keep(&pad)
 	next(wides, narrows, off, fn, tries)
 }
-
-// keep makes the compiler give pad a place in wide's frame.
-//
-//go:noinline
-func keep(*[1]uintptr) {}
 
 //go:noinline
 func narrow(wides, narrows int, off uintptr, fn func(at uintptr), tries int) {
@@ -110,10 +140,7 @@ func narrow(wides, narrows int, off uintptr, fn func(at uintptr), tries int) {
 
 // A descent is how many wide and narrow steps take a frame down by some
 // number of slots, modulo the page.
-type descent struct {
-	wide, narrow int
-	ok           bool
-}
+type descent struct{ wide, narrow int }
 
 // descentPlan is the shortest descent to each offset below land's frame,
 // and the size of that frame.
@@ -127,7 +154,8 @@ var (
 	plan     *descentPlan
 )
 
-// descents plans the descents once; nil if the frames are of no use.
+// descents plans the descents once; nil if the frames cannot reach every
+// offset.
 func descents() *descentPlan {
 	planOnce.Do(func() { plan = makePlan() })
 	return plan
@@ -144,57 +172,85 @@ func makePlan() *descentPlan {
 			last = f
 			continue
 		}
-		p := &descentPlan{land: f.land}
-		for w := uintptr(0); w*f.wide < stackPage+f.wide; w++ {
-			for n := uintptr(0); n*f.narrow < stackPage+f.narrow; n++ {
-				d := (w*f.wide + n*f.narrow) % stackPage / stackSlot
-				if c := p.steps[d]; !c.ok || int(w+n) < c.wide+c.narrow {
-					p.steps[d] = descent{wide: int(w), narrow: int(n), ok: true}
-				}
-			}
-		}
-		return p
+		return planFor(f)
 	}
 	return nil
 }
 
-// frameSizes are the frame sizes of land and of the two steps, which are
-// the compiler's to choose.
+// planFor finds the fewest steps to each offset, breadth first over the
+// page's slots, or nil if some offset cannot be reached (steps whose
+// sizes in slots share a factor with the page's).
+func planFor(f frameSizes) *descentPlan {
+	p := &descentPlan{land: f.land}
+	var seen [stackSlots]bool
+	seen[0] = true
+	queue := []int{0}
+	for len(queue) > 0 {
+		at := queue[0]
+		queue = queue[1:]
+		for _, step := range []struct {
+			size         uintptr
+			wide, narrow int
+		}{{f.wide, 1, 0}, {f.narrow, 0, 1}} {
+			to := (at + int(step.size/stackSlot)) % stackSlots
+			if seen[to] {
+				continue
+			}
+			seen[to] = true
+			p.steps[to] = descent{p.steps[at].wide + step.wide, p.steps[at].narrow + step.narrow}
+			queue = append(queue, to)
+		}
+	}
+	for _, ok := range seen {
+		if !ok {
+			return nil
+		}
+	}
+	return p
+}
+
+// frameSizes are how far land's frame, and one wide or narrow step, take
+// the next landing down: each with the frame of next that it calls. They
+// are the compiler's to choose.
 type frameSizes struct{ land, wide, narrow uintptr }
 
 // measureFrames measures the frames, or returns zeros if they are of no
-// use (the steps' equal, or any not whole slots, or a page or more).
+// use (not whole slots, or a page or more).
 func measureFrames() frameSizes {
-	top := markVia(0)
-	f := frameSizes{land: top - markVia(1), wide: top - markVia(2), narrow: top - markVia(3)}
+	top := markVia(direct)
+	f := frameSizes{land: top - markVia(viaLand), wide: top - markVia(viaWide), narrow: top - markVia(viaNarrow)}
 	for _, size := range []uintptr{f.land, f.wide, f.narrow} {
 		if size == 0 || size%stackSlot != 0 || size >= stackPage {
 			return frameSizes{}
 		}
 	}
-	if f.wide == f.narrow {
-		return frameSizes{}
-	}
 	return f
 }
 
-// markVia lands directly (0), through land's own frame (1), through one
-// wide step (2) or one narrow step (3), each called from this one frame,
-// and returns the landing's marker.
+// The ways markVia reaches a landing.
+const (
+	direct    = iota // land at once
+	viaLand          // through land's own frame, descending by no step
+	viaWide          // through one wide step
+	viaNarrow        // through one narrow step
+)
+
+// markVia lands the way it is told to, from this one frame each time, and
+// returns the landing's marker.
 //
 //go:noinline
-func markVia(step int) uintptr {
+func markVia(way int) uintptr {
 	var at uintptr
 	record := func(a uintptr) { at = a }
-	switch step {
-	case 0:
-		land(0, record, 0, false)
-	case 1:
-		land(0, record, 1, true)
-	case 2:
-		wide(0, 0, 0, record, 0)
+	switch way {
+	case direct:
+		land(0, record, measuring, false)
+	case viaLand:
+		land(0, record, measuring, true)
+	case viaWide:
+		wide(0, 0, 0, record, measuring)
 	default:
-		narrow(0, 0, 0, record, 0)
+		narrow(0, 0, 0, record, measuring)
 	}
 	return at
 }

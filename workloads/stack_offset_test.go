@@ -5,6 +5,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 // deepen calls fn from n frames further down, to start descents from
@@ -19,12 +20,23 @@ func deepen(n int, fn func()) {
 	deepen(n-1, fn)
 }
 
+// frameAddr is the address of a local in a frame of its own: called twice
+// from one frame, it gives one address unless the stack moved between.
+//
+//go:noinline
+func frameAddr() uintptr {
+	var x byte
+	return uintptr(unsafe.Pointer(&x))
+}
+
 func TestOnStackAtLandsOnTheOffset(t *testing.T) {
 	if descents() == nil {
-		t.Fatal("the descent's frames could not be measured: tasks run wherever the stack is")
+		t.Fatal("the descent's frames cannot reach every offset: tasks run wherever the stack is")
 	}
+	offBefore := offTarget.Load()
 	// Fresh goroutines start on small stacks, so that some descents
-	// make the stack grow, and be copied, on their way down.
+	// make the stack grow, and be copied, on their way down, and some
+	// tasks grow it after landing.
 	var wg sync.WaitGroup
 	for depth := range 24 {
 		wg.Go(func() {
@@ -37,6 +49,13 @@ func TestOnStackAtLandsOnTheOffset(t *testing.T) {
 						if at%stackPage/stackSlot != off/stackSlot {
 							t.Errorf("depth %d, task %d: landed at %d within the page, want slot %d (%d-%d)", depth, i, at%stackPage, off/stackSlot, off, off+stackSlot-1)
 						}
+						// A task that grows the stack must not move
+						// itself off its offset.
+						before := frameAddr()
+						deepen(100, func() {})
+						if moved := frameAddr() - before; moved%stackPage != 0 {
+							t.Errorf("depth %d, task %d: the stack moved by %d bytes after landing, not whole pages", depth, i, int64(moved))
+						}
 					})
 					if runs != 1 {
 						t.Errorf("depth %d, task %d: fn ran %d times", depth, i, runs)
@@ -45,38 +64,63 @@ func TestOnStackAtLandsOnTheOffset(t *testing.T) {
 			})
 		})
 	}
+	// And each task on a goroutine of its own, as the goroutines
+	// strategy runs them: a fresh, small stack every time.
+	for i := range uint64(stackSlots) {
+		wg.Go(func() {
+			off := stackOffset(i)
+			onStackAt(off, func(at uintptr) {
+				if at%stackPage/stackSlot != off/stackSlot {
+					t.Errorf("task %d on its own goroutine: landed at %d within the page, want slot %d", i, at%stackPage, off/stackSlot)
+				}
+				before := frameAddr()
+				deepen(100, func() {})
+				if moved := frameAddr() - before; moved%stackPage != 0 {
+					t.Errorf("task %d on its own goroutine: the stack moved by %d bytes after landing, not whole pages", i, int64(moved))
+				}
+			})
+		})
+	}
 	wg.Wait()
+	if n := offTarget.Load() - offBefore; n != 0 {
+		t.Errorf("%d tasks ran off their offsets", n)
+	}
 }
 
 func TestStackOffsetsSpreadOverThePage(t *testing.T) {
-	// Any run of consecutive tasks as long as the page has slots puts at
-	// most a few in each eighth of the page more than its share.
+	// Any stackSlots consecutive tasks take every slot once.
 	for _, first := range []uint64{0, 1, 37, 1000} {
-		const n = stackSlots
-		var per [8]int
 		seen := map[uintptr]bool{}
-		for i := first; i < first+n; i++ {
+		for i := first; i < first+stackSlots; i++ {
 			off := stackOffset(i)
 			if off%stackSlot != 0 || off >= stackPage {
 				t.Fatalf("task %d: offset %d is not a slot of the page", i, off)
 			}
 			seen[off] = true
-			per[off*8/stackPage]++
 		}
-		for k, c := range per {
-			if c < n/8-4 || c > n/8+4 {
-				t.Errorf("tasks %d to %d: %d in eighth %d of the page, want about %d", first, first+n-1, c, k, n/8)
+		if len(seen) != stackSlots {
+			t.Errorf("tasks %d to %d: %d distinct offsets, want %d", first, first+stackSlots-1, len(seen), stackSlots)
+		}
+	}
+	// A shorter run puts about its share in each eighth of the page,
+	// wherever it starts: a run's tasks meet slow offsets in proportion.
+	for _, n := range []int{24, 40, 64} {
+		for first := range uint64(stackSlots) {
+			var per [8]int
+			for i := first; i < first+uint64(n); i++ {
+				per[stackOffset(i)*8/stackPage]++
 			}
-		}
-		if len(seen) != n {
-			t.Errorf("tasks %d to %d: %d distinct offsets of %d", first, first+n-1, len(seen), n)
+			for k, c := range per {
+				if d := float64(c) - float64(n)/8; d > 2 || d < -2 {
+					t.Errorf("tasks %d to %d: %d in eighth %d of the page, want %g +- 2", first, first+uint64(n)-1, c, k, float64(n)/8)
+				}
+			}
 		}
 	}
 }
 
-// descendBy calls fn from n frames further down. Its frame is an odd
-// number of slots (40 bytes with Go 1.26 on amd64), so that 512 depths put
-// fn's caller at every slot of a page.
+// descendBy calls fn from n frames further down, for the benchmark to
+// start tasks from stack bases a page or more apart.
 //
 //go:noinline
 func descendBy(n int, fn func()) {
