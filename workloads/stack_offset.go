@@ -15,7 +15,7 @@ import (
 // depth: the trial's main goroutine for serial, the pool's goroutines for
 // goroutine-pool, a worker's serving goroutine for the process pools. Each
 // strategy would then run all its tasks at one offset, fast or slow by
-// luck, whatever it cost itself: the same 512 tasks took 9-15% longer from
+// luck, whatever it cost itself: the same 512 tasks took 9-19% longer from
 // some call depths than from others (BenchmarkCPUTasksByStackBase). So
 // each task runs at an offset chosen by its index, the same in every
 // strategy and process, and the offsets of consecutive tasks spread evenly
