@@ -1,6 +1,7 @@
 package workloads
 
 import (
+	"fmt"
 	"math"
 	"sync"
 	"testing"
@@ -8,11 +9,13 @@ import (
 	"unsafe"
 )
 
-// deepen calls fn from n frames further down, to start descents from
-// many places.
+// deepen calls fn from n frames further down, to start descents and
+// tasks from many places.
 //
 //go:noinline
 func deepen(n int, fn func()) {
+	var pad [4]uintptr
+	pad[n%4] = uintptr(n)
 	if n == 0 {
 		fn()
 		return
@@ -29,57 +32,48 @@ func frameAddr() uintptr {
 	return uintptr(unsafe.Pointer(&x))
 }
 
+// checkTask runs task i's descent and checks that fn runs once, at the
+// task's offset, and stays there when it grows the stack.
+func checkTask(t *testing.T, where string, i uint64) {
+	off := stackOffset(i)
+	runs := 0
+	onStackAt(off, func(at uintptr) {
+		runs++
+		if at%stackPage/stackSlot != off/stackSlot {
+			t.Errorf("%s, task %d: landed at %d within the page, want slot %d (%d-%d)", where, i, at%stackPage, off/stackSlot, off, off+stackSlot-1)
+		}
+		before := frameAddr()
+		deepen(100, func() {})
+		if moved := frameAddr() - before; moved%stackPage != 0 {
+			t.Errorf("%s, task %d: the stack moved by %d bytes after landing, not whole pages", where, i, int64(moved))
+		}
+	})
+	if runs != 1 {
+		t.Errorf("%s, task %d: fn ran %d times", where, i, runs)
+	}
+}
+
 func TestOnStackAtLandsOnTheOffset(t *testing.T) {
 	if descents() == nil {
 		t.Fatal("the descent's frames cannot reach every offset: tasks run wherever the stack is")
 	}
 	offBefore := offTarget.Load()
-	// Fresh goroutines start on small stacks, so that some descents
-	// make the stack grow, and be copied, on their way down, and some
-	// tasks grow it after landing.
 	var wg sync.WaitGroup
+	// Tasks one after another, as a worker runs them, from goroutines at
+	// many depths: the first descents make their stacks grow on the way.
 	for depth := range 24 {
 		wg.Go(func() {
 			deepen(depth, func() {
 				for i := range uint64(600) {
-					off := stackOffset(i)
-					runs := 0
-					onStackAt(off, func(at uintptr) {
-						runs++
-						if at%stackPage/stackSlot != off/stackSlot {
-							t.Errorf("depth %d, task %d: landed at %d within the page, want slot %d (%d-%d)", depth, i, at%stackPage, off/stackSlot, off, off+stackSlot-1)
-						}
-						// A task that grows the stack must not move
-						// itself off its offset.
-						before := frameAddr()
-						deepen(100, func() {})
-						if moved := frameAddr() - before; moved%stackPage != 0 {
-							t.Errorf("depth %d, task %d: the stack moved by %d bytes after landing, not whole pages", depth, i, int64(moved))
-						}
-					})
-					if runs != 1 {
-						t.Errorf("depth %d, task %d: fn ran %d times", depth, i, runs)
-					}
+					checkTask(t, fmt.Sprintf("depth %d", depth), i)
 				}
 			})
 		})
 	}
-	// And each task on a goroutine of its own, as the goroutines
-	// strategy runs them: a fresh, small stack every time.
+	// Each task on a goroutine of its own, as the goroutines strategy
+	// runs them: a fresh, small stack every time.
 	for i := range uint64(stackSlots) {
-		wg.Go(func() {
-			off := stackOffset(i)
-			onStackAt(off, func(at uintptr) {
-				if at%stackPage/stackSlot != off/stackSlot {
-					t.Errorf("task %d on its own goroutine: landed at %d within the page, want slot %d", i, at%stackPage, off/stackSlot)
-				}
-				before := frameAddr()
-				deepen(100, func() {})
-				if moved := frameAddr() - before; moved%stackPage != 0 {
-					t.Errorf("task %d on its own goroutine: the stack moved by %d bytes after landing, not whole pages", i, int64(moved))
-				}
-			})
-		})
+		wg.Go(func() { checkTask(t, "own goroutine", i) })
 	}
 	wg.Wait()
 	if n := offTarget.Load() - offBefore; n != 0 {
@@ -119,20 +113,6 @@ func TestStackOffsetsSpreadOverThePage(t *testing.T) {
 	}
 }
 
-// descendBy calls fn from n frames further down, for the benchmark to
-// start tasks from stack bases a page or more apart.
-//
-//go:noinline
-func descendBy(n int, fn func()) {
-	var pad [4]uintptr
-	pad[n%4] = uintptr(n)
-	if n == 0 {
-		fn()
-		return
-	}
-	descendBy(n-1, fn)
-}
-
 // BenchmarkCPUTasksByStackBase runs the cpu workload's first 512 tasks
 // (a whole cycle of offsets) from call depths a page or more apart, as
 // strategies' goroutines fall by chance, and reports how much their total
@@ -149,7 +129,7 @@ func BenchmarkCPUTasksByStackBase(b *testing.B) {
 		rounds = 500
 		tasks  = stackSlots
 		bases  = 16
-		step   = 113 // descendBy frames: more than a page
+		step   = 113 // deepen frames: more than a page
 		tries  = 3
 	)
 	timed := func(f func()) time.Duration {
@@ -185,7 +165,7 @@ func BenchmarkCPUTasksByStackBase(b *testing.B) {
 				ref, p, u := time.Hour, time.Hour, time.Hour
 				for range tries {
 					ref = min(ref, timed(pinned))
-					descendBy(k*step, func() {
+					deepen(k*step, func() {
 						p = min(p, timed(pinned))
 						u = min(u, timed(unpinned))
 					})
