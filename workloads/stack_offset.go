@@ -56,7 +56,7 @@ func onStackAt(off uintptr, fn func(at uintptr)) {
 	// keeps each frame's place in the page. Once the stack is past 2 KiB,
 	// growing it cannot move fn off its offset after it has landed.
 	growStack()
-	land(off%stackPage, fn, 3, false)
+	land(off%stackPage, fn, 3)
 }
 
 // growStack makes the goroutine's stack at least a page.
@@ -73,18 +73,18 @@ func growStack() {
 //go:noinline
 func keep(p *byte) {}
 
-// land runs fn if its own frame is at off, and otherwise descends to off.
-// probe makes it descend by no step at all, to measure its own frame.
+// land runs fn if its own frame is at off, and otherwise descends to off,
+// at most tries times.
 //
 //go:noinline
-func land(off uintptr, fn func(at uintptr), tries int, probe bool) {
+func land(off uintptr, fn func(at uintptr), tries int) {
 	var mark byte
 	here := uintptr(unsafe.Pointer(&mark))
-	switch {
-	case probe:
-		next(0, 0, off, fn, measuring)
+	switch tries {
+	case measureThrough:
+		next(0, 0, off, fn, measureHere)
 		return
-	case tries == measuring:
+	case measureHere:
 		fn(here)
 		return
 	}
@@ -104,8 +104,11 @@ func land(off uintptr, fn func(at uintptr), tries int, probe bool) {
 	next(s.wide, s.narrow, off, fn, tries-1)
 }
 
-// measuring, as land's tries, has it run fn where it is, for markVia.
-const measuring = -1
+// Tries that have land serve markVia, which measures the frames.
+const (
+	measureHere    = -1 // run fn where land is
+	measureThrough = -2 // descend by no step, to measure land's own frame
+)
 
 // next takes one more step of a descent, or lands at its end. It is a
 // frame of its own, the same wherever it is called from, so that the
@@ -119,7 +122,7 @@ func next(wides, narrows int, off uintptr, fn func(at uintptr), tries int) {
 	case narrows > 0:
 		narrow(wides, narrows-1, off, fn, tries)
 	default:
-		land(off, fn, tries, false)
+		land(off, fn, tries)
 	}
 }
 
@@ -244,13 +247,13 @@ func markVia(way int) uintptr {
 	record := func(a uintptr) { at = a }
 	switch way {
 	case direct:
-		land(0, record, measuring, false)
+		land(0, record, measureHere)
 	case viaLand:
-		land(0, record, measuring, true)
+		land(0, record, measureThrough)
 	case viaWide:
-		wide(0, 0, 0, record, measuring)
+		wide(0, 0, 0, record, measureHere)
 	default:
-		narrow(0, 0, 0, record, measuring)
+		narrow(0, 0, 0, record, measureHere)
 	}
 	return at
 }
