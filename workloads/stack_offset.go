@@ -51,15 +51,18 @@ var offTarget atomic.Int64
 // measured, fn runs wherever the stack is (and offTarget counts it).
 func onStackAt(off uintptr, fn func(at uintptr)) {
 	// A stack of 2 KiB, a fresh goroutine's, starts at a 2 KiB boundary,
-	// and moving it into a larger one shifts every frame by half a page;
-	// larger stacks start at page boundaries, and moving between them
-	// keeps each frame's place in the page. Once the stack is past 2 KiB,
-	// growing it cannot move fn off its offset after it has landed.
+	// and moving it into a larger one may shift every frame by half a
+	// page; larger stacks start at page boundaries, and moving between
+	// them keeps each frame's place in the page. Once the stack is past
+	// 2 KiB, growing it cannot move fn off its offset after it has
+	// landed. (The collector halves a stack only if under a quarter of it
+	// is in use: back to 2 KiB from 4 KiB with under 1 KiB in use, fewer
+	// bytes than a landing takes.)
 	growStack()
 	land(off%stackPage, fn, 3)
 }
 
-// growStack makes the goroutine's stack at least a page.
+// growStack makes the goroutine's stack larger than a page: 8 KiB or more.
 //
 //go:noinline
 func growStack() {
@@ -99,12 +102,12 @@ func land(off uintptr, fn func(at uintptr), tries int) {
 		fn(here)
 		return
 	}
-	// The steps go below land's own frame.
+	// The steps start past land's own frame and the next it calls.
 	s := p.steps[(d-p.land)%stackPage/stackSlot]
 	next(s.wide, s.narrow, off, fn, tries-1)
 }
 
-// Tries that have land serve markVia, which measures the frames.
+// Negative tries put land in a measuring mode, for markVia.
 const (
 	measureHere    = -1 // run fn where land is
 	measureThrough = -2 // descend by no step, to measure land's own frame
@@ -145,8 +148,9 @@ func narrow(wides, narrows int, off uintptr, fn func(at uintptr), tries int) {
 // number of slots, modulo the page.
 type descent struct{ wide, narrow int }
 
-// descentPlan is the shortest descent to each offset below land's frame,
-// and the size of that frame.
+// descentPlan holds, for each k, the fewest steps whose frames add up to k
+// slots (modulo the page), and how far land's frame and the next it calls
+// take a descent before its first step.
 type descentPlan struct {
 	steps [stackSlots]descent
 	land  uintptr

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 	"unsafe"
@@ -33,8 +34,9 @@ func frameAddr() uintptr {
 }
 
 // checkTask runs task i's descent and checks that fn runs once, at the
-// task's offset, and stays there when it grows the stack.
-func checkTask(t *testing.T, where string, i uint64) {
+// task's offset, and stays there when it grows the stack. It reports
+// whether the stack moved after landing.
+func checkTask(t *testing.T, where string, i uint64) (moved bool) {
 	off := stackOffset(i)
 	runs := 0
 	onStackAt(off, func(at uintptr) {
@@ -43,14 +45,17 @@ func checkTask(t *testing.T, where string, i uint64) {
 			t.Errorf("%s, task %d: landed at %d within the page, want slot %d (%d-%d)", where, i, at%stackPage, off/stackSlot, off, off+stackSlot-1)
 		}
 		before := frameAddr()
-		deepen(100, func() {})
-		if moved := frameAddr() - before; moved%stackPage != 0 {
-			t.Errorf("%s, task %d: the stack moved by %d bytes after landing, not whole pages", where, i, int64(moved))
+		deepen(200, func() {}) // past the 8 KiB growStack leaves
+		by := frameAddr() - before
+		if by%stackPage != 0 {
+			t.Errorf("%s, task %d: the stack moved by %d bytes after landing, not whole pages", where, i, int64(by))
 		}
+		moved = by != 0
 	})
 	if runs != 1 {
 		t.Errorf("%s, task %d: fn ran %d times", where, i, runs)
 	}
+	return moved
 }
 
 func TestOnStackAtLandsOnTheOffset(t *testing.T) {
@@ -71,13 +76,55 @@ func TestOnStackAtLandsOnTheOffset(t *testing.T) {
 		})
 	}
 	// Each task on a goroutine of its own, as the goroutines strategy
-	// runs them: a fresh, small stack every time.
+	// runs them: a fresh, small stack every time, which the task grows.
+	var moves atomic.Int64
 	for i := range uint64(stackSlots) {
-		wg.Go(func() { checkTask(t, "own goroutine", i) })
+		wg.Go(func() {
+			if checkTask(t, "own goroutine", i) {
+				moves.Add(1)
+			}
+		})
 	}
 	wg.Wait()
+	if moves.Load() == 0 {
+		t.Error("no task's stack moved after landing: the check that it stays on its offset tested nothing")
+	}
 	if n := offTarget.Load() - offBefore; n != 0 {
 		t.Errorf("%d tasks ran off their offsets", n)
+	}
+}
+
+func TestPlanForReachesEveryOffset(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		frames frameSizes
+		whole  bool
+	}{
+		{"steps of 7 and 6 slots", frameSizes{land: 48, wide: 56, narrow: 48}, true},
+		{"steps of 17 and 16 slots", frameSizes{land: 136, wide: 136, narrow: 128}, true},
+		{"steps of 4 and 2 slots", frameSizes{land: 16, wide: 32, narrow: 16}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := planFor(tc.frames)
+			if (p != nil) != tc.whole {
+				t.Fatalf("plan made: %v, want %v", p != nil, tc.whole)
+			}
+			if p == nil {
+				return
+			}
+			if p.land != tc.frames.land {
+				t.Errorf("land frame %d, want %d", p.land, tc.frames.land)
+			}
+			for k, s := range p.steps {
+				if s.wide < 0 || s.narrow < 0 {
+					t.Fatalf("offset %d: %d wide and %d narrow steps", k, s.wide, s.narrow)
+				}
+				slots := (uintptr(s.wide)*tc.frames.wide + uintptr(s.narrow)*tc.frames.narrow) / stackSlot
+				if slots%stackSlots != uintptr(k) {
+					t.Errorf("offset %d: %d wide and %d narrow steps go down %d slots", k, s.wide, s.narrow, slots)
+				}
+			}
+		})
 	}
 }
 
