@@ -102,7 +102,15 @@ func (c *config) workerProcs() int {
 	if c.procs > 0 {
 		return c.procs
 	}
-	return max(1, runtime.GOMAXPROCS(0)/c.workers)
+	return CPUShare(c.workers)
+}
+
+// CPUShare is one process's share of this process's CPUs when n processes
+// run at once: GOMAXPROCS / n, at least one. It is a pool's default for
+// its workers; WorkerGOMAXPROCS(CPUShare(n)) gives it to the workers of
+// pools run n at a time.
+func CPUShare(n int) int {
+	return max(1, runtime.GOMAXPROCS(0)/max(n, 1))
 }
 
 // WorkerGOMAXPROCS sets the GOMAXPROCS of each worker: for tasks that run

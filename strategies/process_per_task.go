@@ -2,7 +2,6 @@ package strategies
 
 import (
 	"context"
-	"runtime"
 	"sync"
 	"time"
 
@@ -59,7 +58,7 @@ func (ProcessPerTask) Run(ctx context.Context, plan Plan, rec *Recorder) error {
 // process for one task, reaped before it returns.
 func runInOwnProcess(ctx context.Context, plan Plan, t procpool.Task, rec *Recorder) ([]byte, error) {
 	// The processes that run at once share the CPUs as a pool's workers do.
-	share := procpool.WorkerGOMAXPROCS(max(1, runtime.GOMAXPROCS(0)/ProcessPerTask{}.Concurrency(plan)))
+	share := procpool.WorkerGOMAXPROCS(procpool.CPUShare(ProcessPerTask{}.Concurrency(plan)))
 	p, err := procpool.New(1, append(plan.poolOptions(), share)...)
 	if err != nil {
 		return nil, err
