@@ -3,6 +3,7 @@ package harness
 import (
 	"errors"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/poolbench/poolbench/natspool"
@@ -38,7 +39,7 @@ func (p *plan) probeNATSServer() error {
 	if p.NATSURL == "" || !slices.ContainsFunc(p.Strategies, strategies.IsNATS) {
 		return nil
 	}
-	limit, err := natspool.MaxPayloadAt(p.NATSURL, natsProbeTimeout)
+	limit, err := maxPayloadAt(p.NATSURL)
 	if err != nil {
 		if cause := errors.Unwrap(err); cause != nil {
 			err = cause // natspool's own wrapping names the URL again
@@ -53,4 +54,22 @@ func (p *plan) probeNATSServer() error {
 		return configErr("--payload under the server at %s (max_payload %d): %v; use a smaller --payload with the nats-* strategies", p.NATSURL, limit, err)
 	}
 	return nil
+}
+
+// probedLimits holds each external server's max_payload once a probe has
+// reached it: the CLI validates a configuration before it claims the
+// output folder, then runs it, and the second check must not connect
+// again. A server that did not answer is asked again next time.
+var probedLimits sync.Map // URL -> int
+
+func maxPayloadAt(url string) (int, error) {
+	if limit, ok := probedLimits.Load(url); ok {
+		return limit.(int), nil
+	}
+	limit, err := natspool.MaxPayloadAt(url, natsProbeTimeout)
+	if err != nil {
+		return 0, err
+	}
+	probedLimits.Store(url, limit)
+	return limit, nil
 }

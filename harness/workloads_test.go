@@ -170,14 +170,15 @@ func TestExternalNATSServerProbed(t *testing.T) {
 	}
 	nobody := "nats://" + l.Addr().String()
 	l.Close()
+	url := ns.ClientURL()
 	for _, tc := range []struct {
 		name, url string
 		in        uint64
 		want      string
 	}{
 		{"no server there", nobody, 1 << 10, nobody},
-		{"payload over its max_payload", ns.ClientURL(), 128 << 10, "max_payload 65536"},
-		{"payload within it", ns.ClientURL(), 32 << 10, ""},
+		{"payload over its max_payload", url, 128 << 10, "max_payload 65536"},
+		{"payload within it", url, 32 << 10, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := small(workloads.PayloadName)
@@ -195,5 +196,16 @@ func TestExternalNATSServerProbed(t *testing.T) {
 				t.Fatalf("%v; want a config error naming %q", err, tc.want)
 			}
 		})
+	}
+	// Checked again, as Run checks what the CLI validated first, the
+	// server answers from memory: it is not asked twice. Gone, it would
+	// refuse a new connection.
+	ns.Shutdown()
+	ns.WaitForShutdown()
+	if _, err := maxPayloadAt(url); err != nil {
+		t.Errorf("a server probed once was asked again: %v", err)
+	}
+	if _, err := maxPayloadAt(nobody); err == nil {
+		t.Errorf("a server that never answered counts as probed")
 	}
 }
