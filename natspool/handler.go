@@ -27,7 +27,11 @@ func newHandler(p *Pool) *handler {
 	return h
 }
 
-// push hands finished tasks over for delivery.
+// push hands finished tasks over for delivery. The loop refuses items only
+// once it has exited, and Join lets it exit only after the pool drained:
+// nothing queued, nothing in flight, so the message handlers that run
+// later have nothing to push (a late result finds no task and is dropped
+// before this), and there is no refusal to handle.
 func (h *handler) push(ars ...*AsyncResult) {
 	h.loop.Push(ars...)
 }

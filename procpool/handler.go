@@ -27,7 +27,10 @@ func newHandler(p *Pool) *handler {
 	return h
 }
 
-// push hands finished tasks over for delivery.
+// push hands finished tasks over for delivery. The loop refuses items only
+// once it has exited, and it exits only after stopBackground, which waits
+// for the last worker to be reaped: every task has been pushed by then, so
+// there is no refusal to handle.
 func (h *handler) push(ars ...*AsyncResult) {
 	h.loop.Push(ars...)
 }
