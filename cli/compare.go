@@ -32,9 +32,10 @@ whether a two-sided Mann-Whitney U test on the trials finds it significant,
 with the geometric mean of the changes. It writes the same as a page,
 compare.html, into --out (default: the folder holding NEW.json).
 
-Runs of different workloads, task counts or task sizes are refused (exit
-status 2) unless --force; results with failed tasks, and partial runs, are
-marked.
+Runs that measured different things are refused (exit status 2) unless
+--force: other workloads, task counts, task sizes, payloads, skews, exec
+commands, args files, chunk sizes or process caps. Results with failed
+tasks, and partial runs, are marked.
 
 With --fail-on-regression PCT it exits with status 1 when any wall time grew
 significantly by more than PCT percent, when a result of the new run has
@@ -50,7 +51,7 @@ one has: a check for CI.`,
 	f := cmd.Flags()
 	f.StringVar(&o.out, "out", "", "folder for compare.html (default: the folder holding NEW.json)")
 	f.Float64Var(&o.failOnRegression, "fail-on-regression", 0, "exit 1 if a wall time grew significantly by more than this percentage, or the new run has new failures or missing results")
-	f.BoolVar(&o.force, "force", false, "compare runs of different workloads, task counts or task sizes (what they share)")
+	f.BoolVar(&o.force, "force", false, "compare runs that measured different things (workloads, task counts, sizes, options): what they share")
 	return cmd
 }
 

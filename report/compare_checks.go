@@ -38,7 +38,7 @@ func Mismatches(old, new *results.Run) []string {
 	for _, o := range []struct{ what, a, b string }{
 		{"payloads", oc.Payload, nc.Payload},
 		{"skews", skewOf(oc.Skew), skewOf(nc.Skew)},
-		{"commands", oc.Cmd, nc.Cmd},
+		{"commands", commandOf(oc), commandOf(nc)},
 		{"args files", oc.ArgsFile, nc.ArgsFile},
 		{"chunk sizes", countOf(oc.ChunkSize), countOf(nc.ChunkSize)},
 		{"process caps", countOf(oc.MaxProcesses), countOf(nc.MaxProcesses)},
@@ -55,6 +55,16 @@ func skewOf(s *float64) string {
 		return ""
 	}
 	return strconv.FormatFloat(*s, 'g', -1, 64)
+}
+
+// commandOf is the exec command as recorded, marked when it ran directly
+// (--cmd-argv) rather than through sh: the same text is then another
+// command, with no shell's start in its time.
+func commandOf(c results.Config) string {
+	if c.CmdArgv {
+		return c.Cmd + " (argv)"
+	}
+	return c.Cmd
 }
 
 // countOf is n as recorded, "" for 0 (not given).

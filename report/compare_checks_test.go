@@ -39,4 +39,11 @@ func TestMismatches(t *testing.T) {
 			}
 		})
 	}
+	// The same command run through sh and run directly (--cmd-argv) are
+	// two commands: the shell's start is in one's time only.
+	old, new := base(), base()
+	old.Config.Cmd, new.Config.Cmd, new.Config.CmdArgv = "true", "true", true
+	if got, want := strings.Join(Mismatches(old, new), "; "), "different commands (old: true; new: true (argv))"; got != want {
+		t.Errorf("sh against argv: %q, want %q", got, want)
+	}
 }
