@@ -41,11 +41,12 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
-# Each fuzz target briefly, on top of its kept corpus in testdata/: a count
-# of inputs, about 20 s of each on two cores, not a duration. With a
-# duration, Go's fuzzing coordinator can report its own deadline as a
-# failure ("context deadline exceeded", no input written) when a worker is
-# mid-call as the time runs out (golang/go#75804, fixed after Go 1.26).
+# Each fuzz target briefly, on its seeds and, where one is kept, its corpus
+# in testdata/: a count of inputs, about 20 s of each on two cores, not a
+# duration. With a duration, Go's fuzzing coordinator can report its own
+# deadline as a failure ("context deadline exceeded", no input written)
+# when a worker is mid-call as the time runs out (golang/go#75804, fixed
+# after Go 1.26).
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzFrameDecode$$' -fuzztime 700000x ./procpool
 	$(GO) test -run '^$$' -fuzz '^FuzzChunkDecode$$' -fuzztime 700000x ./procpool
@@ -69,8 +70,9 @@ gobench:
 	$(GO) test -run '^$$' -bench CPUTasksByStackBase -benchtime 1x -count 3 ./workloads
 
 # A quick measurement of everything poolbench measures, reports included,
-# into $(BENCHOUT)/ (gitignored): every workload, the logging experiment and
-# a small pool-size sweep. A few minutes at most on two cores.
+# into $(BENCHOUT)/ (gitignored): the standard workloads (cpu, io, noop),
+# the logging experiment and a small pool-size sweep. A few minutes at most
+# on two cores.
 bench: build
 	@start=$$(date +%s); \
 	set -e; \
