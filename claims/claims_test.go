@@ -207,11 +207,12 @@ func TestEvaluate(t *testing.T) {
 			}
 			return run
 		}(), false, []want{
-			{stmtThreadsCPU, none, []string{"not measured: every task failed (serial on cpu: 300 of 300)"}, nil},
-			{stmtThreadsIO, none, []string{"not measured: every task failed"}, nil},
+			// Nor is a speedup with no tasks done printed as a figure.
+			{stmtThreadsCPU, none, []string{"not measured: every task failed (serial on cpu: 300 of 300)"}, []string{"goroutines — (", "goroutines-1cpu — ("}},
+			{stmtThreadsIO, none, []string{"not measured: every task failed"}, []string{"goroutines — ("}},
 			{stmtProcPerTask, none, []string{"not measured: every task failed"}, nil},
-			{stmtPoolTenfold, none, []string{"not measured: every task failed"}, nil},
-			{stmtApplyAsync, none, []string{"not measured: every task failed"}, nil},
+			{stmtPoolTenfold, none, []string{"not measured: every task failed"}, []string{"a pool of 10: — ("}},
+			{stmtApplyAsync, none, []string{"not measured: every task failed"}, []string{"cpu: apply —, apply_async —"}},
 			{stmtCallbackPID, none, []string{"not measured: every task failed"}, nil},
 		}},
 		{"some pool tasks failed", edit(func(r *results.Run) {

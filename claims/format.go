@@ -15,6 +15,15 @@ func x(v float64) string {
 	return sig3(v) + "×"
 }
 
+// xKnown is x for a speedup, which 0 means is unknown (no baseline, or
+// every task failed): a dash then, never a figure.
+func xKnown(v float64) string {
+	if v == 0 {
+		return "—"
+	}
+	return x(v)
+}
+
 func sig3(v float64) string {
 	a := math.Abs(v)
 	switch {

@@ -28,8 +28,8 @@ func poolTenfold(run *results.Run, fam family) (results.Claim, bool) {
 	}
 	var figs []string
 	for _, p := range pools {
-		figs = append(figs, fmt.Sprintf("%s: %s (%s vs %s %s), ideal %s", poolLabel(poolSize(run, p)), x(speedupOf(run, p)),
-			dur(p.WallSeconds.Median), fam.serial, dur(base.WallSeconds.Median), x(idealSpeedupOf(p))))
+		figs = append(figs, fmt.Sprintf("%s: %s (%s vs %s %s), ideal %s", poolLabel(poolSize(run, p)), xKnown(speedupOf(run, p)),
+			dur(p.WallSeconds.Median), fam.serial, dur(base.WallSeconds.Median), xKnown(idealSpeedupOf(p))))
 	}
 	c.Figures = plural(base.Tasks, "task") + taskSize(run, "io") + "; " + strings.Join(figs, "; ")
 
@@ -106,7 +106,7 @@ func applyVsAsync(run *results.Run, fam family) (results.Claim, bool) {
 				continue
 			}
 			sa, sy := speedupOf(run, a), speedupOf(run, y)
-			f := fmt.Sprintf("%s: apply %s, apply_async %s", w, x(sa), x(sy))
+			f := fmt.Sprintf("%s: apply %s, apply_async %s", w, xKnown(sa), xKnown(sy))
 			if len(sizes) > 1 {
 				f = poolLabel(size) + ", " + f
 			}
