@@ -182,11 +182,29 @@ func TestNohupRunIgnoresHangup(t *testing.T) {
 	}
 }
 
+// timeout(1) signals the process and then its process group, in which
+// poolbench is too: one interruption delivered twice, which saves the run
+// as one Ctrl-C does, rather than exiting at once as a second would.
+func TestSignalToProcessAndGroupIsOne(t *testing.T) {
+	cmd, dir, stderr, kids := startBusyRun(t, func(cmd *exec.Cmd) { cmd.SysProcAttr.Setpgid = true })
+	cmd.Process.Signal(syscall.SIGINT)
+	syscall.Kill(-cmd.Process.Pid, syscall.SIGINT)
+	err := cmd.Wait()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 130 || !strings.Contains(stderr.String(), "partial results were kept") {
+		t.Fatalf("exit %v, want 130 with the results kept; stderr: %s", err, stderr)
+	}
+	waitGone(t, kids)
+	if run, err := results.ReadFile(filepath.Join(dir, "results.json")); err != nil || !run.Partial {
+		t.Fatalf("results after the interrupt: %v", err)
+	}
+}
+
 // A second Ctrl-C exits at once, before the results are saved, and says
 // where the trials measured so far are.
 func TestSecondInterruptExitsAtOnce(t *testing.T) {
 	cmd, dir, stderr, kids := startBusyRun(t)
 	cmd.Process.Signal(syscall.SIGINT)
+	time.Sleep(2 * echoWindow) // sooner, it would be the first one again
 	cmd.Process.Signal(syscall.SIGINT)
 	err := cmd.Wait()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 130 {

@@ -8,6 +8,7 @@ import (
 	"os/signal"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 )
@@ -15,7 +16,8 @@ import (
 // interrupts is a context cancelled by the first SIGINT, SIGTERM or SIGHUP
 // (a closed terminal, a dropped SSH session): the run stops and saves what
 // it measured. A second signal exits at once; every child poolbench starts
-// dies with it, since each is started with a parent-death signal.
+// dies with it, since each is started with a parent-death signal. The
+// same signal again within echoWindow is not a second one.
 //
 // SIGPIPE is caught too, so that a reader of stdout that goes away (`| head`)
 // makes the print fail with EPIPE instead of killing poolbench before it
@@ -52,6 +54,12 @@ func (in *interrupts) sayLastWords() {
 	}
 }
 
+// echoWindow is how soon after the first a signal of the same kind counts
+// as the same interruption delivered twice: timeout(1), and supervisors
+// like it, signal the process and then its process group, which holds it
+// too. A person's second Ctrl-C comes later than this.
+const echoWindow = 100 * time.Millisecond
+
 func watchInterrupts(parent context.Context) *interrupts {
 	ctx, cancel := context.WithCancel(parent)
 	in := &interrupts{ctx: ctx}
@@ -72,21 +80,29 @@ func watchInterrupts(parent context.Context) *interrupts {
 	signal.Notify(pipe, syscall.SIGPIPE)
 	done := make(chan struct{})
 	go func() {
+		var first os.Signal
 		select {
-		case s := <-ch:
+		case first = <-ch:
 			in.mu.Lock()
-			in.sig = s
+			in.sig = first
 			in.mu.Unlock()
 			cancel()
 		case <-done:
 			return
 		}
-		select {
-		case s := <-ch:
-			in.sayLastWords()
-			reapOrphans()
-			os.Exit(signalCode(s))
-		case <-done:
+		at := time.Now()
+		for {
+			select {
+			case s := <-ch:
+				if s == first && time.Since(at) < echoWindow {
+					continue
+				}
+				in.sayLastWords()
+				reapOrphans()
+				os.Exit(signalCode(s))
+			case <-done:
+				return
+			}
 		}
 	}()
 	in.stop = func() {
