@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/poolbench/poolbench/results"
 )
@@ -35,15 +36,23 @@ func Mismatches(old, new *results.Run) []string {
 		}
 	}
 	oc, nc := old.Config, new.Config
-	for _, o := range []struct{ what, a, b string }{
-		{"payloads", oc.Payload, nc.Payload},
-		{"skews", skewOf(oc.Skew), skewOf(nc.Skew)},
-		{"commands", commandOf(oc), commandOf(nc)},
-		{"args files", oc.ArgsFile, nc.ArgsFile},
-		{"chunk sizes", countOf(oc.ChunkSize), countOf(nc.ChunkSize)},
-		{"process caps", countOf(oc.MaxProcesses), countOf(nc.MaxProcesses)},
+	// A chunk size and a process cap are recorded only for the strategies
+	// they reach: runs of which one has none of those strategies have
+	// nothing to compare them on.
+	isMap := func(s string) bool { return strings.HasSuffix(s, "pool-map") }
+	isPerTask := func(s string) bool { return s == "process-per-task" }
+	for _, o := range []struct {
+		what, a, b string
+		applies    bool
+	}{
+		{"payloads", oc.Payload, nc.Payload, true},
+		{"skews", skewOf(oc.Skew), skewOf(nc.Skew), true},
+		{"commands", commandOf(oc), commandOf(nc), true},
+		{"args files", oc.ArgsFile, nc.ArgsFile, true},
+		{"chunk sizes", countOf(oc.ChunkSize), countOf(nc.ChunkSize), bothRan(old, new, isMap)},
+		{"process caps", countOf(oc.MaxProcesses), countOf(nc.MaxProcesses), bothRan(old, new, isPerTask)},
 	} {
-		if o.a != o.b {
+		if o.applies && o.a != o.b {
 			out = append(out, fmt.Sprintf("different %s (old: %s; new: %s)", o.what, orDash(o.a), orDash(o.b)))
 		}
 	}
@@ -55,6 +64,14 @@ func skewOf(s *float64) string {
 		return ""
 	}
 	return strconv.FormatFloat(*s, 'g', -1, 64)
+}
+
+// bothRan reports whether each run has a result of a strategy that is.
+func bothRan(old, new *results.Run, is func(strategy string) bool) bool {
+	ran := func(run *results.Run) bool {
+		return slices.ContainsFunc(run.Results, func(r results.Result) bool { return is(r.Strategy) })
+	}
+	return ran(old) && ran(new)
 }
 
 // commandOf is the exec command as recorded, marked when it ran directly

@@ -13,7 +13,7 @@ func TestMismatches(t *testing.T) {
 	skew := 1.5
 	base := func() *results.Run {
 		return &results.Run{Config: results.Config{Workloads: []string{"cpu"}, Tasks: 100, TaskSize: map[string]string{"cpu": "100k"}},
-			Results: []results.Result{{Strategy: "serial", Workload: "cpu"}}}
+			Results: []results.Result{{Strategy: "serial", Workload: "cpu"}, {Strategy: "pool-map", Workload: "cpu"}, {Strategy: "process-per-task", Workload: "cpu"}}}
 	}
 	for _, c := range []struct {
 		name string
@@ -39,9 +39,17 @@ func TestMismatches(t *testing.T) {
 			}
 		})
 	}
+	// A chunk size and a process cap are recorded only where pool-map and
+	// process-per-task ran: a run without them differs in neither.
+	old, new := base(), base()
+	old.Results = old.Results[:1]
+	new.Config.ChunkSize, new.Config.MaxProcesses = 25, 8
+	if got := Mismatches(old, new); len(got) != 0 {
+		t.Errorf("against a run of serial alone: %q, want none", got)
+	}
 	// The same command run through sh and run directly (--cmd-argv) are
 	// two commands: the shell's start is in one's time only.
-	old, new := base(), base()
+	old, new = base(), base()
 	old.Config.Cmd, new.Config.Cmd, new.Config.CmdArgv = "true", "true", true
 	if got, want := strings.Join(Mismatches(old, new), "; "), "different commands (old: true; new: true (argv))"; got != want {
 		t.Errorf("sh against argv: %q, want %q", got, want)
