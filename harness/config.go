@@ -4,12 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/url"
 	"os"
 	"slices"
 	"time"
 
+	"github.com/poolbench/poolbench/natspool"
 	"github.com/poolbench/poolbench/pyref"
 	"github.com/poolbench/poolbench/strategies"
 	"github.com/poolbench/poolbench/workloads"
@@ -247,7 +247,7 @@ func (c Config) validateNATS() error {
 	case c.NATSURL != "" && c.NATSListen != "":
 		return configErr("--nats and --listen exclude each other: the nats-* strategies either use a server or run one")
 	case c.NATSListen != "":
-		if _, _, err := net.SplitHostPort(c.NATSListen); err != nil {
+		if _, _, err := natspool.ParseListen(c.NATSListen); err != nil {
 			return configErr("--listen %q: want host:port, e.g. 0.0.0.0:4222", c.NATSListen)
 		}
 	case c.NATSURL != "":

@@ -209,3 +209,27 @@ func TestExternalNATSServerProbed(t *testing.T) {
 		t.Errorf("a server that never answered counts as probed")
 	}
 }
+
+// The nats-* strategies' server options are checked before anything runs:
+// a listen address that StartServer would refuse later, a URL with no
+// host, or both at once, is one line.
+func TestNATSServerOptionsChecked(t *testing.T) {
+	for _, tc := range []struct {
+		name, url, listen, want string
+	}{
+		{"port not a number", "", "bogus:addr", `--listen "bogus:addr"`},
+		{"port out of range", "", "127.0.0.1:70000", `--listen "127.0.0.1:70000"`},
+		{"no port", "", "127.0.0.1", `--listen "127.0.0.1"`},
+		{"URL without a host", "4222", "", `--nats "4222"`},
+		{"both", "nats://127.0.0.1:4222", "127.0.0.1:0", "--nats and --listen exclude each other"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := small(workloads.NoopName)
+			cfg.Strategies = []string{"nats-pool-map"}
+			cfg.NATSURL, cfg.NATSListen = tc.url, tc.listen
+			if err := Validate(cfg); !IsConfigError(err) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("%v; want a config error naming %q", err, tc.want)
+			}
+		})
+	}
+}

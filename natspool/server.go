@@ -17,6 +17,21 @@ type Server struct {
 	Started time.Duration
 }
 
+// ParseListen reads a listen address, host:port with a port number from 0
+// (any free port) to 65535, as StartServer takes it: a program can refuse
+// a bad one before it starts anything.
+func ParseListen(addr string) (host string, port int, err error) {
+	host, ps, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", 0, fmt.Errorf("natspool: listen address %q: %w", addr, err)
+	}
+	port, err = strconv.Atoi(ps)
+	if err != nil || port < 0 || port > 65535 {
+		return "", 0, fmt.Errorf("natspool: listen address %q: want a port number from 0 to 65535", addr)
+	}
+	return host, port, nil
+}
+
 // StartServer starts a NATS server in this process, listening on addr
 // (host:port; "" is a random loopback port), and waits until it accepts
 // connections. inProcess makes it listen nowhere: only connections made
@@ -33,13 +48,9 @@ func StartServer(addr string, inProcess bool) (*Server, error) {
 		DontListen: inProcess,
 	}
 	if addr != "" {
-		host, port, err := net.SplitHostPort(addr)
+		host, p, err := ParseListen(addr)
 		if err != nil {
-			return nil, fmt.Errorf("natspool: listen address %q: %w", addr, err)
-		}
-		p, err := strconv.Atoi(port)
-		if err != nil || p < 0 || p > 65535 {
-			return nil, fmt.Errorf("natspool: listen address %q: bad port", addr)
+			return nil, err
 		}
 		opts.Host, opts.Port = host, p
 		if p == 0 {
