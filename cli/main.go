@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/poolbench/poolbench/harness"
 	"github.com/poolbench/poolbench/procpool"
@@ -88,8 +89,15 @@ func exitCode(err error) int {
 	switch {
 	case errors.As(err, &ie):
 		return ie.code
-	case errors.As(err, &ue), harness.IsConfigError(err):
+	case errors.As(err, &ue), harness.IsConfigError(err), isUnknownCommand(err):
 		return 2
 	}
 	return 1
+}
+
+// isUnknownCommand reports whether err is cobra's for a first word that
+// names no command (poolbench bogus): a plain error, which no hook of
+// cobra's lets this package wrap, as it does every other usage error.
+func isUnknownCommand(err error) bool {
+	return strings.HasPrefix(err.Error(), "unknown command ")
 }

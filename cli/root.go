@@ -1,6 +1,9 @@
 package cli
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/poolbench/poolbench/harness"
 	"github.com/spf13/cobra"
 )
@@ -17,12 +20,31 @@ process-spawn overhead, each trial in a fresh process.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.SetFlagErrorFunc(flagError)
 	root.AddCommand(newListCmd(), newRunCmd(), newSweepCmd(), newReportCmd(), newCompareCmd(), newLogCmd(), newClaimsCmd(), newWorkerCmd())
 	for _, c := range root.Commands() {
-		c.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+		c.SetFlagErrorFunc(flagError)
 	}
 	return root
+}
+
+// flagError makes a flag's parse error a usage error (exit status 2),
+// without the Go parser's own words: pflag ends "invalid argument "x" for
+// "--tasks" flag" with strconv's "strconv.ParseInt: parsing "x": invalid
+// syntax", which says nothing the first part did not.
+func flagError(_ *cobra.Command, err error) error {
+	msg := err.Error()
+	if i := strings.Index(msg, ": strconv."); i >= 0 {
+		what := "a number"
+		if strings.HasPrefix(msg[i:], ": strconv.ParseInt") || strings.HasPrefix(msg[i:], ": strconv.ParseUint") {
+			what = "a whole number"
+		}
+		if strings.Contains(msg[i:], "value out of range") {
+			what += " in range"
+		}
+		return usageError{fmt.Errorf("%s: want %s", msg[:i], what)}
+	}
+	return usageError{err}
 }
 
 // argsUsage wraps a cobra positional-argument check so that its error is a
