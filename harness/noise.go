@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/poolbench/poolbench/results"
+	"github.com/poolbench/poolbench/stats"
 )
 
 // Noise thresholds, as pyperf and hyperfine judge a benchmark's machine.
@@ -105,13 +106,27 @@ func nonZero(xs []float64) []float64 {
 }
 
 // markNoisyEfficiency marks the results whose efficiency, as stats derived
-// it, beats their ideal.
+// it, beats their ideal. Where tasks failed, in the result or in its
+// baseline, that is no sign of a slowed baseline: the ideal assumes every
+// task does the baseline's work, and a failed task takes its own time (a
+// crash less, a timeout more, waited out one after another in serial and
+// side by side in a pool). Such a result gets a warning saying so instead.
 func markNoisyEfficiency(run *results.Run) {
 	for i := range run.Results {
-		if r := &run.Results[i]; r.Efficiency != nil {
-			if why := efficiencyNoise(*r.Efficiency); why != "" {
-				markNoisy(r, why)
-			}
+		r := &run.Results[i]
+		if r.Efficiency == nil || efficiencyNoise(*r.Efficiency) == "" {
+			continue
 		}
+		failed, where := r.ErrorsTotal, "here"
+		if b := stats.Baseline(run, r); b != nil && b != r {
+			failed += b.ErrorsTotal
+			where += " or in " + b.Strategy
+		}
+		if failed > 0 {
+			r.Warnings = append(r.Warnings, fmt.Sprintf("efficiency %.0f%% beats the ideal because %d tasks failed %s: a failed task's time is not the work's",
+				*r.Efficiency*100, failed, where))
+			continue
+		}
+		markNoisy(r, efficiencyNoise(*r.Efficiency))
 	}
 }

@@ -104,6 +104,11 @@ func TestMarkNoisy(t *testing.T) {
 		{Strategy: "one-busy-trial", Trials: []results.Trial{{}, {NoisyReason: "other processes used 40% of a core beside it"}, {}}},
 		{Strategy: "beats-ideal", Trials: []results.Trial{{}}, Efficiency: eff(1.72)},
 		{Strategy: "both", Trials: []results.Trial{{NoisyReason: "x"}}, Efficiency: eff(1.2)},
+		// Failed tasks, its own or its baseline's, explain an efficiency
+		// past the ideal: a warning, not noise.
+		{Strategy: "own-failures", Trials: []results.Trial{{}}, Efficiency: eff(1.9), ErrorsTotal: 2},
+		{Strategy: "baseline-failures", Trials: []results.Trial{{}}, Efficiency: eff(1.9), Baseline: "failing-serial"},
+		{Strategy: "failing-serial", Trials: []results.Trial{{}}, ErrorsTotal: 3},
 	}}
 	for i := range run.Results {
 		markNoisyTrials(&run.Results[i])
@@ -114,6 +119,10 @@ func TestMarkNoisy(t *testing.T) {
 		"one-busy-trial": {"in 1 of 3 trials other processes used 40% of a core"},
 		"beats-ideal":    {"efficiency 172% beats the ideal"},
 		"both":           {"in 1 of 1 trials x", "efficiency 120%"},
+	}
+	warned := map[string]string{
+		"own-failures":      "efficiency 190% beats the ideal because 2 tasks failed here:",
+		"baseline-failures": "because 3 tasks failed here or in failing-serial",
 	}
 	for _, r := range run.Results {
 		parts := want[r.Strategy]
@@ -127,6 +136,9 @@ func TestMarkNoisy(t *testing.T) {
 		}
 		if r.Noisy && (len(r.Warnings) == 0 || !strings.Contains(r.Warnings[len(r.Warnings)-1], noiseAdvice)) {
 			t.Errorf("%s: warnings %q lack the advice", r.Strategy, r.Warnings)
+		}
+		if w, ok := warned[r.Strategy]; ok && (len(r.Warnings) != 1 || !strings.Contains(r.Warnings[0], w)) {
+			t.Errorf("%s: warnings %q, want one saying %q", r.Strategy, r.Warnings, w)
 		}
 	}
 }
