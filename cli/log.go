@@ -217,9 +217,6 @@ func (o *logOptions) run(cmd *cobra.Command) error {
 		return in.err(runErr)
 	}
 	return folder.save(cmd.OutOrStdout(), cmd.ErrOrStderr(), run, in.err(runErr), func(w io.Writer, run *results.Run) error {
-		if o.format == "csv" {
-			return logCSV(w, run)
-		}
 		return printRun(w, o.format, run)
 	})
 }

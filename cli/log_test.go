@@ -125,6 +125,12 @@ func TestLogCSVKeepLogs(t *testing.T) {
 		!strings.HasPrefix(lines[1], "callback,2,60,60,0,0,0,") || !strings.HasPrefix(lines[2], "unlocked-split,2,60,") {
 		t.Errorf("csv:\n%s", out)
 	}
+	// The saved run re-renders to the same rows, and has nothing for
+	// benchstat.
+	if code, again, stderr := runCLI(t, "report", filepath.Join(dir, "results.json"), "--format", "csv"); code != 0 || again != out {
+		t.Errorf("report --format csv: exit %d, %q\nwant the log's own:\n%s\nstderr: %s", code, again, out, stderr)
+	}
+	expectUsage(t, "a log run has no benchmark results", "report", filepath.Join(dir, "results.json"), "--format", "benchstat")
 	for _, name := range []string{"callback.log", "unlocked-split.log"} {
 		data, err := os.ReadFile(filepath.Join(dir, "logs", name))
 		if err != nil {

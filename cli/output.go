@@ -14,12 +14,28 @@ func prepareOut(out, command string) (string, error) {
 }
 
 // printRun writes the run to stdout in the chosen format.
+// printRun prints run in format on w. A log run's figures are its modes,
+// not results: its CSV is one row per mode, and it has nothing for
+// benchstat, which reads benchmark results.
 func printRun(w io.Writer, format string, run *results.Run) error {
+	if isLogRun(run) {
+		switch format {
+		case "csv":
+			return logCSV(w, run)
+		case "benchstat":
+			return usagef("--format benchstat: a log run has no benchmark results; choose table, json, csv or markdown")
+		}
+	}
 	write, err := report.Writer(format)
 	if err != nil {
 		return usageError{err}
 	}
 	return write(w, run)
+}
+
+// isLogRun reports whether run is poolbench log's: modes and no results.
+func isLogRun(run *results.Run) bool {
+	return len(run.Logging) > 0 && len(run.Results) == 0
 }
 
 func checkFormat(format string) error {
