@@ -42,7 +42,7 @@ journal's folder, where the journal is then removed) and renders it.`,
 		Example: `  poolbench report poolbench-results/run-20250101-120000/results.json
   poolbench report results.json --format markdown >> pr.md
   poolbench report results.json --out /tmp/page --format html`,
-		Args: wantFiles("report RESULTS.json", 1),
+		Args: wantFiles("report RESULTS.json|journal.jsonl", 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return o.run(cmd, args[0])
 		},
@@ -87,6 +87,13 @@ func (o *reportOptions) run(cmd *cobra.Command, path string) error {
 		return err
 	}
 	defer folder.release()
+	// A folder's report is its results.json's: another run's report and
+	// charts written beside it would pass for that run's.
+	if !journal && exists(folder.resultsPath()) {
+		if same, _ := sameFile(path, folder.resultsPath()); !same {
+			return usagef("%s holds another run's results.json, whose report this would replace; give --out a folder of its own", dir)
+		}
+	}
 	if journal {
 		if err := o.saveRebuilt(stderr, folder, path, run); err != nil {
 			return err

@@ -135,8 +135,8 @@ func testBadInput(t *testing.T, good string) {
 		{"report JSON array", []string{"report", array}, "array.json: not a poolbench results file: a JSON array, not an object"},
 		{"report newer schema", []string{"report", newer}, fmt.Sprintf("newer.json: schema_version %d is newer than this poolbench reads (%d); upgrade poolbench",
 			results.SchemaVersion+1, results.SchemaVersion)},
-		{"report no file", []string{"report"}, "usage: poolbench report RESULTS.json (got 0 arguments)"},
-		{"report two files", []string{"report", good, good}, "usage: poolbench report RESULTS.json (got 2 arguments)"},
+		{"report no file", []string{"report"}, "usage: poolbench report RESULTS.json|journal.jsonl (got 0 arguments)"},
+		{"report two files", []string{"report", good, good}, "usage: poolbench report RESULTS.json|journal.jsonl (got 2 arguments)"},
 		{"report bad format", []string{"report", good, "--format", "xml"}, `--format "xml": want one of table, json, csv, markdown, benchstat, html`},
 		{"report unwritable out", []string{"report", good, "--out", "/proc/poolbench"}, "--out /proc/poolbench"},
 		{"report unknown flag", []string{"report", good, "--charts"}, "unknown flag: --charts"},
@@ -207,6 +207,7 @@ func testReportRerenders(t *testing.T, saved string) {
 	}{
 		{"beside the results", []string{"report", path}, filepath.Join(dir, "run")},
 		{"into --out", []string{"report", path, "--out", filepath.Join(dir, "elsewhere", "new")}, filepath.Join(dir, "elsewhere", "new")},
+		{"into --out, the folder of the same file", []string{"report", path, "--out", filepath.Join(dir, "run", ".", "")}, filepath.Join(dir, "run")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -236,6 +237,13 @@ func testReportRerenders(t *testing.T, saved string) {
 				t.Errorf("temporary files left behind: %v", leftovers)
 			}
 		})
+	}
+	// Into a folder that holds another run's results.json, the report
+	// would pass for that run's: refused, the folder left as it was.
+	other := rewrite(t, saved, filepath.Join(dir, "other", "results.json"), func(*results.Run) {})
+	expectUsage(t, "holds another run's results.json", "report", path, "--out", filepath.Dir(other))
+	if _, err := os.Stat(filepath.Join(dir, "other", "report.html")); !os.IsNotExist(err) {
+		t.Errorf("report.html written beside another run's results: %v", err)
 	}
 }
 
