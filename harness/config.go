@@ -158,6 +158,13 @@ func (c Config) validate() (*plan, error) {
 	if err := c.validateNATS(); err != nil {
 		return nil, err
 	}
+	if (c.NATSURL != "" || c.NATSListen != "") && !slices.ContainsFunc(p.Strategies, strategies.IsNATS) {
+		flag := "--nats"
+		if c.NATSListen != "" {
+			flag = "--listen"
+		}
+		return nil, configErr("%s applies to the nats-* strategies, none of which this run measures", flag)
+	}
 	for _, name := range p.Strategies {
 		s, err := strategies.Lookup(name)
 		if err != nil {

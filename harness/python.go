@@ -51,6 +51,14 @@ func (p *plan) chooseStrategies() error {
 	}
 	p.Strategies = chosen
 	if len(py) == 0 {
+		// As --chunk-size and --max-processes are: an option that reaches
+		// nothing measured is a mistake to point out, not to ignore.
+		switch {
+		case p.Python != "":
+			return configErr("--python applies to the py-* strategies, none of which this run measures")
+		case p.PyStartMethod != "":
+			return configErr("--py-start-method applies to the py-* strategies, none of which this run measures")
+		}
 		return nil
 	}
 	in, err := pyref.Find(context.Background(), p.Python)

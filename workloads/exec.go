@@ -113,7 +113,7 @@ func init() {
 		Name:         ExecName,
 		Doc:          "any command: each task runs --cmd through sh -c (or --cmd-argv directly), {} replaced by the task index",
 		DefaultSize:  "0",
-		ParseSize:    func(string) (uint64, error) { return 0, nil },
+		ParseSize:    noSize(ExecName, "runs --cmd, which has no size"),
 		Run:          execTask,
 		TaskArgs:     execArgs,
 		CheckOptions: checkExec,

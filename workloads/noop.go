@@ -10,9 +10,9 @@ func noop([]byte) ([]byte, error) { return nil, nil }
 func init() {
 	mustRegisterBuiltIn(Workload{
 		Name:        NoopName,
-		Doc:         "overhead only: each task returns at once (--task-size is ignored)",
+		Doc:         "overhead only: each task returns at once (no --task-size)",
 		DefaultSize: "0",
-		ParseSize:   func(string) (uint64, error) { return 0, nil },
+		ParseSize:   noSize(NoopName, "returns at once: it has no size"),
 		Run:         noop,
 		Python:      true,
 	})

@@ -34,7 +34,7 @@ func AddUserFuncs() error {
 			Name:         name,
 			Doc:          "your function, " + sig + ": each task takes one line of --args-file",
 			DefaultSize:  "0",
-			ParseSize:    noSize(name),
+			ParseSize:    noSize(name, "takes its arguments from --args-file, not a size"),
 			Run:          Func(fn),
 			TaskArgs:     userArgs(name),
 			CheckOptions: checkUserArgs(name),
@@ -53,10 +53,13 @@ func AddUserFuncs() error {
 
 // noSize refuses a task size: a user function's tasks are its args file's
 // lines.
-func noSize(name string) func(string) (uint64, error) {
+// noSize is the ParseSize of a workload that has no task size: only its
+// default, "0", is accepted, so that a size given for it is pointed out
+// (why says what the workload does instead) rather than ignored.
+func noSize(name, why string) func(string) (uint64, error) {
 	return func(s string) (uint64, error) {
 		if s != "0" {
-			return 0, fmt.Errorf("--task-size %q: %s takes its arguments from --args-file, not a size", s, name)
+			return 0, fmt.Errorf("--task-size %q: %s %s", s, name, why)
 		}
 		return 0, nil
 	}

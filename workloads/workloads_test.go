@@ -92,7 +92,10 @@ func TestParseSize(t *testing.T) {
 		{IOName, "0s", 0, false},
 		{IOName, "-1s", 0, false},
 		{IOName, "100", 0, false},
-		{NoopName, "anything", 0, true},
+		{NoopName, "0", 0, true}, // its default
+		{NoopName, "anything", 0, false},
+		{ExecName, "0", 0, true},
+		{ExecName, "5", 0, false},
 	}
 	for _, tt := range tests {
 		w, _ := Lookup(tt.workload)
