@@ -99,9 +99,10 @@ func parseModes(s string) ([]sharedlog.Mode, error) {
 		if err != nil {
 			return nil, usagef("--modes %q: unknown mode %q (valid: %s, all)", s, name, strings.Join(modeNames(sharedlog.Modes()), ", "))
 		}
-		if !slices.Contains(modes, m) {
-			modes = append(modes, m)
-		}
+		modes = append(modes, m)
+	}
+	if err := noDuplicates("--modes", modeNames(modes)); err != nil {
+		return nil, err
 	}
 	return modes, nil
 }

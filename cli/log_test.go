@@ -41,6 +41,7 @@ func TestLogBadInput(t *testing.T) {
 		{"too large", []string{"--record-size", "100-2MiB"}, "at most 1 MiB"},
 		{"unknown mode", []string{"--modes", "locked,shouting"}, `unknown mode "shouting" ` + valid},
 		{"empty mode", []string{"--modes", ""}, `unknown mode "" ` + valid},
+		{"mode twice", []string{"--modes", "locked,callback,locked"}, "--modes lists locked twice"},
 		{"bad format", []string{"--format", "benchstat"}, "want table, json, csv or markdown"},
 		{"unwritable out", []string{"--out", "/proc/poolbench"}, "--out /proc/poolbench"},
 		{"not a number", []string{"--writers", "ten"}, `invalid argument "ten" for "--writers"`},
@@ -115,7 +116,7 @@ func TestLogWritesResults(t *testing.T) {
 // --format csv prints one row per mode; --keep-logs keeps the checked files.
 func TestLogCSVKeepLogs(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "out")
-	code, out, stderr := runCLI(t, "log", "--modes", "callback,unlocked-split,callback", "--writers", "2", "--records", "30",
+	code, out, stderr := runCLI(t, "log", "--modes", "callback,unlocked-split", "--writers", "2", "--records", "30",
 		"--record-size", "4KiB", "--format", "csv", "--keep-logs", "--out", dir)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)

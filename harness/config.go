@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/poolbench/poolbench/natspool"
@@ -171,6 +172,10 @@ func (c Config) validate() (*plan, error) {
 			return nil, &ConfigError{err}
 		}
 		p.strategies = append(p.strategies, s)
+	}
+	if len(c.WorkerSizes) > 0 && !slices.ContainsFunc(p.strategies, func(s strategies.Strategy) bool { return s.Traits().UsesPoolSize }) {
+		return nil, configErr("a sweep measures each strategy at each pool size, and none of %s keeps a pool: add a pool strategy (see poolbench list)",
+			strings.Join(p.Strategies, ", "))
 	}
 	if err := p.checkApplicable(); err != nil {
 		return nil, err
