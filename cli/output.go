@@ -2,6 +2,8 @@ package cli
 
 import (
 	"io"
+	"slices"
+	"strings"
 
 	"github.com/poolbench/poolbench/report"
 	"github.com/poolbench/poolbench/results"
@@ -43,7 +45,8 @@ func checkFormat(format string) error {
 		return usagef("--format html: the HTML report is always written to the output folder; choose one of table, json, csv, markdown, benchstat for stdout")
 	}
 	if _, err := report.Writer(format); err != nil {
-		return usageError{err}
+		stdout := slices.DeleteFunc(report.Formats(), func(f string) bool { return f == "html" })
+		return usagef("--format %q: want one of %s", format, strings.Join(stdout, ", "))
 	}
 	return nil
 }

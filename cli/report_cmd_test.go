@@ -465,7 +465,7 @@ func testCompareGuards(t *testing.T, old string) {
 	if code != 1 {
 		t.Errorf("gate on a run whose tasks all failed: exit %d, want 1; stderr: %s", code, stderr)
 	}
-	mustContain(t, stderr, "the new run is worse: serial on noop has all failed tasks per trial, the old run none")
+	mustContain(t, stderr, "the new run is worse: serial on noop has every task failing, the old run none")
 	mustContain(t, out, "serial on noop has failed tasks: 0 old, all new")
 
 	missing := rewrite(t, old, filepath.Join(dir, "missing", "results.json"), func(run *results.Run) {

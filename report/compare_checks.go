@@ -132,7 +132,11 @@ func (c *Comparison) GateFailures() []string {
 	for _, r := range c.Rows {
 		switch {
 		case r.NewErrors > 0 && r.OldErrors == 0:
-			out = append(out, fmt.Sprintf("%s has %s failed tasks per trial, the old run none", rowName(r), failures(r.NewErrors, r.NewAllFailed)))
+			if r.NewAllFailed {
+				out = append(out, fmt.Sprintf("%s has every task failing, the old run none", rowName(r)))
+			} else {
+				out = append(out, fmt.Sprintf("%s has %d failed tasks per trial, the old run none", rowName(r), r.NewErrors))
+			}
 		case r.NewAllFailed && !r.OldAllFailed:
 			out = append(out, fmt.Sprintf("%s has all its tasks failed, the old run %d per trial", rowName(r), r.OldErrors))
 		}

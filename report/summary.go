@@ -202,6 +202,8 @@ func checksumVerdict(run *results.Run) string {
 	switch {
 	case checked == 0:
 		return ""
+	case bad == 0 && checked == 1:
+		return "checksums: the one checked result matches serial's"
 	case bad == 0:
 		return fmt.Sprintf("checksums: all %d checked results match serial's", checked)
 	default:
