@@ -74,7 +74,10 @@ func plural(n int, word string) string {
 
 func summaryRow(r *results.Result) []string {
 	w := r.WallSeconds
-	wall := durationIn(w.Median, w.Median) + " ± " + durationIn(w.Stddev, w.Median)
+	wall := durationIn(w.Median, w.Median)
+	if w.N > 1 { // one trial has no spread to show
+		wall += " ± " + durationIn(w.Stddev, w.Median)
+	}
 	span := durationIn(w.Min, w.Median) + " … " + durationIn(w.Max, w.Median)
 	speedup, eff := dash, dash
 	if r.SpeedupVsSerial != nil {
@@ -95,7 +98,9 @@ func summaryRow(r *results.Result) []string {
 		spawnMedian = duration(r.SpawnSeconds.Median)
 	}
 	if r.Noisy {
-		wall += " noisy" // the warnings say why
+		// Ahead of the figures, so that in the right-aligned column they
+		// stay under the other rows'; the warnings say why.
+		wall = "noisy " + wall
 	}
 	return []string{
 		r.Strategy, pool, itoa(r.Concurrency), wall, span, speedup,

@@ -61,7 +61,7 @@ func TestSummaryMarksNoisyAndShowsPSS(t *testing.T) {
 		PeakPSSBytes: results.Summary{Median: 20 << 20, N: 1},
 		Noisy:        true}
 	row := summaryRow(r)
-	if !strings.HasSuffix(row[3], " noisy") || row[0] != "pool-map" {
+	if !strings.HasPrefix(row[3], "noisy ") || row[0] != "pool-map" {
 		t.Errorf("noisy result's row %q: want its wall marked noisy and its name kept", row)
 	}
 	if row[8] != bytesIEC(20<<20) {
@@ -70,5 +70,13 @@ func TestSummaryMarksNoisyAndShowsPSS(t *testing.T) {
 	r.PeakPSSBytes, r.Noisy = results.Summary{}, false
 	if row := summaryRow(r); row[8] != bytesIEC(100<<20) || strings.Contains(row[3], "noisy") {
 		t.Errorf("row %q: want RSS without PSS, and no noisy mark", row)
+	}
+	// One trial has no spread; from two on, the wall shows one.
+	if row := summaryRow(r); strings.Contains(row[3], "±") {
+		t.Errorf("one trial's wall %q shows a spread", row[3])
+	}
+	r.WallSeconds = results.Summary{Median: 1, Stddev: 0.1, N: 3}
+	if row := summaryRow(r); !strings.Contains(row[3], "± ") {
+		t.Errorf("three trials' wall %q shows no spread", row[3])
 	}
 }
