@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -146,6 +147,9 @@ func TestInterruptKeepsPartialResults(t *testing.T) {
 			}
 			if !run.Partial {
 				t.Error("results not marked partial")
+			}
+			if want := "partial run: interrupted by " + signalName(tt.sig); !slices.Contains(run.Notes, want) {
+				t.Errorf("notes %q lack %q", run.Notes, want)
 			}
 			if !strings.Contains(stderr.String(), "interrupted by "+map[int]string{130: "SIGINT", 143: "SIGTERM", 129: "SIGHUP"}[tt.code]) {
 				t.Errorf("stderr: %s", stderr)

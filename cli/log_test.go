@@ -203,6 +203,10 @@ func TestLogInterrupted(t *testing.T) {
 	if !run.Partial || len(run.Logging) != 1 || run.Logging[0].Mode != "channel" || run.Logging[0].RecordsIntact != 200000 {
 		t.Errorf("partial %v, logging %+v", run.Partial, run.Logging)
 	}
+	// The summary says a partial run's notes say why: they do.
+	if !slices.Contains(run.Notes, "partial run: interrupted by SIGINT") {
+		t.Errorf("notes %q do not say the run was interrupted", run.Notes)
+	}
 	if left := leftovers(t, dir); len(left) > 0 {
 		t.Errorf("files left behind: %v", left)
 	}

@@ -61,7 +61,9 @@ func (in *interrupts) sayLastWords() {
 const echoWindow = 100 * time.Millisecond
 
 func watchInterrupts(parent context.Context) *interrupts {
-	ctx, cancel := context.WithCancel(parent)
+	// The cause names the signal, so that what the run notes of its end
+	// is the interruption rather than "context canceled".
+	ctx, cancel := context.WithCancelCause(parent)
 	in := &interrupts{ctx: ctx}
 	ch := make(chan os.Signal, 2)
 	// A signal poolbench was started with ignored stays ignored: nohup
@@ -86,7 +88,7 @@ func watchInterrupts(parent context.Context) *interrupts {
 			in.mu.Lock()
 			in.sig = first
 			in.mu.Unlock()
-			cancel()
+			cancel(fmt.Errorf("interrupted by %s", signalName(first)))
 		case <-done:
 			return
 		}
@@ -109,7 +111,7 @@ func watchInterrupts(parent context.Context) *interrupts {
 		signal.Stop(ch)
 		signal.Stop(pipe)
 		close(done)
-		cancel()
+		cancel(nil)
 	}
 	return in
 }

@@ -87,6 +87,7 @@ func Log(ctx context.Context, cfg LogConfig, progress func(Progress)) (*results.
 			return nil, runErr
 		}
 		run.Partial = true
+		run.Notes = append(run.Notes, partialNote(ctx, runErr))
 	}
 	if cfg.KeepLogs {
 		run.Notes = append(run.Notes, "the log files are kept in "+logs)

@@ -165,7 +165,7 @@ loop:
 	defer cfg.Journal.End(run)
 	if runErr != nil {
 		run.Partial = true
-		run.Notes = append(run.Notes, fmt.Sprintf("partial run: %v", runErr))
+		run.Notes = append(run.Notes, partialNote(ctx, runErr))
 		return run, runErr
 	}
 	if err := checkChecksums(run); err != nil {
@@ -185,6 +185,16 @@ func (p *plan) assemble(run *results.Run, specs []TrialSpec, measured map[TrialS
 	stats.Derive(run)
 	markNoisyEfficiency(run)
 	checkAgainstBaseline(run)
+}
+
+// partialNote is the note a run cut short by err carries: the cause of
+// ctx's end when that is what stopped it (a caller's "interrupted by
+// SIGINT" rather than "context canceled"), else err.
+func partialNote(ctx context.Context, err error) string {
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		err = context.Cause(ctx)
+	}
+	return fmt.Sprintf("partial run: %v", err)
 }
 
 // specs lists every (workload, strategy, pool size) the plan measures.
