@@ -216,6 +216,8 @@ func decodeProblem(data []byte, err error) string {
 		switch {
 		case len(data) == 0:
 			return "empty file; want a poolbench results.json"
+		case bytes.HasPrefix(data, []byte(`{"header":`)):
+			return "a run's journal, not its results: `poolbench report` rebuilds the results.json from it"
 		case jerr != nil && (atEnd || strings.Contains(jerr.Error(), "unexpected end")):
 			return "not a poolbench results file: the JSON ends early; is the file truncated?"
 		case jerr != nil:

@@ -102,6 +102,7 @@ func testBadInput(t *testing.T, good string) {
 	text := writeFile(t, filepath.Join(bad, "text.json"), "strategy,workload\nserial,cpu\n")
 	foreign := writeFile(t, filepath.Join(bad, "foreign.json"), `{"a":1}`)
 	array := writeFile(t, filepath.Join(bad, "array.json"), `[{"schema_version":1}]`)
+	journal := writeFile(t, filepath.Join(bad, "journal.jsonl"), `{"header":{"schema_version":2}}`+"\n"+`{"trial":{}}`+"\n")
 	newer := writeFile(t, filepath.Join(bad, "newer.json"), strings.Replace(string(data),
 		fmt.Sprintf(`"schema_version": %d,`, results.SchemaVersion), fmt.Sprintf(`"schema_version": %d,`, results.SchemaVersion+1), 1))
 	older := writeFile(t, filepath.Join(bad, "older.json"), strings.Replace(string(data),
@@ -146,6 +147,8 @@ func testBadInput(t *testing.T, good string) {
 		{"compare truncated JSON", []string{"compare", truncated, good}, "the JSON ends early"},
 		{"compare foreign JSON", []string{"compare", good, foreign}, "it has no schema_version"},
 		{"compare JSON array", []string{"compare", array, good}, "a JSON array, not an object"},
+		{"compare a journal", []string{"compare", journal, good}, "journal.jsonl: a run's journal, not its results: `poolbench report` rebuilds"},
+		{"claims from a journal", []string{"claims", "--from", journal}, "a run's journal, not its results"},
 		{"compare newer schema", []string{"compare", good, newer}, "is newer than this poolbench reads"},
 		{"report older schema", []string{"report", older}, "older.json: schema_version 1 is older than this poolbench reads (2): written by an older poolbench; re-run the measurement"},
 		{"compare different workloads", []string{"compare", good, otherWorkload},
