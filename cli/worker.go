@@ -29,6 +29,9 @@ interrupted, or until the server has been out of reach for --grace.`,
 			if url == "" {
 				return usagef("worker: --connect is required")
 			}
+			if err := natspool.CheckURL(url); err != nil {
+				return usagef("worker: --connect %q: want a URL such as nats://10.0.0.1:4222", url)
+			}
 			if procs < 1 {
 				return usagef("worker: --procs %d: want at least 1", procs)
 			}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -263,7 +262,7 @@ func (c Config) validateNATS() error {
 			return configErr("--listen %q: want host:port, e.g. 0.0.0.0:4222", c.NATSListen)
 		}
 	case c.NATSURL != "":
-		if u, err := url.Parse(c.NATSURL); err != nil || u.Host == "" {
+		if err := natspool.CheckURL(c.NATSURL); err != nil {
 			return configErr("--nats %q: want a URL such as nats://10.0.0.1:4222", c.NATSURL)
 		}
 	}

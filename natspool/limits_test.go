@@ -54,3 +54,24 @@ func TestMaxPayloadAt(t *testing.T) {
 		t.Fatalf("no server: %v, want an error naming %s", err, url)
 	}
 }
+
+// CheckURL takes what nats.go connects to, a URL or a comma list of
+// them, and refuses what names no server.
+func TestCheckURL(t *testing.T) {
+	for _, tc := range []struct {
+		url string
+		ok  bool
+	}{
+		{"nats://10.0.0.1:4222", true},
+		{"nats://a:4222, nats://b:4222", true},
+		{"tls://user:pw@host:4443", true},
+		{"bogus", false},
+		{"4222", false},
+		{"nats://", false},
+		{"nats://a:4222,", false},
+	} {
+		if err := CheckURL(tc.url); (err == nil) != tc.ok {
+			t.Errorf("CheckURL(%q) = %v, want ok %v", tc.url, err, tc.ok)
+		}
+	}
+}

@@ -3,7 +3,9 @@ package natspool
 import (
 	"fmt"
 	"net"
+	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -30,6 +32,19 @@ func ParseListen(addr string) (host string, port int, err error) {
 		return "", 0, fmt.Errorf("natspool: listen address %q: want a port number from 0 to 65535", addr)
 	}
 	return host, port, nil
+}
+
+// CheckURL checks that s names a server to connect to, scheme and host
+// (nats://10.0.0.1:4222; a list, as nats.go takes, is checked entry by
+// entry), so that a mistyped one is refused before anything starts rather
+// than found unreachable after a connection timeout.
+func CheckURL(s string) error {
+	for _, one := range strings.Split(s, ",") {
+		if u, err := url.Parse(strings.TrimSpace(one)); err != nil || u.Scheme == "" || u.Host == "" {
+			return fmt.Errorf("natspool: server URL %q: want one such as nats://10.0.0.1:4222", s)
+		}
+	}
+	return nil
 }
 
 // StartServer starts a NATS server in this process, listening on addr
