@@ -56,13 +56,13 @@ func processPerTask(run *results.Run, fam family) (results.Claim, bool) {
 		var j judgement
 		switch {
 		case minSpawn >= CostRatio && minMem >= CostRatio:
-			j = judge(results.Holds, "holds: ≥%s the spawn time, ≥%s the %s", x(minSpawn), x(minMem), memName)
+			j = judge(results.Holds, "holds: ≥%s the spawn time, ≥%s the %s", xAgainst(minSpawn, CostRatio), xAgainst(minMem, CostRatio), memName)
 		case minSpawn >= CostRatio:
-			j = judge(results.Partly, "holds only for spawn time (≥%s; %s ≥%s)", x(minSpawn), memName, x(minMem))
+			j = judge(results.Partly, "holds only for spawn time (≥%s; %s ≥%s)", xAgainst(minSpawn, CostRatio), memName, xAgainst(minMem, CostRatio))
 		case minMem >= CostRatio:
-			j = judge(results.Partly, "holds only for %s (≥%s; spawn time ≥%s)", memName, x(minMem), x(minSpawn))
+			j = judge(results.Partly, "holds only for %s (≥%s; spawn time ≥%s)", memName, xAgainst(minMem, CostRatio), xAgainst(minSpawn, CostRatio))
 		default:
-			j = judge(results.DoesNotHold, "does not hold: spawn time ≥%s, %s ≥%s", x(minSpawn), memName, x(minMem))
+			j = judge(results.DoesNotHold, "does not hold: spawn time ≥%s, %s ≥%s", xAgainst(minSpawn, CostRatio), memName, xAgainst(minMem, CostRatio))
 		}
 		for _, r := range refused {
 			j.text += "; on " + r.label + " " + r.text

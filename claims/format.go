@@ -24,6 +24,22 @@ func xKnown(v float64) string {
 	return x(v)
 }
 
+// xAgainst is x for a ratio judged against threshold, with as many more
+// decimals as it takes for a ratio below the threshold not to print as
+// the threshold itself: 1.994 under 2 is "1.994×", never "2.00×".
+func xAgainst(v, threshold float64) string {
+	s := x(v)
+	if v >= threshold || s != x(threshold) {
+		return s
+	}
+	for d := 3; d < 9; d++ {
+		if a, b := strconv.FormatFloat(v, 'f', d, 64), strconv.FormatFloat(threshold, 'f', d, 64); a != b {
+			return a + "×"
+		}
+	}
+	return strconv.FormatFloat(v, 'g', -1, 64) + "×"
+}
+
 func sig3(v float64) string {
 	a := math.Abs(v)
 	switch {

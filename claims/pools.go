@@ -129,9 +129,9 @@ func applyVsAsync(run *results.Run, fam family) (results.Claim, bool) {
 			case sa < MinSpeedup && sy >= MinSpeedup:
 				j = judge(results.Holds, "holds")
 			case sa >= MinSpeedup:
-				j = judge(results.DoesNotHold, "does not hold: apply sped up %s", x(sa))
+				j = judge(results.DoesNotHold, "does not hold: apply sped up %s", xAgainst(sa, MinSpeedup))
 			default:
-				j = judge(results.DoesNotHold, "does not hold: apply_async gave %s", x(sy))
+				j = judge(results.DoesNotHold, "does not hold: apply_async gave %s", xAgainst(sy, MinSpeedup))
 			}
 			wparts = append(wparts, labelled{w, weigh(run, j, MinSpeedup, base, a, y)})
 		}

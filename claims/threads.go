@@ -71,15 +71,15 @@ func threadsCPU(run *results.Run) (results.Claim, bool) {
 	case speedWork(run, "serial", "cpu") != "":
 		j = notMeasured("%s", speedWork(run, "serial", "cpu"))
 	case g != nil && sg >= MinSpeedup && g1 != nil && s1 < MinSpeedup:
-		j = judge(results.Partly, "holds only under GOMAXPROCS=1 (%s); goroutines %s", x(s1), x(sg))
+		j = judge(results.Partly, "holds only under GOMAXPROCS=1 (%s); goroutines %s", xAgainst(s1, MinSpeedup), xAgainst(sg, MinSpeedup))
 	case g != nil && sg >= MinSpeedup && g1 == nil:
-		j = judge(results.DoesNotHold, "does not hold for goroutines (%s)", x(sg))
+		j = judge(results.DoesNotHold, "does not hold for goroutines (%s)", xAgainst(sg, MinSpeedup))
 	case g1 != nil && s1 >= MinSpeedup:
-		j = judge(results.DoesNotHold, "does not hold, even under GOMAXPROCS=1 (%s)", x(s1))
+		j = judge(results.DoesNotHold, "does not hold, even under GOMAXPROCS=1 (%s)", xAgainst(s1, MinSpeedup))
 	case g == nil:
-		j = judge(results.Holds, "holds under GOMAXPROCS=1, the GIL analogue (%s)", x(s1))
+		j = judge(results.Holds, "holds under GOMAXPROCS=1, the GIL analogue (%s)", xAgainst(s1, MinSpeedup))
 	default:
-		j = judge(results.Holds, "holds, for goroutines too (%s)", x(sg))
+		j = judge(results.Holds, "holds, for goroutines too (%s)", xAgainst(sg, MinSpeedup))
 	}
 	weigh(run, j, MinSpeedup, base, g, g1).set(&c)
 	return c, true
@@ -127,11 +127,11 @@ func threadsIO(run *results.Run) (results.Claim, bool) {
 	case speedWork(run, "serial", "io") != "":
 		j = notMeasured("%s", speedWork(run, "serial", "io"))
 	case s1 >= MinSpeedup:
-		j = judge(results.Holds, "holds (%s), even under GOMAXPROCS=1", x(best))
+		j = judge(results.Holds, "holds (%s), even under GOMAXPROCS=1", xAgainst(best, MinSpeedup))
 	case best >= MinSpeedup:
-		j = judge(results.Holds, "holds (%s)", x(best))
+		j = judge(results.Holds, "holds (%s)", xAgainst(best, MinSpeedup))
 	default:
-		j = judge(results.DoesNotHold, "does not hold (%s at best)", x(best))
+		j = judge(results.DoesNotHold, "does not hold (%s at best)", xAgainst(best, MinSpeedup))
 	}
 	weigh(run, j, MinSpeedup, base, g, g1).set(&c)
 	return c, true
@@ -170,13 +170,13 @@ func pyThreads(run *results.Run, workload string) (results.Claim, bool) {
 	case base.Tasks < 2:
 		j = notMeasured("1 task cannot overlap with another")
 	case workload == "cpu" && s < MinSpeedup:
-		j = judge(results.Holds, "holds: %s %s", threads, x(s))
+		j = judge(results.Holds, "holds: %s %s", threads, xAgainst(s, MinSpeedup))
 	case workload == "cpu":
-		j = judge(results.DoesNotHold, "does not hold: %s %s", threads, x(s))
+		j = judge(results.DoesNotHold, "does not hold: %s %s", threads, xAgainst(s, MinSpeedup))
 	case s >= MinSpeedup:
-		j = judge(results.Holds, "holds (%s)", x(s))
+		j = judge(results.Holds, "holds (%s)", xAgainst(s, MinSpeedup))
 	default:
-		j = judge(results.DoesNotHold, "does not hold (%s)", x(s))
+		j = judge(results.DoesNotHold, "does not hold (%s)", xAgainst(s, MinSpeedup))
 	}
 	c.Statement = stmtThreadsIO + families[1].suffix
 	if workload == "cpu" {

@@ -1,0 +1,23 @@
+package claims
+
+import "testing"
+
+// A ratio judged against a threshold never prints as the threshold when it
+// falls short of it: the verdict and the figure would disagree.
+func TestXAgainstThreshold(t *testing.T) {
+	for _, tc := range []struct {
+		v, threshold float64
+		want         string
+	}{
+		{1.994, 2, "1.994×"},
+		{1.0996, 1.1, "1.0996×"},
+		{1.5, 2, "1.50×"},
+		{2, 2, "2.00×"},
+		{2.004, 2, "2.00×"}, // at or above: the threshold's own figure is right
+		{31.9, 2, "31.9×"},
+	} {
+		if got := xAgainst(tc.v, tc.threshold); got != tc.want {
+			t.Errorf("xAgainst(%v, %v) = %q, want %q", tc.v, tc.threshold, got, tc.want)
+		}
+	}
+}
