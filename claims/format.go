@@ -26,7 +26,7 @@ func xKnown(v float64) string {
 
 // xAgainst is x for a ratio judged against threshold, with as many more
 // decimals as it takes for a ratio below the threshold not to print as
-// the threshold itself: 1.994 under 2 is "1.994×", never "2.00×".
+// the threshold itself: 1.996 under 2 is "1.996×", never "2.00×".
 func xAgainst(v, threshold float64) string {
 	s := x(v)
 	if v >= threshold || s != x(threshold) {

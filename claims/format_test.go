@@ -9,7 +9,8 @@ func TestXAgainstThreshold(t *testing.T) {
 		v, threshold float64
 		want         string
 	}{
-		{1.994, 2, "1.994×"},
+		{1.996, 2, "1.996×"},
+		{1.994, 2, "1.99×"}, // already short of "2.00×"
 		{1.0996, 1.1, "1.0996×"},
 		{1.5, 2, "1.50×"},
 		{2, 2, "2.00×"},
