@@ -41,7 +41,8 @@ func newLogCmd() *cobra.Command {
 		Short: "Append records to one shared log file in every way, and count the damage",
 		Long: `log has --writers writers each append --records records to one shared file,
 once per mode, then reads the file back and counts the records that survived
-intact, the torn ones, the lost and the duplicated:
+intact, the torn ones, the lost (every record not found intact, torn ones
+included) and the duplicated:
 
   unlocked-whole     writer processes, O_APPEND, one write(2) per record, no lock
   unlocked-split     the same through a 4 KiB bufio.Writer, which splits records

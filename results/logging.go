@@ -33,6 +33,10 @@ type LogMode struct {
 	// python mode.
 	Python string `json:"python,omitempty"`
 
+	// Of the records expected, RecordsIntact were found whole at least
+	// once and RecordsLost were not (expected minus intact: a torn record
+	// is lost too); RecordsTorn counts the damaged records found, and
+	// RecordsDuplicated the extra copies of intact ones.
 	RecordsExpected   int     `json:"records_expected"`
 	RecordsIntact     int     `json:"records_intact"`
 	RecordsTorn       int     `json:"records_torn"`
