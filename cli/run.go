@@ -59,7 +59,7 @@ func newRunCmd() *cobra.Command {
 	o.addMeasureFlags(f)
 	f.IntVar(&o.workers, "workers", harness.DefaultWorkers, "pool size for goroutine-pool and the process pools")
 	f.StringSliceVar(&o.strategies, "strategies", nil, "strategies to run, comma-separated, or a group: go (the default), py, all (see poolbench list)")
-	f.StringVar(&o.preset, "preset", "", "article: the article's pool example (100 tasks of 50 ms, a pool of 10), run live and then measured")
+	f.StringVar(&o.preset, "preset", "", "article: the article's pool example (100 tasks of 50 ms, a pool of 10), run live and then measured; flags given override its settings")
 	f.StringVar(&o.inject, "inject", "", "inject faults, a probability per task: crash=P,error=P,hang=P")
 	f.Int64Var(&o.seed, "seed", 1, "seed choosing which tasks --inject fails, the payload bytes and the skewed task lengths (the same in every strategy)")
 	f.DurationVar(&o.taskTimeout, "task-timeout", 0, "end a task that runs longer than this (0: never); pools kill its worker")

@@ -113,11 +113,11 @@ func number(path, unit string, x float64) error {
 	case x < 0:
 		return fmt.Errorf("results: %s is %v: a measurement cannot be negative", path, x)
 	case x > limit:
-		what := "count"
+		at := fmt.Sprintf("%.4g", limit)
 		if unit != "" {
-			what = unit
+			at += " " + unit
 		}
-		return fmt.Errorf("results: %s is %.4g, beyond any real measurement (at most %.4g %s)", path, x, limit, what)
+		return fmt.Errorf("results: %s is %.4g, beyond any real measurement (at most %s)", path, x, at)
 	}
 	return nil
 }
