@@ -59,8 +59,19 @@ func realMain() int {
 	if err == nil {
 		return 0
 	}
-	fmt.Fprintln(os.Stderr, "poolbench:", err)
+	fmt.Fprintln(os.Stderr, "poolbench:", oneLine(err))
 	return exitCode(err)
+}
+
+// oneLine is err's message on one line: cobra follows an unknown command
+// with its suggestions on lines of their own ("Did you mean this?").
+func oneLine(err error) string {
+	msg := strings.TrimSpace(err.Error())
+	head, more, found := strings.Cut(msg, "\n\nDid you mean this?\n")
+	if !found {
+		return msg
+	}
+	return head + "; did you mean " + strings.Join(strings.Fields(more), " or ") + "?"
 }
 
 // usageError is bad input: exit status 2.

@@ -1,11 +1,14 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/poolbench/poolbench/harness"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 func newRootCmd() *cobra.Command {
@@ -33,18 +36,25 @@ process-spawn overhead, each trial in a fresh process.`,
 // "--tasks" flag" with strconv's "strconv.ParseInt: parsing "x": invalid
 // syntax", which says nothing the first part did not.
 func flagError(_ *cobra.Command, err error) error {
-	msg := err.Error()
-	if i := strings.Index(msg, ": strconv."); i >= 0 {
-		what := "a number"
-		if strings.HasPrefix(msg[i:], ": strconv.ParseInt") || strings.HasPrefix(msg[i:], ": strconv.ParseUint") {
-			what = "a whole number"
-		}
-		if strings.Contains(msg[i:], "value out of range") {
-			what += " in range"
-		}
-		return usageError{fmt.Errorf("%s: want %s", msg[:i], what)}
+	var bad *pflag.InvalidValueError
+	var num *strconv.NumError
+	if !errors.As(err, &bad) || !errors.As(err, &num) {
+		return usageError{err}
 	}
-	return usageError{err}
+	var want string
+	switch num.Func {
+	case "ParseBool":
+		want = "true or false"
+	case "ParseInt", "ParseUint":
+		want = "a whole number"
+	default:
+		want = "a number"
+	}
+	if errors.Is(num.Err, strconv.ErrRange) {
+		want += " in range"
+	}
+	head := strings.TrimSuffix(bad.Error(), ": "+bad.Unwrap().Error())
+	return usageError{fmt.Errorf("%s: want %s", head, want)}
 }
 
 // argsUsage wraps a cobra positional-argument check so that its error is a
