@@ -131,7 +131,11 @@ func TestLogCSVKeepLogs(t *testing.T) {
 	if code, again, stderr := runCLI(t, "report", filepath.Join(dir, "results.json"), "--format", "csv"); code != 0 || again != out {
 		t.Errorf("report --format csv: exit %d, %q\nwant the log's own:\n%s\nstderr: %s", code, again, out, stderr)
 	}
-	expectUsage(t, "a log run has no benchmark results", "report", filepath.Join(dir, "results.json"), "--format", "benchstat")
+	elsewhere := filepath.Join(t.TempDir(), "elsewhere")
+	expectUsage(t, "a log run has no benchmark results", "report", filepath.Join(dir, "results.json"), "--format", "benchstat", "--out", elsewhere)
+	if _, err := os.Stat(elsewhere); !os.IsNotExist(err) {
+		t.Errorf("refused, report still wrote into --out: %v", err)
+	}
 	for _, name := range []string{"callback.log", "unlocked-split.log"} {
 		data, err := os.ReadFile(filepath.Join(dir, "logs", name))
 		if err != nil {

@@ -15,18 +15,15 @@ func prepareOut(out, command string) (string, error) {
 	return makeFolder(out, command)
 }
 
-// printRun writes the run to stdout in the chosen format.
 // printRun prints run in format on w. A log run's figures are its modes,
-// not results: its CSV is one row per mode, and it has nothing for
-// benchstat, which reads benchmark results.
+// not results: its CSV is one row per mode (the header alone when it was
+// stopped before the first), and it has nothing for benchstat.
 func printRun(w io.Writer, format string, run *results.Run) error {
-	if isLogRun(run) {
-		switch format {
-		case "csv":
-			return logCSV(w, run)
-		case "benchstat":
-			return usagef("--format benchstat: a log run has no benchmark results; choose table, json, csv or markdown")
-		}
+	if err := checkFormatFor(format, run); err != nil {
+		return err
+	}
+	if isLogRun(run) && format == "csv" {
+		return logCSV(w, run)
 	}
 	write, err := report.Writer(format)
 	if err != nil {
@@ -35,9 +32,19 @@ func printRun(w io.Writer, format string, run *results.Run) error {
 	return write(w, run)
 }
 
-// isLogRun reports whether run is poolbench log's: modes and no results.
+// checkFormatFor refuses a format that run has nothing for, before
+// anything is written: benchstat reads benchmark results, which a log run
+// has none of.
+func checkFormatFor(format string, run *results.Run) error {
+	if isLogRun(run) && format == "benchstat" {
+		return usagef("--format benchstat: a log run has no benchmark results for benchstat to read")
+	}
+	return nil
+}
+
+// isLogRun reports whether run is poolbench log's.
 func isLogRun(run *results.Run) bool {
-	return len(run.Logging) > 0 && len(run.Results) == 0
+	return run.Command == "log"
 }
 
 func checkFormat(format string) error {

@@ -64,6 +64,9 @@ func (o *reportOptions) run(cmd *cobra.Command, path string) error {
 	if err != nil {
 		return err
 	}
+	if err := checkFormatFor(format, run); err != nil {
+		return err
+	}
 	// An export on stdout writes no files unless asked to: the results
 	// folder may be read-only, or someone else's. A journal is there to be
 	// made into results.json, so it always is.
