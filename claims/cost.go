@@ -86,8 +86,8 @@ func costOf(p, q *results.Result, workers int) (f string, spawn, mem float64, wh
 	f = fmt.Sprintf("%s: %d vs %d processes; spawn median %s vs %s, summed %s vs %s (%s); %s %s vs %s (%s); wall %s vs %s (%s)",
 		p.Workload, p.ProcessesSpawned, q.ProcessesSpawned,
 		dur(p.SpawnSeconds.Median), dur(q.SpawnSeconds.Median),
-		dur(p.SpawnSeconds.Total), dur(q.SpawnSeconds.Total), x(spawn),
-		memName, size(pm), size(qm), x(mem),
+		dur(p.SpawnSeconds.Total), dur(q.SpawnSeconds.Total), xAgainst(spawn, CostRatio),
+		memName, size(pm), size(qm), xAgainst(mem, CostRatio),
 		dur(p.WallSeconds.Median), dur(q.WallSeconds.Median), x(ratio(p.WallSeconds.Median, q.WallSeconds.Median)))
 	if p.WallSeconds.Median < q.WallSeconds.Median {
 		f += ", " + p.Strategy + " finished sooner: all its tasks run at once"

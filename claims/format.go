@@ -15,13 +15,14 @@ func x(v float64) string {
 	return sig3(v) + "×"
 }
 
-// xKnown is x for a speedup, which 0 means is unknown (no baseline, or
-// every task failed): a dash then, never a figure.
-func xKnown(v float64) string {
+// xKnown is xAgainst for a speedup, which 0 means is unknown (no
+// baseline, or every task failed): a dash then, never a figure. A
+// threshold of 0 is none.
+func xKnown(v, threshold float64) string {
 	if v == 0 {
 		return "—"
 	}
-	return x(v)
+	return xAgainst(v, threshold)
 }
 
 // xAgainst is x for a ratio judged against threshold, with as many more
@@ -81,6 +82,22 @@ func size(b float64) string {
 }
 
 func pct(v float64) string { return fmt.Sprintf("%.0f%%", 100*v) }
+
+// pctAgainst is pct for a share judged against threshold, with the
+// decimals it takes for one below the threshold not to print as it:
+// 0.7496 under 0.75 is "74.96%", never "75%".
+func pctAgainst(v, threshold float64) string {
+	s := pct(v)
+	if v >= threshold || s != pct(threshold) {
+		return s
+	}
+	for d := 1; d < 7; d++ {
+		if a, b := fmt.Sprintf("%.*f%%", d, 100*v), fmt.Sprintf("%.*f%%", d, 100*threshold); a != b {
+			return a
+		}
+	}
+	return fmt.Sprintf("%g%%", 100*v)
+}
 
 // ratio is a/b, +Inf when only b is zero and 1 when both are.
 func ratio(a, b float64) float64 {

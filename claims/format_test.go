@@ -22,3 +22,22 @@ func TestXAgainstThreshold(t *testing.T) {
 		}
 	}
 }
+
+// The same for a share: an efficiency short of its threshold never prints
+// as the threshold.
+func TestPctAgainstThreshold(t *testing.T) {
+	for _, tc := range []struct {
+		v, threshold float64
+		want         string
+	}{
+		{0.7496, 0.75, "74.96%"},
+		{0.749, 0.75, "74.9%"},
+		{0.745, 0.75, "74%"}, // already short of "75%"
+		{0.75, 0.75, "75%"},
+		{0.91, 0.75, "91%"},
+	} {
+		if got := pctAgainst(tc.v, tc.threshold); got != tc.want {
+			t.Errorf("pctAgainst(%v, %v) = %q, want %q", tc.v, tc.threshold, got, tc.want)
+		}
+	}
+}

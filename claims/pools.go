@@ -28,8 +28,8 @@ func poolTenfold(run *results.Run, fam family) (results.Claim, bool) {
 	}
 	var figs []string
 	for _, p := range pools {
-		figs = append(figs, fmt.Sprintf("%s: %s (%s vs %s %s), ideal %s", poolLabel(poolSize(run, p)), xKnown(speedupOf(run, p)),
-			dur(p.WallSeconds.Median), fam.serial, dur(base.WallSeconds.Median), xKnown(idealSpeedupOf(p))))
+		figs = append(figs, fmt.Sprintf("%s: %s (%s vs %s %s), ideal %s", poolLabel(poolSize(run, p)), xKnown(speedupOf(run, p), 0),
+			dur(p.WallSeconds.Median), fam.serial, dur(base.WallSeconds.Median), xKnown(idealSpeedupOf(p), 0)))
 	}
 	c.Figures = plural(base.Tasks, "task") + taskSize(run, "io") + "; " + strings.Join(figs, "; ")
 
@@ -60,9 +60,9 @@ func poolTenfold(run *results.Run, fam family) (results.Claim, bool) {
 	default:
 		s, ideal, eff := speedupOf(run, p), idealSpeedupOf(p), efficiencyOf(p)
 		if eff >= NearIdeal {
-			j = judge(results.Holds, "holds: %s, %s of the ideal %s", x(s), pct(eff), x(ideal))
+			j = judge(results.Holds, "holds: %s, %s of the ideal %s", x(s), pctAgainst(eff, NearIdeal), x(ideal))
 		} else {
-			j = judge(results.DoesNotHold, "does not hold: %s, %s of the ideal %s", x(s), pct(eff), x(ideal))
+			j = judge(results.DoesNotHold, "does not hold: %s, %s of the ideal %s", x(s), pctAgainst(eff, NearIdeal), x(ideal))
 		}
 		j = weigh(run, j, NearIdeal*ideal, base, p)
 	}
@@ -106,7 +106,7 @@ func applyVsAsync(run *results.Run, fam family) (results.Claim, bool) {
 				continue
 			}
 			sa, sy := speedupOf(run, a), speedupOf(run, y)
-			f := fmt.Sprintf("%s: apply %s, apply_async %s", w, xKnown(sa), xKnown(sy))
+			f := fmt.Sprintf("%s: apply %s, apply_async %s", w, xKnown(sa, MinSpeedup), xKnown(sy, MinSpeedup))
 			if len(sizes) > 1 {
 				f = poolLabel(size) + ", " + f
 			}

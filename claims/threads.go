@@ -51,11 +51,11 @@ func threadsCPU(run *results.Run) (results.Claim, bool) {
 	var sg, s1 float64
 	if g != nil {
 		sg = speedupOf(run, g)
-		figs = append(figs, fmt.Sprintf("goroutines %s (%s vs serial %s)", xKnown(sg), dur(g.WallSeconds.Median), dur(base.WallSeconds.Median)))
+		figs = append(figs, fmt.Sprintf("goroutines %s (%s vs serial %s)", xKnown(sg, MinSpeedup), dur(g.WallSeconds.Median), dur(base.WallSeconds.Median)))
 	}
 	if g1 != nil {
 		s1 = speedupOf(run, g1)
-		figs = append(figs, fmt.Sprintf("goroutines-1cpu %s (%s)", xKnown(s1), dur(g1.WallSeconds.Median)))
+		figs = append(figs, fmt.Sprintf("goroutines-1cpu %s (%s)", xKnown(s1, MinSpeedup), dur(g1.WallSeconds.Median)))
 	}
 	c.Figures = strings.Join(figs, "; ") + fmt.Sprintf("; %s, %s a task serially", plural(n, "CPU"), dur(perTaskSeconds(run, "serial", "cpu")))
 
@@ -110,7 +110,7 @@ func threadsIO(run *results.Run) (results.Claim, bool) {
 		if r == g1 {
 			s1 = s
 		}
-		f := fmt.Sprintf("%s %s (%s", r.Strategy, xKnown(s), dur(r.WallSeconds.Median))
+		f := fmt.Sprintf("%s %s (%s", r.Strategy, xKnown(s, MinSpeedup), dur(r.WallSeconds.Median))
 		if len(figs) == 0 {
 			f += " vs serial " + dur(base.WallSeconds.Median)
 		}
@@ -152,7 +152,7 @@ func pyThreads(run *results.Run, workload string) (results.Claim, bool) {
 		Measurement: fmt.Sprintf("%s workload, %s%s: %s's median wall time over that of %s (one thread per task, CPython's GIL), "+
 			"both in the system python3; %s or more counts as a speedup. Judged only with at least %s of %s time per task",
 			workload, plural(base.Tasks, "task"), taskSize(run, workload), serial, threads, x(MinSpeedup), dur(MinTaskSeconds), serial),
-		Figures: fmt.Sprintf("%s %s (%s vs %s %s); %s, %s a task in %s", threads, xKnown(speedupOf(run, t)), dur(t.WallSeconds.Median),
+		Figures: fmt.Sprintf("%s %s (%s vs %s %s); %s, %s a task in %s", threads, xKnown(speedupOf(run, t), MinSpeedup), dur(t.WallSeconds.Median),
 			serial, dur(base.WallSeconds.Median), plural(n, "CPU"), dur(perTaskSeconds(run, serial, workload)), serial),
 	}
 	s := speedupOf(run, t)
