@@ -182,7 +182,7 @@ func TestWorkerBadInput(t *testing.T) {
 		want string
 	}{
 		{"no server", []string{"worker"}, "--connect is required"},
-		{"not a URL", []string{"worker", "--connect", "bogus"}, `--connect "bogus": want a URL such as nats://10.0.0.1:4222`},
+		{"not a URL", []string{"worker", "--connect", "nats://"}, `--connect "nats://": want a URL such as nats://10.0.0.1:4222`},
 		{"no procs", []string{"worker", "--connect", "nats://127.0.0.1:4222", "--procs", "0"}, "--procs 0: want at least 1"},
 	} {
 		t.Run(tt.name, func(t *testing.T) { expectUsage(t, tt.want, tt.args...) })

@@ -220,7 +220,7 @@ func TestNATSServerOptionsChecked(t *testing.T) {
 		{"port not a number", "", "bogus:addr", `--listen "bogus:addr"`},
 		{"port out of range", "", "127.0.0.1:70000", `--listen "127.0.0.1:70000"`},
 		{"no port", "", "127.0.0.1", `--listen "127.0.0.1"`},
-		{"URL without a host", "4222", "", `--nats "4222"`},
+		{"URL without a host", "nats://", "", `--nats "nats://"`},
 		{"both", "nats://127.0.0.1:4222", "127.0.0.1:0", "--nats and --listen exclude each other"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

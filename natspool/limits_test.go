@@ -56,7 +56,7 @@ func TestMaxPayloadAt(t *testing.T) {
 }
 
 // CheckURL takes what nats.go connects to, a URL or a comma list of
-// them, and refuses what names no server.
+// them, with or without a scheme, and refuses what names no server.
 func TestCheckURL(t *testing.T) {
 	for _, tc := range []struct {
 		url string
@@ -65,10 +65,13 @@ func TestCheckURL(t *testing.T) {
 		{"nats://10.0.0.1:4222", true},
 		{"nats://a:4222, nats://b:4222", true},
 		{"tls://user:pw@host:4443", true},
-		{"bogus", false},
-		{"4222", false},
+		{"10.0.0.1:4222", true}, // nats.go adds nats://
+		{"natshost", true},
+		{"nats://a:4222,", true}, // nats.go skips the empty entry
 		{"nats://", false},
-		{"nats://a:4222,", false},
+		{"", false},
+		{" , ", false},
+		{"nats://[::1", false},
 	} {
 		if err := CheckURL(tc.url); (err == nil) != tc.ok {
 			t.Errorf("CheckURL(%q) = %v, want ok %v", tc.url, err, tc.ok)

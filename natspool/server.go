@@ -34,15 +34,29 @@ func ParseListen(addr string) (host string, port int, err error) {
 	return host, port, nil
 }
 
-// CheckURL checks that s names a server to connect to, scheme and host
-// (nats://10.0.0.1:4222; a list, as nats.go takes, is checked entry by
-// entry), so that a mistyped one is refused before anything starts rather
-// than found unreachable after a connection timeout.
+// CheckURL checks that s names a server as nats.go reads it: a comma list
+// of URLs, each with a host, the scheme nats:// when none is given
+// (10.0.0.1:4222 and natshost are fine), empty entries skipped. What no
+// connection could use is refused before anything starts, rather than
+// found unreachable after a timeout.
 func CheckURL(s string) error {
+	bad := fmt.Errorf("natspool: server URL %q: want one such as nats://10.0.0.1:4222", s)
+	n := 0
 	for _, one := range strings.Split(s, ",") {
-		if u, err := url.Parse(strings.TrimSpace(one)); err != nil || u.Scheme == "" || u.Host == "" {
-			return fmt.Errorf("natspool: server URL %q: want one such as nats://10.0.0.1:4222", s)
+		one = strings.TrimSpace(one)
+		if one == "" {
+			continue
 		}
+		if !strings.Contains(one, "://") {
+			one = "nats://" + one
+		}
+		if u, err := url.Parse(one); err != nil || u.Host == "" {
+			return bad
+		}
+		n++
+	}
+	if n == 0 {
+		return bad
 	}
 	return nil
 }
