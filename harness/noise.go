@@ -106,27 +106,40 @@ func nonZero(xs []float64) []float64 {
 }
 
 // markNoisyEfficiency marks the results whose efficiency, as stats derived
-// it, beats their ideal. Where tasks failed, in the result or in its
-// baseline, that is no sign of a slowed baseline: the ideal assumes every
+// it, beats their ideal. Failed tasks, in the result or in its baseline,
+// can explain that instead of a slowed baseline: the ideal assumes every
 // task does the baseline's work, and a failed task takes its own time (a
 // crash less, a timeout more, waited out one after another in serial and
-// side by side in a pool). Such a result gets a warning saying so instead.
+// side by side in a pool). Where timeouts, or failures enough to matter
+// (failedShare), were seen, the result gets a warning saying so instead;
+// a stray failure explains nothing, and the result is marked noisy.
 func markNoisyEfficiency(run *results.Run) {
 	for i := range run.Results {
 		r := &run.Results[i]
 		if r.Efficiency == nil || efficiencyNoise(*r.Efficiency) == "" {
 			continue
 		}
-		failed, where := r.ErrorsTotal, "here"
+		failed, runs, timeouts, where := r.ErrorsTotal, r.Tasks*max(r.Repeats, 1), r.ErrorKinds["timeout"], "here"
 		if b := stats.Baseline(run, r); b != nil && b != r {
-			failed += b.ErrorsTotal
+			failed, runs, timeouts = failed+b.ErrorsTotal, runs+b.Tasks*max(b.Repeats, 1), timeouts+b.ErrorKinds["timeout"]
 			where += " or in " + b.Strategy
 		}
-		if failed > 0 {
-			r.Warnings = append(r.Warnings, fmt.Sprintf("efficiency %.0f%% beats the ideal because %d tasks failed %s: a failed task's time is not the work's",
-				*r.Efficiency*100, failed, where))
+		if failed > 0 && (timeouts > 0 || float64(failed) >= failedShare*float64(runs)) {
+			r.Warnings = append(r.Warnings, fmt.Sprintf("efficiency %.0f%% beats the ideal because %s failed %s: a failed task's time is not the work's",
+				*r.Efficiency*100, tasksText(failed), where))
 			continue
 		}
 		markNoisy(r, efficiencyNoise(*r.Efficiency))
 	}
+}
+
+// failedShare is the share of a result's and its baseline's tasks that,
+// failing, can move an efficiency past its ideal without a timeout.
+const failedShare = 0.05
+
+func tasksText(n int) string {
+	if n == 1 {
+		return "1 task"
+	}
+	return fmt.Sprintf("%d tasks", n)
 }

@@ -106,9 +106,11 @@ func TestMarkNoisy(t *testing.T) {
 		{Strategy: "both", Trials: []results.Trial{{NoisyReason: "x"}}, Efficiency: eff(1.2)},
 		// Failed tasks, its own or its baseline's, explain an efficiency
 		// past the ideal: a warning, not noise.
-		{Strategy: "own-failures", Trials: []results.Trial{{}}, Efficiency: eff(1.9), ErrorsTotal: 2},
-		{Strategy: "baseline-failures", Trials: []results.Trial{{}}, Efficiency: eff(1.9), Baseline: "failing-serial"},
-		{Strategy: "failing-serial", Trials: []results.Trial{{}}, ErrorsTotal: 3},
+		// A stray failure explains nothing: still noise.
+		{Strategy: "own-failures", Tasks: 20, Repeats: 1, Trials: []results.Trial{{}}, Efficiency: eff(1.9), ErrorsTotal: 2},
+		{Strategy: "baseline-failures", Tasks: 20, Repeats: 1, Trials: []results.Trial{{}}, Efficiency: eff(1.9), Baseline: "failing-serial"},
+		{Strategy: "failing-serial", Tasks: 20, Repeats: 1, Trials: []results.Trial{{}}, ErrorsTotal: 1, ErrorKinds: map[string]int{"timeout": 1}},
+		{Strategy: "stray-failure", Tasks: 1000, Repeats: 1, Trials: []results.Trial{{}}, Efficiency: eff(1.72), ErrorsTotal: 1, ErrorKinds: map[string]int{"error": 1}},
 	}}
 	for i := range run.Results {
 		markNoisyTrials(&run.Results[i])
@@ -119,10 +121,11 @@ func TestMarkNoisy(t *testing.T) {
 		"one-busy-trial": {"in 1 of 3 trials other processes used 40% of a core"},
 		"beats-ideal":    {"efficiency 172% beats the ideal"},
 		"both":           {"in 1 of 1 trials x", "efficiency 120%"},
+		"stray-failure":  {"efficiency 172% beats the ideal"},
 	}
 	warned := map[string]string{
 		"own-failures":      "efficiency 190% beats the ideal because 2 tasks failed here:",
-		"baseline-failures": "because 3 tasks failed here or in failing-serial",
+		"baseline-failures": "because 1 task failed here or in failing-serial",
 	}
 	for _, r := range run.Results {
 		parts := want[r.Strategy]
