@@ -65,6 +65,7 @@ func TestBadInput(t *testing.T) {
 		{"negative timeout", []string{"run", "--workload", "noop", "--task-timeout", "-1s"}, "--task-timeout -1s"},
 		{"bad seed", []string{"run", "--workload", "noop", "--seed", "x"}, `invalid argument "x" for "--seed"`},
 		{"unknown preset", []string{"run", "--preset", "paper"}, `--preset "paper": unknown preset`},
+		{"preset with no such python", []string{"run", "--preset", "article", "--python", "/nonexistent/python3"}, "py-pool-apply-async: no python3 interpreter found: /nonexistent/python3"},
 		{"payload flag without payload", []string{"run", "--workload", "cpu", "--payload", "1MiB"}, "--payload is for the payload workload"},
 		{"bad payload", []string{"run", "--workload", "payload", "--payload", "in=lots"}, `--payload "in=lots"`},
 		{"bad skew", []string{"run", "--workload", "skewed", "--skew", "-1"}, "--skew -1: want a sigma"},

@@ -49,8 +49,11 @@ func applyPreset(cmd *cobra.Command, o *runOptions) error {
 	}
 	set("strategies", func() {
 		o.strategies = []string{"serial", "goroutines", "process-per-task", "pool-apply", "pool-apply-async"}
-		// CPython's own pool beside Go's, where there is a python3 to run it.
-		if _, err := pyref.Find(cmd.Context(), o.py.python); err == nil {
+		// CPython's own pool beside Go's, where there is a python3 to run
+		// it, or where one was asked for: then a python3 that will not do
+		// is refused for what it is.
+		asked := cmd.Flags().Changed("python") || cmd.Flags().Changed("py-start-method")
+		if _, err := pyref.Find(cmd.Context(), o.py.python); err == nil || asked {
 			o.strategies = append(o.strategies, "py-pool-apply-async")
 		}
 	})
