@@ -60,6 +60,7 @@ func TestBadInput(t *testing.T) {
 		{"workload twice", []string{"run", "--workload", "cpu,noop,cpu"}, "--workload lists cpu twice"},
 		{"pool size twice", []string{"sweep", "--workload", "noop", "--workers", "2,4,2"}, "--workers lists 2 twice"},
 		{"sweep without a pool", []string{"sweep", "--workload", "noop", "--workers", "2,4", "--strategies", "serial,goroutines"}, "none of serial, goroutines keeps a pool"},
+		{"sweep of a pool the workload skips", []string{"sweep", "--workload", "exec", "--cmd", "true", "--workers", "2,4", "--strategies", "serial,pool-map"}, "none of serial, pool-map keeps a pool on exec"},
 		{"unknown fault", []string{"run", "--workload", "noop", "--inject", "boom=0.1"}, `unknown fault "boom"`},
 		{"hang without timeout", []string{"run", "--workload", "noop", "--inject", "hang=0.1"}, "--inject hang needs --task-timeout"},
 		{"negative timeout", []string{"run", "--workload", "noop", "--task-timeout", "-1s"}, "--task-timeout -1s"},

@@ -172,9 +172,9 @@ func (c Config) validate() (*plan, error) {
 		}
 		p.strategies = append(p.strategies, s)
 	}
-	if len(c.WorkerSizes) > 0 && !slices.ContainsFunc(p.strategies, func(s strategies.Strategy) bool { return s.Traits().UsesPoolSize }) {
-		return nil, configErr("a sweep measures each strategy at each pool size, and none of %s keeps a pool: add a pool strategy (see poolbench list)",
-			strings.Join(p.Strategies, ", "))
+	if len(c.WorkerSizes) > 0 && !p.sweepsAPool() {
+		return nil, configErr("a sweep measures each strategy at each pool size, and none of %s keeps a pool on %s: add a pool strategy (see poolbench list)",
+			strings.Join(p.Strategies, ", "), strings.Join(c.Workloads, ", "))
 	}
 	if err := p.checkApplicable(); err != nil {
 		return nil, err
@@ -267,4 +267,17 @@ func (c Config) validateNATS() error {
 		}
 	}
 	return nil
+}
+
+// sweepsAPool reports whether some strategy that keeps a pool runs on some
+// workload of the plan: a strategy a workload skips sweeps nothing.
+func (p *plan) sweepsAPool() bool {
+	for _, w := range p.workloads {
+		for _, s := range p.strategies {
+			if ok, _ := applies(w, s); ok && s.Traits().UsesPoolSize {
+				return true
+			}
+		}
+	}
+	return false
 }

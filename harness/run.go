@@ -188,10 +188,11 @@ func (p *plan) assemble(run *results.Run, specs []TrialSpec, measured map[TrialS
 }
 
 // partialNote is the note a run cut short by err carries: the cause of
-// ctx's end when that is what stopped it (a caller's "interrupted by
-// SIGINT" rather than "context canceled"), else err.
+// ctx's end when it ended (a caller's "interrupted by SIGINT", not the
+// "context canceled" or "signal: killed" of whatever it stopped), else
+// err.
 func partialNote(ctx context.Context, err error) string {
-	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+	if ctx.Err() != nil {
 		err = context.Cause(ctx)
 	}
 	return fmt.Sprintf("partial run: %v", err)
