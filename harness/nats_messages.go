@@ -56,20 +56,29 @@ func (p *plan) probeNATSServer() error {
 	return nil
 }
 
-// probedLimits holds each external server's max_payload once a probe has
-// reached it: the CLI validates a configuration before it claims the
-// output folder, then runs it, and the second check must not connect
-// again. A server that did not answer is asked again next time.
-var probedLimits sync.Map // URL -> int
+// probedLimits holds each external server's max_payload for probeFresh
+// after a probe reached it: the CLI validates a configuration before it
+// claims the output folder, then runs it, and the second check must not
+// connect again. A server that did not answer, or was probed longer ago
+// (by a program that runs many configurations), is asked again.
+var probedLimits sync.Map // URL -> probed
+
+type probed struct {
+	limit int
+	at    time.Time
+}
+
+const probeFresh = time.Minute
 
 func maxPayloadAt(url string) (int, error) {
-	if limit, ok := probedLimits.Load(url); ok {
-		return limit.(int), nil
+	if p, ok := probedLimits.Load(url); ok && time.Since(p.(probed).at) < probeFresh {
+		return p.(probed).limit, nil
 	}
 	limit, err := natspool.MaxPayloadAt(url, natsProbeTimeout)
 	if err != nil {
+		probedLimits.Delete(url)
 		return 0, err
 	}
-	probedLimits.Store(url, limit)
+	probedLimits.Store(url, probed{limit, time.Now()})
 	return limit, nil
 }

@@ -37,8 +37,8 @@ func Mismatches(old, new *results.Run) []string {
 	}
 	oc, nc := old.Config, new.Config
 	// A chunk size and a process cap are recorded only for the strategies
-	// they reach: runs of which one has none of those strategies have
-	// nothing to compare them on.
+	// they reach: runs that share none of those strategies have nothing to
+	// compare them on.
 	isMap := func(s string) bool { return strings.HasSuffix(s, "pool-map") }
 	isPerTask := func(s string) bool { return s == "process-per-task" }
 	for _, o := range []struct {
@@ -66,12 +66,15 @@ func skewOf(s *float64) string {
 	return strconv.FormatFloat(*s, 'g', -1, 64)
 }
 
-// bothRan reports whether each run has a result of a strategy that is.
+// bothRan reports whether the two runs share a strategy that is: only
+// their results of it were reached by the option in question.
 func bothRan(old, new *results.Run, is func(strategy string) bool) bool {
-	ran := func(run *results.Run) bool {
-		return slices.ContainsFunc(run.Results, func(r results.Result) bool { return is(r.Strategy) })
+	for _, o := range old.Results {
+		if is(o.Strategy) && slices.ContainsFunc(new.Results, func(n results.Result) bool { return n.Strategy == o.Strategy }) {
+			return true
+		}
 	}
-	return ran(old) && ran(new)
+	return false
 }
 
 // commandOf is the exec command as recorded, marked when it ran directly

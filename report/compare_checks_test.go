@@ -47,6 +47,13 @@ func TestMismatches(t *testing.T) {
 	if got := Mismatches(old, new); len(got) != 0 {
 		t.Errorf("against a run of serial alone: %q, want none", got)
 	}
+	// Nor do runs whose maps are different strategies.
+	old, new = base(), base()
+	old.Results[1].Strategy = "py-pool-map"
+	old.Config.ChunkSize = 25
+	if got := Mismatches(old, new); len(got) != 0 {
+		t.Errorf("py-pool-map's chunks against pool-map's: %q, want none", got)
+	}
 	// The same command run through sh and run directly (--cmd-argv) are
 	// two commands: the shell's start is in one's time only.
 	old, new = base(), base()
