@@ -31,7 +31,7 @@ func TestBadInput(t *testing.T) {
 		{"size for absent workload", []string{"run", "--workload", "cpu", "--task-size", "io=5ms"}, "--task-size given for io"},
 		{"malformed sizes", []string{"run", "--workload", "all", "--task-size", "cpu=,io"}, "want workload=size pairs"},
 		{"bad interval", []string{"run", "--workload", "cpu", "--sample-interval", "0s"}, "--sample-interval 0s"},
-		{"bad format", []string{"run", "--workload", "cpu", "--format", "xml"}, "xml"},
+		{"bad format", []string{"run", "--workload", "cpu", "--format", "xml"}, `--format "xml": want one of table, json, csv, markdown, benchstat`},
 		{"html on stdout", []string{"run", "--workload", "cpu", "--format", "html"}, "always written to the output folder"},
 		{"unwritable out", []string{"run", "--workload", "cpu", "--out", "/proc/poolbench"}, "--out /proc/poolbench"},
 		{"not a number", []string{"run", "--workload", "cpu", "--tasks", "many"}, `invalid argument "many" for "--tasks" flag: want a whole number`},

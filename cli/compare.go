@@ -34,8 +34,9 @@ compare.html, into --out (default: the folder holding NEW.json).
 
 Runs that measured different things are refused (exit status 2) unless
 --force: other workloads, task counts, task sizes, payloads, skews, exec
-commands, args files, chunk sizes or process caps. Results with failed
-tasks, and partial runs, are marked.
+commands, args files, chunk sizes or process caps (these two only where
+both runs measured a strategy they reach). Results with failed tasks, and
+partial runs, are marked.
 
 With --fail-on-regression PCT it exits with status 1 when any wall time grew
 significantly by more than PCT percent, when a result of the new run has

@@ -211,6 +211,8 @@ func checksumVerdict(run *results.Run) string {
 		return "checksums: the one checked result matches serial's"
 	case bad == 0:
 		return fmt.Sprintf("checksums: all %d checked results match serial's", checked)
+	case checked == 1:
+		return "checksums: the one checked result does not match serial's"
 	default:
 		return fmt.Sprintf("checksums: %d of %d checked results do not match serial's", bad, checked)
 	}

@@ -80,3 +80,29 @@ func TestSummaryMarksNoisyAndShowsPSS(t *testing.T) {
 		t.Errorf("three trials' wall %q shows no spread", row[3])
 	}
 }
+
+// The checksum sentence counts in words that fit its count.
+func TestChecksumVerdict(t *testing.T) {
+	ok, bad := true, false
+	for _, tc := range []struct {
+		name string
+		oks  []*bool
+		want string
+	}{
+		{"none checked", []*bool{nil}, ""},
+		{"one, matching", []*bool{&ok}, "checksums: the one checked result matches serial's"},
+		{"one, not matching", []*bool{&bad}, "checksums: the one checked result does not match serial's"},
+		{"all of three", []*bool{&ok, &ok, &ok}, "checksums: all 3 checked results match serial's"},
+		{"one of three off", []*bool{&ok, &bad, &ok}, "checksums: 1 of 3 checked results do not match serial's"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			run := &results.Run{}
+			for _, o := range tc.oks {
+				run.Results = append(run.Results, results.Result{ChecksumOK: o})
+			}
+			if got := checksumVerdict(run); got != tc.want {
+				t.Errorf("%q, want %q", got, tc.want)
+			}
+		})
+	}
+}
