@@ -8,6 +8,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nuid"
 	"github.com/poolbench/poolbench/natspool/internal/wire"
+	"github.com/poolbench/poolbench/procpool"
 )
 
 type poolState int
@@ -81,6 +82,10 @@ type Pool struct {
 // procpool.New does, it waits for the first local worker to be ready, so
 // that a worker that cannot start at all is an error here.
 func New(workers int, opts ...Option) (*Pool, error) {
+	// A worker whose main forgot ServeRole would start a pool of its own.
+	if err := procpool.CheckRoleServed(); err != nil {
+		return nil, err
+	}
 	cfg, err := newConfig(workers, opts)
 	if err != nil {
 		return nil, err

@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/poolbench/poolbench/procpool"
 )
 
 func TestNewRejectsBadConfig(t *testing.T) {
@@ -313,5 +315,14 @@ func TestExternalServerGoneFailsTasks(t *testing.T) {
 	p.Close()
 	if err := p.Join(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// As procpool's: a process started to play a role that did not play it is
+// refused a pool, before a server or worker starts.
+func TestNewRefusesInAnUnservedRole(t *testing.T) {
+	t.Setenv(procpool.EnvRole, "worker:1")
+	if p, err := New(1); !errors.Is(err, procpool.ErrRoleNotServed) {
+		t.Fatalf("New in a worker's environment = %v, %v; want ErrRoleNotServed", p, err)
 	}
 }

@@ -33,6 +33,10 @@ var (
 	// ErrUnknownRole is returned by ServeRole for a role this executable
 	// does not have.
 	ErrUnknownRole = errors.New("unknown role")
+	// ErrRoleNotServed is returned by New (and CheckRoleServed) in a
+	// process that was started to play a role and did not: its main must
+	// call ServeRole (or ServeIfWorker) first thing, and exit once served.
+	ErrRoleNotServed = errors.New("its main must call procpool.ServeRole first thing, and exit once served")
 )
 
 // TaskError is a task that failed inside a worker: the function returned an

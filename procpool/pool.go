@@ -89,6 +89,9 @@ type Pool struct {
 // handshake, so that a worker that cannot start at all (a missing binary, a
 // failing initializer) is an error here, with the others stopped.
 func New(workers int, opts ...Option) (*Pool, error) {
+	if err := CheckRoleServed(); err != nil {
+		return nil, err
+	}
 	cfg, err := newConfig(workers, opts)
 	if err != nil {
 		return nil, err

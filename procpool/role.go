@@ -92,6 +92,20 @@ func ServeRole() (served bool, err error) {
 	return true, serve(spec)
 }
 
+// CheckRoleServed returns ErrRoleNotServed when this process was started
+// to play a role (a pool's worker, say) and has not played it: its main
+// did not call ServeRole first thing, and ran on. New calls it, so that
+// such a worker, which would otherwise start a pool of its own, whose
+// workers start theirs in turn, fails at once instead, as Python's
+// multiprocessing refuses a child that starts processes while it is
+// still bootstrapping.
+func CheckRoleServed() error {
+	if v := os.Getenv(EnvRole); v != "" {
+		return fmt.Errorf("procpool: this process was started as %s=%s: %w", EnvRole, v, ErrRoleNotServed)
+	}
+	return nil
+}
+
 // ServeIfWorker is ServeRole, under the name the pool has always given it:
 // a program that only uses pools may call either.
 func ServeIfWorker() (served bool, err error) { return ServeRole() }

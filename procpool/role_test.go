@@ -1,6 +1,7 @@
 package procpool
 
 import (
+	"errors"
 	"os"
 	"os/exec"
 	"strings"
@@ -64,5 +65,16 @@ func TestRegisterRoleRefuses(t *testing.T) {
 		if err := RegisterRole(tt.role, tt.serve); err == nil {
 			t.Errorf("%s: RegisterRole(%q) succeeded", tt.name, tt.role)
 		}
+	}
+}
+
+// A process started as a worker whose main forgot ServeRole runs main,
+// and main's New would start workers that do the same: New refuses at once,
+// and starts nothing.
+func TestNewRefusesInAnUnservedRole(t *testing.T) {
+	t.Setenv(EnvRole, RoleEnv(RoleWorker, "1")[len(EnvRole)+1:])
+	p, err := New(1)
+	if !errors.Is(err, ErrRoleNotServed) || !strings.Contains(err.Error(), EnvRole+"=worker:1") {
+		t.Fatalf("New in a worker's environment = %v, %v; want ErrRoleNotServed naming the role", p, err)
 	}
 }
