@@ -29,7 +29,7 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		{"not a worker", 1, []Option{Command("/bin/true")}, "exited before it was ready"},
 		{"failing initializer", 2, []Option{Initializer("test.init", []byte("fail"))}, "initializer test.init: refused"},
 		{"unknown initializer", 1, []Option{Initializer("no.such.func", nil)}, "unknown function"},
-		{"worker hangs at start", 1, []Option{Command("/bin/sleep", "60"), StartTimeout(200 * time.Millisecond)}, "ready"},
+		{"worker hangs at start", 1, []Option{Command("/bin/sleep", "60"), StartTimeout(200 * time.Millisecond)}, "killed before it was ready: no ready handshake within 200ms"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -190,6 +190,14 @@ func (pr *proc) run() {
 func (pr *proc) handshake(fr *frameReader) error {
 	kind, body, err := fr.next()
 	if err != nil {
+		// Killed by the pool (the start timeout, Terminate): that is why
+		// the pipe ended, not the worker's own doing.
+		pr.pool.mu.Lock()
+		cause := pr.killCause
+		pr.pool.mu.Unlock()
+		if cause != nil {
+			return fmt.Errorf("worker %d killed before it was ready: %w", pr.pid, cause)
+		}
 		return fmt.Errorf("worker %d exited before it was ready: %w", pr.pid, err)
 	}
 	if kind != kindReady || len(body) < 8 {
