@@ -33,11 +33,17 @@ type TaskError struct {
 	Func   string
 	Worker string // host/pid
 	Msg    string
+
+	unknownFunc bool // the worker had no function of that name
 }
 
 func (e *TaskError) Error() string {
 	return fmt.Sprintf("natspool: task %s in worker %s: %s", e.Func, e.Worker, e.Msg)
 }
+
+// Is makes errors.Is(err, procpool.ErrUnknownFunc) true for a function
+// the worker did not have (a worker binary built without it).
+func (e *TaskError) Is(target error) bool { return target == procpool.ErrUnknownFunc && e.unknownFunc }
 
 // WorkerLostError fails a task whose worker was lost as many times as the
 // pool redelivers it: the worker's process died, its host stopped sending

@@ -93,6 +93,16 @@ func TestTaskErrors(t *testing.T) {
 		if !errors.As(err, &te) || !strings.Contains(err.Error(), tt.want) || te.Worker == "" {
 			t.Errorf("%s: error %v, want a TaskError with %q and a worker", tt.task.Func, err, tt.want)
 		}
+		if unknown := tt.task.Func == "no.such.func"; errors.Is(err, procpool.ErrUnknownFunc) != unknown {
+			t.Errorf("%s: errors.Is(err, procpool.ErrUnknownFunc) = %v, want %v", tt.task.Func, !unknown, unknown)
+		}
+	}
+	// The same, for each call of a chunk.
+	res, _ := p.Map(context.Background(), "no.such.func", [][]byte{nil, nil, nil}, ChunkSize(3))
+	for i, r := range res {
+		if !errors.Is(r.Err, procpool.ErrUnknownFunc) {
+			t.Errorf("chunked call %d: %v, want procpool.ErrUnknownFunc", i, r.Err)
+		}
 	}
 	if _, err := p.Apply(context.Background(), Task{Func: "test.echo", Args: make([]byte, 2<<20)}); !errors.Is(err, ErrFrameTooLarge) {
 		t.Errorf("oversized task: error %v, want ErrFrameTooLarge", err)

@@ -2,10 +2,8 @@ package procpool
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -67,12 +65,8 @@ func runChunk(body []byte) ([]byte, error) {
 		}
 		end := time.Now()
 		status := statusOK
-		var pe *panicError
-		switch {
-		case errors.As(err, &pe):
-			status, value = statusPanic, []byte(pe.msg+"\n"+pe.stack)
-		case err != nil:
-			status, value = statusError, []byte(err.Error())
+		if err != nil {
+			status, value = failStatus(err)
 		}
 		out = append(out, status)
 		out = binary.LittleEndian.AppendUint64(out, uint64(start.UnixNano()))
@@ -119,11 +113,8 @@ func appendChunkResults(dst []Result, a *AsyncResult, fn string, n int) []Result
 			if size > 0 {
 				out[i].Value = payload
 			}
-		case statusPanic:
-			msg, stack, _ := strings.Cut(string(payload), "\n")
-			out[i].Err = &TaskError{Func: fn, PID: whole.WorkerPID, Msg: "panic: " + msg, Stack: stack}
 		default:
-			out[i].Err = &TaskError{Func: fn, PID: whole.WorkerPID, Msg: string(payload)}
+			out[i].Err = taskError(fn, whole.WorkerPID, status, payload)
 		}
 	}
 	return dst

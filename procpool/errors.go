@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 )
 
@@ -24,8 +25,9 @@ var (
 	ErrFrameTooLarge = errors.New("procpool: frame too large")
 	// ErrProtocol is returned for a frame that does not decode.
 	ErrProtocol = errors.New("procpool: protocol error")
-	// ErrUnknownFunc is returned by Lookup, and fails a task, for a name
-	// nobody registered.
+	// ErrUnknownFunc is returned by Lookup for a name nobody registered,
+	// and a task of such a name fails with a TaskError that matches it
+	// (errors.Is): a worker binary built without the function, say.
 	ErrUnknownFunc = errors.New("unknown function")
 	// ErrTaskPanicked is matched by errors.Is for a TaskError whose function
 	// panicked rather than returned an error.
@@ -48,14 +50,38 @@ type TaskError struct {
 	PID   int
 	Msg   string
 	Stack string
+
+	unknownFunc bool // the worker had no function of that name
+}
+
+// taskError is the TaskError a failed status and its payload stand for.
+func taskError(fn string, pid int, status byte, payload []byte) *TaskError {
+	switch status {
+	case statusPanic:
+		msg, stack, _ := strings.Cut(string(payload), "\n")
+		return &TaskError{Func: fn, PID: pid, Msg: "panic: " + msg, Stack: stack}
+	case statusUnknown:
+		return &TaskError{Func: fn, PID: pid, Msg: string(payload), unknownFunc: true}
+	}
+	return &TaskError{Func: fn, PID: pid, Msg: string(payload)}
 }
 
 func (e *TaskError) Error() string {
 	return fmt.Sprintf("procpool: task %s in worker %d: %s", e.Func, e.PID, e.Msg)
 }
 
-// Is makes errors.Is(err, ErrTaskPanicked) true for a panic.
-func (e *TaskError) Is(target error) bool { return target == ErrTaskPanicked && e.Stack != "" }
+// Is makes errors.Is(err, ErrTaskPanicked) true for a panic, and
+// errors.Is(err, ErrUnknownFunc) for a function the worker did not have
+// (a worker binary built without it, see Command).
+func (e *TaskError) Is(target error) bool {
+	switch target {
+	case ErrTaskPanicked:
+		return e.Stack != ""
+	case ErrUnknownFunc:
+		return e.unknownFunc
+	}
+	return false
+}
 
 // Format prints the stack too under %+v.
 func (e *TaskError) Format(f fmt.State, verb rune) {

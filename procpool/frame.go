@@ -198,7 +198,22 @@ const (
 	// statusTooLarge: the result did not fit a frame; payload is its size
 	// in bytes (u64), so the worker stays up and the task alone fails.
 	statusTooLarge byte = 3
+	// statusUnknown: the worker has no function of the task's name (a
+	// worker binary built without it); payload is the message.
+	statusUnknown byte = 4
 )
+
+// failStatus is the status and payload a task's error travels as.
+func failStatus(err error) (byte, []byte) {
+	var pe *panicError
+	switch {
+	case errors.As(err, &pe):
+		return statusPanic, []byte(pe.msg + "\n" + pe.stack)
+	case errors.Is(err, ErrUnknownFunc):
+		return statusUnknown, []byte(err.Error())
+	}
+	return statusError, []byte(err.Error())
+}
 
 // resultFrame is the decoded body of a kindResult frame. Start and end are
 // the worker's wall clock in Unix nanoseconds: the same clock as the parent's
@@ -236,7 +251,7 @@ func decodeResult(body []byte) (resultFrame, error) {
 		end:     int64(binary.LittleEndian.Uint64(body[17:])),
 		payload: body[25:],
 	}
-	if r.status > statusTooLarge {
+	if r.status > statusUnknown {
 		return resultFrame{}, fmt.Errorf("%w: result status %d", ErrProtocol, r.status)
 	}
 	return r, nil

@@ -64,18 +64,31 @@ func TestApplyRunsInAWorker(t *testing.T) {
 func TestTaskErrors(t *testing.T) {
 	p := newPool(t, 1)
 	tests := []struct {
-		task Task
-		want string
+		task     Task
+		want     string
+		panicked bool // errors.Is ErrTaskPanicked
+		unknown  bool // errors.Is ErrUnknownFunc
 	}{
-		{Task{Func: "test.error", Args: []byte("x")}, "bad input x"},
-		{Task{Func: "test.panic"}, "panic: boom"},
-		{Task{Func: "no.such.func"}, "unknown function"},
+		{Task{Func: "test.error", Args: []byte("x")}, "bad input x", false, false},
+		{Task{Func: "test.panic"}, "panic: boom", true, false},
+		{Task{Func: "no.such.func"}, "unknown function", false, true},
 	}
 	for _, tt := range tests {
 		_, err := p.Apply(context.Background(), tt.task)
 		var te *TaskError
 		if !errors.As(err, &te) || !strings.Contains(err.Error(), tt.want) || te.PID == 0 {
 			t.Errorf("%s: error %v, want a TaskError with %q and a pid", tt.task.Func, err, tt.want)
+		}
+		if errors.Is(err, ErrTaskPanicked) != tt.panicked || errors.Is(err, ErrUnknownFunc) != tt.unknown {
+			t.Errorf("%s: errors.Is panicked %v, unknown function %v; want %v, %v", tt.task.Func,
+				errors.Is(err, ErrTaskPanicked), errors.Is(err, ErrUnknownFunc), tt.panicked, tt.unknown)
+		}
+	}
+	// The same, for each call of a chunk.
+	res, _ := p.Map(context.Background(), "no.such.func", [][]byte{nil, nil, nil}, ChunkSize(3))
+	for i, r := range res {
+		if !errors.Is(r.Err, ErrUnknownFunc) {
+			t.Errorf("chunked call %d: %v, want ErrUnknownFunc", i, r.Err)
 		}
 	}
 	// A failing task costs the worker nothing.

@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
-	"strings"
 	"syscall"
 	"time"
 )
@@ -298,9 +297,6 @@ func (pr *proc) outcome(a *AsyncResult, rf resultFrame, own bool) ([]byte, error
 			return rf.payload, nil
 		}
 		return append([]byte(nil), rf.payload...), nil
-	case statusPanic:
-		msg, stack, _ := strings.Cut(string(rf.payload), "\n")
-		return nil, &TaskError{Func: a.task.Func, PID: pr.pid, Msg: "panic: " + msg, Stack: stack}
 	case statusTooLarge:
 		var size int64
 		if len(rf.payload) >= 8 {
@@ -308,6 +304,6 @@ func (pr *proc) outcome(a *AsyncResult, rf resultFrame, own bool) ([]byte, error
 		}
 		return nil, &EncodingError{Func: a.task.Func, PID: pr.pid, Size: size, Limit: pr.pool.cfg.maxFrame - resultOverhead}
 	default:
-		return nil, &TaskError{Func: a.task.Func, PID: pr.pid, Msg: string(rf.payload)}
+		return nil, taskError(a.task.Func, pr.pid, rf.status, rf.payload)
 	}
 }

@@ -3,7 +3,6 @@ package procpool
 import (
 	"bytes"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -166,12 +165,8 @@ func serve(in io.Reader, out io.Writer, slot taskSlot, caught <-chan struct{}) e
 		// the package documentation says so.
 		value, err := runTask(t.fn, t.args)
 		r := resultFrame{id: t.id, start: start.UnixNano(), end: time.Now().UnixNano(), payload: value}
-		var pe *panicError
-		switch {
-		case errors.As(err, &pe):
-			r.status, r.payload = statusPanic, []byte(pe.msg+"\n"+pe.stack)
-		case err != nil:
-			r.status, r.payload = statusError, []byte(err.Error())
+		if err != nil {
+			r.status, r.payload = failStatus(err)
 		}
 		if len(r.payload) > maxFrame-resultOverhead {
 			if r.status == statusOK {

@@ -231,6 +231,9 @@ func (s *serving) onTask(m *nats.Msg) {
 	r := wire.ResultMsg{Worker: s.index, ID: t.ID, Start: start.UnixNano(), End: time.Now().UnixNano(), Payload: value}
 	if err != nil {
 		r.Status, r.Payload = wire.StatusError, []byte(err.Error())
+		if errors.Is(err, procpool.ErrUnknownFunc) {
+			r.Status = wire.StatusUnknown
+		}
 	}
 	s.out = wire.AppendResultMsg(s.out[:0], r)
 	if len(s.out) > int(s.nc.MaxPayload()) {

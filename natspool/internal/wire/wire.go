@@ -28,6 +28,8 @@ const (
 const (
 	StatusOK    byte = 0
 	StatusError byte = 1
+	// StatusUnknown: the worker has no function of the task's name.
+	StatusUnknown byte = 2
 )
 
 // TaskMsg is a task sent to one worker.
@@ -98,7 +100,7 @@ func DecodeResultMsg(b []byte) (ResultMsg, error) {
 		return r, fmt.Errorf("%w: result id", procpool.ErrProtocol)
 	}
 	b = b[n:]
-	if len(b) == 0 || b[0] > StatusError {
+	if len(b) == 0 || b[0] > StatusUnknown {
 		return r, fmt.Errorf("%w: result status", procpool.ErrProtocol)
 	}
 	r.Status, b = b[0], b[1:]
