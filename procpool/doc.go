@@ -37,4 +37,8 @@
 // Workers are started with a parent-death signal, from long-lived threads,
 // so they die with the pool's process and only then, and every exit path
 // waits for them: no zombies, no orphans.
+//
+// Built with -race, a worker is a race-enabled program, which sleeps a
+// second as it exits (the race detector's atexit_sleep_ms), so Join takes
+// that second; GORACE=atexit_sleep_ms=0 in the environment spares it.
 package procpool

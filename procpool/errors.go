@@ -44,7 +44,9 @@ var (
 // TaskError is a task that failed inside a worker: the function returned an
 // error or panicked. For a panic, Msg is "panic: " and the panic's value, and
 // Stack is the worker's stack at the panic (printed by %+v), as Python
-// attaches the remote traceback.
+// attaches the remote traceback. What crosses from the worker is the error's
+// text: an error the function wrapped (%w) is not there for errors.Is; a
+// sentinel a caller must tell apart belongs in the result value instead.
 type TaskError struct {
 	Func  string
 	PID   int
@@ -110,7 +112,10 @@ func (e *EncodingError) Unwrap() error { return ErrFrameTooLarge }
 
 // WorkerDiedError fails the task a worker was running when it died, and a
 // task that had finished but whose result died unsent with it (Finished):
-// a task runs at most once, so neither is run again.
+// a task runs at most once, so neither is run again. A worker sends the
+// results of short tasks (under about 100 µs) in batches while it runs the
+// next, so a crash can take several finished ones with it; Prefetch(0),
+// which hands a worker one task at a time, leaves it none to take.
 type WorkerDiedError struct {
 	PID      int
 	Func     string
