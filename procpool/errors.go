@@ -86,12 +86,16 @@ func (e *TaskError) Is(target error) bool {
 }
 
 // Format prints the stack too under %+v.
+// Every other verb formats Error() as a string would be (%q quotes it).
 func (e *TaskError) Format(f fmt.State, verb rune) {
-	s := e.Error()
 	if verb == 'v' && f.Flag('+') && e.Stack != "" {
-		s += "\n" + e.Stack
+		io.WriteString(f, e.Error()+"\n"+e.Stack)
+		return
 	}
-	io.WriteString(f, s)
+	if verb == 'v' {
+		verb = 's' // %v and %#v of an error are its message
+	}
+	fmt.Fprintf(f, fmt.FormatString(f, verb), e.Error())
 }
 
 // EncodingError fails a task whose result did not fit the pool's frame
