@@ -70,6 +70,15 @@ func TestTypedFunctionRunsInEitherPool(t *testing.T) {
 	if _, err := hf.Get(ctx); err == nil || !strings.Contains(err.Error(), "odd input") {
 		t.Fatalf("Submit of a failing call: %v", err)
 	}
+	if ok, err := hf.Successful(); ok || err != nil {
+		t.Fatalf("a failing call: Successful = %v, %v; want false", ok, err)
+	}
+	if got, err := f.GetTimeout(time.Second); err != nil || got != (point{2, 1}) {
+		t.Fatalf("nats swap, again with a timeout: %+v, %v", got, err)
+	}
+	if ok, err := f.Successful(); !ok || err != nil {
+		t.Fatalf("nats swap: Successful = %v, %v", ok, err)
+	}
 }
 
 func TestChunkSizeKeepsEveryCallsOwnResult(t *testing.T) {

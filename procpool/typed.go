@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/gob"
 	"fmt"
+	"time"
 )
 
 // Codec turns a typed function's arguments and results into bytes and back.
@@ -117,6 +118,30 @@ func (f *Future[Out]) Done() <-chan struct{} { return f.a.Done() }
 
 // Ready reports whether the call is done.
 func (f *Future[Out]) Ready() bool { return f.a.Ready() }
+
+// GetTimeout is Get with a timeout, as AsyncResult's: ErrTimeout when the
+// time runs out first.
+func (f *Future[Out]) GetTimeout(d time.Duration) (Out, error) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-f.a.done:
+		return f.decode(f.a.result)
+	case <-t.C:
+		var zero Out
+		return zero, ErrTimeout
+	}
+}
+
+// Successful reports whether the call succeeded, its result decoded;
+// ErrNotReady before it is done.
+func (f *Future[Out]) Successful() (bool, error) {
+	if !f.a.Ready() {
+		return false, ErrNotReady
+	}
+	_, err := f.decode(f.a.result)
+	return err == nil, nil
+}
 
 // Result is the call's raw result (its worker, times, encoded value); it
 // blocks until the call is done.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 type point struct{ X, Y int }
@@ -30,6 +31,22 @@ func TestTypedFunctions(t *testing.T) {
 	}
 	if got, err := f.Get(ctx); err != nil || got != (point{2, 1}) || f.Result().WorkerPID == 0 {
 		t.Fatalf("swap: %+v, %v", got, err)
+	}
+	if got, err := f.GetTimeout(time.Second); err != nil || got != (point{2, 1}) {
+		t.Fatalf("swap, again with a timeout: %+v, %v", got, err)
+	}
+	if ok, err := f.Successful(); !ok || err != nil {
+		t.Fatalf("swap: Successful = %v, %v", ok, err)
+	}
+	odd, err := Submit(p, typedHalve, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := odd.GetTimeout(time.Minute); err == nil {
+		t.Fatal("halve 3: no error")
+	}
+	if ok, err := odd.Successful(); ok || err != nil {
+		t.Fatalf("halve 3: Successful = %v, %v; want false", ok, err)
 	}
 	outs, err := MapOf(ctx, p, typedHalve, []int{4, 3, 8, 5}, ChunkSize(2))
 	var te *TaskError
