@@ -85,6 +85,7 @@ func TestTaskErrors(t *testing.T) {
 		{Task{Func: "test.error", Args: []byte("x")}, "bad input x"},
 		{Task{Func: "test.panic"}, "panic: boom"},
 		{Task{Func: "no.such.func"}, "unknown function"},
+		{Task{Func: "test.runs-missing"}, `unknown function "no.such.plugin"`},
 		{Task{Func: "test.big"}, "over the server's limit"},
 	}
 	for _, tt := range tests {
@@ -98,10 +99,15 @@ func TestTaskErrors(t *testing.T) {
 		}
 	}
 	// The same, for each call of a chunk.
-	res, _ := p.Map(context.Background(), "no.such.func", [][]byte{nil, nil, nil}, ChunkSize(3))
-	for i, r := range res {
-		if !errors.Is(r.Err, procpool.ErrUnknownFunc) {
-			t.Errorf("chunked call %d: %v, want procpool.ErrUnknownFunc", i, r.Err)
+	for fn, unknown := range map[string]bool{"no.such.func": true, "test.runs-missing": false} {
+		res, err := p.Map(context.Background(), fn, [][]byte{nil, nil, nil}, ChunkSize(3))
+		if len(res) != 3 || err == nil {
+			t.Fatalf("%s in a chunk: %d results, %v", fn, len(res), err)
+		}
+		for i, r := range res {
+			if errors.Is(r.Err, procpool.ErrUnknownFunc) != unknown {
+				t.Errorf("%s, chunked call %d: %v; want procpool.ErrUnknownFunc matched %v", fn, i, r.Err, unknown)
+			}
 		}
 	}
 	if _, err := p.Apply(context.Background(), Task{Func: "test.echo", Args: make([]byte, 2<<20)}); !errors.Is(err, ErrFrameTooLarge) {

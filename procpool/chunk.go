@@ -66,7 +66,7 @@ func runChunk(body []byte) ([]byte, error) {
 		end := time.Now()
 		status := statusOK
 		if err != nil {
-			status, value = failStatus(err)
+			status, value = failStatus(err, lookupErr != nil)
 		}
 		out = append(out, status)
 		out = binary.LittleEndian.AppendUint64(out, uint64(start.UnixNano()))

@@ -203,14 +203,17 @@ const (
 	statusUnknown byte = 4
 )
 
-// failStatus is the status and payload a task's error travels as.
-func failStatus(err error) (byte, []byte) {
+// failStatus is the status and payload a task's error travels as; unknown
+// says the worker had no function of the task's name, decided where the
+// name was looked up: an error of the function's own that wraps
+// ErrUnknownFunc (it ran another name through Run, say) is its own failure.
+func failStatus(err error, unknown bool) (byte, []byte) {
 	var pe *panicError
 	switch {
+	case unknown:
+		return statusUnknown, []byte(err.Error())
 	case errors.As(err, &pe):
 		return statusPanic, []byte(pe.msg + "\n" + pe.stack)
-	case errors.Is(err, ErrUnknownFunc):
-		return statusUnknown, []byte(err.Error())
 	}
 	return statusError, []byte(err.Error())
 }

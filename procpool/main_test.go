@@ -29,6 +29,9 @@ func init() {
 		}
 	}
 	must("test.echo", func(a []byte) ([]byte, error) { return a, nil })
+	// A function of the worker's that runs a name nobody registered: its
+	// failure is its own, though the error is the lookup's.
+	must("test.runs-missing", func([]byte) ([]byte, error) { return Run("no.such.plugin", nil) })
 	must("test.noop", func([]byte) ([]byte, error) { return nil, nil })
 	must("test.pid", func([]byte) ([]byte, error) { return []byte(strconv.Itoa(os.Getpid())), nil })
 	must("test.gomaxprocs", func([]byte) ([]byte, error) { return []byte(strconv.Itoa(runtime.GOMAXPROCS(0))), nil })

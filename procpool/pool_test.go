@@ -72,6 +72,7 @@ func TestTaskErrors(t *testing.T) {
 		{Task{Func: "test.error", Args: []byte("x")}, "bad input x", false, false},
 		{Task{Func: "test.panic"}, "panic: boom", true, false},
 		{Task{Func: "no.such.func"}, "unknown function", false, true},
+		{Task{Func: "test.runs-missing"}, `unknown function "no.such.plugin"`, false, false},
 	}
 	for _, tt := range tests {
 		_, err := p.Apply(context.Background(), tt.task)
@@ -85,10 +86,15 @@ func TestTaskErrors(t *testing.T) {
 		}
 	}
 	// The same, for each call of a chunk.
-	res, _ := p.Map(context.Background(), "no.such.func", [][]byte{nil, nil, nil}, ChunkSize(3))
-	for i, r := range res {
-		if !errors.Is(r.Err, ErrUnknownFunc) {
-			t.Errorf("chunked call %d: %v, want ErrUnknownFunc", i, r.Err)
+	for fn, unknown := range map[string]bool{"no.such.func": true, "test.runs-missing": false} {
+		res, err := p.Map(context.Background(), fn, [][]byte{nil, nil, nil}, ChunkSize(3))
+		if len(res) != 3 || err == nil {
+			t.Fatalf("%s in a chunk: %d results, %v", fn, len(res), err)
+		}
+		for i, r := range res {
+			if errors.Is(r.Err, ErrUnknownFunc) != unknown {
+				t.Errorf("%s, chunked call %d: %v; want ErrUnknownFunc matched %v", fn, i, r.Err, unknown)
+			}
 		}
 	}
 	// A failing task costs the worker nothing.

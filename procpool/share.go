@@ -9,7 +9,17 @@ import "fmt"
 // Run calls the function registered under name as a worker does: a task
 // made by ChunkTask runs each of its calls, and a panic is returned as an
 // error (a TaskError's message, "panic: ..."), not raised.
-func Run(name string, args []byte) ([]byte, error) { return runTask(name, args) }
+func Run(name string, args []byte) ([]byte, error) {
+	value, _, err := runTask(name, args)
+	return value, err
+}
+
+// RunTask is Run for a worker of another pool: unknown says that the
+// failure is this registry's lack of a function of that name (a worker
+// built without it), not the function's own, whatever its error wraps.
+func RunTask(name string, args []byte) (value []byte, unknown bool, err error) {
+	return runTask(name, args)
+}
 
 // ChunkTask is the one task that runs fn over every argument in one
 // worker, in order, as ChunkSize sends them.

@@ -124,7 +124,7 @@ func serve(in io.Reader, out io.Writer, slot taskSlot, caught <-chan struct{}) e
 	if init.fn != "" {
 		// An initializer may keep its arguments: give it its own copy,
 		// not a view of the frame buffer the next task overwrites.
-		if _, err := runTask(init.fn, bytes.Clone(init.args)); err != nil {
+		if _, _, err := runTask(init.fn, bytes.Clone(init.args)); err != nil {
 			readyMsg = []byte("initializer " + init.fn + ": " + err.Error())
 		}
 	}
@@ -163,10 +163,10 @@ func serve(in io.Reader, out io.Writer, slot taskSlot, caught <-chan struct{}) e
 		slot.begin(t.id, start.UnixNano())
 		// t.args is valid only during the call (it is the frame buffer);
 		// the package documentation says so.
-		value, err := runTask(t.fn, t.args)
+		value, unknown, err := runTask(t.fn, t.args)
 		r := resultFrame{id: t.id, start: start.UnixNano(), end: time.Now().UnixNano(), payload: value}
 		if err != nil {
-			r.status, r.payload = failStatus(err)
+			r.status, r.payload = failStatus(err, unknown)
 		}
 		if len(r.payload) > maxFrame-resultOverhead {
 			if r.status == statusOK {
@@ -212,15 +212,19 @@ func (e *panicError) Error() string { return "panic: " + e.msg }
 
 // runTask runs a registered function, turning a panic into an error so that
 // one bad task does not cost the worker (and the tasks queued behind it).
-func runTask(name string, args []byte) (value []byte, err error) {
+// unknown says there was no function of that name to run (a chunk's calls
+// say so one by one, in its result).
+func runTask(name string, args []byte) (value []byte, unknown bool, err error) {
 	if name == chunkFunc {
-		return runChunk(args)
+		value, err = runChunk(args)
+		return value, false, err
 	}
 	fn, err := Lookup(name)
 	if err != nil {
-		return nil, err
+		return nil, true, err
 	}
-	return call(fn, args)
+	value, err = call(fn, args)
+	return value, false, err
 }
 
 // call runs fn, turning a panic into a *panicError with the stack.

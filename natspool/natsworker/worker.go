@@ -226,12 +226,12 @@ func (s *serving) onTask(m *nats.Msg) {
 	start := time.Now()
 	s.since.Store(start.UnixNano())
 	s.running.Store(t.ID)
-	value, err := procpool.Run(t.Fn, t.Args)
+	value, unknown, err := procpool.RunTask(t.Fn, t.Args)
 	s.running.Store(0)
 	r := wire.ResultMsg{Worker: s.index, ID: t.ID, Start: start.UnixNano(), End: time.Now().UnixNano(), Payload: value}
 	if err != nil {
 		r.Status, r.Payload = wire.StatusError, []byte(err.Error())
-		if errors.Is(err, procpool.ErrUnknownFunc) {
+		if unknown {
 			r.Status = wire.StatusUnknown
 		}
 	}
