@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/poolbench/poolbench/internal/delivery"
 	"github.com/poolbench/poolbench/procpool"
 )
 
@@ -73,14 +74,10 @@ func (a *AsyncResult) Get(ctx context.Context) ([]byte, error) {
 
 // GetTimeout is Get with a timeout; it returns ErrTimeout when time runs out.
 func (a *AsyncResult) GetTimeout(d time.Duration) ([]byte, error) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-a.done:
-		return a.result.Value, a.result.Err
-	case <-t.C:
+	if !delivery.Within(a.done, d) {
 		return nil, ErrTimeout
 	}
+	return a.result.Value, a.result.Err
 }
 
 // Wait blocks until the task is done and its callback has run.

@@ -3,6 +3,8 @@ package natspool
 import (
 	"context"
 	"time"
+
+	"github.com/poolbench/poolbench/internal/delivery"
 )
 
 // MapResult is a handle on a MapAsync call, like Python's MapResult.
@@ -81,14 +83,10 @@ func (m *MapResult) Get(ctx context.Context) ([]Result, error) {
 
 // GetTimeout is Get with a timeout; ErrTimeout when the time runs out.
 func (m *MapResult) GetTimeout(d time.Duration) ([]Result, error) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-m.done:
-		return m.results, m.err
-	case <-t.C:
+	if !delivery.Within(m.done, d) {
 		return nil, ErrTimeout
 	}
+	return m.results, m.err
 }
 
 // Wait blocks until every call is done and the callback has run.

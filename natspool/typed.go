@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/poolbench/poolbench/internal/delivery"
 	"github.com/poolbench/poolbench/procpool"
 )
 
@@ -50,15 +51,11 @@ func (f *Future[Out]) Ready() bool { return f.a.Ready() }
 // GetTimeout is Get with a timeout, as AsyncResult's: ErrTimeout when the
 // time runs out first.
 func (f *Future[Out]) GetTimeout(d time.Duration) (Out, error) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-f.a.done:
-		return f.decode(f.a.result)
-	case <-t.C:
+	if !delivery.Within(f.a.done, d) {
 		var zero Out
 		return zero, ErrTimeout
 	}
+	return f.decode(f.a.result)
 }
 
 // Successful reports whether the call succeeded, its result decoded;

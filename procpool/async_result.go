@@ -3,6 +3,8 @@ package procpool
 import (
 	"context"
 	"time"
+
+	"github.com/poolbench/poolbench/internal/delivery"
 )
 
 // Task names a registered function and carries its arguments.
@@ -65,14 +67,10 @@ func (a *AsyncResult) Get(ctx context.Context) ([]byte, error) {
 // GetTimeout is Get with a timeout, as Python's get(timeout); it returns
 // ErrTimeout when the time runs out first.
 func (a *AsyncResult) GetTimeout(d time.Duration) ([]byte, error) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-a.done:
-		return a.result.Value, a.result.Err
-	case <-t.C:
+	if !delivery.Within(a.done, d) {
 		return nil, ErrTimeout
 	}
+	return a.result.Value, a.result.Err
 }
 
 // Wait blocks until the task is done and its callback has run.

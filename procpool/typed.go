@@ -6,6 +6,8 @@ import (
 	"encoding/gob"
 	"fmt"
 	"time"
+
+	"github.com/poolbench/poolbench/internal/delivery"
 )
 
 // Codec turns a typed function's arguments and results into bytes and back.
@@ -122,15 +124,11 @@ func (f *Future[Out]) Ready() bool { return f.a.Ready() }
 // GetTimeout is Get with a timeout, as AsyncResult's: ErrTimeout when the
 // time runs out first.
 func (f *Future[Out]) GetTimeout(d time.Duration) (Out, error) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-f.a.done:
-		return f.decode(f.a.result)
-	case <-t.C:
+	if !delivery.Within(f.a.done, d) {
 		var zero Out
 		return zero, ErrTimeout
 	}
+	return f.decode(f.a.result)
 }
 
 // Successful reports whether the call succeeded, its result decoded;

@@ -20,7 +20,51 @@ var (
 	typedSwap = Func("test.typed.swap", func(ctx context.Context, p point) (point, error) {
 		return point{p.Y, p.X}, nil
 	})
+	typedSleep = Func("test.typed.sleep", func(ctx context.Context, d time.Duration) (int, error) {
+		time.Sleep(d)
+		return 1, nil
+	})
 )
+
+// Every handle's GetTimeout returns a result that is in, however short the
+// time (a ready handle and a fired timer must not be a coin toss), and
+// ErrTimeout for one that is not; Successful says ErrNotReady before.
+func TestGetTimeoutOfReadyAndPendingHandles(t *testing.T) {
+	p := newPool(t, 2)
+	a, err := p.ApplyAsync(Task{Func: "test.echo", Args: []byte("x")}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := p.MapAsync("test.echo", [][]byte{[]byte("y")}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := Submit(p, typedSwap, point{1, 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Wait()
+	m.Wait()
+	f.Wait()
+	for i := range 200 {
+		_, aerr := a.GetTimeout(0)
+		_, merr := m.GetTimeout(0)
+		_, ferr := f.GetTimeout(0)
+		if aerr != nil || merr != nil || ferr != nil {
+			t.Fatalf("look %d at ready handles: %v, %v, %v", i, aerr, merr, ferr)
+		}
+	}
+	slow, err := Submit(p, typedSleep, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := slow.GetTimeout(10 * time.Millisecond); !errors.Is(err, ErrTimeout) {
+		t.Errorf("a call that sleeps an hour: GetTimeout gave %v, want ErrTimeout", err)
+	}
+	if ok, err := slow.Successful(); ok || !errors.Is(err, ErrNotReady) {
+		t.Errorf("a call that sleeps an hour: Successful gave %v, %v; want ErrNotReady", ok, err)
+	}
+}
 
 func TestTypedFunctions(t *testing.T) {
 	p := newPool(t, 2)

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"go.uber.org/goleak"
 )
@@ -139,5 +140,20 @@ func TestFinishFromDeliver(t *testing.T) {
 	<-l.Exited()
 	if want := seq(0, 5); !slices.Equal(r.got, want) {
 		t.Fatalf("delivered %v, want %v", r.got, want)
+	}
+}
+
+// A channel already closed is done within any time, zero included, every
+// time; one that stays open is not.
+func TestWithin(t *testing.T) {
+	done := make(chan struct{})
+	if Within(done, time.Millisecond) {
+		t.Fatal("an open channel was done")
+	}
+	close(done)
+	for i := range 1000 {
+		if !Within(done, 0) {
+			t.Fatalf("a closed channel timed out on look %d", i)
+		}
 	}
 }
