@@ -337,8 +337,14 @@ func TestExternalServerGoneFailsTasks(t *testing.T) {
 // As procpool's: a process started to play a role that did not play it is
 // refused a pool, before a server or worker starts.
 func TestNewRefusesInAnUnservedRole(t *testing.T) {
-	t.Setenv(procpool.EnvRole, "worker:1")
-	if p, err := New(1); !errors.Is(err, procpool.ErrRoleNotServed) {
-		t.Fatalf("New in a worker's environment = %v, %v; want ErrRoleNotServed", p, err)
+	// A local worker's role, with its spec: the server and pool to serve.
+	t.Setenv(procpool.EnvRole, "nats-worker:{\"url\":\"nats://u:secret@127.0.0.1:4222\"}")
+	p, err := New(1)
+	if p != nil {
+		p.Terminate()
+		p.Join()
+	}
+	if !errors.Is(err, procpool.ErrRoleNotServed) || strings.Contains(err.Error(), "secret") {
+		t.Fatalf("New in a worker's environment = %v; want ErrRoleNotServed, without the spec", err)
 	}
 }

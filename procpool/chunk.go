@@ -113,8 +113,10 @@ func appendChunkResults(dst []Result, a *AsyncResult, fn string, n int) []Result
 			if size > 0 {
 				out[i].Value = payload
 			}
-		default:
+		case statusError, statusPanic, statusUnknown:
 			out[i].Err = taskError(fn, whole.WorkerPID, status, payload)
+		default: // no call's status: a chunk's result never says too large
+			out[i].Err = fmt.Errorf("%w: chunk call %d of %d: status %d", ErrProtocol, i, n, status)
 		}
 	}
 	return dst

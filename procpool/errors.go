@@ -36,13 +36,14 @@ var (
 	// does not have.
 	ErrUnknownRole = errors.New("unknown role")
 	// ErrRoleNotServed is returned by New (and CheckRoleServed) in a
-	// process that was started to play a role and did not: its main must
-	// call ServeRole (or ServeIfWorker) first thing, and exit once served.
-	ErrRoleNotServed = errors.New("its main must call procpool.ServeRole first thing, and exit once served")
+	// process that was started to play a role and has not called ServeRole
+	// (or ServeIfWorker), which its main must do first thing.
+	ErrRoleNotServed = errors.New("its main did not call procpool.ServeRole first thing")
 )
 
 // TaskError is a task that failed inside a worker: the function returned an
-// error or panicked. For a panic, Msg is "panic: " and the panic's value, and
+// error or panicked, or the worker had no function of that name (it matches
+// ErrUnknownFunc). For a panic, Msg is "panic: " and the panic's value, and
 // Stack is the worker's stack at the panic (printed by %+v), as Python
 // attaches the remote traceback. What crosses from the worker is the error's
 // text: an error the function wrapped (%w) is not there for errors.Is; a
@@ -93,7 +94,7 @@ func (e *TaskError) Format(f fmt.State, verb rune) {
 		return
 	}
 	if verb == 'v' {
-		verb = 's' // %v and %#v of an error are its message
+		verb = 's' // %v, and %#v too, print the message, as they always have
 	}
 	fmt.Fprintf(f, fmt.FormatString(f, verb), e.Error())
 }
@@ -119,7 +120,8 @@ func (e *EncodingError) Unwrap() error { return ErrFrameTooLarge }
 // a task runs at most once, so neither is run again. A worker sends the
 // results of short tasks (under about 100 µs) in batches while it runs the
 // next, so a crash can take several finished ones with it; Prefetch(0),
-// which hands a worker one task at a time, leaves it none to take.
+// which hands a worker one task at a time, leaves it none to take (a
+// chunk's calls are one task: a crash in one fails those done before it).
 type WorkerDiedError struct {
 	PID      int
 	Func     string

@@ -12,6 +12,7 @@ func FuzzFrameDecode(f *testing.F) {
 	f.Add(appendTask(nil, kindTask, 7, "cpu", []byte("0123456789abcdef")))
 	f.Add(appendTask(nil, kindInit, 0, "", nil))
 	f.Add(appendResult(nil, resultFrame{id: 1, status: statusError, start: 1, end: 2, payload: []byte("boom")}))
+	f.Add(appendResult(nil, resultFrame{id: 3, status: statusUnknown, start: 1, end: 2, payload: []byte(`unknown function "x"`)}))
 	f.Add(appendResult(nil, resultFrame{id: 2, start: 3, end: 4, payload: bytes.Repeat([]byte("x"), refMin)}))
 	f.Add([]byte{0, 0, 0, 0x40, kindResult})
 	f.Add([]byte{3, 0, 0, 0, kindTask, 1})
@@ -55,6 +56,8 @@ func FuzzFrameDecode(f *testing.F) {
 func FuzzChunkDecode(f *testing.F) {
 	f.Add(encodeChunk("test.echo", [][]byte{[]byte("a"), nil, []byte("ccc")}), 3)
 	f.Add([]byte{9, 0, 't'}, 1)
+	// A chunk's result: one call unknown, one of a status no call has.
+	f.Add(append(append([]byte{statusUnknown}, make([]byte, 20)...), append([]byte{statusTooLarge}, make([]byte, 20)...)...), 2)
 	f.Add([]byte{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff}, 2)
 	f.Fuzz(func(t *testing.T, data []byte, n int) {
 		if name, args, err := decodeChunk(data); err == nil && len(name) <= 0xffff {

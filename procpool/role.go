@@ -101,7 +101,10 @@ func ServeRole() (served bool, err error) {
 // still bootstrapping.
 func CheckRoleServed() error {
 	if v := os.Getenv(EnvRole); v != "" {
-		return fmt.Errorf("procpool: this process was started as %s=%s: %w", EnvRole, v, ErrRoleNotServed)
+		// The role's name only: a spec may be large, or carry a server's
+		// credentials.
+		name, _, _ := strings.Cut(v, ":")
+		return fmt.Errorf("procpool: this process was started to play the role %q: %w", name, ErrRoleNotServed)
 	}
 	return nil
 }
