@@ -42,10 +42,14 @@ func (p *Pool) onHello(m *nats.Msg) {
 	}
 	p.mu.Lock()
 	var reply wire.Welcome
+	reply.Protocol = wire.Protocol
 	// A closed pool still takes workers while it has tasks left for them.
-	if p.state == stateTerminated || p.stopSent {
+	switch {
+	case p.state == stateTerminated || p.stopSent:
 		reply.Refused = wire.RefusedClosed
-	} else {
+	case h.Protocol != wire.Protocol:
+		reply.Refused = fmt.Sprintf("the worker speaks natspool protocol %d, the pool %d: run workers of the pool's build", h.Protocol, wire.Protocol)
+	default:
 		p.nextIndex++
 		w := &worker{
 			index:    p.nextIndex,
@@ -67,7 +71,7 @@ func (p *Pool) onHello(m *nats.Msg) {
 		}
 		hs.CPUs = h.CPUs
 		hs.Workers++
-		reply = wire.Welcome{Index: w.index, InitFunc: p.cfg.initFn, InitArgs: p.cfg.initArgs, Heartbeat: int64(p.cfg.heartbeat)}
+		reply = wire.Welcome{Protocol: wire.Protocol, Index: w.index, InitFunc: p.cfg.initFn, InitArgs: p.cfg.initArgs, Heartbeat: int64(p.cfg.heartbeat)}
 	}
 	p.mu.Unlock()
 	b, _ := jsonBytes(reply)

@@ -2,7 +2,9 @@ package natspool
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"runtime"
@@ -14,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/poolbench/poolbench/natspool/internal/wire"
 	"github.com/poolbench/poolbench/procpool"
 )
 
@@ -346,5 +349,30 @@ func TestNewRefusesInAnUnservedRole(t *testing.T) {
 	}
 	if !errors.Is(err, procpool.ErrRoleNotServed) || strings.Contains(err.Error(), "secret") {
 		t.Fatalf("New in a worker's environment = %v; want ErrRoleNotServed, without the spec", err)
+	}
+}
+
+// A worker of another build (its hello says another protocol, or none, as
+// those from before there was one) is refused, saying why, and counted
+// nowhere; the pool's own answer says its protocol.
+func TestPoolRefusesAWorkerOfAnotherProtocol(t *testing.T) {
+	p := newPool(t, 1)
+	for _, v := range []int{0, wire.Protocol + 1} {
+		b, _ := json.Marshal(wire.Hello{ID: "stranger", Host: "elsewhere", CPUs: 1, PID: 1, Protocol: v})
+		m, err := p.nc.Request(p.prefix+".hello", b, 10*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wel wire.Welcome
+		if err := wire.DecodeJSON(m.Data, &wel); err != nil {
+			t.Fatal(err)
+		}
+		want := fmt.Sprintf("the worker speaks natspool protocol %d, the pool %d", v, wire.Protocol)
+		if !strings.Contains(wel.Refused, want) || wel.Protocol != wire.Protocol {
+			t.Errorf("hello of protocol %d: welcome %+v; want refused with %q", v, wel, want)
+		}
+	}
+	if hs, ok := p.Stats().Hosts["elsewhere"]; ok {
+		t.Errorf("a refused worker's host is counted: %+v", hs)
 	}
 }

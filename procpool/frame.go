@@ -15,7 +15,7 @@ import (
 // Binary and hand-rolled because a task round trip is a few microseconds and
 // a general encoder would dominate it; fuzzed in frame_fuzz_test.go.
 const (
-	kindInit   byte = 1 // parent -> worker: frame limit (in the id field), initializer name, args
+	kindInit   byte = 1 // parent -> worker: protocol and frame limit (in the id field), initializer name, args
 	kindReady  byte = 2 // worker -> parent: CPU used to get ready (u64 ns), then an error message or nothing
 	kindTask   byte = 3 // parent -> worker: id, func name, args
 	kindResult byte = 4 // worker -> parent: id, status, start, end, payload
@@ -31,6 +31,20 @@ const DefaultMaxFrame = 64 << 20
 // travels as 32 bits, and a longer one would wrap into a short frame
 // followed by forged ones.
 const MaxFrameLimit = 1<<32 - 1
+
+// protocolVersion is this package's pool-worker protocol, sent in the high
+// half of the init frame's id (the low half is the frame limit): a worker
+// built from another procpool (Command names a binary built apart) refuses
+// it with a message that says so, rather than misreading frames. Pools
+// from before it had one send 0. Raise it with any change to the frames.
+const protocolVersion = 1
+
+// poolProtocol is the version a pool sends: protocolVersion, but for tests
+// that play an older pool.
+var poolProtocol uint64 = protocolVersion
+
+// initID packs the init frame's id.
+func initID(maxFrame int) uint64 { return poolProtocol<<32 | uint64(maxFrame) }
 
 var errEOF = io.EOF
 

@@ -107,12 +107,12 @@ func (p *Pool) startProc() (*proc, error) {
 	// so that the worker's start never waits for this process: when ten
 	// workers start on two cores, the writer goroutine waits its turn
 	// behind them.
-	if init := appendTask(nil, kindInit, uint64(p.cfg.maxFrame), p.cfg.initFn, p.cfg.initArgs); len(init) <= initInPipe {
+	if init := appendTask(nil, kindInit, initID(p.cfg.maxFrame), p.cfg.initFn, p.cfg.initArgs); len(init) <= initInPipe {
 		if _, err := taskW.Write(init); err != nil {
 			return fail(fmt.Errorf("task pipe: %w", err))
 		}
 	} else {
-		pr.out.task(kindInit, uint64(p.cfg.maxFrame), p.cfg.initFn, p.cfg.initArgs)
+		pr.out.task(kindInit, initID(p.cfg.maxFrame), p.cfg.initFn, p.cfg.initArgs)
 	}
 	onStarter(p.starter, func() {
 		pr.start = time.Now()

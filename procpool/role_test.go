@@ -82,3 +82,19 @@ func TestNewRefusesInAnUnservedRole(t *testing.T) {
 		t.Fatalf("New in a worker's environment = %v; want ErrRoleNotServed naming the role, not its spec", err)
 	}
 }
+
+// A worker built from another procpool than its pool's refuses the pool at
+// the handshake, saying so, rather than misreading its frames: here the
+// pool plays one from before the protocol had a version.
+func TestWorkerRefusesAnotherProtocol(t *testing.T) {
+	defer func(v uint64) { poolProtocol = v }(poolProtocol)
+	poolProtocol = 0
+	p, err := New(1)
+	if p != nil {
+		p.Terminate()
+		p.Join()
+	}
+	if err == nil || !strings.Contains(err.Error(), "speaks procpool protocol 1, the pool 0: build the worker and the pool from the same procpool") {
+		t.Fatalf("New with a pool of protocol 0: %v; want the worker's refusal", err)
+	}
+}

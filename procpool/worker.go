@@ -115,13 +115,15 @@ func serve(in io.Reader, out io.Writer, slot taskSlot, caught <-chan struct{}) e
 	if err != nil {
 		return fmt.Errorf("procpool: worker %d: %w", os.Getpid(), err)
 	}
-	maxFrame := int(min(max(init.id, 64), MaxFrameLimit))
+	maxFrame := int(min(max(init.id&MaxFrameLimit, 64), MaxFrameLimit))
 	// Ready means able to run a task: the signal catching that caught
 	// waits for is part of the start the pool times, and of the CPU the
 	// ready frame reports.
 	<-caught
 	var readyMsg []byte
-	if init.fn != "" {
+	if v := init.id >> 32; v != protocolVersion {
+		readyMsg = fmt.Appendf(nil, "speaks procpool protocol %d, the pool %d: build the worker and the pool from the same procpool", protocolVersion, v)
+	} else if init.fn != "" {
 		// An initializer may keep its arguments: give it its own copy,
 		// not a view of the frame buffer the next task overwrites.
 		if _, _, err := runTask(init.fn, bytes.Clone(init.args)); err != nil {

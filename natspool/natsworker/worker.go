@@ -104,7 +104,7 @@ func serve(ctx context.Context, nc *nats.Conn, poolID, id string, watchOwner boo
 	defer ctl.Unsubscribe()
 
 	host, _ := os.Hostname()
-	hb, _ := json.Marshal(wire.Hello{ID: id, Host: host, CPUs: runtime.NumCPU(), PID: os.Getpid()})
+	hb, _ := json.Marshal(wire.Hello{ID: id, Host: host, CPUs: runtime.NumCPU(), PID: os.Getpid(), Protocol: wire.Protocol})
 	hctx, cancelHello := context.WithTimeout(ctx, helloTimeout)
 	reply, err := nc.RequestWithContext(hctx, prefix+".hello", hb)
 	cancelHello()
@@ -126,7 +126,11 @@ func serve(ctx context.Context, nc *nats.Conn, poolID, id string, watchOwner boo
 	}
 	s.index = wel.Index
 	rd := wire.Ready{Index: wel.Index}
-	if wel.InitFunc != "" {
+	// A pool of another build took this worker: it says why it cannot
+	// serve, as a failed initializer does, and the pool lets it go.
+	if wel.Protocol != wire.Protocol {
+		rd.Error = fmt.Sprintf("the worker speaks natspool protocol %d, the pool %d: run workers of the pool's build", wire.Protocol, wel.Protocol)
+	} else if wel.InitFunc != "" {
 		if _, err := procpool.Run(wel.InitFunc, wel.InitArgs); err != nil {
 			rd.Error = "initializer " + wel.InitFunc + ": " + err.Error()
 		}

@@ -148,18 +148,28 @@ func DecodeBeatMsg(b []byte) (BeatMsg, error) {
 	return m, nil
 }
 
+// Protocol is this package's version of the messages between a pool and
+// its workers, which may be built apart (a worker on another host). Each
+// side says its own in Hello and Welcome and the other refuses a different
+// one, saying so, rather than misread a message (a result status it does
+// not know would leave its task in flight for ever). Those from before it
+// had one say 0. Raise it with any change to the messages.
+const Protocol = 1
+
 // Hello is a worker introducing itself to a pool, as a request.
 type Hello struct {
 	// ID names the worker's task subject; the owner chooses it for the
 	// workers it starts, a remote worker chooses its own.
-	ID   string `json:"id"`
-	Host string `json:"host"`
-	CPUs int    `json:"cpus"`
-	PID  int    `json:"pid"`
+	ID       string `json:"id"`
+	Host     string `json:"host"`
+	CPUs     int    `json:"cpus"`
+	PID      int    `json:"pid"`
+	Protocol int    `json:"protocol"`
 }
 
 // Welcome is the owner's answer to a Hello.
 type Welcome struct {
+	Protocol  int    `json:"protocol"`
 	Index     uint64 `json:"index"`
 	InitFunc  string `json:"init_func,omitempty"`
 	InitArgs  []byte `json:"init_args,omitempty"`
