@@ -23,7 +23,7 @@ func TestWorkerGoesCleanlyWhenTheServerGoesBeforeReady(t *testing.T) {
 	const pool = "readyrace"
 	prefix := wire.SubjectRoot + "." + pool
 	if _, err := nc.Subscribe(prefix+".hello", func(m *nats.Msg) {
-		b, _ := json.Marshal(wire.Welcome{Index: 1, Heartbeat: int64(time.Second)})
+		b, _ := json.Marshal(wire.Welcome{Protocol: wire.Protocol, Index: 1, Heartbeat: int64(time.Second)})
 		m.Respond(b)
 	}); err != nil {
 		t.Fatal(err)
@@ -64,5 +64,64 @@ func TestWorkerGoesCleanlyWhenTheServerGoesBeforeReady(t *testing.T) {
 		cmd.Process.Kill()
 		<-exited
 		t.Fatal("worker still running 30 s after its server went")
+	}
+}
+
+// A worker welcomed by a pool of another protocol (here one from before
+// there was a version, which says none) tells the pool why it cannot
+// serve, in its ready message, and exits with that error. The owner is the
+// test itself, on a real server.
+func TestWorkerRefusesAPoolOfAnotherProtocol(t *testing.T) {
+	srv, nc := serverConn(t, "")
+	const pool = "oldpool"
+	prefix := wire.SubjectRoot + "." + pool
+	if _, err := nc.Subscribe(prefix+".hello", func(m *nats.Msg) {
+		b, _ := json.Marshal(wire.Welcome{Index: 1, Heartbeat: int64(time.Second)})
+		m.Respond(b)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	said := make(chan wire.Ready, 1)
+	if _, err := nc.Subscribe(prefix+".ready", func(m *nats.Msg) {
+		var rd wire.Ready
+		json.Unmarshal(m.Data, &rd)
+		said <- rd
+		m.Respond(nil)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := nc.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	env, _ := json.Marshal(wire.WorkerEnv{URL: srv.ClientURL(), Pool: pool, ID: "w1"})
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), procpool.RoleEnv(wire.RoleWorker, string(env)))
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	done := make(chan error, 1)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { done <- cmd.Wait() }()
+	const want = "the worker speaks natspool protocol 1, the pool 0"
+	select {
+	case rd := <-said:
+		if !bytes.Contains([]byte(rd.Error), []byte(want)) {
+			t.Errorf("ready message %+v; want an error with %q", rd, want)
+		}
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		<-done
+		t.Fatal("no ready message in 30 s")
+	}
+	select {
+	case err := <-done:
+		if err == nil || !bytes.Contains(stderr.Bytes(), []byte(want)) {
+			t.Errorf("worker: %v, stderr %q; want it to fail saying %q", err, stderr.String(), want)
+		}
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		<-done
+		t.Fatal("worker still running 30 s after its refusal")
 	}
 }
