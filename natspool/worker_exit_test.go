@@ -35,16 +35,7 @@ func TestWorkerGoesCleanlyWhenTheServerGoesBeforeReady(t *testing.T) {
 	if err := nc.Flush(); err != nil {
 		t.Fatal(err)
 	}
-	env, _ := json.Marshal(wire.WorkerEnv{URL: srv.ClientURL(), Pool: pool, ID: "w1"})
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), procpool.RoleEnv(wire.RoleWorker, string(env)))
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	cmd, stderr, exited := startWorker(t, srv.ClientURL(), pool)
 	select {
 	case <-readied:
 	case err := <-exited:
@@ -93,16 +84,7 @@ func TestWorkerRefusesAPoolOfAnotherProtocol(t *testing.T) {
 	if err := nc.Flush(); err != nil {
 		t.Fatal(err)
 	}
-	env, _ := json.Marshal(wire.WorkerEnv{URL: srv.ClientURL(), Pool: pool, ID: "w1"})
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), procpool.RoleEnv(wire.RoleWorker, string(env)))
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	done := make(chan error, 1)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { done <- cmd.Wait() }()
+	cmd, stderr, done := startWorker(t, srv.ClientURL(), pool)
 	const want = "the worker speaks natspool protocol 1, the pool 0"
 	select {
 	case rd := <-said:
@@ -124,4 +106,22 @@ func TestWorkerRefusesAPoolOfAnotherProtocol(t *testing.T) {
 		<-done
 		t.Fatal("worker still running 30 s after its refusal")
 	}
+}
+
+// startWorker starts the test binary as a local worker, w1, of pool on the
+// server at url, with its stderr kept, and returns the channel its Wait's
+// error arrives on.
+func startWorker(t *testing.T, url, pool string) (*exec.Cmd, *bytes.Buffer, <-chan error) {
+	t.Helper()
+	env, _ := json.Marshal(wire.WorkerEnv{URL: url, Pool: pool, ID: "w1"})
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), procpool.RoleEnv(wire.RoleWorker, string(env)))
+	stderr := new(bytes.Buffer)
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	return cmd, stderr, exited
 }
