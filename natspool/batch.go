@@ -47,7 +47,7 @@ func (b *batch) appendResults(dst []Result, k int) []Result {
 		r.Value, r.Err, r.Started, r.Finished = c.Value, c.Err, c.Started, c.Finished
 		// A call's own failure reads as any task's here: named by host/pid.
 		if te := (*procpool.TaskError)(nil); c.Err != whole.Err && errors.As(c.Err, &te) {
-			r.Err = &TaskError{Func: te.Func, Worker: whole.Worker, Msg: te.Msg, unknownFunc: errors.Is(te, procpool.ErrUnknownFunc)}
+			r.Err = &TaskError{Func: te.Func, Worker: whole.Worker, Msg: te.Msg, Stack: te.Stack, unknownFunc: errors.Is(te, procpool.ErrUnknownFunc)}
 		}
 		dst = append(dst, r)
 	}

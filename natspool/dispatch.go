@@ -155,7 +155,7 @@ func (p *Pool) onResult(m *nats.Msg) {
 	if r.Status == wire.StatusOK {
 		res.Value = r.Payload
 	} else {
-		res.Err = &TaskError{Func: a.task.Func, Worker: w.name, Msg: string(r.Payload), unknownFunc: r.Status == wire.StatusUnknown}
+		res.Err = taskError(a.task.Func, w.name, r.Status, r.Payload)
 	}
 	p.noteRunTime(float64(r.End - r.Start))
 	if hs := p.hosts[w.host]; hs != nil {

@@ -3,8 +3,11 @@ package natspool
 import (
 	"errors"
 	"fmt"
+	"io"
+	"strings"
 	"time"
 
+	"github.com/poolbench/poolbench/natspool/internal/wire"
 	"github.com/poolbench/poolbench/natspool/natsworker"
 	"github.com/poolbench/poolbench/procpool"
 )
@@ -28,22 +31,59 @@ var (
 )
 
 // TaskError is a task that failed inside a worker: the function returned an
-// error or panicked.
+// error or panicked, or the worker had no function of that name. For a
+// panic, Msg is "panic: " and the panic's value, and Stack is the worker's
+// stack at the panic (printed by %+v), as procpool's TaskError has it.
 type TaskError struct {
 	Func   string
 	Worker string // host/pid
 	Msg    string
+	Stack  string
 
 	unknownFunc bool // the worker had no function of that name
+}
+
+// taskError is the TaskError a result's failed status and payload stand for.
+func taskError(fn, worker string, status byte, payload []byte) *TaskError {
+	switch status {
+	case wire.StatusPanic:
+		msg, stack, _ := strings.Cut(string(payload), "\n")
+		return &TaskError{Func: fn, Worker: worker, Msg: "panic: " + msg, Stack: stack}
+	case wire.StatusUnknown:
+		return &TaskError{Func: fn, Worker: worker, Msg: string(payload), unknownFunc: true}
+	}
+	return &TaskError{Func: fn, Worker: worker, Msg: string(payload)}
 }
 
 func (e *TaskError) Error() string {
 	return fmt.Sprintf("natspool: task %s in worker %s: %s", e.Func, e.Worker, e.Msg)
 }
 
-// Is makes errors.Is(err, procpool.ErrUnknownFunc) true for a function
-// the worker did not have (a worker binary built without it).
-func (e *TaskError) Is(target error) bool { return target == procpool.ErrUnknownFunc && e.unknownFunc }
+// Is makes errors.Is(err, procpool.ErrTaskPanicked) true for a panic, and
+// errors.Is(err, procpool.ErrUnknownFunc) for a function the worker did
+// not have (a worker binary built without it), as for procpool's tasks.
+func (e *TaskError) Is(target error) bool {
+	switch target {
+	case procpool.ErrTaskPanicked:
+		return e.Stack != ""
+	case procpool.ErrUnknownFunc:
+		return e.unknownFunc
+	}
+	return false
+}
+
+// Format prints the stack too under %+v; every other verb formats Error()
+// as a string would be.
+func (e *TaskError) Format(f fmt.State, verb rune) {
+	if verb == 'v' && f.Flag('+') && e.Stack != "" {
+		io.WriteString(f, e.Error()+"\n"+e.Stack)
+		return
+	}
+	if verb == 'v' {
+		verb = 's'
+	}
+	fmt.Fprintf(f, fmt.FormatString(f, verb), e.Error())
+}
 
 // WorkerLostError fails a task whose worker was lost as many times as the
 // pool redelivers it: the worker's process died, its host stopped sending

@@ -100,6 +100,11 @@ func TestTaskErrors(t *testing.T) {
 		if unknown := tt.task.Func == "no.such.func"; errors.Is(err, procpool.ErrUnknownFunc) != unknown {
 			t.Errorf("%s: errors.Is(err, procpool.ErrUnknownFunc) = %v, want %v", tt.task.Func, !unknown, unknown)
 		}
+		// A panic carries the worker's stack, as procpool's does.
+		if panicked := tt.task.Func == "test.panic"; errors.Is(err, procpool.ErrTaskPanicked) != panicked ||
+			panicked && (!strings.Contains(te.Stack, "main_test.go") || !strings.Contains(fmt.Sprintf("%+v", err), te.Stack) || strings.Contains(err.Error(), te.Stack)) {
+			t.Errorf("%s: errors.Is(err, procpool.ErrTaskPanicked) = %v, stack %q; want a panic's stack only for test.panic, under %%+v", tt.task.Func, !panicked, te.Stack)
+		}
 	}
 	// The same, for each call of a chunk.
 	for fn, unknown := range map[string]bool{"no.such.func": true, "test.runs-missing": false} {

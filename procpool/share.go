@@ -1,6 +1,9 @@
 package procpool
 
-import "fmt"
+import (
+	"fmt"
+	"os"
+)
 
 // What another pool needs to run this registry's functions, chunks and
 // typed functions with this pool's own code (natspool over NATS): the
@@ -14,11 +17,18 @@ func Run(name string, args []byte) ([]byte, error) {
 	return value, err
 }
 
-// RunTask is Run for a worker of another pool: unknown says that the
-// failure is this registry's lack of a function of that name (a worker
-// built without it), not the function's own, whatever its error wraps.
-func RunTask(name string, args []byte) (value []byte, unknown bool, err error) {
-	return runTask(name, args)
+// RunTask is Run for a worker of another pool: a failure is the
+// *TaskError this pool's caller would get (PID is this process's), with a
+// panic's stack, and matching ErrUnknownFunc when this registry lacks a
+// function of that name (a worker built without it), not when the
+// function's own error wraps it.
+func RunTask(name string, args []byte) ([]byte, error) {
+	value, unknown, err := runTask(name, args)
+	if err != nil {
+		status, payload := failStatus(err, unknown)
+		return value, taskError(name, os.Getpid(), status, payload)
+	}
+	return value, nil
 }
 
 // ChunkTask is the one task that runs fn over every argument in one

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -230,14 +231,11 @@ func (s *serving) onTask(m *nats.Msg) {
 	start := time.Now()
 	s.since.Store(start.UnixNano())
 	s.running.Store(t.ID)
-	value, unknown, err := procpool.RunTask(t.Fn, t.Args)
+	value, err := procpool.RunTask(t.Fn, t.Args)
 	s.running.Store(0)
 	r := wire.ResultMsg{Worker: s.index, ID: t.ID, Start: start.UnixNano(), End: time.Now().UnixNano(), Payload: value}
 	if err != nil {
-		r.Status, r.Payload = wire.StatusError, []byte(err.Error())
-		if unknown {
-			r.Status = wire.StatusUnknown
-		}
+		r.Status, r.Payload = failure(err)
 	}
 	s.out = wire.AppendResultMsg(s.out[:0], r)
 	if len(s.out) > int(s.nc.MaxPayload()) {
@@ -257,4 +255,20 @@ func selfCPU() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// failure is the status and payload a task's failure travels as: RunTask's
+// TaskError says whether the function panicked (its stack goes too) or
+// was not here at all.
+func failure(err error) (byte, []byte) {
+	var te *procpool.TaskError
+	switch {
+	case !errors.As(err, &te):
+		return wire.StatusError, []byte(err.Error())
+	case errors.Is(te, procpool.ErrUnknownFunc):
+		return wire.StatusUnknown, []byte(te.Msg)
+	case te.Stack != "":
+		return wire.StatusPanic, []byte(strings.TrimPrefix(te.Msg, "panic: ") + "\n" + te.Stack)
+	}
+	return wire.StatusError, []byte(te.Msg)
 }

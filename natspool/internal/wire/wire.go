@@ -30,6 +30,9 @@ const (
 	StatusError byte = 1
 	// StatusUnknown: the worker has no function of the task's name.
 	StatusUnknown byte = 2
+	// StatusPanic: the function panicked; the payload is the panic's
+	// value, a newline, and the worker's stack.
+	StatusPanic byte = 3
 )
 
 // TaskMsg is a task sent to one worker.
@@ -100,7 +103,7 @@ func DecodeResultMsg(b []byte) (ResultMsg, error) {
 		return r, fmt.Errorf("%w: result id", procpool.ErrProtocol)
 	}
 	b = b[n:]
-	if len(b) == 0 || b[0] > StatusUnknown {
+	if len(b) == 0 || b[0] > StatusPanic {
 		return r, fmt.Errorf("%w: result status", procpool.ErrProtocol)
 	}
 	r.Status, b = b[0], b[1:]

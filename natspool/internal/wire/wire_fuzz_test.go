@@ -28,6 +28,7 @@ func FuzzDecodeResultMsg(f *testing.F) {
 	f.Add(AppendResultMsg(nil, ResultMsg{Worker: 3, ID: 9, Status: StatusError, Start: -5, End: 1 << 60, Payload: []byte("bad")}))
 	f.Add([]byte{1, 1, 7})
 	f.Add(AppendResultMsg(nil, ResultMsg{Worker: 1, ID: 2, Status: StatusUnknown, Payload: []byte(`unknown function "x"`)}))
+	f.Add(AppendResultMsg(nil, ResultMsg{Worker: 1, ID: 3, Status: StatusPanic, Payload: []byte("boom\ngoroutine 1")}))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r, err := DecodeResultMsg(b)
 		if err != nil {
