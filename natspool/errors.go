@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/poolbench/poolbench/natspool/internal/wire"
@@ -47,7 +46,7 @@ type TaskError struct {
 func taskError(fn, worker string, status byte, payload []byte) *TaskError {
 	switch status {
 	case wire.StatusPanic:
-		msg, stack, _ := strings.Cut(string(payload), "\n")
+		msg, stack := procpool.SplitPanic(payload)
 		return &TaskError{Func: fn, Worker: worker, Msg: "panic: " + msg, Stack: stack}
 	case wire.StatusUnknown:
 		return &TaskError{Func: fn, Worker: worker, Msg: string(payload), unknownFunc: true}

@@ -57,6 +57,7 @@ func init() {
 	})
 	must("test.error", func(a []byte) ([]byte, error) { return nil, errors.New("bad input " + string(a)) })
 	must("test.panic", func([]byte) ([]byte, error) { panic("boom") })
+	must("test.panic-lines", func([]byte) ([]byte, error) { panic("first\nsecond") })
 	// A function of the worker's that runs a name nobody registered: its
 	// failure is its own, though the error is the lookup's.
 	must("test.runs-missing", func([]byte) ([]byte, error) { return procpool.Run("no.such.plugin", nil) })

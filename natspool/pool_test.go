@@ -106,6 +106,11 @@ func TestTaskErrors(t *testing.T) {
 			t.Errorf("%s: errors.Is(err, procpool.ErrTaskPanicked) = %v, stack %q; want a panic's stack only for test.panic, under %%+v", tt.task.Func, !panicked, te.Stack)
 		}
 	}
+	// A panic's value with lines in it is the whole message, not a stack.
+	_, err := p.Apply(context.Background(), Task{Func: "test.panic-lines"})
+	if te := (*TaskError)(nil); !errors.As(err, &te) || te.Msg != "panic: first\nsecond" || !strings.HasPrefix(te.Stack, "goroutine ") {
+		t.Errorf("a panic of two lines: %#v, want its value whole and the stack apart", te)
+	}
 	// The same, for each call of a chunk.
 	for fn, unknown := range map[string]bool{"no.such.func": true, "test.runs-missing": false} {
 		res, err := p.Map(context.Background(), fn, [][]byte{nil, nil, nil}, ChunkSize(3))

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
 )
 
@@ -61,7 +60,7 @@ type TaskError struct {
 func taskError(fn string, pid int, status byte, payload []byte) *TaskError {
 	switch status {
 	case statusPanic:
-		msg, stack, _ := strings.Cut(string(payload), "\n")
+		msg, stack := SplitPanic(payload)
 		return &TaskError{Func: fn, PID: pid, Msg: "panic: " + msg, Stack: stack}
 	case statusUnknown:
 		return &TaskError{Func: fn, PID: pid, Msg: string(payload), unknownFunc: true}

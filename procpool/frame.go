@@ -19,6 +19,11 @@ const (
 	kindReady  byte = 2 // worker -> parent: CPU used to get ready (u64 ns), then an error message or nothing
 	kindTask   byte = 3 // parent -> worker: id, func name, args
 	kindResult byte = 4 // worker -> parent: id, status, start, end, payload
+	// kindReadyV is kindReady with the worker's protocol version (u32)
+	// first: a versioned worker's answer to a versioned pool, which takes
+	// a plain kindReady for a worker from before versions. A pool from
+	// before them gets a plain kindReady, with the refusal.
+	kindReadyV byte = 5
 
 	headerLen = 5
 )
@@ -208,7 +213,7 @@ func decodeTask(body []byte) (taskFrame, error) {
 const (
 	statusOK    byte = 0
 	statusError byte = 1 // the function failed; payload is its message
-	statusPanic byte = 2 // the function panicked; payload is the value, a newline, the stack
+	statusPanic byte = 2 // the function panicked; payload is AppendPanic's: the value's length, the value, the stack
 	// statusTooLarge: the result did not fit a frame; payload is its size
 	// in bytes (u64), so the worker stays up and the task alone fails.
 	statusTooLarge byte = 3
@@ -227,7 +232,7 @@ func failStatus(err error, unknown bool) (byte, []byte) {
 	case unknown:
 		return statusUnknown, []byte(err.Error())
 	case errors.As(err, &pe):
-		return statusPanic, []byte(pe.msg + "\n" + pe.stack)
+		return statusPanic, AppendPanic(nil, pe.msg, pe.stack)
 	}
 	return statusError, []byte(err.Error())
 }

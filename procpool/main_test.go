@@ -51,6 +51,7 @@ func init() {
 	})
 	must("test.error", func(a []byte) ([]byte, error) { return nil, errors.New("bad input " + string(a)) })
 	must("test.panic", func([]byte) ([]byte, error) { panic("boom") })
+	must("test.panic-lines", func([]byte) ([]byte, error) { panic("first\nsecond") })
 	must("test.exit", func(a []byte) ([]byte, error) {
 		code, _ := strconv.Atoi(string(a))
 		os.Exit(code)

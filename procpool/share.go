@@ -1,6 +1,7 @@
 package procpool
 
 import (
+	"encoding/binary"
 	"fmt"
 	"os"
 )
@@ -15,6 +16,25 @@ import (
 func Run(name string, args []byte) ([]byte, error) {
 	value, _, err := runTask(name, args)
 	return value, err
+}
+
+// AppendPanic appends a panic's value and stack as a worker sends them,
+// the value's length first (uvarint), so that a value with newlines in it
+// is not taken for the start of the stack; SplitPanic reads them back.
+// natspool's worker and owner use them too.
+func AppendPanic(dst []byte, msg, stack string) []byte {
+	dst = binary.AppendUvarint(dst, uint64(len(msg)))
+	return append(append(dst, msg...), stack...)
+}
+
+// SplitPanic reads what AppendPanic wrote; a payload it did not write is
+// all message.
+func SplitPanic(payload []byte) (msg, stack string) {
+	n, k := binary.Uvarint(payload)
+	if k <= 0 || n > uint64(len(payload)-k) {
+		return string(payload), ""
+	}
+	return string(payload[k : k+int(n)]), string(payload[k+int(n):])
 }
 
 // RunTask is Run for a worker of another pool: a failure is the

@@ -131,7 +131,14 @@ func serve(in io.Reader, out io.Writer, slot taskSlot, caught <-chan struct{}) e
 		}
 	}
 	fr.max = maxFrame
-	buf := appendFrame(nil, kindReady, func(b []byte) []byte {
+	kind, version := kindReadyV, init.id>>32
+	if version == 0 {
+		kind = kindReady // what a pool from before versions reads
+	}
+	buf := appendFrame(nil, kind, func(b []byte) []byte {
+		if kind == kindReadyV {
+			b = binary.LittleEndian.AppendUint32(b, protocolVersion)
+		}
 		b = binary.LittleEndian.AppendUint64(b, uint64(selfCPU()))
 		return append(b, readyMsg...)
 	})

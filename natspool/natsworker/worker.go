@@ -268,7 +268,7 @@ func failure(err error) (byte, []byte) {
 	case errors.Is(te, procpool.ErrUnknownFunc):
 		return wire.StatusUnknown, []byte(te.Msg)
 	case te.Stack != "":
-		return wire.StatusPanic, []byte(strings.TrimPrefix(te.Msg, "panic: ") + "\n" + te.Stack)
+		return wire.StatusPanic, procpool.AppendPanic(nil, strings.TrimPrefix(te.Msg, "panic: "), te.Stack)
 	}
 	return wire.StatusError, []byte(te.Msg)
 }

@@ -31,7 +31,7 @@ const (
 	// StatusUnknown: the worker has no function of the task's name.
 	StatusUnknown byte = 2
 	// StatusPanic: the function panicked; the payload is the panic's
-	// value, a newline, and the worker's stack.
+	// value and the worker's stack, as procpool.AppendPanic writes them.
 	StatusPanic byte = 3
 )
 
