@@ -22,6 +22,9 @@ type localProc struct {
 	// reconnects is the owner's reconnect count when it started.
 	reconnects uint64
 	started    bool // its process exists; guarded by the pool's mutex
+	// refused is why the pool refused its hello (another protocol), so
+	// that its exit is blamed on that; guarded by the pool's mutex.
+	refused string
 }
 
 // kill kills the process if it was started; one still starting is killed
@@ -101,6 +104,9 @@ func (p *Pool) reap(lp *localProc) {
 	cause := fmt.Errorf("exited: %s", lp.cmd.ProcessState)
 	if waitErr != nil && lp.cmd.ProcessState == nil {
 		cause = waitErr
+	}
+	if lp.refused != "" {
+		cause = fmt.Errorf("exited: refused: %s", lp.refused)
 	}
 	cutOff := p.cutOffLocked(lp)
 	if (w == nil || !w.isReady) && !cutOff {

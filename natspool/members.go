@@ -49,6 +49,9 @@ func (p *Pool) onHello(m *nats.Msg) {
 		reply.Refused = wire.RefusedClosed
 	case h.Protocol != wire.Protocol:
 		reply.Refused = fmt.Sprintf("the worker speaks natspool protocol %d, the pool %d: run workers of the pool's build", h.Protocol, wire.Protocol)
+		if lp := p.locals[h.ID]; lp != nil {
+			lp.refused = reply.Refused // its exit says why New failed
+		}
 	default:
 		p.nextIndex++
 		w := &worker{

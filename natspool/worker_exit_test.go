@@ -3,6 +3,7 @@ package natspool
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"testing"
@@ -85,7 +86,7 @@ func TestWorkerRefusesAPoolOfAnotherProtocol(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd, stderr, done := startWorker(t, srv.ClientURL(), pool)
-	const want = "the worker speaks natspool protocol 1, the pool 0"
+	want := fmt.Sprintf("the worker speaks natspool protocol %d, the pool 0", wire.Protocol)
 	select {
 	case rd := <-said:
 		if !bytes.Contains([]byte(rd.Error), []byte(want)) {

@@ -102,7 +102,8 @@ func (p *Pool) startProc() (*proc, error) {
 		pool: p, cmd: cmd, taskW: taskW, resR: resR, current: cur, spawn: -1, stderr: stderr,
 		ready: make(chan error, 1), wake: make(chan struct{}, 1), wrote: make(chan struct{}),
 	}
-	// The init frame's id field carries the pool's frame limit. One that
+	// The init frame's id field carries the pool's protocol version and
+	// frame limit (initID). One that
 	// fits a fresh pipe's buffer is in the pipe before the worker exists,
 	// so that the worker's start never waits for this process: when ten
 	// workers start on two cores, the writer goroutine waits its turn

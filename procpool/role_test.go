@@ -2,6 +2,7 @@ package procpool
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"strings"
@@ -94,7 +95,7 @@ func TestWorkerRefusesAnotherProtocol(t *testing.T) {
 		p.Terminate()
 		p.Join()
 	}
-	if err == nil || !strings.Contains(err.Error(), "speaks procpool protocol 1, the pool 0: build the worker and the pool from the same procpool") {
+	if want := fmt.Sprintf("speaks procpool protocol %d, the pool 0: build the worker and the pool from the same procpool", protocolVersion); err == nil || !strings.Contains(err.Error(), want) {
 		t.Fatalf("New with a pool of protocol 0: %v; want the worker's refusal", err)
 	}
 }

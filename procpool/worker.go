@@ -92,7 +92,8 @@ type taskSlot interface {
 const sendAtOnce = 100 * time.Microsecond
 
 // serve runs the worker side of the protocol: the init frame (the pool's
-// frame limit and initializer), the ready handshake, then tasks until in
+// protocol version, frame limit and initializer), the ready handshake
+// (with this worker's version, or its refusal), then tasks until in
 // reaches end of file; neither the initializer nor the handshake comes
 // before caught is closed. A result is written as its task ends in full
 // when no further task is already buffered; with one buffered, a task

@@ -123,7 +123,8 @@ func serve(ctx context.Context, nc *nats.Conn, poolID, id string, watchOwner boo
 		return nil // the pool finished before this worker was needed
 	}
 	if wel.Refused != "" {
-		return fmt.Errorf("%w: pool %s refused: %s", ErrNoPool, poolID, wel.Refused)
+		// A refusal is not an absence: the pool answered, and said why.
+		return fmt.Errorf("natspool: worker: pool %s refused it: %s", poolID, wel.Refused)
 	}
 	s.index = wel.Index
 	rd := wire.Ready{Index: wel.Index}
@@ -238,9 +239,15 @@ func (s *serving) onTask(m *nats.Msg) {
 		r.Status, r.Payload = failure(err)
 	}
 	s.out = wire.AppendResultMsg(s.out[:0], r)
-	if len(s.out) > int(s.nc.MaxPayload()) {
-		r.Status = wire.StatusError
-		r.Payload = fmt.Appendf(nil, "result of %d bytes is over the server's limit of %d", len(value), s.nc.MaxPayload())
+	if over := len(s.out) - int(s.nc.MaxPayload()); over > 0 {
+		if r.Status == wire.StatusOK {
+			r.Status = wire.StatusError
+			r.Payload = fmt.Appendf(nil, "result of %d bytes is over the server's limit of %d", len(value), s.nc.MaxPayload())
+		} else {
+			// A failure's own text (a deep stack, a long message) is cut to
+			// fit, keeping its status: a panic is still a panic.
+			r.Payload = r.Payload[:max(len(r.Payload)-over, 0)]
+		}
 		s.out = wire.AppendResultMsg(s.out[:0], r)
 	}
 	if err := s.nc.Publish(s.res, s.out); err != nil {
