@@ -1,6 +1,7 @@
 package natspool
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -112,9 +113,9 @@ func (p *Pool) drainLocked() {
 // onResult takes a worker's result: the task is done, the worker has a
 // free slot.
 func (p *Pool) onResult(m *nats.Msg) {
-	r, err := wire.DecodeResultMsg(m.Data)
-	if err != nil {
-		return
+	r, bad := wire.DecodeResultMsg(m.Data)
+	if bad != nil && (r.Worker == 0 || r.ID == 0) {
+		return // nothing says whose it is
 	}
 	now := time.Now()
 	p.mu.Lock()
@@ -152,12 +153,21 @@ func (p *Pool) onResult(m *nats.Msg) {
 	res := &a.result
 	res.Worker, res.Host, res.WorkerPID, res.Deliveries = w.name, w.host, w.pid, a.deliveries
 	res.Started, res.Finished, res.Delivered = time.Unix(0, r.Start), time.Unix(0, r.End), now
-	if r.Status == wire.StatusOK {
+	switch {
+	case bad != nil:
+		// A result this build cannot read (a worker of another protocol
+		// that got past the handshake): the task fails, rather than wait
+		// in flight for a result that will never read better.
+		res.Started, res.Finished = now, now
+		res.Err = fmt.Errorf("natspool: task %s in worker %s: %w", a.task.Func, w.name, bad)
+	case r.Status == wire.StatusOK:
 		res.Value = r.Payload
-	} else {
+	default:
 		res.Err = taskError(a.task.Func, w.name, r.Status, r.Payload)
 	}
-	p.noteRunTime(float64(r.End - r.Start))
+	if bad == nil {
+		p.noteRunTime(float64(r.End - r.Start))
+	}
 	if hs := p.hosts[w.host]; hs != nil {
 		hs.Tasks++
 	}

@@ -2,6 +2,7 @@ package natspool
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -384,5 +385,37 @@ func TestPoolRefusesAWorkerOfAnotherProtocol(t *testing.T) {
 	}
 	if hs, ok := p.Stats().Hosts["elsewhere"]; ok {
 		t.Errorf("a refused worker's host is counted: %+v", hs)
+	}
+}
+
+// A result the owner cannot read, for a task in flight (here one of a
+// status no version has), fails that task with ErrProtocol, rather than
+// leave it waiting for a result that will never read better.
+func TestUnreadableResultFailsItsTask(t *testing.T) {
+	p := newPool(t, 1)
+	a, err := p.ApplyAsync(Task{Func: "test.sleep", Args: binary.LittleEndian.AppendUint64(nil, uint64(time.Hour))}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var worker, id uint64
+	for deadline := time.Now().Add(30 * time.Second); worker == 0; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the task never went to a worker")
+		}
+		p.mu.Lock()
+		for _, w := range p.live {
+			if len(w.inflight) > 0 {
+				worker, id = w.index, w.inflight[0].id
+			}
+		}
+		p.mu.Unlock()
+	}
+	if err := p.nc.Publish(p.prefix+".res", wire.AppendResultMsg(nil, wire.ResultMsg{Worker: worker, ID: id, Status: 200})); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := a.Get(ctx); !errors.Is(err, procpool.ErrProtocol) {
+		t.Fatalf("task whose result was unreadable: %v, want procpool.ErrProtocol", err)
 	}
 }
