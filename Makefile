@@ -50,6 +50,8 @@ lint:
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzFrameDecode$$' -fuzztime 700000x ./procpool
 	$(GO) test -run '^$$' -fuzz '^FuzzChunkDecode$$' -fuzztime 700000x ./procpool
+	$(GO) test -run '^$$' -fuzz '^FuzzPanicPayload$$' -fuzztime 200000x ./procpool
+	$(GO) test -run '^$$' -fuzz '^FuzzReadyDecode$$' -fuzztime 300000x ./procpool
 	$(GO) test -run '^$$' -fuzz '^FuzzCheck$$' -fuzztime 130000x ./sharedlog
 	$(GO) test -run '^$$' -fuzz '^FuzzUnmarshal$$' -fuzztime 650000x ./results
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeRecord$$' -fuzztime 900000x ./pyref

@@ -2,6 +2,7 @@ package procpool
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -25,4 +26,37 @@ func TestTaskErrorFormat(t *testing.T) {
 	if got := fmt.Sprintf("%+v", e); got != msg {
 		t.Errorf("%%+v without a stack: %q, want %q", got, msg)
 	}
+}
+
+// A panic's value and stack travel apart whatever they hold, and a panic
+// cut to fit a limit is still one: its value whole where it fits, a stack
+// ending in the cut's mark, and never over the limit.
+func FuzzPanicPayload(f *testing.F) {
+	f.Add("boom", "goroutine 1 [running]:\nmain.main()", 40)
+	f.Add("first\nsecond", "goroutine 7", 10)
+	f.Add(strings.Repeat("é", 3000), strings.Repeat("frame\n", 500), 5000)
+	f.Fuzz(func(t *testing.T, msg, stack string, limit int) {
+		p := AppendPanic(nil, msg, stack)
+		if m, s := SplitPanic(p); m != msg || s != stack {
+			t.Fatalf("round trip: %q, %q; want %q, %q", m, s, msg, stack)
+		}
+		limit = min(max(limit, 0), 1<<20)
+		cut := CutPanic(p, limit)
+		if len(cut) > limit && len(p) > limit {
+			t.Fatalf("cut to %d: %d bytes", limit, len(cut))
+		}
+		if len(p) <= limit {
+			if string(cut) != string(p) {
+				t.Fatal("a payload within the limit was changed")
+			}
+			return
+		}
+		if len(cut) == 0 {
+			return // a limit too small for any panic
+		}
+		m, s := SplitPanic(cut)
+		if s == "" || !strings.HasSuffix(s, "(cut to fit)") || !strings.HasPrefix(msg, m) || !strings.HasPrefix(s, stack[:min(len(stack), len(s)-len("\n... (cut to fit)"))]) {
+			t.Fatalf("cut to %d: value %q, stack %q", limit, m, s)
+		}
+	})
 }

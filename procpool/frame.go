@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 )
 
 // The wire format is a stream of frames over a pipe:
@@ -20,9 +21,9 @@ const (
 	kindTask   byte = 3 // parent -> worker: id, func name, args
 	kindResult byte = 4 // worker -> parent: id, status, start, end, payload
 	// kindReadyV is kindReady with the worker's protocol version (u32)
-	// first: a versioned worker's answer to a versioned pool, which takes
-	// a plain kindReady for a worker from before versions. A pool from
-	// before them gets a plain kindReady, with the refusal.
+	// first: a worker's answer to a pool of protocol 2 or later, which
+	// takes a plain kindReady for an older worker. An older pool gets a
+	// plain kindReady, with the refusal.
 	kindReadyV byte = 5
 
 	headerLen = 5
@@ -42,7 +43,9 @@ const MaxFrameLimit = 1<<32 - 1
 // built from another procpool (Command names a binary built apart) refuses
 // it with a message that says so, rather than misreading frames. Pools
 // from before it had one send 0. Raise it with any change to the frames.
-const protocolVersion = 1
+// 2: a panic's value is length-prefixed (AppendPanic), and a worker
+// answers with kindReadyV.
+const protocolVersion = 2
 
 // poolProtocol is the version a pool sends: protocolVersion, but for tests
 // that play an older pool.
@@ -277,4 +280,34 @@ func decodeResult(body []byte) (resultFrame, error) {
 		return resultFrame{}, fmt.Errorf("%w: result status %d", ErrProtocol, r.status)
 	}
 	return r, nil
+}
+
+// cutFailure shortens a failure's payload to n bytes, keeping a panic's
+// value and stack apart (CutPanic).
+func cutFailure(status byte, payload []byte, n int) []byte {
+	if status == statusPanic {
+		return CutPanic(payload, n)
+	}
+	return payload[:min(len(payload), n)]
+}
+
+// decodeReady reads a worker's ready frame: the CPU it used to get ready,
+// or why it will not serve (its refusal, a protocol it does not share).
+func decodeReady(kind byte, body []byte) (time.Duration, error) {
+	switch {
+	case kind == kindReady && len(body) > 8:
+		return 0, errors.New(string(body[8:]))
+	case kind == kindReady && len(body) == 8:
+		// A worker older than protocol 2, which answers this way: it
+		// would read this pool's frames as its own.
+		return 0, fmt.Errorf("%w: it speaks a protocol older than this pool's %d: build the worker and the pool from the same procpool", ErrProtocol, protocolVersion)
+	case kind != kindReadyV || len(body) < 12:
+		return 0, fmt.Errorf("%w: frame kind %d of %d bytes, want ready", ErrProtocol, kind, len(body))
+	case len(body) > 12: // its refusal: another protocol, or its initializer
+		return 0, errors.New(string(body[12:]))
+	}
+	if v := binary.LittleEndian.Uint32(body); v != protocolVersion {
+		return 0, fmt.Errorf("%w: it speaks protocol %d, this pool %d: build the worker and the pool from the same procpool", ErrProtocol, v, protocolVersion)
+	}
+	return time.Duration(binary.LittleEndian.Uint64(body[4:])), nil
 }

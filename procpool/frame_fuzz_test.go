@@ -2,7 +2,9 @@ package procpool
 
 import (
 	"bytes"
+	"encoding/binary"
 	"testing"
+	"time"
 )
 
 // FuzzFrameDecode feeds arbitrary bytes to the frame reader and the task and
@@ -69,6 +71,24 @@ func FuzzChunkDecode(f *testing.F) {
 		a := &AsyncResult{result: Result{Value: data}}
 		if rs := appendChunkResults(nil, a, "f", n); len(rs) != n {
 			t.Fatalf("%d results for %d calls", len(rs), n)
+		}
+	})
+}
+
+// A ready frame of any bytes is a CPU time or an error, never a panic;
+// one this package's worker writes reads back as what it wrote.
+func FuzzReadyDecode(f *testing.F) {
+	v := binary.LittleEndian.AppendUint32(nil, protocolVersion)
+	f.Add(kindReadyV, binary.LittleEndian.AppendUint64(v, 1234))
+	f.Add(kindReadyV, append(binary.LittleEndian.AppendUint64(v, 1), "initializer f: no"...))
+	f.Add(kindReadyV, v[:3])
+	f.Add(kindReady, binary.LittleEndian.AppendUint64(nil, 9))
+	f.Add(kindReady, append(binary.LittleEndian.AppendUint64(nil, 9), "refused"...))
+	f.Add(kindResult, []byte{1})
+	f.Fuzz(func(t *testing.T, kind byte, body []byte) {
+		cpu, err := decodeReady(kind, body)
+		if err == nil && (kind != kindReadyV || len(body) != 12 || cpu != time.Duration(binary.LittleEndian.Uint64(body[4:]))) {
+			t.Fatalf("kind %d, %d bytes: accepted as ready with %v", kind, len(body), cpu)
 		}
 	})
 }

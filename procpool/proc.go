@@ -200,23 +200,10 @@ func (pr *proc) handshake(fr *frameReader) error {
 		}
 		return fmt.Errorf("worker %d exited before it was ready: %w", pr.pid, err)
 	}
-	switch {
-	case kind == kindReady && len(body) > 8:
-		return fmt.Errorf("worker %d: %s", pr.pid, body[8:])
-	case kind == kindReady && len(body) == 8:
-		// A worker from before protocol versions: it would read this
-		// pool's frames as its own.
-		return fmt.Errorf("worker %d: %w: it speaks no protocol version, this pool %d: build the worker and the pool from the same procpool", pr.pid, ErrProtocol, protocolVersion)
-	case kind != kindReadyV || len(body) < 12:
-		return fmt.Errorf("worker %d: %w: frame kind %d of %d bytes, want ready", pr.pid, ErrProtocol, kind, len(body))
-	case len(body) > 12: // its refusal: another protocol, or its initializer
-		return fmt.Errorf("worker %d: %s", pr.pid, body[12:])
+	cpu, err := decodeReady(kind, body)
+	if err != nil {
+		return fmt.Errorf("worker %d: %w", pr.pid, err)
 	}
-	if v := binary.LittleEndian.Uint32(body); v != protocolVersion {
-		return fmt.Errorf("worker %d: %w: it speaks protocol %d, this pool %d: build the worker and the pool from the same procpool", pr.pid, ErrProtocol, v, protocolVersion)
-	}
-	body = body[4:]
-	cpu := time.Duration(binary.LittleEndian.Uint64(body))
 	p := pr.pool
 	now := time.Now()
 	p.mu.Lock()

@@ -27,8 +27,29 @@ func AppendPanic(dst []byte, msg, stack string) []byte {
 	return append(append(dst, msg...), stack...)
 }
 
-// SplitPanic reads what AppendPanic wrote; a payload it did not write is
-// all message.
+// CutPanic shortens a payload of AppendPanic's to at most limit bytes
+// and keeps it one: the stack is cut first, then the value, and the stack
+// ends in a mark, so that a panic too long to send still arrives as a
+// panic, with as much of its stack as fits.
+func CutPanic(payload []byte, limit int) []byte {
+	if len(payload) <= limit {
+		return payload
+	}
+	const mark = "\n... (cut to fit)"
+	msg, stack := SplitPanic(payload)
+	size := func(m string) int { return len(binary.AppendUvarint(nil, uint64(len(m)))) + len(m) }
+	if size(msg)+len(mark) > limit {
+		msg = msg[:min(len(msg), max(limit/2, 0))] // the value alone is too long
+	}
+	room := limit - size(msg) - len(mark)
+	if room < 0 {
+		return payload[:0] // a limit too small for any panic
+	}
+	return AppendPanic(nil, msg, stack[:min(len(stack), room)]+mark)
+}
+
+// SplitPanic reads what AppendPanic wrote. A payload whose first bytes do
+// not read as a length that fits is all message.
 func SplitPanic(payload []byte) (msg, stack string) {
 	n, k := binary.Uvarint(payload)
 	if k <= 0 || n > uint64(len(payload)-k) {

@@ -132,12 +132,12 @@ func serve(in io.Reader, out io.Writer, slot taskSlot, caught <-chan struct{}) e
 		}
 	}
 	fr.max = maxFrame
-	kind, version := kindReadyV, init.id>>32
-	if version == 0 {
-		kind = kindReady // what a pool from before versions reads
+	ready := kindReadyV
+	if init.id>>32 < 2 {
+		ready = kindReady // what a pool older than protocol 2 reads
 	}
-	buf := appendFrame(nil, kind, func(b []byte) []byte {
-		if kind == kindReadyV {
+	buf := appendFrame(nil, ready, func(b []byte) []byte {
+		if ready == kindReadyV {
 			b = binary.LittleEndian.AppendUint32(b, protocolVersion)
 		}
 		b = binary.LittleEndian.AppendUint64(b, uint64(selfCPU()))
@@ -183,7 +183,7 @@ func serve(in io.Reader, out io.Writer, slot taskSlot, caught <-chan struct{}) e
 				// Too big to send: this task fails, the worker goes on.
 				r.status, r.payload = statusTooLarge, binary.LittleEndian.AppendUint64(nil, uint64(len(r.payload)))
 			} else {
-				r.payload = r.payload[:maxFrame-resultOverhead]
+				r.payload = cutFailure(r.status, r.payload, maxFrame-resultOverhead)
 			}
 		}
 		// With no task waiting, write now: the read below would block.

@@ -157,7 +157,8 @@ func DecodeBeatMsg(b []byte) (BeatMsg, error) {
 // one, saying so, rather than misread a message (a result status it does
 // not know would leave its task in flight for ever). Those from before it
 // had one say 0. Raise it with any change to the messages.
-const Protocol = 1
+// 2: results may say StatusUnknown and StatusPanic (procpool.AppendPanic).
+const Protocol = 2
 
 // Hello is a worker introducing itself to a pool, as a request.
 type Hello struct {
