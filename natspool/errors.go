@@ -3,7 +3,6 @@ package natspool
 import (
 	"errors"
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/poolbench/poolbench/natspool/internal/wire"
@@ -72,16 +71,9 @@ func (e *TaskError) Is(target error) bool {
 }
 
 // Format prints the stack too under %+v; every other verb formats Error()
-// as a string would be.
+// as a string would be, as procpool's TaskError does.
 func (e *TaskError) Format(f fmt.State, verb rune) {
-	if verb == 'v' && f.Flag('+') && e.Stack != "" {
-		io.WriteString(f, e.Error()+"\n"+e.Stack)
-		return
-	}
-	if verb == 'v' {
-		verb = 's'
-	}
-	fmt.Fprintf(f, fmt.FormatString(f, verb), e.Error())
+	procpool.FormatTaskError(f, verb, e.Error(), e.Stack)
 }
 
 // WorkerLostError fails a task whose worker was lost as many times as the

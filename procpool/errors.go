@@ -3,7 +3,6 @@ package procpool
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"time"
 )
@@ -87,16 +86,7 @@ func (e *TaskError) Is(target error) bool {
 
 // Format prints the stack too under %+v.
 // Every other verb formats Error() as a string would be (%q quotes it).
-func (e *TaskError) Format(f fmt.State, verb rune) {
-	if verb == 'v' && f.Flag('+') && e.Stack != "" {
-		io.WriteString(f, e.Error()+"\n"+e.Stack)
-		return
-	}
-	if verb == 'v' {
-		verb = 's' // %v, and %#v too, print the message, as they always have
-	}
-	fmt.Fprintf(f, fmt.FormatString(f, verb), e.Error())
-}
+func (e *TaskError) Format(f fmt.State, verb rune) { FormatTaskError(f, verb, e.Error(), e.Stack) }
 
 // EncodingError fails a task whose result did not fit the pool's frame
 // limit (MaxFrame). The worker noticed before sending it and went on: only

@@ -3,6 +3,7 @@ package procpool
 import (
 	"encoding/binary"
 	"fmt"
+	"io"
 	"os"
 )
 
@@ -56,6 +57,20 @@ func SplitPanic(payload []byte) (msg, stack string) {
 		return string(payload), ""
 	}
 	return string(payload[k : k+int(n)]), string(payload[k+int(n):])
+}
+
+// FormatTaskError is a task error's Format, for this pool's TaskError and
+// another pool's: msg (its Error()) as a string would be under every verb,
+// and under %+v the worker's stack after it, where there is one.
+func FormatTaskError(f fmt.State, verb rune, msg, stack string) {
+	if verb == 'v' && f.Flag('+') && stack != "" {
+		io.WriteString(f, msg+"\n"+stack)
+		return
+	}
+	if verb == 'v' {
+		verb = 's' // %v, and %#v too, print the message, as they always have
+	}
+	fmt.Fprintf(f, fmt.FormatString(f, verb), msg)
 }
 
 // RunTask is Run for a worker of another pool: a failure is the
