@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // A TaskError formats as its message would, but for %+v, which adds the
@@ -55,8 +56,37 @@ func FuzzPanicPayload(f *testing.F) {
 			return // a limit too small for any panic
 		}
 		m, s := SplitPanic(cut)
+		if utf8.ValidString(msg+stack) && !utf8.ValidString(m+s) {
+			t.Fatalf("cut to %d: value %q, stack %q: a character cut in two", limit, m, s)
+		}
 		if s == "" || !strings.HasSuffix(s, "(cut to fit)") || !strings.HasPrefix(msg, m) || !strings.HasPrefix(s, stack[:min(len(stack), len(s)-len("\n... (cut to fit)"))]) {
 			t.Fatalf("cut to %d: value %q, stack %q", limit, m, s)
 		}
 	})
+}
+
+// A failure's text cut to fit ends before the character the limit falls
+// in, never inside it; bytes that are not UTF-8 are cut where the limit
+// says.
+func TestCutFailureKeepsCharactersWhole(t *testing.T) {
+	for _, c := range []struct {
+		name, text string
+		n          int
+		want       string
+	}{
+		{"fits", "héllo", 6, "héllo"},
+		{"ascii", "hello", 3, "hel"},
+		{"before a two-byte character", "hé", 1, "h"},
+		{"inside a two-byte character", "hé", 2, "h"},
+		{"inside a four-byte character", "a🙂", 3, "a"},
+		{"after a four-byte character", "a🙂b", 5, "a🙂"},
+		{"not UTF-8", "a\x80\x80\x80\x80\x80", 4, "a\x80\x80\x80"},
+		{"negative", "abc", -1, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := string(CutFailure([]byte(c.text), c.n, false)); got != c.want {
+				t.Errorf("CutFailure(%q, %d) = %q, want %q", c.text, c.n, got, c.want)
+			}
+		})
+	}
 }

@@ -282,15 +282,6 @@ func decodeResult(body []byte) (resultFrame, error) {
 	return r, nil
 }
 
-// cutFailure shortens a failure's payload to n bytes, keeping a panic's
-// value and stack apart (CutPanic).
-func cutFailure(status byte, payload []byte, n int) []byte {
-	if status == statusPanic {
-		return CutPanic(payload, n)
-	}
-	return payload[:min(len(payload), n)]
-}
-
 // decodeReady reads a worker's ready frame: the CPU it used to get ready,
 // or why it will not serve (its refusal, a protocol it does not share).
 func decodeReady(kind byte, body []byte) (time.Duration, error) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"unicode/utf8"
 )
 
 // What another pool needs to run this registry's functions, chunks and
@@ -40,13 +41,38 @@ func CutPanic(payload []byte, limit int) []byte {
 	msg, stack := SplitPanic(payload)
 	size := func(m string) int { return len(binary.AppendUvarint(nil, uint64(len(m)))) + len(m) }
 	if size(msg)+len(mark) > limit {
-		msg = msg[:min(len(msg), max(limit/2, 0))] // the value alone is too long
+		msg = cutText(msg, limit/2) // the value alone is too long
 	}
 	room := limit - size(msg) - len(mark)
 	if room < 0 {
 		return payload[:0] // a limit too small for any panic
 	}
-	return AppendPanic(nil, msg, stack[:min(len(stack), room)]+mark)
+	return AppendPanic(nil, msg, cutText(stack, room)+mark)
+}
+
+// CutFailure shortens a failed task's payload to at most n bytes: a
+// panic's with CutPanic, any other's as text, at the start of a UTF-8
+// character, so that a message cut to fit does not end in half of one.
+func CutFailure(payload []byte, n int, panicked bool) []byte {
+	if panicked {
+		return CutPanic(payload, n)
+	}
+	return cutText(payload, n)
+}
+
+// cutText is s cut to at most n bytes, before the character that byte n
+// falls in. Bytes that are not UTF-8 are cut at n.
+func cutText[T ~string | ~[]byte](s T, n int) T {
+	n = max(n, 0)
+	if len(s) <= n {
+		return s
+	}
+	for i := n; i > 0 && i > n-utf8.UTFMax; i-- {
+		if utf8.RuneStart(s[i]) {
+			return s[:i]
+		}
+	}
+	return s[:n]
 }
 
 // SplitPanic reads what AppendPanic wrote. A payload whose first bytes do

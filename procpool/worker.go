@@ -183,7 +183,7 @@ func serve(in io.Reader, out io.Writer, slot taskSlot, caught <-chan struct{}) e
 				// Too big to send: this task fails, the worker goes on.
 				r.status, r.payload = statusTooLarge, binary.LittleEndian.AppendUint64(nil, uint64(len(r.payload)))
 			} else {
-				r.payload = cutFailure(r.status, r.payload, maxFrame-resultOverhead)
+				r.payload = CutFailure(r.payload, maxFrame-resultOverhead, r.status == statusPanic)
 			}
 		}
 		// With no task waiting, write now: the read below would block.

@@ -246,12 +246,7 @@ func (s *serving) onTask(m *nats.Msg) {
 		} else {
 			// A failure's own text (a deep stack, a long message) is cut to
 			// fit, keeping its status: a panic is still a panic.
-			n := max(len(r.Payload)-over, 0)
-			if r.Status == wire.StatusPanic {
-				r.Payload = procpool.CutPanic(r.Payload, n)
-			} else {
-				r.Payload = r.Payload[:n]
-			}
+			r.Payload = procpool.CutFailure(r.Payload, len(r.Payload)-over, r.Status == wire.StatusPanic)
 		}
 		s.out = wire.AppendResultMsg(s.out[:0], r)
 	}
