@@ -156,8 +156,9 @@ func (p *Pool) onResult(m *nats.Msg) {
 	switch {
 	case bad != nil:
 		// A result this build cannot read (a worker of another protocol
-		// that got past the handshake): the task fails, rather than wait
-		// in flight for a result that will never read better.
+		// that got past the handshake, or one gone wrong): the task fails,
+		// rather than wait in flight for a result that will never read
+		// better, and the worker is given up on below.
 		res.Started, res.Finished = now, now
 		res.Err = fmt.Errorf("natspool: task %s in worker %s: %w", a.task.Func, w.name, bad)
 	case r.Status == wire.StatusOK:
@@ -179,6 +180,12 @@ func (p *Pool) onResult(m *nats.Msg) {
 		close(a.done)
 	} else {
 		p.handler.push(a)
+	}
+	if bad != nil {
+		// Whatever it sends next would read no better, and what it is
+		// running may be the task just failed: it goes as a lost worker
+		// does, its other tasks back to the queue, a local one replaced.
+		p.loseWorkerLocked(w, fmt.Errorf("it sent a result this pool cannot read: %w", bad))
 	}
 	p.dispatchLocked()
 	p.mu.Unlock()

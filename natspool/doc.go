@@ -34,6 +34,8 @@
 // running task), and redelivers its tasks to others up to MaxDeliver times,
 // then fails them with a WorkerLostError naming the worker (host/pid).
 // Never a hang: a task is always held by a live worker, queued, or failed.
+// A worker that sends a result the owner cannot read fails that task
+// (procpool.ErrProtocol) and is given up on as a lost one is.
 //
 // A worker runs one task at a time, so a pool's parallelism is its worker
 // processes: workers, local and a host's, start with GOMAXPROCS=1 unless

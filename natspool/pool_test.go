@@ -390,7 +390,8 @@ func TestPoolRefusesAWorkerOfAnotherProtocol(t *testing.T) {
 
 // A result the owner cannot read, for a task in flight (here one of a
 // status no version has), fails that task with ErrProtocol, rather than
-// leave it waiting for a result that will never read better.
+// leave it waiting for a result that will never read better, and the
+// worker said to have sent it is given up on: a fresh one serves on.
 func TestUnreadableResultFailsItsTask(t *testing.T) {
 	p := newPool(t, 1)
 	a, err := p.ApplyAsync(Task{Func: "test.sleep", Args: binary.LittleEndian.AppendUint64(nil, uint64(time.Hour))}, nil, nil)
@@ -417,5 +418,17 @@ func TestUnreadableResultFailsItsTask(t *testing.T) {
 	defer cancel()
 	if _, err := a.Get(ctx); !errors.Is(err, procpool.ErrProtocol) {
 		t.Fatalf("task whose result was unreadable: %v, want procpool.ErrProtocol", err)
+	}
+	// Its worker, still asleep in the task, was killed and replaced: the
+	// next task runs at once, in another process.
+	r, err := p.Apply(ctx, Task{Func: "test.echo"})
+	if err != nil {
+		t.Fatalf("the next task: %v", err)
+	}
+	if r.WorkerPID == a.Result().WorkerPID {
+		t.Errorf("the next task ran in worker %d, which sent the unreadable result", r.WorkerPID)
+	}
+	if n := p.Stats().Replaced; n != 1 {
+		t.Errorf("Stats().Replaced = %d, want 1", n)
 	}
 }
