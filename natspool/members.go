@@ -52,6 +52,12 @@ func (p *Pool) onHello(m *nats.Msg) {
 		if lp := p.locals[h.ID]; lp != nil {
 			lp.refused = reply.Refused // its exit says why New failed
 		}
+		// A remote one's refusal is told only to it: Stats tells the
+		// owner why a host's workers never joined.
+		p.refusedN++
+		if len(p.refused) < 100 {
+			p.refused = append(p.refused, fmt.Errorf("natspool: worker %s/%d refused: %s", h.Host, h.PID, reply.Refused))
+		}
 	default:
 		p.nextIndex++
 		w := &worker{

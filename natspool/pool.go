@@ -55,6 +55,8 @@ type Pool struct {
 	avgRun     float64
 	spawns     []Spawn
 	replaced   int
+	refused    []error // the first hundred workers refused for their protocol
+	refusedN   int
 	startFail  int         // local workers in a row that exited before ready
 	broken     error       // set when local workers cannot start at all
 	lost       error       // set when the server stayed out of reach (ErrServerLost)

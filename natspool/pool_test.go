@@ -365,7 +365,7 @@ func TestNewRefusesInAnUnservedRole(t *testing.T) {
 
 // A worker of another build (its hello says another protocol, or none, as
 // those from before there was one) is refused, saying why, and counted
-// nowhere; the pool's own answer says its protocol.
+// only as refused; the pool's own answer says its protocol.
 func TestPoolRefusesAWorkerOfAnotherProtocol(t *testing.T) {
 	p := newPool(t, 1)
 	for _, v := range []int{0, wire.Protocol + 1} {
@@ -383,8 +383,12 @@ func TestPoolRefusesAWorkerOfAnotherProtocol(t *testing.T) {
 			t.Errorf("hello of protocol %d: welcome %+v; want refused with %q", v, wel, want)
 		}
 	}
-	if hs, ok := p.Stats().Hosts["elsewhere"]; ok {
+	st := p.Stats()
+	if hs, ok := st.Hosts["elsewhere"]; ok {
 		t.Errorf("a refused worker's host is counted: %+v", hs)
+	}
+	if st.Refused != 2 || st.RefusedErr == nil || !strings.Contains(st.RefusedErr.Error(), "natspool: worker elsewhere/1 refused: the worker speaks natspool protocol 0") {
+		t.Errorf("Stats: Refused %d, RefusedErr %v; want 2, naming elsewhere/1 and its protocol", st.Refused, st.RefusedErr)
 	}
 }
 

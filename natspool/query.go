@@ -57,6 +57,11 @@ type Stats struct {
 	// first hundred of them.
 	CallbackPanics int
 	CallbackErr    error
+	// Refused counts workers refused because they speak another natspool
+	// protocol (a host running another build); RefusedErr joins the first
+	// hundred refusals, each naming the worker (host/pid).
+	Refused    int
+	RefusedErr error
 }
 
 // Stats returns what the pool has done so far.
@@ -73,6 +78,8 @@ func (p *Pool) Stats() Stats {
 		Hosts:          hosts,
 		CallbackPanics: p.callbackN,
 		CallbackErr:    errors.Join(p.callbackErrs...),
+		Refused:        p.refusedN,
+		RefusedErr:     errors.Join(p.refused...),
 	}
 }
 
