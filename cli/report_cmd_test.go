@@ -457,12 +457,15 @@ func testCompareGuards(t *testing.T, old string) {
 	}
 	mustContain(t, out, "take care:", "compared although different task counts (old: 5; new: 3)")
 
-	// A real run whose every task fails: fast, and worthless.
+	// A real run whose every task fails: fast, and worthless. It fails,
+	// saying so, and keeps what it measured.
 	failing := filepath.Join(dir, "failing")
-	if code, _, stderr := runCLI(t, "run", "--workload", "noop", "--tasks", "5", "--repeat", "4", "--warmup", "0",
-		"--strategies", "serial,goroutines", "--inject", "error=1", "--out", failing, "--format", "json"); code != 0 {
-		t.Fatalf("run --inject error=1: exit %d: %s", code, stderr)
+	code, _, stderr = runCLI(t, "run", "--workload", "noop", "--tasks", "5", "--repeat", "4", "--warmup", "0",
+		"--strategies", "serial,goroutines", "--inject", "error=1", "--out", failing, "--format", "json")
+	if code != 1 {
+		t.Fatalf("run --inject error=1: exit %d, want 1: %s", code, stderr)
 	}
+	mustContain(t, stderr, "poolbench: nothing measured: every task failed in every strategy (error 40); the first: injected task error\n")
 	failed := filepath.Join(failing, "results.json")
 	code, out, stderr = runCLI(t, "compare", old, failed, "--fail-on-regression", "5", "--out", dir)
 	if code != 1 {

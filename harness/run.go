@@ -171,6 +171,9 @@ loop:
 	if err := checkChecksums(run); err != nil {
 		return run, err
 	}
+	if err := checkMeasured(run); err != nil {
+		return run, err
+	}
 	return run, nil
 }
 
