@@ -5,6 +5,8 @@ import (
 	"os"
 	"testing"
 	"time"
+
+	"go.uber.org/goleak"
 )
 
 // Join returns only once every task is delivered, even for a pool with no
@@ -66,5 +68,26 @@ func TestJoinFindsEveryTaskDelivered(t *testing.T) {
 		if !plain.Ready() || !called.Ready() {
 			t.Fatalf("round %d: after Join, ready: %v without a callback, %v with one", round, plain.Ready(), called.Ready())
 		}
+	}
+}
+
+// A pool terminated and never joined, as `defer p.Terminate()` leaves one,
+// keeps nothing running: no goroutine of its own, no connection, no
+// embedded server listening.
+func TestTerminateWithoutJoinLeavesNothingRunning(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	p, err := New(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Apply(context.Background(), Task{Func: "test.echo"}); err != nil {
+		t.Fatal(err)
+	}
+	p.Terminate()
+	if !p.nc.IsClosed() {
+		t.Error("the pool's connection is still open")
+	}
+	if p.srv.ns.Running() {
+		t.Error("the embedded server still runs")
 	}
 }

@@ -19,7 +19,9 @@ func (p *Pool) Close() {
 
 // Terminate stops every worker at once: local ones are killed and reaped,
 // remote ones told to exit. Tasks not yet done fail with ErrTerminated
-// (their error callbacks run).
+// (their error callbacks run). It then disconnects and stops the embedded
+// server, as Join does, so that a pool terminated without Join leaves
+// nothing running; Join after it waits for the callbacks.
 func (p *Pool) Terminate() {
 	p.mu.Lock()
 	if p.state == stateTerminated {
@@ -50,6 +52,7 @@ func (p *Pool) Terminate() {
 	}
 	p.mu.Unlock()
 	p.localWG.Wait()
+	p.shutdown()
 }
 
 // drainOrKillLocked sends the kill even if a stop was sent already.
@@ -74,6 +77,16 @@ func (p *Pool) Join() error {
 	}
 	<-p.drained
 	p.localWG.Wait()
+	p.shutdown()
+	<-p.handler.exited
+	return nil
+}
+
+// shutdown ends what the pool runs beside its workers, once they are all
+// told to go (drained) and the local ones reaped: its ticker, its handler
+// once that has delivered what it holds, its subscriptions, its connection
+// and its embedded server.
+func (p *Pool) shutdown() {
 	p.joinOnce.Do(func() {
 		p.mu.Lock()
 		p.joining = true
@@ -97,6 +110,4 @@ func (p *Pool) Join() error {
 			p.srv.Shutdown()
 		}
 	})
-	<-p.handler.exited
-	return nil
 }
