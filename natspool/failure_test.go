@@ -49,16 +49,24 @@ func TestTaskTimeoutStopsTheWorker(t *testing.T) {
 	}
 }
 
+// Every worker runs the initializer with the arguments New was given, the
+// replacements of retired workers too, whatever the caller's slice holds
+// by then.
 func TestInitializerRunsInEveryWorker(t *testing.T) {
-	p := newPool(t, 2, Initializer("test.init", []byte("set")))
+	args := []byte("set")
+	p := newPool(t, 2, Initializer("test.init", args), MaxTasksPerChild(5))
+	copy(args, "bad")
 	res, err := p.Map(context.Background(), "test.inited", make([][]byte, 20))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range res {
 		if string(r.Value) != "set" {
-			t.Fatalf("worker %s did not run the initializer: %q", r.Worker, r.Value)
+			t.Fatalf("worker %s did not run the initializer with its arguments: %q", r.Worker, r.Value)
 		}
+	}
+	if n := p.Stats().Replaced; n < 2 {
+		t.Errorf("%d workers replaced, want at least 2", n)
 	}
 }
 

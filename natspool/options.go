@@ -1,6 +1,7 @@
 package natspool
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -71,13 +72,14 @@ func MaxTasksPerChild(n int) Option {
 }
 
 // Initializer runs the registered function fn with args once in every worker
-// before it takes tasks. A worker whose initializer fails takes none.
+// before it takes tasks. A worker whose initializer fails takes none. The
+// pool keeps its own copy of args, for the workers that join later.
 func Initializer(fn string, args []byte) Option {
 	return func(c *config) error {
 		if fn == "" {
 			return errors.New("natspool: Initializer needs a function name")
 		}
-		c.initFn, c.initArgs = fn, args
+		c.initFn, c.initArgs = fn, bytes.Clone(args)
 		return nil
 	}
 }
