@@ -21,8 +21,9 @@ import (
 // TestWorkersOnTwoHostsShareAMap: a pool listening on a random loopback
 // port, two `poolbench worker --connect` processes standing for two hosts,
 // a Map across them, and one worker process killed mid-task: its task is
-// redelivered to the other host and every result comes back; then the
-// workers exit with their pool and the hosts on Ctrl-C.
+// redelivered to a live worker, its host starts another in its place, and
+// every result comes back; then the workers exit with their pool and the
+// hosts on Ctrl-C.
 func TestWorkersOnTwoHostsShareAMap(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
@@ -62,23 +63,32 @@ func TestWorkersOnTwoHostsShareAMap(t *testing.T) {
 	}
 	syscall.Kill(pids[0], syscall.SIGKILL)
 	n, redelivered := 0, 0
+	ran := map[int]bool{}
 	for r := range seq {
 		if r.Err != nil {
 			t.Fatalf("task %d: %v", n, r.Err)
 		}
-		if r.WorkerPID != pids[1] && r.WorkerPID != pids[0] {
-			t.Errorf("task %d ran in pid %d, not a worker of either host (%v)", n, r.WorkerPID, pids)
-		}
+		ran[r.WorkerPID] = true
 		if r.Deliveries > 1 {
 			redelivered++
-			if r.WorkerPID != pids[1] {
-				t.Errorf("task %d redelivered to pid %d, want the live worker %d", n, r.WorkerPID, pids[1])
+			if r.WorkerPID == pids[0] {
+				t.Errorf("task %d redelivered to the killed worker %d", n, pids[0])
 			}
 		}
 		n++
 	}
 	if n != tasks || redelivered == 0 {
 		t.Fatalf("%d of %d results, %d redelivered, want all and at least one", n, tasks, redelivered)
+	}
+	line := readLine(t, hosts[0].events, `^pool \S+: worker \d+ started in place of a lost one$`)
+	if line == "" {
+		t.Fatal("the killed worker's host started none in its place")
+	}
+	replacement, _ := strconv.Atoi(regexp.MustCompile(`worker (\d+)`).FindStringSubmatch(line)[1])
+	for pid := range ran {
+		if pid != pids[0] && pid != pids[1] && pid != replacement {
+			t.Errorf("a task ran in pid %d, not a worker of either host (%v, then %d)", pid, pids, replacement)
+		}
 	}
 	p.Close()
 	if err := p.Join(); err != nil {

@@ -33,6 +33,8 @@
 // heartbeats (the InProgress of this design, sent every Heartbeat with the
 // running task), and redelivers its tasks to others up to MaxDeliver times,
 // then fails them with a WorkerLostError naming the worker (host/pid).
+// A lost worker is replaced: a local one by the pool, one a host started
+// (ServeHost) by that host, which the pool asks for another in its place.
 // Never a hang: a task is always held by a live worker, queued, or failed.
 // A worker that sends a result the owner cannot read fails that task
 // (procpool.ErrProtocol) and is given up on as a lost one is.

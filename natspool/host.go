@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nuid"
 	"github.com/poolbench/poolbench/natspool/internal/wire"
 )
 
@@ -60,7 +61,7 @@ func ServeHost(ctx context.Context, cfg HostConfig) error {
 			*w = io.Discard
 		}
 	}
-	h := &host{cfg: cfg, pools: map[string]bool{}, procs: map[int]*exec.Cmd{}}
+	h := &host{cfg: cfg, id: nuid.Next(), pools: map[string]*hostPool{}, procs: map[int]*exec.Cmd{}}
 	found := make(chan string, 64)
 	// reached: a server answered once, however briefly.
 	var reached atomic.Bool
@@ -89,6 +90,9 @@ func ServeHost(ctx context.Context, cfg HostConfig) error {
 	}
 	defer nc.Close()
 	if _, err := nc.Subscribe(wire.SubjectAnnounce, func(m *nats.Msg) { h.found(m.Data, found) }); err != nil {
+		return fmt.Errorf("natspool: host: subscribe: %w", err)
+	}
+	if _, err := nc.Subscribe(wire.HostSubject(h.id), h.onReplace); err != nil {
 		return fmt.Errorf("natspool: host: subscribe: %w", err)
 	}
 	h.rediscover = func() {
@@ -128,13 +132,22 @@ func ServeHost(ctx context.Context, cfg HostConfig) error {
 // host is ServeHost's state: the pools served and the live workers.
 type host struct {
 	cfg HostConfig
+	id  string // names its subject (wire.HostSubject) in its workers' hellos
 	nc  *nats.Conn
 	// rediscover asks the server's pools to answer again.
 	rediscover func()
 	mu         sync.Mutex
-	pools      map[string]bool
+	pools      map[string]*hostPool
 	procs      map[int]*exec.Cmd
+	stopping   bool // stopAll has begun: start nothing more
 	wg         sync.WaitGroup
+}
+
+// hostPool is a pool the host serves: how many of its workers live, and
+// the connection's reconnect count when the host took the pool on.
+type hostPool struct {
+	live  int
+	epoch uint64
 }
 
 func (h *host) found(data []byte, found chan<- string) {
@@ -152,57 +165,91 @@ func (h *host) found(data []byte, found chan<- string) {
 func (h *host) serve(pool string) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if h.pools[pool] {
+	if h.pools[pool] != nil {
 		return nil
 	}
-	h.pools[pool] = true
-	env, _ := json.Marshal(wire.WorkerEnv{URL: h.cfg.URL, Pool: pool})
-	left := h.cfg.Procs
-	epoch := h.nc.Stats().Reconnects
 	for range h.cfg.Procs {
-		cmd := exec.Command(h.cfg.Path, h.cfg.Args...)
-		cmd.Env = workerEnviron(string(env), nil)
-		cmd.Stdout, cmd.Stderr = h.cfg.Stdout, h.cfg.Stderr
-		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-		if err := cmd.Start(); err != nil {
-			return fmt.Errorf("natspool: host: start worker for pool %s: %w", pool, err)
+		if err := h.startLocked(pool, ""); err != nil {
+			return err
 		}
-		pid := cmd.Process.Pid
-		h.procs[pid] = cmd
-		fmt.Fprintf(h.cfg.Events, "pool %s: worker %d started\n", pool, pid)
-		h.wg.Add(1)
-		go func() {
-			defer h.wg.Done()
-			err := cmd.Wait()
-			h.mu.Lock()
-			delete(h.procs, pid)
-			left--
-			// Workers that went with the server (it restarted) leave a
-			// pool that may still run: it answers again if so. Without
-			// a reconnect, a pool whose workers all exit is done with
-			// them (or they cannot start), and is not asked again.
-			again := false
-			if left == 0 {
-				delete(h.pools, pool) // ids are never reused
-				again = h.nc.Stats().Reconnects != epoch
-			}
-			h.mu.Unlock()
-			if again {
-				h.rediscover()
-			}
-			state := "exited"
-			if err != nil {
-				state = err.Error()
-			}
-			fmt.Fprintf(h.cfg.Events, "pool %s: worker %d ended: %s\n", pool, pid, state)
-		}()
 	}
+	return nil
+}
+
+// onReplace starts a worker in place of one of this host's that a pool
+// gave up on. The pool asks only while it takes workers, once per loss,
+// so a task that kills its workers costs at most its MaxDeliver of them.
+func (h *host) onReplace(m *nats.Msg) {
+	var r wire.Replace
+	if wire.DecodeJSON(m.Data, &r) != nil || r.Pool == "" {
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if err := h.startLocked(r.Pool, " in place of a lost one"); err != nil {
+		fmt.Fprintf(h.cfg.Events, "pool %s: %v\n", r.Pool, err)
+	}
+}
+
+// startLocked starts one worker for pool, and reaps it when it ends.
+func (h *host) startLocked(pool, why string) error {
+	if h.stopping {
+		return nil
+	}
+	hp := h.pools[pool]
+	if hp == nil {
+		hp = &hostPool{epoch: h.nc.Stats().Reconnects}
+		h.pools[pool] = hp
+	}
+	env, _ := json.Marshal(wire.WorkerEnv{URL: h.cfg.URL, Pool: pool, Host: h.id})
+	cmd := exec.Command(h.cfg.Path, h.cfg.Args...)
+	cmd.Env = workerEnviron(string(env), nil)
+	cmd.Stdout, cmd.Stderr = h.cfg.Stdout, h.cfg.Stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		if hp.live == 0 {
+			delete(h.pools, pool)
+		}
+		return fmt.Errorf("natspool: host: start worker for pool %s: %w", pool, err)
+	}
+	hp.live++
+	pid := cmd.Process.Pid
+	h.procs[pid] = cmd
+	fmt.Fprintf(h.cfg.Events, "pool %s: worker %d started%s\n", pool, pid, why)
+	h.wg.Add(1)
+	go func() {
+		defer h.wg.Done()
+		err := cmd.Wait()
+		h.mu.Lock()
+		delete(h.procs, pid)
+		hp.live--
+		// Workers that went with the server (it restarted) leave a
+		// pool that may still run: it answers again if so. Without
+		// a reconnect, a pool whose workers all exit is done with
+		// them (or they cannot start), and is not asked again; it
+		// asks for a replacement itself if it lost them.
+		again := false
+		if hp.live == 0 && h.pools[pool] == hp {
+			delete(h.pools, pool) // ids are never reused
+			again = h.nc.Stats().Reconnects != hp.epoch
+		}
+		h.mu.Unlock()
+		if again {
+			h.rediscover()
+		}
+		state := "exited"
+		if err != nil {
+			state = err.Error()
+		}
+		fmt.Fprintf(h.cfg.Events, "pool %s: worker %d ended: %s\n", pool, pid, state)
+	}()
 	return nil
 }
 
 // stopAll kills the live workers and reaps them.
 func (h *host) stopAll() {
 	h.mu.Lock()
+	h.stopping = true
 	for _, cmd := range h.procs {
 		cmd.Process.Kill()
 	}

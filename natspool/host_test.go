@@ -1,10 +1,14 @@
 package natspool
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -66,4 +70,98 @@ func TestServeHostGivesUp(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A pool that only a host serves keeps its workers: one stopped past the
+// task timeout is stopped mid-task, not after its task, and one killed by
+// its task is given up on; each time the host starts another in its
+// place, and the next task runs there.
+func TestHostReplacesTheWorkersItsPoolLost(t *testing.T) {
+	addr := freeLoopbackAddr(t)
+	srv, err := StartServer(addr, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown()
+	ctx, cancel := context.WithCancel(context.Background())
+	var events lockedBuffer
+	hostDone := make(chan error, 1)
+	go func() {
+		hostDone <- ServeHost(ctx, HostConfig{URL: "nats://" + addr, Procs: 1, Args: []string{"-test.run=^$"}, Path: os.Args[0], Events: &events})
+	}()
+	defer func() {
+		cancel()
+		if err := <-hostDone; err != nil {
+			t.Error(err)
+		}
+	}()
+	p, err := New(0, URL("nats://"+addr), TaskTimeout(300*time.Millisecond), MaxDeliver(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		p.Terminate()
+		p.Join()
+	}()
+	wait, cancelWait := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancelWait()
+	if err := p.WaitWorkers(wait, 1); err != nil {
+		t.Fatal(err)
+	}
+	next := func(after string) int {
+		t.Helper()
+		r, err := p.Apply(wait, Task{Func: "test.pid"})
+		if err != nil {
+			t.Fatalf("the task after %s: %v (host: %s)", after, err, events.String())
+		}
+		pid, _ := strconv.Atoi(string(r.Value))
+		return pid
+	}
+	first := next("none")
+
+	_, err = p.Apply(wait, Task{Func: "test.sleep", Args: sleepArgs(time.Hour)})
+	var timeout *TimeoutError
+	if !errors.As(err, &timeout) {
+		t.Fatalf("a task past its timeout: %v, want a TimeoutError", err)
+	}
+	// Told to go mid-task: it ends long before its hour.
+	for !strings.Contains(events.String(), fmt.Sprintf("worker %d ended", first)) {
+		if wait.Err() != nil {
+			t.Fatalf("the worker that ran past its timeout never ended (host: %s)", events.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	second := next("a timeout")
+	if second == first {
+		t.Fatalf("the task after a timeout ran in the stopped worker %d", first)
+	}
+
+	var lost *WorkerLostError
+	if _, err := p.Apply(wait, Task{Func: "test.sigkill"}); !errors.As(err, &lost) {
+		t.Fatalf("a task that kills its worker: %v, want a WorkerLostError", err)
+	}
+	if third := next("a lost worker"); third == second {
+		t.Fatalf("the task after a loss ran in the killed worker %d", second)
+	}
+	if n := strings.Count(events.String(), "in place of a lost one"); n != 2 {
+		t.Errorf("%d replacements, want 2 (host: %s)", n, events.String())
+	}
+}
+
+// lockedBuffer is a bytes.Buffer that goroutines may write at once.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

@@ -19,6 +19,7 @@ type worker struct {
 	host     string
 	pid      int
 	local    *localProc // nil for a worker that joined from elsewhere
+	hostID   string     // the host that started a remote one, if it said
 	isReady  bool
 	gone     bool
 	inflight []*AsyncResult // sent, in the order it runs them
@@ -65,6 +66,7 @@ func (p *Pool) onHello(m *nats.Msg) {
 			subject:  p.prefix + ".w." + h.ID,
 			name:     fmt.Sprintf("%s/%d", h.Host, h.PID),
 			host:     h.Host,
+			hostID:   h.HostID,
 			pid:      h.PID,
 			lastSeen: time.Now(),
 		}
@@ -218,7 +220,16 @@ func (p *Pool) loseWorkerLocked(w *worker, cause error) {
 	if w.local != nil {
 		w.local.kill()
 	} else {
-		p.nc.Publish(w.subject, []byte{wire.KindKill})
+		// On the control subject: on its own, the kill would wait
+		// behind the task it is meant to stop.
+		p.nc.Publish(p.prefix+".ctl", wire.AppendKillOne(nil, w.index))
+		// Its host starts another in its place, as reap does for a
+		// local one: a pool that only hosts serve would otherwise be
+		// left with fewer workers at each loss, and at none hang.
+		if w.hostID != "" && p.wantsWorkersLocked() {
+			b, _ := jsonBytes(wire.Replace{Pool: p.id})
+			p.nc.Publish(wire.HostSubject(w.hostID), b)
+		}
 	}
 	if len(failed) > 0 {
 		// push takes only the handler's own lock, never the pool's.

@@ -62,8 +62,13 @@ func serveWorker(spec string) error {
 		case <-ctx.Done():
 		}
 	}()
-	err = serve(ctx, nc, env.Pool, env.ID, watchOwner)
+	err = serve(ctx, nc, env, watchOwner)
 	if errors.Is(err, errKilled) || errors.Is(err, context.Canceled) {
+		return nil
+	}
+	if watchOwner && errors.Is(err, ErrNoPool) {
+		// A host started it for a pool that has finished since: there
+		// is nothing to serve, and nothing went wrong.
 		return nil
 	}
 	if errors.Is(err, nats.ErrConnectionClosed) {
@@ -85,10 +90,13 @@ func serveWorker(spec string) error {
 // id names the worker's task subject and must be unique on the server.
 // Tasks run one at a time, on nc's delivery goroutine for the subject.
 func Serve(ctx context.Context, nc *nats.Conn, poolID, id string) error {
-	return serve(ctx, nc, poolID, id, true)
+	return serve(ctx, nc, wire.WorkerEnv{Pool: poolID, ID: id}, true)
 }
 
-func serve(ctx context.Context, nc *nats.Conn, poolID, id string, watchOwner bool) error {
+// serve serves the pool env names as the worker env.ID; env.Host, if set,
+// is the host that started it.
+func serve(ctx context.Context, nc *nats.Conn, env wire.WorkerEnv, watchOwner bool) error {
+	poolID, id := env.Pool, env.ID
 	prefix := wire.SubjectRoot + "." + poolID
 	s := &serving{nc: nc, res: prefix + ".res", done: make(chan error, 1)}
 	s.lastOwner.Store(time.Now().UnixNano())
@@ -105,7 +113,7 @@ func serve(ctx context.Context, nc *nats.Conn, poolID, id string, watchOwner boo
 	defer ctl.Unsubscribe()
 
 	host, _ := os.Hostname()
-	hb, _ := json.Marshal(wire.Hello{ID: id, Host: host, CPUs: runtime.NumCPU(), PID: os.Getpid(), Protocol: wire.Protocol})
+	hb, _ := json.Marshal(wire.Hello{ID: id, Host: host, CPUs: runtime.NumCPU(), PID: os.Getpid(), Protocol: wire.Protocol, HostID: env.Host})
 	hctx, cancelHello := context.WithTimeout(ctx, helloTimeout)
 	reply, err := nc.RequestWithContext(hctx, prefix+".hello", hb)
 	cancelHello()
@@ -126,7 +134,7 @@ func serve(ctx context.Context, nc *nats.Conn, poolID, id string, watchOwner boo
 		// A refusal is not an absence: the pool answered, and said why.
 		return fmt.Errorf("natspool: worker: pool %s refused it: %s", poolID, wel.Refused)
 	}
-	s.index = wel.Index
+	s.index.Store(wel.Index)
 	rd := wire.Ready{Index: wel.Index}
 	// A pool of another build took this worker: it says why it cannot
 	// serve, as a failed initializer does, and the pool lets it go.
@@ -170,7 +178,7 @@ func serve(ctx context.Context, nc *nats.Conn, poolID, id string, watchOwner boo
 				return fmt.Errorf("%w: pool %s silent for %v", ErrPoolGone, poolID, now.Sub(time.Unix(0, s.lastOwner.Load())).Round(time.Millisecond))
 			}
 			s.mu.Lock()
-			s.beat = wire.AppendBeatMsg(s.beat[:0], wire.BeatMsg{Worker: s.index, Running: s.running.Load(), Since: s.since.Load()})
+			s.beat = wire.AppendBeatMsg(s.beat[:0], wire.BeatMsg{Worker: s.index.Load(), Running: s.running.Load(), Since: s.since.Load()})
 			nc.Publish(prefix+".beat", s.beat)
 			s.mu.Unlock()
 		}
@@ -184,7 +192,7 @@ const helloTimeout = 10 * time.Second
 type serving struct {
 	nc        *nats.Conn
 	res       string
-	index     uint64
+	index     atomic.Uint64 // the pool's name for it, once welcomed
 	done      chan error
 	lastOwner atomic.Int64
 	running   atomic.Uint64
@@ -203,6 +211,12 @@ func (s *serving) finish(err error) {
 
 func (s *serving) onControl(m *nats.Msg) {
 	s.lastOwner.Store(time.Now().UnixNano())
+	if i, ok := wire.KillsOne(m.Data); ok {
+		if i != 0 && i == s.index.Load() {
+			s.finish(errKilled) // mid-task: this runs beside the task
+		}
+		return
+	}
 	if len(m.Data) != 1 {
 		return
 	}
@@ -234,7 +248,7 @@ func (s *serving) onTask(m *nats.Msg) {
 	s.running.Store(t.ID)
 	value, err := procpool.RunTask(t.Fn, t.Args)
 	s.running.Store(0)
-	r := wire.ResultMsg{Worker: s.index, ID: t.ID, Start: start.UnixNano(), End: time.Now().UnixNano(), Payload: value}
+	r := wire.ResultMsg{Worker: s.index.Load(), ID: t.ID, Start: start.UnixNano(), End: time.Now().UnixNano(), Payload: value}
 	if err != nil {
 		r.Status, r.Payload = failure(err)
 	}

@@ -4,12 +4,23 @@ import "time"
 
 // Subjects every pool shares: discovery by remote workers. A pool's own
 // subjects are SubjectRoot.<pool id>.*: .w.<worker id> (tasks to one
-// worker), .res, .hello, .ready, .beat and .ctl.
+// worker), .res, .hello, .ready, .beat and .ctl. A host that starts
+// workers listens on SubjectRoot.host.<host id> (HostSubject).
 const (
 	SubjectRoot     = "poolbench.natspool"
 	SubjectDiscover = SubjectRoot + ".discover"
 	SubjectAnnounce = SubjectRoot + ".announce"
 )
+
+// HostSubject is where the host of that id takes Replace messages.
+func HostSubject(hostID string) string { return SubjectRoot + ".host." + hostID }
+
+// Replace asks a host for a worker in place of one of its own that the
+// pool gave up on (lost, or stopped past its task timeout), as a pool
+// replaces its local workers.
+type Replace struct {
+	Pool string `json:"pool"`
+}
 
 // RoleWorker is the role (procpool.RegisterRole) of a worker process; its
 // spec is a WorkerEnv, as JSON.
@@ -22,6 +33,9 @@ type WorkerEnv struct {
 	// ID is the worker's subject name, chosen by the pool for its own
 	// workers; empty for one started by a remote host, which picks one.
 	ID string `json:"id,omitempty"`
+	// Host is the id of the host that started it, if one did: its hello
+	// passes it on, so that the pool can ask that host for a replacement.
+	Host string `json:"host,omitempty"`
 }
 
 // A side that misses missedBeats heartbeats, and at least minSilence, is

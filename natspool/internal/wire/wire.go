@@ -24,6 +24,23 @@ const (
 	KindAlive byte = 4 // the owner is still there
 )
 
+// AppendKillOne appends a kill for the one worker of that index, sent on
+// the control subject: a worker reads its own subject on the goroutine
+// that runs its tasks, so a kill sent there would wait for the task it
+// is meant to stop.
+func AppendKillOne(b []byte, index uint64) []byte {
+	return binary.LittleEndian.AppendUint64(append(b, KindKill), index)
+}
+
+// KillsOne reports whether a control message is AppendKillOne's, and for
+// which worker.
+func KillsOne(b []byte) (index uint64, ok bool) {
+	if len(b) != 9 || b[0] != KindKill {
+		return 0, false
+	}
+	return binary.LittleEndian.Uint64(b[1:]), true
+}
+
 // Result statuses.
 const (
 	StatusOK    byte = 0
@@ -158,7 +175,9 @@ func DecodeBeatMsg(b []byte) (BeatMsg, error) {
 // not know would leave its task in flight for ever). Those from before it
 // had one say 0. Raise it with any change to the messages.
 // 2: results may say StatusUnknown and StatusPanic (procpool.AppendPanic).
-const Protocol = 2
+// 3: a kill on the control subject may name one worker (AppendKillOne);
+// a hello may name its host, which the pool may ask for a replacement.
+const Protocol = 3
 
 // Hello is a worker introducing itself to a pool, as a request.
 type Hello struct {
@@ -169,6 +188,9 @@ type Hello struct {
 	CPUs     int    `json:"cpus"`
 	PID      int    `json:"pid"`
 	Protocol int    `json:"protocol"`
+	// HostID is the id of the host that started the worker (WorkerEnv's
+	// Host), empty for a pool's own and for Serve's.
+	HostID string `json:"host_id,omitempty"`
 }
 
 // Welcome is the owner's answer to a Hello.

@@ -54,3 +54,20 @@ func FuzzDecodeBeatMsg(f *testing.F) {
 		}
 	})
 }
+
+// A kill names one worker only in its own form; every other control
+// message, a pool-wide kill included, names none.
+func FuzzKillsOne(f *testing.F) {
+	f.Add(AppendKillOne(nil, 7))
+	f.Add([]byte{KindKill})
+	f.Add([]byte{KindStop, 1, 0, 0, 0, 0, 0, 0, 0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		i, ok := KillsOne(b)
+		if !ok {
+			return
+		}
+		if again := AppendKillOne(nil, i); !bytes.Equal(again, b) {
+			t.Fatalf("KillsOne(%x) = %d, which AppendKillOne writes as %x", b, i, again)
+		}
+	})
+}
