@@ -3,6 +3,8 @@ package natspool
 import (
 	"context"
 	"iter"
+
+	"github.com/poolbench/poolbench/internal/delivery"
 )
 
 // Apply runs one task and waits for it, as Python's apply does: the caller
@@ -52,51 +54,52 @@ func (p *Pool) Map(ctx context.Context, fn string, args [][]byte, opts ...MapOpt
 
 // Imap runs fn over every argument and yields the results in argument order
 // as they become available. Stopping early leaves the remaining tasks to run.
+//
+// The sequence is one iterator, as Python's is and procpool's: each range
+// goes on where the last one stopped, so a range after a break yields the
+// rest, and a range after the last result yields nothing. A range that ctx
+// ends stops without consuming a result. The same rule holds for
+// ImapUnordered.
 func (p *Pool) Imap(ctx context.Context, fn string, args [][]byte, opts ...MapOption) (iter.Seq[Result], error) {
 	b, err := p.submitBatch(fn, args, opts, nil, nil)
 	if err != nil {
 		return nil, err
 	}
-	return func(yield func(Result) bool) {
-		var rs []Result
-		for k, a := range b.handles {
-			select {
-			case <-a.done:
-			case <-ctx.Done():
-				return
-			}
-			rs = b.appendResults(rs[:0], k)
-			for _, r := range rs {
-				if !yield(r) {
-					return
-				}
-			}
+	next := 0 // the next chunk to wait for
+	return delivery.Resumable(func() ([]Result, bool) {
+		if next == len(b.handles) {
+			return nil, false
 		}
-	}, nil
+		select {
+		case <-b.handles[next].done:
+		case <-ctx.Done():
+			return nil, false
+		}
+		next++
+		return b.appendResults(nil, next-1), true
+	}), nil
 }
 
 // ImapUnordered is Imap yielding results in completion order (of chunks,
-// with ChunkSize; argument order within one).
+// with ChunkSize; argument order within one), under the same rule: each
+// range goes on where the last stopped.
 func (p *Pool) ImapUnordered(ctx context.Context, fn string, args [][]byte, opts ...MapOption) (iter.Seq[Result], error) {
 	ready := make(chan *AsyncResult, len(args))
 	b, err := p.submitBatch(fn, args, opts, ready, nil)
 	if err != nil {
 		return nil, err
 	}
-	return func(yield func(Result) bool) {
-		var rs []Result
-		for range b.handles {
-			select {
-			case a := <-ready:
-				rs = b.appendResults(rs[:0], a.batchIndex)
-				for _, r := range rs {
-					if !yield(r) {
-						return
-					}
-				}
-			case <-ctx.Done():
-				return
-			}
+	left := len(b.handles)
+	return delivery.Resumable(func() ([]Result, bool) {
+		if left == 0 {
+			return nil, false
 		}
-	}, nil
+		select {
+		case a := <-ready:
+			left--
+			return b.appendResults(nil, a.batchIndex), true
+		case <-ctx.Done():
+			return nil, false
+		}
+	}), nil
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"os"
 	"runtime"
 	"slices"
@@ -434,5 +435,55 @@ func TestUnreadableResultFailsItsTask(t *testing.T) {
 	}
 	if n := p.Stats().Replaced; n != 1 {
 		t.Errorf("Stats().Replaced = %d, want 1", n)
+	}
+}
+
+// As procpool's: ranging again over an Imap or ImapUnordered sequence goes
+// on where the last range stopped, in the middle of a chunk too, and a
+// finished one yields nothing.
+func TestImapRangesResume(t *testing.T) {
+	p := newPool(t, 2)
+	args := make([][]byte, 10)
+	for i := range args {
+		args[i] = []byte(strconv.Itoa(i))
+	}
+	for _, chunk := range []int{1, 3} {
+		for name, imap := range map[string]func(context.Context, string, [][]byte, ...MapOption) (iter.Seq[Result], error){
+			"Imap": p.Imap, "ImapUnordered": p.ImapUnordered,
+		} {
+			t.Run(fmt.Sprintf("%s/chunk%d", name, chunk), func(t *testing.T) {
+				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+				defer cancel()
+				seq, err := imap(ctx, "test.echo", args, ChunkSize(chunk))
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got []string
+				count := func(stopAfter int) int {
+					n := 0
+					for r := range seq {
+						got = append(got, string(r.Value))
+						n++
+						if n == stopAfter {
+							break
+						}
+					}
+					return n
+				}
+				if n := count(2); n != 2 {
+					t.Fatalf("first range: %d results", n)
+				}
+				if n := count(-1); n != 8 {
+					t.Fatalf("range after a break: %d results, want the other 8", n)
+				}
+				if n := count(-1); n != 0 {
+					t.Fatalf("range after the end: %d results, want none", n)
+				}
+				slices.SortFunc(got, func(a, b string) int { x, _ := strconv.Atoi(a); y, _ := strconv.Atoi(b); return x - y })
+				if ctx.Err() != nil || !slices.Equal(got, []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}) {
+					t.Fatalf("results %v, context %v", got, ctx.Err())
+				}
+			})
+		}
 	}
 }

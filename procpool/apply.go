@@ -3,8 +3,9 @@ package procpool
 import (
 	"context"
 	"iter"
-	"sync"
 	"time"
+
+	"github.com/poolbench/poolbench/internal/delivery"
 )
 
 // Apply runs one task and waits for it, as Python's apply does: the caller
@@ -83,32 +84,19 @@ func (p *Pool) Imap(ctx context.Context, fn string, args [][]byte, opts ...MapOp
 	if err != nil {
 		return nil, err
 	}
-	var mu sync.Mutex // ranges over one sequence take turns
-	next := 0         // the next chunk to wait for
-	var cur []Result  // what is left of the chunk being yielded
-	return func(yield func(Result) bool) {
-		mu.Lock()
-		defer mu.Unlock()
-		for {
-			for len(cur) > 0 {
-				r := cur[0]
-				cur = cur[1:]
-				if !yield(r) {
-					return
-				}
-			}
-			if next == len(b.handles) {
-				return
-			}
-			select {
-			case <-b.handles[next].done:
-			case <-ctx.Done():
-				return
-			}
-			cur = b.results(next)
-			next++
+	next := 0 // the next chunk to wait for
+	return delivery.Resumable(func() ([]Result, bool) {
+		if next == len(b.handles) {
+			return nil, false
 		}
-	}, nil
+		select {
+		case <-b.handles[next].done:
+		case <-ctx.Done():
+			return nil, false
+		}
+		next++
+		return b.results(next - 1), true
+	}), nil
 }
 
 // ImapUnordered is Imap yielding results in completion order (a chunk's
@@ -120,31 +108,17 @@ func (p *Pool) ImapUnordered(ctx context.Context, fn string, args [][]byte, opts
 	if err != nil {
 		return nil, err
 	}
-	var mu sync.Mutex
 	left := len(b.handles)
-	var cur []Result
-	return func(yield func(Result) bool) {
-		mu.Lock()
-		defer mu.Unlock()
-		for {
-			for len(cur) > 0 {
-				r := cur[0]
-				cur = cur[1:]
-				if !yield(r) {
-					return
-				}
-			}
-			if left == 0 {
-				return
-			}
-			var a *AsyncResult
-			select {
-			case a = <-ready:
-			case <-ctx.Done():
-				return
-			}
-			left--
-			cur = b.results(a.batchIndex)
+	return delivery.Resumable(func() ([]Result, bool) {
+		if left == 0 {
+			return nil, false
 		}
-	}, nil
+		select {
+		case a := <-ready:
+			left--
+			return b.results(a.batchIndex), true
+		case <-ctx.Done():
+			return nil, false
+		}
+	}), nil
 }
