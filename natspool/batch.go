@@ -18,7 +18,9 @@ type mapConfig struct{ chunk int }
 // short calls much cheaper; a chunk runs in one worker, in order, so long
 // calls balance worse. Results are still one per argument, each with its
 // own error and times; a chunk fails as a whole only when its worker is
-// lost or the pool is terminated. The default is 1.
+// lost, the pool is terminated, or its calls' results together are over
+// the server's message limit (which each alone may fit: Fits). A chunk's
+// failure names the function mapped. The default is 1.
 func ChunkSize(n int) MapOption {
 	return func(c *mapConfig) { c.chunk = max(n, 1) }
 }
@@ -73,6 +75,9 @@ func (p *Pool) submitBatch(fn string, args [][]byte, opts []MapOption, notify ch
 		}
 		a := newAsync(t, cb, cb, notify)
 		a.batchIndex = len(b.handles)
+		if cfg.chunk > 1 {
+			a.chunkOf = fn
+		}
 		b.handles = append(b.handles, a)
 	}
 	if err := p.submit(b.handles...); err != nil {

@@ -160,11 +160,11 @@ func (p *Pool) onResult(m *nats.Msg) {
 		// rather than wait in flight for a result that will never read
 		// better, and the worker is given up on below.
 		res.Started, res.Finished = now, now
-		res.Err = fmt.Errorf("natspool: task %s in worker %s: %w", a.task.Func, w.name, bad)
+		res.Err = fmt.Errorf("natspool: task %s in worker %s: %w", a.funcName(), w.name, bad)
 	case r.Status == wire.StatusOK:
 		res.Value = r.Payload
 	default:
-		res.Err = taskError(a.task.Func, w.name, r.Status, r.Payload)
+		res.Err = taskError(a.funcName(), w.name, r.Status, r.Payload)
 	}
 	if bad == nil {
 		p.noteRunTime(float64(r.End - r.Start))

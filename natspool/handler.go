@@ -62,7 +62,7 @@ func (h *handler) deliver(a *AsyncResult) {
 func (h *handler) run(cb Callback, a *AsyncResult) {
 	defer func() {
 		if r := recover(); r != nil {
-			h.pool.callbackPanicked(fmt.Errorf("natspool: callback for task %s panicked: %v", a.task.Func, r))
+			h.pool.callbackPanicked(fmt.Errorf("natspool: callback for task %s panicked: %v", a.funcName(), r))
 		}
 	}()
 	cb(a.result)

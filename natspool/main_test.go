@@ -62,6 +62,7 @@ func init() {
 	// failure is its own, though the error is the lookup's.
 	must("test.runs-missing", func([]byte) ([]byte, error) { return procpool.Run("no.such.plugin", nil) })
 	must("test.big", func(a []byte) ([]byte, error) { return make([]byte, 2<<20), nil })
+	must("test.sized", func(a []byte) ([]byte, error) { return make([]byte, binary.LittleEndian.Uint64(a)), nil })
 	must("test.sigkill", func([]byte) ([]byte, error) {
 		syscall.Kill(os.Getpid(), syscall.SIGKILL)
 		select {}

@@ -202,7 +202,7 @@ func (p *Pool) loseWorkerLocked(w *worker, cause error) {
 			culprit = a.id == w.running
 		}
 		if culprit && (timedOut || a.deliveries >= p.cfg.maxDeliver) {
-			a.result.Err = &WorkerLostError{Worker: w.name, Func: a.task.Func, Deliveries: a.deliveries, Cause: cause}
+			a.result.Err = &WorkerLostError{Worker: w.name, Func: a.funcName(), Deliveries: a.deliveries, Cause: cause}
 			a.result.Worker, a.result.Host, a.result.WorkerPID = w.name, w.host, w.pid
 			a.result.Deliveries = a.deliveries
 			a.result.Delivered = now

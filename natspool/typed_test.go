@@ -2,6 +2,7 @@ package natspool
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"slices"
 	"strconv"
@@ -203,3 +204,28 @@ func TestMaxTasksPerChildRetiresLocalWorkers(t *testing.T) {
 		t.Fatalf("MaxTasksPerChild(0): %v", err)
 	}
 }
+
+// A chunk that fails as a whole (here its calls' results together are over
+// the server's limit, though each alone fits) fails each call with an
+// error naming the function the caller mapped, not the chunk's own task
+// name.
+func TestWholeChunkFailureNamesTheFunction(t *testing.T) {
+	p := newPool(t, 1)
+	limit := int(p.nc.MaxPayload())
+	args := [][]byte{sizeArg(limit / 2), sizeArg(limit / 2), sizeArg(limit / 2)}
+	if _, err := p.Map(context.Background(), "test.sized", args); err != nil {
+		t.Fatalf("each call alone: %v", err)
+	}
+	res, err := p.Map(context.Background(), "test.sized", args, ChunkSize(3))
+	if err == nil || len(res) != 3 {
+		t.Fatalf("Map of a chunk over the limit: %v (%d results), want it to fail", err, len(res))
+	}
+	for i, r := range res {
+		if r.Err == nil || strings.Contains(r.Err.Error(), "procpool.chunk") || !strings.Contains(r.Err.Error(), "test.sized") {
+			t.Errorf("call %d: %v, want an error naming test.sized", i, r.Err)
+		}
+	}
+}
+
+// sizeArg asks test.sized for a result of n bytes.
+func sizeArg(n int) []byte { return binary.LittleEndian.AppendUint64(nil, uint64(n)) }

@@ -46,6 +46,9 @@ type AsyncResult struct {
 	notify chan<- *AsyncResult
 	// batchIndex is the handle's chunk in a Map-like call.
 	batchIndex int
+	// chunkOf is the function a chunk task calls, which its errors name
+	// (not the chunk's own task name).
+	chunkOf string
 	// ownArgs: task.Args is the pool's own (an encoded chunk), no copy needed.
 	ownArgs bool
 
@@ -120,4 +123,13 @@ func (a *AsyncResult) Result() Result {
 func (a *AsyncResult) CallbackPID() int {
 	<-a.done
 	return a.callbackPID
+}
+
+// funcName is the function the caller asked for, which errors name: a
+// chunk's, for a chunk task.
+func (a *AsyncResult) funcName() string {
+	if a.chunkOf != "" {
+		return a.chunkOf
+	}
+	return a.task.Func
 }

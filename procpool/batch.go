@@ -13,7 +13,7 @@ type mapConfig struct{ chunk int }
 // worker, in order, so long calls balance worse. Results are still one per
 // argument, each with its own error and times; a chunk fails as a whole
 // only when its worker dies, the pool is terminated, or its results exceed
-// MaxFrame. The default is 1.
+// MaxFrame. A chunk's failure names the function mapped. The default is 1.
 func ChunkSize(n int) MapOption {
 	return func(c *mapConfig) { c.chunk = max(n, 1) }
 }
@@ -58,6 +58,9 @@ func (p *Pool) submitBatch(fn string, args [][]byte, opts []MapOption, notify ch
 		a := p.newAsync(t, cb, cb, notify)
 		a.batchIndex = len(b.handles)
 		a.ownArgs = cfg.chunk > 1
+		if cfg.chunk > 1 {
+			a.chunkOf = fn
+		}
 		b.handles = append(b.handles, a)
 	}
 	if err := p.submit(b.handles...); err != nil {

@@ -177,3 +177,20 @@ func TestNewZeroStartsOnePerCPU(t *testing.T) {
 		t.Fatalf("%d workers (%d pids), want GOMAXPROCS %d", p.Workers(), len(p.PIDs()), n)
 	}
 }
+
+// A chunk that fails as a whole (here its worker dies) fails each call
+// with an error naming the function the caller mapped, not the chunk's
+// own task name.
+func TestWholeChunkFailureNamesTheFunction(t *testing.T) {
+	p := newPool(t, 1)
+	res, err := p.Map(context.Background(), "test.exit", [][]byte{[]byte("3"), []byte("3")}, ChunkSize(2))
+	var died *WorkerDiedError
+	if !errors.As(err, &died) || died.Func != "test.exit" || len(res) != 2 {
+		t.Fatalf("Map of a chunk whose worker exits: %v (%d results), want a WorkerDiedError for test.exit", err, len(res))
+	}
+	for i, r := range res {
+		if r.Err == nil || strings.Contains(r.Err.Error(), chunkFunc) || !strings.Contains(r.Err.Error(), "test.exit") {
+			t.Errorf("call %d: %v, want an error naming test.exit", i, r.Err)
+		}
+	}
+}

@@ -300,8 +300,8 @@ func (pr *proc) outcome(a *AsyncResult, rf resultFrame, own bool) ([]byte, error
 		if len(rf.payload) >= 8 {
 			size = int64(binary.LittleEndian.Uint64(rf.payload))
 		}
-		return nil, &EncodingError{Func: a.task.Func, PID: pr.pid, Size: size, Limit: pr.pool.cfg.maxFrame - resultOverhead}
+		return nil, &EncodingError{Func: a.funcName(), PID: pr.pid, Size: size, Limit: pr.pool.cfg.maxFrame - resultOverhead}
 	default:
-		return nil, taskError(a.task.Func, pr.pid, rf.status, rf.payload)
+		return nil, taskError(a.funcName(), pr.pid, rf.status, rf.payload)
 	}
 }

@@ -129,7 +129,7 @@ func (pr *proc) blame(inflight []*AsyncResult, running, lastDone uint64, readErr
 			}
 			continue
 		}
-		a.result.Err = &WorkerDiedError{PID: pr.pid, Func: a.task.Func, State: state, Cause: pr.causeFor(a.id, readErr), Finished: i <= finishedTo}
+		a.result.Err = &WorkerDiedError{PID: pr.pid, Func: a.funcName(), State: state, Cause: pr.causeFor(a.id, readErr), Finished: i <= finishedTo}
 		a.result.WorkerPID = pr.pid
 		a.result.Delivered = now
 		failed = append(failed, a)
