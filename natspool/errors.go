@@ -87,7 +87,7 @@ type WorkerLostError struct {
 }
 
 func (e *WorkerLostError) Error() string {
-	return fmt.Sprintf("natspool: worker %s lost running task %s (delivered %d times): %v", e.Worker, e.Func, e.Deliveries, e.Cause)
+	return fmt.Sprintf("natspool: worker %s lost with task %s (delivered %d times): %v", e.Worker, e.Func, e.Deliveries, e.Cause)
 }
 
 func (e *WorkerLostError) Unwrap() error { return e.Cause }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"strings"
@@ -177,5 +178,55 @@ func TestOnlyTheKillingTaskFailsAfterClose(t *testing.T) {
 		case i != 5 && (r.Err != nil || len(r.Value) != 1 || r.Value[0] != byte(i)):
 			t.Errorf("task %d behind it: %q, %v", i, r.Value, r.Err)
 		}
+	}
+}
+
+// A worker lost while it held several tasks (pipelined) counts a delivery
+// against each, since any may have run: a task that kills its workers runs
+// at most MaxDeliver times, Deliveries says how many, and with the default
+// the tasks held beside it run again, alone, and succeed.
+func TestMaxDeliverBoundsRunsOfTasksHeldTogether(t *testing.T) {
+	for _, max := range []int{1, 2} {
+		t.Run(fmt.Sprintf("MaxDeliver%d", max), func(t *testing.T) {
+			p := newPool(t, 1, Prefetch(4), MaxDeliver(max))
+			dir := t.TempDir()
+			var tasks []*AsyncResult
+			for i := range 5 {
+				task := Task{Func: "test.echo", Args: []byte("ok")}
+				if i == 2 {
+					task = Task{Func: "test.mark-sigkill", Args: []byte(dir)}
+				}
+				a, err := p.ApplyAsync(task, nil, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				tasks = append(tasks, a)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			for i, a := range tasks {
+				_, err := a.Get(ctx)
+				r := a.Result()
+				if r.Deliveries > max {
+					t.Errorf("task %d handed out %d times, MaxDeliver %d", i, r.Deliveries, max)
+				}
+				var lost *WorkerLostError
+				switch {
+				case i == 2 && (!errors.As(err, &lost) || r.Deliveries != max):
+					t.Errorf("the task that kills its worker: %v after %d deliveries; want a WorkerLostError after %d", err, r.Deliveries, max)
+				case i != 2 && max > 1 && err != nil:
+					t.Errorf("task %d, held beside it: %v", i, err)
+				case i != 2 && err != nil && !errors.As(err, &lost):
+					t.Errorf("task %d, held beside it: %v; want its result or a WorkerLostError", i, err)
+				}
+			}
+			runs, err := os.ReadDir(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(runs) != max {
+				t.Errorf("the task that kills its worker ran %d times, want %d (MaxDeliver)", len(runs), max)
+			}
+		})
 	}
 }

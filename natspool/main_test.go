@@ -78,6 +78,15 @@ func init() {
 		}
 		return []byte("second time"), nil
 	})
+	// test.mark-sigkill leaves a file in the directory it is given, one
+	// per run, and kills its worker.
+	must("test.mark-sigkill", func(a []byte) ([]byte, error) {
+		if f, err := os.CreateTemp(string(a), "run"); err == nil {
+			f.Close()
+		}
+		syscall.Kill(os.Getpid(), syscall.SIGKILL)
+		select {}
+	})
 	must("test.init", func(a []byte) ([]byte, error) {
 		if string(a) == "fail" {
 			return nil, errors.New("refused")

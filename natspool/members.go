@@ -170,14 +170,16 @@ func (p *Pool) wantsWorkersLocked() bool {
 
 // loseWorkerLocked gives up on a worker and settles the tasks it held.
 //
-// Which of them it was running when it was lost is known for a timeout (its
-// heartbeat said) or when it held one task. Otherwise it is not: the results
-// of tasks it finished may have died with it, unsent. So those tasks go back
-// uncounted but as suspects, each sent later to a worker that holds nothing
-// else, where a loss is counted against it. A task counted MaxDeliver times,
-// or that ran past the timeout, fails; the others go back to the front of
-// the queue. A local worker is killed; a remote one is told to exit, in
-// case it is only slow.
+// Which of them it was running is known for a timeout (its heartbeat said):
+// that one fails, and those queued behind it, never started, go back as
+// they were. Otherwise it is not known: the results of tasks it finished
+// may have died with it, unsent, and any of them may be the one that
+// killed it. So each counts as delivered; one delivered MaxDeliver times
+// fails, and the others go back as suspects, each sent later to a worker
+// that holds nothing else, where a loss is its own. That way a task is
+// handed to workers at most MaxDeliver times, and Deliveries says how
+// many. What goes back goes to the front of the queue. A local worker is
+// killed; a remote one is told to exit, in case it is only slow.
 func (p *Pool) loseWorkerLocked(w *worker, cause error) {
 	if w.gone {
 		return
@@ -197,11 +199,12 @@ func (p *Pool) loseWorkerLocked(w *worker, cause error) {
 			continue // Terminate has failed it already
 		}
 		a.worker = nil
-		culprit := len(w.inflight) == 1
-		if timedOut {
-			culprit = a.id == w.running
+		if timedOut && a.id != w.running {
+			a.deliveries-- // it waited behind the task that ran too long
+			requeue = append(requeue, a)
+			continue
 		}
-		if culprit && (timedOut || a.deliveries >= p.cfg.maxDeliver) {
+		if timedOut || a.deliveries >= p.cfg.maxDeliver {
 			a.result.Err = &WorkerLostError{Worker: w.name, Func: a.funcName(), Deliveries: a.deliveries, Cause: cause}
 			a.result.Worker, a.result.Host, a.result.WorkerPID = w.name, w.host, w.pid
 			a.result.Deliveries = a.deliveries
@@ -209,10 +212,7 @@ func (p *Pool) loseWorkerLocked(w *worker, cause error) {
 			failed = append(failed, a)
 			continue
 		}
-		if !culprit {
-			a.deliveries--
-		}
-		a.suspect = !timedOut
+		a.suspect = true
 		requeue = append(requeue, a)
 	}
 	w.inflight = nil

@@ -99,8 +99,11 @@ func Prefetch(n int) Option {
 }
 
 // MaxDeliver bounds how many times a task is handed to a worker when the
-// workers running it are lost (default 2: one redelivery). The task then
-// fails with a WorkerLostError naming the last worker.
+// workers holding it are lost (default 2: one redelivery). The task then
+// fails with a WorkerLostError naming the last worker. A worker lost with
+// several tasks counts against each, since any may have run (and any may
+// have killed it); each then runs alone, so that a loss is its own.
+// MaxDeliver(1) makes a task run at most once.
 func MaxDeliver(n int) Option {
 	return func(c *config) error {
 		if n < 1 {
