@@ -68,6 +68,7 @@ func (p *Pool) startedLocked(lp *localProc, err error) {
 		return
 	}
 	lp.started = true
+	p.starts++
 	go p.reap(lp)
 }
 

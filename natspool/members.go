@@ -119,7 +119,12 @@ func (p *Pool) onReady(m *nats.Msg) {
 	close(p.readied)
 	p.readied = make(chan struct{})
 	if lp := w.local; lp != nil {
-		p.spawns = append(p.spawns, Spawn{PID: w.pid, Start: lp.start, Duration: now.Sub(lp.start), CPU: time.Duration(r.CPU)})
+		p.ready++
+		p.startTime += now.Sub(lp.start)
+		p.startCPU += time.Duration(r.CPU)
+		if len(p.spawns) < spawnSample {
+			p.spawns = append(p.spawns, Spawn{PID: w.pid, Start: lp.start, Duration: now.Sub(lp.start), CPU: time.Duration(r.CPU)})
+		}
 		p.startFail = 0
 	}
 	p.noteFirstLocked(w, nil)

@@ -29,6 +29,8 @@ type Spawn struct {
 	CPU time.Duration
 }
 
+var spawnSample = procpool.SpawnSample // lowered by tests
+
 // Pool runs tasks by name on worker processes reached through a NATS
 // server: its own local workers and any that join from other hosts.
 // It is safe for concurrent use.
@@ -53,7 +55,11 @@ type Pool struct {
 	inflight   int  // sent to workers, no result yet
 	stopSent   bool // the workers were told the pool is done
 	avgRun     float64
-	spawns     []Spawn
+	spawns     []Spawn // the first spawnSample local starts that got ready
+	starts     int     // every local start
+	ready      int     // the local starts that got ready, whose times sum to:
+	startTime  time.Duration
+	startCPU   time.Duration
 	replaced   int
 	refused    []error // the first hundred workers refused for their protocol
 	refusedN   int

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // HostStats is what one host did for the pool.
@@ -46,8 +47,15 @@ func (p *Pool) WaitWorkers(ctx context.Context, n int) error {
 
 // Stats is a snapshot of what the pool has done.
 type Stats struct {
-	// Spawns lists every local worker start, replacements included.
-	Spawns []Spawn
+	// Spawns lists the first procpool.SpawnSample local worker starts that
+	// got ready, replacements included, one by one: a pool that retires a
+	// worker after every task starts one per task, and the list must not
+	// grow with it. Starts counts every local start; Ready those that got
+	// ready, whose start-to-ready times and CPU sum to StartTime and
+	// StartCPU.
+	Spawns              []Spawn
+	Starts, Ready       int
+	StartTime, StartCPU time.Duration
 	// Replaced counts local workers started to replace one that was lost
 	// or retired (MaxTasksPerChild).
 	Replaced int
@@ -74,6 +82,10 @@ func (p *Pool) Stats() Stats {
 	}
 	return Stats{
 		Spawns:         append([]Spawn(nil), p.spawns...),
+		Starts:         p.starts,
+		Ready:          p.ready,
+		StartTime:      p.startTime,
+		StartCPU:       p.startCPU,
 		Replaced:       p.replaced,
 		Hosts:          hosts,
 		CallbackPanics: p.callbackN,

@@ -229,3 +229,20 @@ func TestWholeChunkFailureNamesTheFunction(t *testing.T) {
 
 // sizeArg asks test.sized for a result of n bytes.
 func sizeArg(n int) []byte { return binary.LittleEndian.AppendUint64(nil, uint64(n)) }
+
+// As procpool's: a pool that starts a worker per task keeps a bounded list
+// of starts and counts every one.
+func TestSpawnListIsBounded(t *testing.T) {
+	defer func(n int) { spawnSample = n }(spawnSample)
+	spawnSample = 2
+	p := newPool(t, 1, MaxTasksPerChild(1))
+	if _, err := p.Map(context.Background(), "test.echo", make([][]byte, 5)); err != nil {
+		t.Fatal(err)
+	}
+	p.Close()
+	p.Join()
+	st := p.Stats()
+	if len(st.Spawns) != 2 || st.Starts < 5 || st.Ready < 5 || st.Ready > st.Starts || st.StartTime <= 0 || st.StartCPU <= 0 {
+		t.Fatalf("%d spawns listed, %d starts, %d ready, %v and %v of CPU in all", len(st.Spawns), st.Starts, st.Ready, st.StartTime, st.StartCPU)
+	}
+}

@@ -41,7 +41,7 @@ func withNATSPool(ctx context.Context, plan Plan, rec *Recorder, fn func(*natspo
 	stop()
 	st := p.Stats()
 	// Every start the NATS pool lists got ready, with the CPU it took.
-	starts := procpool.Stats{Starts: len(st.Spawns)}
+	starts := procpool.Stats{Starts: st.Starts, Ready: st.Ready, StartTime: st.StartTime, StartCPU: st.StartCPU}
 	for _, s := range st.Spawns {
 		starts.Spawns = append(starts.Spawns, procpool.Spawn{PID: s.PID, Start: s.Start, Duration: s.Duration, CPU: s.CPU})
 	}
