@@ -34,7 +34,9 @@ func (p *Pool) Apply(ctx context.Context, t Task) (Result, error) {
 
 // Map runs fn over every argument and returns the results in argument order.
 // The error is the first failed task's, in argument order; every result is
-// returned all the same, each with its own Err.
+// returned all the same, each with its own Err. If ctx ends first, Map
+// returns nil and ctx's error; the tasks still run to completion in their
+// workers (MapAsync keeps a handle on them).
 func (p *Pool) Map(ctx context.Context, fn string, args [][]byte, opts ...MapOption) ([]Result, error) {
 	b, err := p.submitBatch(fn, args, opts, nil, nil)
 	if err != nil {

@@ -87,7 +87,8 @@ func Submit[In, Out any](p *Pool, f *procpool.Function[In, Out], in In) (*Future
 
 // MapOf calls f with every input on p's workers and returns the results in
 // input order, with the first failure in input order; a failed call's
-// result is Out's zero value.
+// result is Out's zero value. If ctx ends first, MapOf returns nil and
+// ctx's error, and the calls still run to completion in their workers.
 func MapOf[In, Out any](ctx context.Context, p *Pool, f *procpool.Function[In, Out], inputs []In, opts ...MapOption) ([]Out, error) {
 	args := make([][]byte, len(inputs))
 	for i, in := range inputs {
