@@ -114,7 +114,13 @@ func TestWorkerRefusesAPoolOfAnotherProtocol(t *testing.T) {
 // error arrives on.
 func startWorker(t *testing.T, url, pool string) (*exec.Cmd, *bytes.Buffer, <-chan error) {
 	t.Helper()
-	env, _ := json.Marshal(wire.WorkerEnv{URL: url, Pool: pool, ID: "w1"})
+	return startWorkerEnv(t, wire.WorkerEnv{URL: url, Pool: pool, ID: "w1"})
+}
+
+// startWorkerEnv starts this test binary as a worker process of env.
+func startWorkerEnv(t *testing.T, we wire.WorkerEnv) (*exec.Cmd, *bytes.Buffer, <-chan error) {
+	t.Helper()
+	env, _ := json.Marshal(we)
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), procpool.RoleEnv(wire.RoleWorker, string(env)))
 	stderr := new(bytes.Buffer)
@@ -125,4 +131,33 @@ func startWorker(t *testing.T, url, pool string) (*exec.Cmd, *bytes.Buffer, <-ch
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
 	return cmd, stderr, exited
+}
+
+// A worker a host started for a pool that has finished since (no pool
+// answers its hello) has nothing to serve and exits cleanly and silently;
+// one a pool started itself, whose pool must be there, says so and fails.
+func TestHostsWorkerForAFinishedPoolExitsQuietly(t *testing.T) {
+	srv, _ := serverConn(t, "")
+	for _, tc := range []struct {
+		name string
+		env  wire.WorkerEnv
+		fail bool
+	}{
+		{"a host's", wire.WorkerEnv{URL: srv.ClientURL(), Pool: "finished", Host: "h1"}, false},
+		{"a pool's own", wire.WorkerEnv{URL: srv.ClientURL(), Pool: "finished", ID: "w1"}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cmd, stderr, exited := startWorkerEnv(t, tc.env)
+			select {
+			case err := <-exited:
+				if failed := err != nil; failed != tc.fail || failed != bytes.Contains(stderr.Bytes(), []byte("no pool answered")) {
+					t.Fatalf("worker: %v, stderr %q; want failed %v, saying so", err, stderr.String(), tc.fail)
+				}
+			case <-time.After(30 * time.Second):
+				cmd.Process.Kill()
+				<-exited
+				t.Fatal("worker still running 30 s after no pool answered")
+			}
+		})
+	}
 }
