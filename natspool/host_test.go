@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -77,25 +78,9 @@ func TestServeHostGivesUp(t *testing.T) {
 // its task is given up on; each time the host starts another in its
 // place, and the next task runs there.
 func TestHostReplacesTheWorkersItsPoolLost(t *testing.T) {
-	addr := freeLoopbackAddr(t)
-	srv, err := StartServer(addr, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Shutdown()
-	ctx, cancel := context.WithCancel(context.Background())
 	var events lockedBuffer
-	hostDone := make(chan error, 1)
-	go func() {
-		hostDone <- ServeHost(ctx, HostConfig{URL: "nats://" + addr, Procs: 1, Args: []string{"-test.run=^$"}, Path: os.Args[0], Events: &events})
-	}()
-	defer func() {
-		cancel()
-		if err := <-hostDone; err != nil {
-			t.Error(err)
-		}
-	}()
-	p, err := New(0, URL("nats://"+addr), TaskTimeout(300*time.Millisecond), MaxDeliver(1))
+	url := serverAndHost(t, &events)
+	p, err := New(0, URL(url), TaskTimeout(300*time.Millisecond), MaxDeliver(1))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,6 +131,32 @@ func TestHostReplacesTheWorkersItsPoolLost(t *testing.T) {
 	if n := strings.Count(events.String(), "in place of a lost one"); n != 2 {
 		t.Errorf("%d replacements, want 2 (host: %s)", n, events.String())
 	}
+}
+
+// serverAndHost starts a server listening on loopback and a host serving
+// its pools with one worker process each (this test binary), writing its
+// events to events if set, and returns the server's URL; both stop when
+// the test ends, the host first.
+func serverAndHost(t *testing.T, events io.Writer) string {
+	t.Helper()
+	addr := freeLoopbackAddr(t)
+	srv, err := StartServer(addr, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Shutdown)
+	ctx, cancel := context.WithCancel(context.Background())
+	hostDone := make(chan error, 1)
+	go func() {
+		hostDone <- ServeHost(ctx, HostConfig{URL: "nats://" + addr, Procs: 1, Args: []string{"-test.run=^$"}, Path: os.Args[0], Events: events})
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-hostDone; err != nil {
+			t.Error(err)
+		}
+	})
+	return "nats://" + addr
 }
 
 // lockedBuffer is a bytes.Buffer that goroutines may write at once.

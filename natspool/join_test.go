@@ -2,7 +2,6 @@ package natspool
 
 import (
 	"context"
-	"os"
 	"testing"
 	"time"
 
@@ -16,25 +15,9 @@ import (
 // lost, after it. (The race it guards against is narrow: without the
 // ordering it failed about once in 90 runs.)
 func TestJoinFindsEveryTaskDelivered(t *testing.T) {
-	addr := freeLoopbackAddr(t)
-	srv, err := StartServer(addr, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Shutdown()
-	ctx, cancel := context.WithCancel(context.Background())
-	hostDone := make(chan error, 1)
-	go func() {
-		hostDone <- ServeHost(ctx, HostConfig{URL: "nats://" + addr, Procs: 1, Args: []string{"-test.run=^$"}, Path: os.Args[0]})
-	}()
-	defer func() {
-		cancel()
-		if err := <-hostDone; err != nil {
-			t.Error(err)
-		}
-	}()
+	url := serverAndHost(t, nil)
 	for round := range 15 {
-		p, err := New(0, URL("nats://"+addr))
+		p, err := New(0, URL(url))
 		if err != nil {
 			t.Fatal(err)
 		}
