@@ -36,10 +36,11 @@ func (h *handler) push(ars ...*AsyncResult) {
 	h.loop.Push(ars...)
 }
 
-// finish makes the loop exit once its queue is empty.
+// finish makes the loop exit once its queue is empty, without waiting for
+// it: Terminate may be called from a callback, on the loop itself. Join
+// waits for exited.
 func (h *handler) finish() {
 	h.loop.Finish()
-	<-h.exited
 }
 
 func (h *handler) deliver(a *AsyncResult) {

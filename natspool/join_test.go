@@ -2,9 +2,11 @@ package natspool
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"go.uber.org/goleak"
 )
 
@@ -72,5 +74,55 @@ func TestTerminateWithoutJoinLeavesNothingRunning(t *testing.T) {
 	}
 	if p.srv.ns.Running() {
 		t.Error("the embedded server still runs")
+	}
+}
+
+// Terminate may be called from a callback, as procpool's may, and so by two
+// goroutines at once: each returns, and only once the pool has stopped
+// its server.
+func TestTerminateFromACallbackAndTwice(t *testing.T) {
+	p, err := New(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := p.URL()
+	returned := make(chan struct{})
+	if _, err := p.ApplyAsync(Task{Func: "test.echo"}, func(Result) {
+		p.Terminate()
+		close(returned)
+	}, nil); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-returned:
+	case <-time.After(30 * time.Second):
+		t.Fatal("Terminate called from a callback did not return in 30 s")
+	}
+	if err := p.Join(); err != nil {
+		t.Fatal(err)
+	}
+	if nc, err := nats.Connect(url, nats.NoReconnect()); err == nil {
+		nc.Close()
+		t.Error("after a Terminate from a callback, the server still takes connections")
+	}
+
+	p, err = New(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	url = p.URL()
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(func() {
+			p.Terminate()
+			if nc, err := nats.Connect(url, nats.NoReconnect()); err == nil {
+				nc.Close()
+				t.Error("a Terminate returned while the server still took connections")
+			}
+		})
+	}
+	wg.Wait()
+	if err := p.Join(); err != nil {
+		t.Fatal(err)
 	}
 }

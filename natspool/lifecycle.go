@@ -27,6 +27,7 @@ func (p *Pool) Terminate() {
 	if p.state == stateTerminated {
 		p.mu.Unlock()
 		p.localWG.Wait()
+		p.shutdown() // returns once the first Terminate's has
 		return
 	}
 	p.state = stateTerminated
