@@ -230,3 +230,25 @@ func TestMaxDeliverBoundsRunsOfTasksHeldTogether(t *testing.T) {
 		})
 	}
 }
+
+// Serve returns nil when the pool that it serves is terminated: the pool
+// told it to exit, which is no failure of the worker's.
+func TestServeReturnsNilWhenItsPoolIsTerminated(t *testing.T) {
+	p := newPool(t, 0)
+	stop, served := inProcessWorker(t, p.URL(), p.ID(), "t")
+	defer stop()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := p.Apply(ctx, Task{Func: "test.echo"}); err != nil {
+		t.Fatal(err) // served: its handshake is over
+	}
+	p.Terminate()
+	select {
+	case err := <-served:
+		if err != nil {
+			t.Fatalf("Serve after its pool's Terminate: %v, want nil", err)
+		}
+	case <-ctx.Done():
+		t.Fatal("Serve still running 30 s after its pool's Terminate")
+	}
+}

@@ -94,6 +94,7 @@ func (p *Pool) shutdown() {
 		if p.graceTimer != nil {
 			p.graceTimer.Stop()
 		}
+		remote := p.hadRemote
 		p.mu.Unlock()
 		close(p.tickStop)
 		<-p.tickDone
@@ -107,6 +108,9 @@ func (p *Pool) shutdown() {
 			p.nc.FlushTimeout(time.Second)
 		}
 		p.nc.Close()
+		if p.srv != nil && remote {
+			p.srv.waitUnsubscribed(p.prefix+".ctl", time.Second)
+		}
 		if p.srv != nil {
 			p.srv.Shutdown()
 		}

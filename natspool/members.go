@@ -72,6 +72,8 @@ func (p *Pool) onHello(m *nats.Msg) {
 		}
 		if lp := p.locals[h.ID]; lp != nil {
 			w.local, lp.worker = lp, w
+		} else {
+			p.hadRemote = true
 		}
 		p.byIndex[w.index] = w
 		p.live = append(p.live, w)

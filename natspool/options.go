@@ -60,7 +60,8 @@ func Listen(addr string) Option {
 // MaxTasksPerChild retires a local worker after n tasks and starts a fresh
 // one, as procpool's and Python's maxtasksperchild do, to bound what a
 // leaky task can accumulate. Workers that joined from other hosts are not
-// retired: their host does not replace them.
+// retired: a pool sees a remote worker go only when it falls silent, and
+// only then asks its host for another.
 func MaxTasksPerChild(n int) Option {
 	return func(c *config) error {
 		if n < 1 {

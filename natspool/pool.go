@@ -62,6 +62,7 @@ type Pool struct {
 	startCPU   time.Duration
 	replaced   int
 	refused    []error // the first hundred workers refused for their protocol
+	hadRemote  bool    // a worker joined from elsewhere
 	refusedN   int
 	startFail  int         // local workers in a row that exited before ready
 	broken     error       // set when local workers cannot start at all

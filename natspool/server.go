@@ -115,6 +115,17 @@ func (s *Server) Conn(opts ...nats.Option) (*nats.Conn, error) {
 	return nats.Connect("", append(opts, nats.InProcessServer(s.ns))...)
 }
 
+// waitUnsubscribed waits, at most d, until no client of the server is
+// subscribed to subject: a pool's workers all are to its control subject,
+// and a stop or kill sent there just before a shutdown would otherwise die
+// in the server's buffers, remote workers learning of their pool's end
+// only from its silence.
+func (s *Server) waitUnsubscribed(subject string, d time.Duration) {
+	for end := time.Now().Add(d); time.Now().Before(end) && s.ns.GlobalAccount().SubscriptionInterest(subject); {
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
 // Shutdown stops the server and waits until it has.
 func (s *Server) Shutdown() {
 	s.ns.Shutdown()

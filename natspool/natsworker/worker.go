@@ -86,11 +86,18 @@ func serveWorker(spec string) error {
 }
 
 // Serve runs tasks for the pool poolID through nc until the pool tells the
-// worker to stop (nil), the pool falls silent (ErrPoolGone) or ctx ends.
-// id names the worker's task subject and must be unique on the server.
-// Tasks run one at a time, on nc's delivery goroutine for the subject.
+// worker to stop or to exit (nil: it closed, it was terminated, or it gave
+// up on this worker, a task past its TaskTimeout), the pool falls silent
+// (ErrPoolGone) or ctx ends. id names the worker's task subject and must
+// be unique on the server. Tasks run one at a time, on nc's delivery
+// goroutine for the subject; a task running when Serve returns runs on
+// there to its end, its result dropped.
 func Serve(ctx context.Context, nc *nats.Conn, poolID, id string) error {
-	return serve(ctx, nc, wire.WorkerEnv{Pool: poolID, ID: id}, true)
+	err := serve(ctx, nc, wire.WorkerEnv{Pool: poolID, ID: id}, true)
+	if errors.Is(err, errKilled) {
+		return nil
+	}
+	return err
 }
 
 // serve serves the pool env names as the worker env.ID; env.Host, if set,
