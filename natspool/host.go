@@ -61,7 +61,7 @@ func ServeHost(ctx context.Context, cfg HostConfig) error {
 			*w = io.Discard
 		}
 	}
-	h := &host{cfg: cfg, id: nuid.Next(), pools: map[string]*hostPool{}, procs: map[int]*exec.Cmd{}}
+	h := &host{cfg: cfg, id: nuid.Next(), pools: map[string]*hostPool{}, procs: map[int]*hostProc{}}
 	found := make(chan string, 64)
 	// reached: a server answered once, however briefly.
 	var reached atomic.Bool
@@ -138,16 +138,24 @@ type host struct {
 	rediscover func()
 	mu         sync.Mutex
 	pools      map[string]*hostPool
-	procs      map[int]*exec.Cmd
+	procs      map[int]*hostProc
 	stopping   bool // stopAll has begun: start nothing more
 	wg         sync.WaitGroup
 }
 
-// hostPool is a pool the host serves: how many of its workers live, and
-// the connection's reconnect count when the host took the pool on.
+// hostPool is a pool the host serves: how many of its workers live (and
+// were not given up on), and the connection's reconnect count when the
+// host took the pool on.
 type hostPool struct {
 	live  int
 	epoch uint64
+}
+
+// hostProc is one worker process of the host's.
+type hostProc struct {
+	cmd     *exec.Cmd
+	pool    *hostPool
+	givenUp bool // its pool asked for another in its place
 }
 
 func (h *host) found(data []byte, found chan<- string) {
@@ -177,8 +185,12 @@ func (h *host) serve(pool string) error {
 }
 
 // onReplace starts a worker in place of one of this host's that a pool
-// gave up on. The pool asks only while it takes workers, once per loss,
-// so a task that kills its workers costs at most its MaxDeliver of them.
+// gave up on, killing that one if it still runs (stopped, or cut off), and
+// never past Procs for the pool: after a server restart the host has
+// started its Procs anew before the pool asks for those it lost. The pool
+// asks only for workers that were ready, once per loss, so a task that
+// kills its workers costs at most its MaxDeliver of them, and workers that
+// cannot start (an initializer that fails here) are not started again.
 func (h *host) onReplace(m *nats.Msg) {
 	var r wire.Replace
 	if wire.DecodeJSON(m.Data, &r) != nil || r.Pool == "" {
@@ -186,6 +198,15 @@ func (h *host) onReplace(m *nats.Msg) {
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	hp := h.pools[r.Pool]
+	if pr := h.procs[r.PID]; pr != nil && pr.pool == hp && hp != nil && !pr.givenUp {
+		pr.givenUp = true
+		hp.live--
+		pr.cmd.Process.Kill()
+	}
+	if hp != nil && hp.live >= h.cfg.Procs {
+		return
+	}
 	if err := h.startLocked(r.Pool, " in place of a lost one"); err != nil {
 		fmt.Fprintf(h.cfg.Events, "pool %s: %v\n", r.Pool, err)
 	}
@@ -214,7 +235,8 @@ func (h *host) startLocked(pool, why string) error {
 	}
 	hp.live++
 	pid := cmd.Process.Pid
-	h.procs[pid] = cmd
+	pr := &hostProc{cmd: cmd, pool: hp}
+	h.procs[pid] = pr
 	fmt.Fprintf(h.cfg.Events, "pool %s: worker %d started%s\n", pool, pid, why)
 	h.wg.Add(1)
 	go func() {
@@ -222,7 +244,9 @@ func (h *host) startLocked(pool, why string) error {
 		err := cmd.Wait()
 		h.mu.Lock()
 		delete(h.procs, pid)
-		hp.live--
+		if !pr.givenUp {
+			hp.live--
+		}
 		// Workers that went with the server (it restarted) leave a
 		// pool that may still run: it answers again if so. Without
 		// a reconnect, a pool whose workers all exit is done with
@@ -250,8 +274,8 @@ func (h *host) startLocked(pool, why string) error {
 func (h *host) stopAll() {
 	h.mu.Lock()
 	h.stopping = true
-	for _, cmd := range h.procs {
-		cmd.Process.Kill()
+	for _, pr := range h.procs {
+		pr.cmd.Process.Kill()
 	}
 	h.mu.Unlock()
 	h.wg.Wait()

@@ -3,6 +3,7 @@ package natspool
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -175,4 +176,67 @@ func (l *lockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+// A host's worker whose initializer fails there is not replaced (it would
+// fail again, for ever), and its owner hears why in Stats; the pool runs
+// on its own workers meanwhile.
+func TestHostWorkerThatCannotStartIsNotReplaced(t *testing.T) {
+	var events lockedBuffer
+	url := serverAndHost(t, &events)
+	p := newPool(t, 1, URL(url), Initializer("test.init-needs-env", nil), Env("NATSPOOL_TEST_INIT_OK=1"))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for p.Stats().Refused == 0 {
+		if ctx.Err() != nil {
+			t.Fatalf("no refusal counted (host: %s)", events.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if _, err := p.Map(ctx, "test.echo", make([][]byte, 20)); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond) // a loop of starts would show by now
+	st := p.Stats()
+	if n := strings.Count(events.String(), "started"); n != 1 || st.Refused != 1 || !strings.Contains(st.RefusedErr.Error(), "this host lacks NATSPOOL_TEST_INIT_OK") {
+		t.Fatalf("host started %d workers, pool counted %d refused (%v); want one of each, naming the initializer's error (host: %s)", n, st.Refused, st.RefusedErr, events.String())
+	}
+}
+
+// A host asked for a worker in place of one its pool gave up on kills that
+// one if it still runs and starts another, but never runs more than Procs
+// for a pool: a request for a worker it no longer has (after a server
+// restart it has started its Procs anew) starts none.
+func TestHostReplacesWithinProcs(t *testing.T) {
+	var events lockedBuffer
+	url := serverAndHost(t, &events)
+	p := newPool(t, 0, URL(url))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := p.WaitWorkers(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	p.mu.Lock()
+	w := p.live[0]
+	hostID, pid := w.hostID, w.pid
+	p.mu.Unlock()
+	replace := func(pid int) {
+		b, _ := json.Marshal(wire.Replace{Pool: p.ID(), PID: pid})
+		if err := p.nc.Publish(wire.HostSubject(hostID), b); err != nil {
+			t.Fatal(err)
+		}
+		p.nc.Flush()
+	}
+	replace(pid + 1_000_000) // no such worker: the host has its Procs
+	replace(pid)
+	for !strings.Contains(events.String(), fmt.Sprintf("worker %d ended", pid)) || !strings.Contains(events.String(), "in place of a lost one") {
+		if ctx.Err() != nil {
+			t.Fatalf("worker %d neither killed nor replaced (host: %s)", pid, events.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond) // an extra start would show by now
+	if n := strings.Count(events.String(), "started"); n != 2 {
+		t.Fatalf("host started %d workers, want 2: its first and one in its place (host: %s)", n, events.String())
+	}
 }

@@ -87,6 +87,14 @@ func init() {
 		syscall.Kill(os.Getpid(), syscall.SIGKILL)
 		select {}
 	})
+	// test.init-needs-env fails in a worker whose environment lacks
+	// NATSPOOL_TEST_INIT_OK (a host's, unlike a pool's given Env).
+	must("test.init-needs-env", func([]byte) ([]byte, error) {
+		if os.Getenv("NATSPOOL_TEST_INIT_OK") == "" {
+			return nil, errors.New("this host lacks NATSPOOL_TEST_INIT_OK")
+		}
+		return nil, nil
+	})
 	must("test.init", func(a []byte) ([]byte, error) {
 		if string(a) == "fail" {
 			return nil, errors.New("refused")

@@ -55,10 +55,7 @@ func (p *Pool) onHello(m *nats.Msg) {
 		}
 		// A remote one's refusal is told only to it: Stats tells the
 		// owner why a host's workers never joined.
-		p.refusedN++
-		if len(p.refused) < 100 {
-			p.refused = append(p.refused, fmt.Errorf("natspool: worker %s/%d refused: %s", h.Host, h.PID, reply.Refused))
-		}
+		p.noteRefusedLocked(fmt.Errorf("natspool: worker %s/%d refused: %s", h.Host, h.PID, reply.Refused))
 	default:
 		p.nextIndex++
 		w := &worker{
@@ -91,6 +88,15 @@ func (p *Pool) onHello(m *nats.Msg) {
 	m.Respond(b)
 }
 
+// noteRefusedLocked counts a worker from elsewhere that could not serve,
+// keeping the first hundred reasons, for Stats.
+func (p *Pool) noteRefusedLocked(err error) {
+	p.refusedN++
+	if len(p.refused) < 100 {
+		p.refused = append(p.refused, err)
+	}
+}
+
 // onReady marks a worker ready (its initializer ran) and gives it tasks.
 func (p *Pool) onReady(m *nats.Msg) {
 	var r wire.Ready
@@ -113,6 +119,9 @@ func (p *Pool) onReady(m *nats.Msg) {
 	if r.Error != "" {
 		err := fmt.Errorf("natspool: worker %s: %s", w.name, r.Error)
 		p.noteFirstLocked(w, err)
+		if w.local == nil {
+			p.noteRefusedLocked(err) // only it was told why
+		}
 		// It exits after saying so; a local one is reaped as usual.
 		p.loseWorkerLocked(w, err)
 		return
@@ -233,8 +242,10 @@ func (p *Pool) loseWorkerLocked(w *worker, cause error) {
 		// Its host starts another in its place, as reap does for a
 		// local one: a pool that only hosts serve would otherwise be
 		// left with fewer workers at each loss, and at none hang.
-		if w.hostID != "" && p.wantsWorkersLocked() {
-			b, _ := jsonBytes(wire.Replace{Pool: p.id})
+		// Only one that served: one that could not get ready would
+		// fail again, and again.
+		if w.hostID != "" && w.isReady && p.wantsWorkersLocked() {
+			b, _ := jsonBytes(wire.Replace{Pool: p.id, PID: w.pid})
 			p.nc.Publish(wire.HostSubject(w.hostID), b)
 		}
 	}

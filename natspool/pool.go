@@ -61,7 +61,7 @@ type Pool struct {
 	startTime  time.Duration
 	startCPU   time.Duration
 	replaced   int
-	refused    []error // the first hundred workers refused for their protocol
+	refused    []error // the first hundred remote workers that could not serve
 	hadRemote  bool    // a worker joined from elsewhere
 	refusedN   int
 	startFail  int         // local workers in a row that exited before ready

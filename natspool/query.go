@@ -65,9 +65,10 @@ type Stats struct {
 	// first hundred of them.
 	CallbackPanics int
 	CallbackErr    error
-	// Refused counts workers refused because they speak another natspool
-	// protocol (a host running another build); RefusedErr joins the first
-	// hundred refusals, each naming the worker (host/pid).
+	// Refused counts workers from other hosts that could not serve: they
+	// speak another natspool protocol (a host running another build), or
+	// their Initializer failed there. RefusedErr joins the first hundred
+	// reasons, each naming the worker (host/pid).
 	Refused    int
 	RefusedErr error
 }

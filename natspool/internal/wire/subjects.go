@@ -20,6 +20,7 @@ func HostSubject(hostID string) string { return SubjectRoot + ".host." + hostID 
 // replaces its local workers.
 type Replace struct {
 	Pool string `json:"pool"`
+	PID  int    `json:"pid"` // the worker given up on, as its hello said
 }
 
 // RoleWorker is the role (procpool.RegisterRole) of a worker process; its
