@@ -252,3 +252,88 @@ func TestServeReturnsNilWhenItsPoolIsTerminated(t *testing.T) {
 		t.Fatal("Serve still running 30 s after its pool's Terminate")
 	}
 }
+
+// A closed pool whose idle local workers were retired, and whose last task
+// then comes back from a lost remote worker, starts a local worker for it:
+// Join returns with every task done, rather than wait for a worker that
+// nothing would start.
+func TestClosedPoolStartsAWorkerForATaskALossBroughtBack(t *testing.T) {
+	for len(inProcessStarted) > 0 {
+		<-inProcessStarted
+	}
+	srv, _ := serverConn(t, "")
+	p := newPool(t, 1, URL(srv.ClientURL()), Prefetch(0), Heartbeat(20*time.Millisecond))
+	local, err := p.ApplyAsync(Task{Func: "test.sleep", Args: sleepArgs(200 * time.Millisecond)}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop, served := inProcessWorker(t, srv.ClientURL(), p.ID(), "r")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := p.WaitWorkers(ctx, 2); err != nil {
+		t.Fatal(err)
+	}
+	remote, err := p.ApplyAsync(Task{Func: "test.in-process-start", Args: sleepArgs(300 * time.Millisecond)}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Close()
+	<-inProcessStarted // the remote worker runs it: the local one is busy
+	if _, err := local.Get(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for p.Workers() > 1 { // the local worker, idle in a closed pool, retires
+		if ctx.Err() != nil {
+			t.Fatal("the idle local worker of a closed pool never left")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	stop() // the remote worker drops off the network with the task
+	<-served
+	joined := make(chan error, 1)
+	go func() { joined <- p.Join() }()
+	select {
+	case err := <-joined:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-ctx.Done():
+		t.Fatal("Join hung: no worker was started for the task a loss brought back")
+	}
+	if _, err := remote.Get(ctx); err != nil || remote.Result().Deliveries != 2 {
+		t.Fatalf("the task brought back: %v after %d deliveries, want success on the second", err, remote.Result().Deliveries)
+	}
+}
+
+// Workers found lost together are all given up on before any of their
+// tasks is sent again, so that none goes to another of them: here two
+// remote workers fall silent at once, and the task of one runs next on a
+// third, on its second delivery, rather than fail after a second "loss"
+// in a worker that was already gone.
+func TestWorkersLostTogetherGetNoneOfEachOthersTasks(t *testing.T) {
+	for len(inProcessStarted) > 0 {
+		<-inProcessStarted
+	}
+	p := newPool(t, 0, Heartbeat(time.Hour)) // no tick: the test plays it
+	stopA, servedA := inProcessWorker(t, p.URL(), p.ID(), "a")
+	stopB, servedB := inProcessWorker(t, p.URL(), p.ID(), "b")
+	defer func() { stopA(); stopB(); <-servedA; <-servedB }()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := p.WaitWorkers(ctx, 2); err != nil {
+		t.Fatal(err)
+	}
+	a, err := p.ApplyAsync(Task{Func: "test.in-process-start", Args: sleepArgs(100 * time.Millisecond)}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-inProcessStarted
+	p.mu.Lock()
+	p.checkWorkersLocked(time.Now().Add(24 * time.Hour)) // both silent for a day
+	p.mu.Unlock()
+	stopC, servedC := inProcessWorker(t, p.URL(), p.ID(), "c")
+	defer func() { stopC(); <-servedC }()
+	if _, err := a.Get(ctx); err != nil || a.Result().Deliveries != 2 {
+		t.Fatalf("the lost workers' task: %v after %d deliveries, want success on the second", err, a.Result().Deliveries)
+	}
+}

@@ -123,20 +123,13 @@ func (p *Pool) reap(lp *localProc) {
 		}
 	}
 	if w != nil {
-		p.loseWorkerLocked(w, cause)
+		p.dropWorkerLocked(w, cause)
+	}
+	if p.broken != nil && p.state != stateTerminated && !p.stopSent && p.lost == nil {
+		p.failQueuedLocked(p.broken)
 	}
 	// A closed pool with tasks left still needs its workers.
-	if p.state == stateTerminated || p.stopSent || p.lost != nil {
-		return
-	}
-	if p.broken != nil {
-		p.failQueuedLocked(p.broken)
-		return
-	}
-	if p.nc.IsConnected() {
-		// Otherwise onReconnect starts it: it could not reach the pool now.
-		p.startMissingLocked()
-	}
+	p.afterLossLocked()
 }
 
 // failQueuedLocked fails the queued tasks when no local worker can start

@@ -195,8 +195,27 @@ func (p *Pool) wantsWorkersLocked() bool {
 // that holds nothing else, where a loss is its own. That way a task is
 // handed to workers at most MaxDeliver times, and Deliveries says how
 // many. What goes back goes to the front of the queue. A local worker is
-// killed; a remote one is told to exit, in case it is only slow.
+// killed; a remote one is told to exit, in case it is only slow. Then the
+// pool starts the local workers it lacks for the tasks back in the queue
+// (a closed pool may have retired them all) and dispatches.
 func (p *Pool) loseWorkerLocked(w *worker, cause error) {
+	p.dropWorkerLocked(w, cause)
+	p.afterLossLocked()
+}
+
+// afterLossLocked starts the local workers a loss left the pool short of,
+// unless the owner is cut off (onReconnect starts them), and dispatches.
+func (p *Pool) afterLossLocked() {
+	if p.nc.IsConnected() {
+		p.startMissingLocked()
+	}
+	p.dispatchLocked()
+}
+
+// dropWorkerLocked is loseWorkerLocked without what follows a loss, for
+// several workers lost at once: none of them must be sent the tasks of
+// another.
+func (p *Pool) dropWorkerLocked(w *worker, cause error) {
 	if w.gone {
 		return
 	}
@@ -253,5 +272,4 @@ func (p *Pool) loseWorkerLocked(w *worker, cause error) {
 		// push takes only the handler's own lock, never the pool's.
 		p.handler.push(failed...)
 	}
-	p.dispatchLocked()
 }

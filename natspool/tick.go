@@ -44,7 +44,10 @@ func (p *Pool) checkWorkersLocked(now time.Time) {
 		}
 	}
 	for i, w := range lost {
-		p.loseWorkerLocked(w, causes[i])
+		p.dropWorkerLocked(w, causes[i])
+	}
+	if len(lost) > 0 {
+		p.afterLossLocked()
 	}
 	for _, lp := range p.locals {
 		if (lp.worker == nil || !lp.worker.isReady) && now.Sub(lp.start) > p.cfg.startTimeout {
