@@ -43,7 +43,11 @@ func (p *Pool) noteRunTime(ns float64) {
 // left, tells the workers to exit.
 func (p *Pool) dispatchLocked() {
 	window := p.windowLocked()
-	for len(p.queue) > 0 {
+	// Cut off from the server, a task would go to a worker that may not
+	// be there when the owner is back: the queue keeps it till then.
+	// (Asked here, not told by the disconnect's handler, which runs late.)
+	connected := p.nc.IsConnected()
+	for len(p.queue) > 0 && connected {
 		a := p.queue[0]
 		var best *worker
 		for _, w := range p.live {

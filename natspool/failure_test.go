@@ -206,6 +206,9 @@ func TestMaxDeliverBoundsRunsOfTasksHeldTogether(t *testing.T) {
 			defer cancel()
 			for i, a := range tasks {
 				_, err := a.Get(ctx)
+				if err != nil && err == ctx.Err() {
+					t.Fatalf("task %d: %v", i, err)
+				}
 				r := a.Result()
 				if r.Deliveries > max {
 					t.Errorf("task %d handed out %d times, MaxDeliver %d", i, r.Deliveries, max)
@@ -300,8 +303,8 @@ func TestClosedPoolStartsAWorkerForATaskALossBroughtBack(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatal("Join hung: no worker was started for the task a loss brought back")
 	}
-	if _, err := remote.Get(ctx); err != nil || remote.Result().Deliveries != 2 {
-		t.Fatalf("the task brought back: %v after %d deliveries, want success on the second", err, remote.Result().Deliveries)
+	if _, err := remote.Get(ctx); err != nil || deliveries(remote) != 2 {
+		t.Fatalf("the task brought back: %v after %d deliveries, want success on the second", err, deliveries(remote))
 	}
 }
 
@@ -333,7 +336,16 @@ func TestWorkersLostTogetherGetNoneOfEachOthersTasks(t *testing.T) {
 	p.mu.Unlock()
 	stopC, servedC := inProcessWorker(t, p.URL(), p.ID(), "c")
 	defer func() { stopC(); <-servedC }()
-	if _, err := a.Get(ctx); err != nil || a.Result().Deliveries != 2 {
-		t.Fatalf("the lost workers' task: %v after %d deliveries, want success on the second", err, a.Result().Deliveries)
+	if _, err := a.Get(ctx); err != nil || deliveries(a) != 2 {
+		t.Fatalf("the lost workers' task: %v after %d deliveries, want success on the second", err, deliveries(a))
 	}
+}
+
+// deliveries is a's Deliveries once it is done, -1 before: a failing test
+// must not wait on a task that never ends.
+func deliveries(a *AsyncResult) int {
+	if !a.Ready() {
+		return -1
+	}
+	return a.Result().Deliveries
 }

@@ -20,6 +20,7 @@ type worker struct {
 	pid      int
 	local    *localProc // nil for a worker that joined from elsewhere
 	hostID   string     // the host that started a remote one, if it said
+	server   string     // the id of the server it joined through
 	isReady  bool
 	gone     bool
 	inflight []*AsyncResult // sent, in the order it runs them
@@ -64,6 +65,7 @@ func (p *Pool) onHello(m *nats.Msg) {
 			name:     fmt.Sprintf("%s/%d", h.Host, h.PID),
 			host:     h.Host,
 			hostID:   h.HostID,
+			server:   p.nc.ConnectedServerId(),
 			pid:      h.PID,
 			lastSeen: time.Now(),
 		}

@@ -63,6 +63,7 @@ type Pool struct {
 	replaced   int
 	refused    []error // the first hundred remote workers that could not serve
 	hadRemote  bool    // a worker joined from elsewhere
+	serverID   string  // the external server connected to, to see it restart
 	refusedN   int
 	startFail  int         // local workers in a row that exited before ready
 	broken     error       // set when local workers cannot start at all
@@ -153,6 +154,7 @@ func (p *Pool) connect() error {
 			return fmt.Errorf("natspool: connect to %s: %w", p.cfg.url, err)
 		}
 		p.nc, p.url = nc, p.cfg.url
+		p.serverID = nc.ConnectedServerId()
 		return nil
 	}
 	srv, err := StartServer(p.cfg.listen, false)
