@@ -29,7 +29,7 @@ type worker struct {
 	retiring bool           // it had its MaxTasksPerChild: send it nothing more
 	lastSeen time.Time
 	// running is the task the worker last said it runs, since when
-	// (Unix ns), from its heartbeats.
+	// (Unix ns on the owner's clock), from its heartbeats.
 	running uint64
 	since   int64
 }
@@ -164,7 +164,9 @@ func (p *Pool) onBeat(m *nats.Msg) {
 	p.mu.Lock()
 	if w := p.byIndex[b.Worker]; w != nil {
 		w.lastSeen = time.Now()
-		w.running, w.since = b.Running, b.Since
+		// When it started, on the owner's clock (a message's trip
+		// late, which only delays a timeout).
+		w.running, w.since = b.Running, time.Now().Add(-time.Duration(b.Ran)).UnixNano()
 	}
 	p.mu.Unlock()
 }

@@ -105,7 +105,7 @@ func Serve(ctx context.Context, nc *nats.Conn, poolID, id string) error {
 func serve(ctx context.Context, nc *nats.Conn, env wire.WorkerEnv, watchOwner bool) error {
 	poolID, id := env.Pool, env.ID
 	prefix := wire.SubjectRoot + "." + poolID
-	s := &serving{nc: nc, res: prefix + ".res", done: make(chan error, 1)}
+	s := &serving{nc: nc, res: prefix + ".res", done: make(chan error, 1), base: time.Now()}
 	s.lastOwner.Store(time.Now().UnixNano())
 	tasks, err := nc.Subscribe(prefix+".w."+id, s.onTask)
 	if err != nil {
@@ -185,7 +185,11 @@ func serve(ctx context.Context, nc *nats.Conn, env wire.WorkerEnv, watchOwner bo
 				return fmt.Errorf("%w: pool %s silent for %v", ErrPoolGone, poolID, now.Sub(time.Unix(0, s.lastOwner.Load())).Round(time.Millisecond))
 			}
 			s.mu.Lock()
-			s.beat = wire.AppendBeatMsg(s.beat[:0], wire.BeatMsg{Worker: s.index.Load(), Running: s.running.Load(), Since: s.since.Load()})
+			b := wire.BeatMsg{Worker: s.index.Load(), Running: s.running.Load()}
+			if b.Running != 0 {
+				b.Ran = int64(time.Since(s.base)) - s.since.Load()
+			}
+			s.beat = wire.AppendBeatMsg(s.beat[:0], b)
 			nc.Publish(prefix+".beat", s.beat)
 			s.mu.Unlock()
 		}
@@ -203,7 +207,8 @@ type serving struct {
 	done      chan error
 	lastOwner atomic.Int64
 	running   atomic.Uint64
-	since     atomic.Int64
+	since     atomic.Int64 // when it started running, after base
+	base      time.Time    // a monotonic origin for since
 	mu        sync.Mutex
 	beat      []byte
 	out       []byte // used only on the task goroutine
@@ -251,7 +256,7 @@ func (s *serving) onTask(m *nats.Msg) {
 		return
 	}
 	start := time.Now()
-	s.since.Store(start.UnixNano())
+	s.since.Store(int64(start.Sub(s.base)))
 	s.running.Store(t.ID)
 	value, err := procpool.RunTask(t.Fn, t.Args)
 	s.running.Store(0)

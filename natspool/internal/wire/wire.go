@@ -135,19 +135,21 @@ func DecodeResultMsg(b []byte) (ResultMsg, error) {
 	return r, nil
 }
 
-// BeatMsg is a worker's heartbeat: it is alive, and which task it runs
-// since when (id 0: none), so the owner can enforce a task timeout.
+// BeatMsg is a worker's heartbeat: it is alive, and which task it runs (id
+// 0: none) and for how long so far, in nanoseconds of its own monotonic
+// clock, so the owner can enforce a task timeout on its own clock: a
+// time of day from another host's clock would be off by their skew.
 type BeatMsg struct {
 	Worker  uint64
 	Running uint64
-	Since   int64
+	Ran     int64
 }
 
 // AppendBeatMsg appends a heartbeat to b.
 func AppendBeatMsg(b []byte, m BeatMsg) []byte {
 	b = binary.AppendUvarint(b, m.Worker)
 	b = binary.AppendUvarint(b, m.Running)
-	return binary.AppendVarint(b, m.Since)
+	return binary.AppendVarint(b, m.Ran)
 }
 
 // DecodeBeatMsg reads a heartbeat.
@@ -162,7 +164,7 @@ func DecodeBeatMsg(b []byte) (BeatMsg, error) {
 		return m, fmt.Errorf("%w: heartbeat task", procpool.ErrProtocol)
 	}
 	b = b[n:]
-	if m.Since, n = binary.Varint(b); n <= 0 || n != len(b) {
+	if m.Ran, n = binary.Varint(b); n <= 0 || n != len(b) {
 		return m, fmt.Errorf("%w: heartbeat time", procpool.ErrProtocol)
 	}
 	return m, nil
@@ -177,7 +179,8 @@ func DecodeBeatMsg(b []byte) (BeatMsg, error) {
 // 2: results may say StatusUnknown and StatusPanic (procpool.AppendPanic).
 // 3: a kill on the control subject may name one worker (AppendKillOne);
 // a hello may name its host, which the pool may ask for a replacement.
-const Protocol = 3
+// 4: a heartbeat says how long its task has run, not since when.
+const Protocol = 4
 
 // Hello is a worker introducing itself to a pool, as a request.
 type Hello struct {

@@ -42,7 +42,7 @@ func FuzzDecodeResultMsg(f *testing.F) {
 }
 
 func FuzzDecodeBeatMsg(f *testing.F) {
-	f.Add(AppendBeatMsg(nil, BeatMsg{Worker: 1, Running: 2, Since: 3}))
+	f.Add(AppendBeatMsg(nil, BeatMsg{Worker: 1, Running: 2, Ran: 3}))
 	f.Add([]byte{0x80})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := DecodeBeatMsg(b)
