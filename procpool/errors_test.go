@@ -79,6 +79,7 @@ func TestCutFailureKeepsCharactersWhole(t *testing.T) {
 		{"before a two-byte character", "hé", 1, "h"},
 		{"inside a two-byte character", "hé", 2, "h"},
 		{"inside a four-byte character", "a🙂", 3, "a"},
+		{"inside the first character", "日本", 2, ""},
 		{"after a four-byte character", "a🙂b", 5, "a🙂"},
 		{"not UTF-8", "a\x80\x80\x80\x80\x80", 4, "a\x80\x80\x80"},
 		{"negative", "abc", -1, ""},

@@ -67,7 +67,7 @@ func cutText[T ~string | ~[]byte](s T, n int) T {
 	if len(s) <= n {
 		return s
 	}
-	for i := n; i > 0 && i > n-utf8.UTFMax; i-- {
+	for i := n; i >= 0 && i > n-utf8.UTFMax; i-- {
 		if utf8.RuneStart(s[i]) {
 			return s[:i]
 		}
