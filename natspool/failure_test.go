@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -266,7 +267,10 @@ func TestClosedPoolStartsAWorkerForATaskALossBroughtBack(t *testing.T) {
 	}
 	srv, _ := serverConn(t, "")
 	p := newPool(t, 1, URL(srv.ClientURL()), Prefetch(0), Heartbeat(20*time.Millisecond))
-	local, err := p.ApplyAsync(Task{Func: "test.sleep", Args: sleepArgs(200 * time.Millisecond)}, nil, nil)
+	// The local worker is busy until the file exists, so that the next
+	// task goes to the remote one however slow the machine.
+	release := filepath.Join(t.TempDir(), "release")
+	local, err := p.ApplyAsync(Task{Func: "test.wait-file", Args: []byte(release)}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -282,6 +286,9 @@ func TestClosedPoolStartsAWorkerForATaskALossBroughtBack(t *testing.T) {
 	}
 	p.Close()
 	<-inProcessStarted // the remote worker runs it: the local one is busy
+	if err := os.WriteFile(release, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := local.Get(ctx); err != nil {
 		t.Fatal(err)
 	}
