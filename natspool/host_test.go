@@ -240,3 +240,20 @@ func TestHostReplacesWithinProcs(t *testing.T) {
 		t.Fatalf("host started %d workers, want 2: its first and one in its place (host: %s)", n, events.String())
 	}
 }
+
+// A host's worker whose initializer runs longer than the silence a pool
+// allows (here 1.5 s against at least 1 s) beats while it runs, so it is
+// not given up on before it is ready: it serves.
+func TestHostWorkerWithASlowInitializerServes(t *testing.T) {
+	var events lockedBuffer
+	url := serverAndHost(t, &events)
+	p := newPool(t, 0, URL(url), Initializer("test.init-slow", sleepArgs(1500*time.Millisecond)), Heartbeat(20*time.Millisecond))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := p.Apply(ctx, Task{Func: "test.echo"}); err != nil {
+		t.Fatalf("a task for the slow starter: %v (host: %s)", err, events.String())
+	}
+	if strings.Contains(events.String(), "ended") {
+		t.Fatalf("a worker ended (host: %s)", events.String())
+	}
+}

@@ -95,6 +95,10 @@ func init() {
 		}
 		return nil, nil
 	})
+	must("test.init-slow", func(a []byte) ([]byte, error) {
+		time.Sleep(time.Duration(binary.LittleEndian.Uint64(a)))
+		return nil, nil
+	})
 	must("test.init", func(a []byte) ([]byte, error) {
 		if string(a) == "fail" {
 			return nil, errors.New("refused")

@@ -148,7 +148,12 @@ func serve(ctx context.Context, nc *nats.Conn, env wire.WorkerEnv, watchOwner bo
 	if wel.Protocol != wire.Protocol {
 		rd.Error = fmt.Sprintf("the worker speaks natspool protocol %d, the pool %d: run workers of the pool's build", wire.Protocol, wel.Protocol)
 	} else if wel.InitFunc != "" {
-		if _, err := procpool.Run(wel.InitFunc, wel.InitArgs); err != nil {
+		// An initializer that loads data for seconds must not pass for
+		// silence: the owner gives up on a worker that sends no beat.
+		stop := s.beatEvery(prefix, time.Duration(wel.Heartbeat))
+		_, err := procpool.Run(wel.InitFunc, wel.InitArgs)
+		stop()
+		if err != nil {
 			rd.Error = "initializer " + wel.InitFunc + ": " + err.Error()
 		}
 	}
@@ -184,16 +189,41 @@ func serve(ctx context.Context, nc *nats.Conn, env wire.WorkerEnv, watchOwner bo
 			if watchOwner && now.Sub(time.Unix(0, s.lastOwner.Load())) > wire.SilenceLimit(beat) {
 				return fmt.Errorf("%w: pool %s silent for %v", ErrPoolGone, poolID, now.Sub(time.Unix(0, s.lastOwner.Load())).Round(time.Millisecond))
 			}
-			s.mu.Lock()
-			b := wire.BeatMsg{Worker: s.index.Load(), Running: s.running.Load()}
-			if b.Running != 0 {
-				b.Ran = int64(time.Since(s.base)) - s.since.Load()
-			}
-			s.beat = wire.AppendBeatMsg(s.beat[:0], b)
-			nc.Publish(prefix+".beat", s.beat)
-			s.mu.Unlock()
+			s.sendBeat(prefix)
 		}
 	}
+}
+
+// sendBeat tells the owner the worker is alive, and what it runs.
+func (s *serving) sendBeat(prefix string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b := wire.BeatMsg{Worker: s.index.Load(), Running: s.running.Load()}
+	if b.Running != 0 {
+		b.Ran = int64(time.Since(s.base)) - s.since.Load()
+	}
+	s.beat = wire.AppendBeatMsg(s.beat[:0], b)
+	s.nc.Publish(prefix+".beat", s.beat)
+}
+
+// beatEvery sends a beat every d until the returned stop is called, and
+// stop returns once the last has gone.
+func (s *serving) beatEvery(prefix string, d time.Duration) (stop func()) {
+	done, quit := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(d)
+		defer t.Stop()
+		for {
+			select {
+			case <-quit:
+				return
+			case <-t.C:
+				s.sendBeat(prefix)
+			}
+		}
+	}()
+	return func() { close(quit); <-done }
 }
 
 // helloTimeout bounds the wait for a pool's welcome.
