@@ -22,10 +22,8 @@ type Result struct {
 	Worker    string
 	Host      string
 	WorkerPID int
-	// Deliveries is how many times the task was handed to a worker that
-	// may have run it: more than one when a worker was lost holding it
-	// (not counting a worker stopped past TaskTimeout while the task only
-	// waited behind another), at most MaxDeliver.
+	// Deliveries is how many times the task was handed to a worker: more
+	// than one when a worker was lost holding it, at most MaxDeliver.
 	Deliveries int
 	// Submitted and Delivered are the owner's clock: when the task was
 	// handed to the pool and when its result reached the pool. Started and

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/poolbench/poolbench/natspool/internal/wire"
 )
 
 func TestWorkerKilledMidTaskIsRedeliveredThenFails(t *testing.T) {
@@ -355,4 +356,35 @@ func deliveries(a *AsyncResult) int {
 		return -1
 	}
 	return a.Result().Deliveries
+}
+
+// A heartbeat read after the result of the task it names (they come on
+// two subjects) is about a task no longer held: it neither times the task
+// out nor gets its worker stopped.
+func TestStaleBeatStopsNoWorker(t *testing.T) {
+	p := newPool(t, 1, TaskTimeout(100*time.Millisecond), Heartbeat(20*time.Millisecond))
+	a, err := p.ApplyAsync(Task{Func: "test.pid"}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	pid, err := a.Get(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.mu.Lock()
+	index := p.live[0].index
+	p.mu.Unlock()
+	// The worker's beat from while it ran the task, a second into it.
+	beat := wire.AppendBeatMsg(nil, wire.BeatMsg{Worker: index, Running: a.id, Ran: int64(time.Second)})
+	if err := p.nc.Publish(p.prefix+".beat", beat); err != nil {
+		t.Fatal(err)
+	}
+	p.nc.Flush()
+	time.Sleep(200 * time.Millisecond) // ten ticks
+	r, err := p.Apply(ctx, Task{Func: "test.pid"})
+	if err != nil || string(r.Value) != string(pid) || p.Stats().Replaced != 0 {
+		t.Fatalf("after a stale beat: pid %s (was %s), %v, %d replaced; want the same worker", r.Value, pid, err, p.Stats().Replaced)
+	}
 }

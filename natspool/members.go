@@ -28,10 +28,10 @@ type worker struct {
 	assigned int            // tasks sent to it
 	retiring bool           // it had its MaxTasksPerChild: send it nothing more
 	lastSeen time.Time
-	// running is the task the worker last said it runs, since when
-	// (Unix ns on the owner's clock), from its heartbeats.
+	// running is the task the worker last said it runs, since when (on
+	// the owner's clock, monotonic), from its heartbeats.
 	running uint64
-	since   int64
+	since   time.Time
 }
 
 func jsonBytes(v any) ([]byte, error) { return json.Marshal(v) }
@@ -163,10 +163,17 @@ func (p *Pool) onBeat(m *nats.Msg) {
 	}
 	p.mu.Lock()
 	if w := p.byIndex[b.Worker]; w != nil {
-		w.lastSeen = time.Now()
+		now := time.Now()
+		w.lastSeen = now
+		// A beat may be read after the result of the task it names
+		// (they come on two subjects): a task no longer held runs no
+		// more, and must not be timed out, nor its worker stopped.
+		if b.Running != 0 && !slices.ContainsFunc(w.inflight, func(a *AsyncResult) bool { return a.id == b.Running }) {
+			b.Running = 0
+		}
 		// When it started, on the owner's clock (a message's trip
 		// late, which only delays a timeout).
-		w.running, w.since = b.Running, time.Now().Add(-time.Duration(b.Ran)).UnixNano()
+		w.running, w.since = b.Running, now.Add(-time.Duration(b.Ran))
 	}
 	p.mu.Unlock()
 }
@@ -190,13 +197,14 @@ func (p *Pool) wantsWorkersLocked() bool {
 
 // loseWorkerLocked gives up on a worker and settles the tasks it held.
 //
-// Which of them it was running is known for a timeout (its heartbeat said):
-// that one fails, and those queued behind it, never started, go back as
-// they were. Otherwise it is not known: the results of tasks it finished
-// may have died with it, unsent, and any of them may be the one that
-// killed it. So each counts as delivered; one delivered MaxDeliver times
-// fails, and the others go back as suspects, each sent later to a worker
-// that holds nothing else, where a loss is its own. That way a task is
+// Stopped past TaskTimeout, the task its heartbeat said it ran fails with
+// the timeout. Any other task it held may have run too: the results of
+// tasks it finished may have died with it, unsent, one queued behind the
+// timed-out task may have started since its last heartbeat, and any of
+// them may be the one that killed it. So each counts as delivered; one
+// delivered MaxDeliver times fails, and the others go back as suspects,
+// each sent later to a worker that holds nothing else, where a loss is
+// its own. That way a task is
 // handed to workers at most MaxDeliver times, and Deliveries says how
 // many. What goes back goes to the front of the queue. A local worker is
 // killed; a remote one is told to exit, in case it is only slow. Then the
@@ -238,12 +246,7 @@ func (p *Pool) dropWorkerLocked(w *worker, cause error) {
 			continue // Terminate has failed it already
 		}
 		a.worker = nil
-		if timedOut && a.id != w.running {
-			a.deliveries-- // it waited behind the task that ran too long
-			requeue = append(requeue, a)
-			continue
-		}
-		if timedOut || a.deliveries >= p.cfg.maxDeliver {
+		if (timedOut && a.id == w.running) || a.deliveries >= p.cfg.maxDeliver {
 			a.result.Err = &WorkerLostError{Worker: w.name, Func: a.funcName(), Deliveries: a.deliveries, Cause: cause}
 			a.result.Worker, a.result.Host, a.result.WorkerPID = w.name, w.host, w.pid
 			a.result.Deliveries = a.deliveries

@@ -33,7 +33,7 @@ func (p *Pool) checkWorkersLocked(now time.Time) {
 	var causes []error
 	for _, w := range p.live {
 		switch {
-		case p.cfg.taskTimeout > 0 && w.running != 0 && now.Sub(time.Unix(0, w.since)) > p.cfg.taskTimeout:
+		case p.cfg.taskTimeout > 0 && w.running != 0 && now.Sub(w.since) > p.cfg.taskTimeout:
 			lost = append(lost, w)
 			causes = append(causes, &TimeoutError{After: p.cfg.taskTimeout})
 		// A local worker's death is seen at once through its exit; only
