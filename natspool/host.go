@@ -61,7 +61,7 @@ func ServeHost(ctx context.Context, cfg HostConfig) error {
 			*w = io.Discard
 		}
 	}
-	h := &host{cfg: cfg, id: nuid.Next(), pools: map[string]*hostPool{}, procs: map[int]*hostProc{}}
+	h := &host{cfg: cfg, id: nuid.Next(), pools: map[string]*hostPool{}, procs: map[string]*hostProc{}}
 	found := make(chan string, 64)
 	// reached: a server answered once, however briefly.
 	var reached atomic.Bool
@@ -138,8 +138,8 @@ type host struct {
 	rediscover func()
 	mu         sync.Mutex
 	pools      map[string]*hostPool
-	procs      map[int]*hostProc
-	stopping   bool // stopAll has begun: start nothing more
+	procs      map[string]*hostProc // by worker ID
+	stopping   bool                 // stopAll has begun: start nothing more
 	wg         sync.WaitGroup
 }
 
@@ -199,7 +199,7 @@ func (h *host) onReplace(m *nats.Msg) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	hp := h.pools[r.Pool]
-	if pr := h.procs[r.PID]; pr != nil && pr.pool == hp && hp != nil && !pr.givenUp {
+	if pr := h.procs[r.Worker]; pr != nil && pr.pool == hp && hp != nil && !pr.givenUp {
 		pr.givenUp = true
 		hp.live--
 		pr.cmd.Process.Kill()
@@ -222,7 +222,8 @@ func (h *host) startLocked(pool, why string) error {
 		hp = &hostPool{epoch: h.nc.Stats().Reconnects}
 		h.pools[pool] = hp
 	}
-	env, _ := json.Marshal(wire.WorkerEnv{URL: h.cfg.URL, Pool: pool, Host: h.id})
+	id := nuid.Next()
+	env, _ := json.Marshal(wire.WorkerEnv{URL: h.cfg.URL, Pool: pool, ID: id, Host: h.id})
 	cmd := exec.Command(h.cfg.Path, h.cfg.Args...)
 	cmd.Env = workerEnviron(string(env), nil)
 	cmd.Stdout, cmd.Stderr = h.cfg.Stdout, h.cfg.Stderr
@@ -236,14 +237,14 @@ func (h *host) startLocked(pool, why string) error {
 	hp.live++
 	pid := cmd.Process.Pid
 	pr := &hostProc{cmd: cmd, pool: hp}
-	h.procs[pid] = pr
+	h.procs[id] = pr
 	fmt.Fprintf(h.cfg.Events, "pool %s: worker %d started%s\n", pool, pid, why)
 	h.wg.Add(1)
 	go func() {
 		defer h.wg.Done()
 		err := cmd.Wait()
 		h.mu.Lock()
-		delete(h.procs, pid)
+		delete(h.procs, id)
 		if !pr.givenUp {
 			hp.live--
 		}

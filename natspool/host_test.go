@@ -218,17 +218,17 @@ func TestHostReplacesWithinProcs(t *testing.T) {
 	}
 	p.mu.Lock()
 	w := p.live[0]
-	hostID, pid := w.hostID, w.pid
+	hostID, id, pid := w.hostID, w.id, w.pid
 	p.mu.Unlock()
-	replace := func(pid int) {
-		b, _ := json.Marshal(wire.Replace{Pool: p.ID(), PID: pid})
+	replace := func(id string) {
+		b, _ := json.Marshal(wire.Replace{Pool: p.ID(), Worker: id})
 		if err := p.nc.Publish(wire.HostSubject(hostID), b); err != nil {
 			t.Fatal(err)
 		}
 		p.nc.Flush()
 	}
-	replace(pid + 1_000_000) // no such worker: the host has its Procs
-	replace(pid)
+	replace("no-such-worker") // the host has its Procs
+	replace(id)
 	for !strings.Contains(events.String(), fmt.Sprintf("worker %d ended", pid)) || !strings.Contains(events.String(), "in place of a lost one") {
 		if ctx.Err() != nil {
 			t.Fatalf("worker %d neither killed nor replaced (host: %s)", pid, events.String())

@@ -19,6 +19,7 @@ type worker struct {
 	host     string
 	pid      int
 	local    *localProc // nil for a worker that joined from elsewhere
+	id       string     // its own (its subject's) name, unique on the server
 	hostID   string     // the host that started a remote one, if it said
 	server   string     // the id of the server it joined through
 	isReady  bool
@@ -64,6 +65,7 @@ func (p *Pool) onHello(m *nats.Msg) {
 			subject:  p.prefix + ".w." + h.ID,
 			name:     fmt.Sprintf("%s/%d", h.Host, h.PID),
 			host:     h.Host,
+			id:       h.ID,
 			hostID:   h.HostID,
 			server:   p.nc.ConnectedServerId(),
 			pid:      h.PID,
@@ -271,7 +273,7 @@ func (p *Pool) dropWorkerLocked(w *worker, cause error) {
 		// Only one that served: one that could not get ready would
 		// fail again, and again.
 		if w.hostID != "" && w.isReady && p.wantsWorkersLocked() {
-			b, _ := jsonBytes(wire.Replace{Pool: p.id, PID: w.pid})
+			b, _ := jsonBytes(wire.Replace{Pool: p.id, Worker: w.id})
 			p.nc.Publish(wire.HostSubject(w.hostID), b)
 		}
 	}

@@ -37,9 +37,11 @@ func serveWorker(spec string) error {
 		return fmt.Errorf("natspool: worker %d: role spec: %w", os.Getpid(), err)
 	}
 	// A worker the pool started itself dies with the pool's process; one
-	// started by a remote host must watch for the pool's silence.
-	watchOwner := env.ID == ""
-	if watchOwner {
+	// started by a remote host must watch for the pool's silence. A host
+	// names its workers itself, to know which one its pool asks it to
+	// replace.
+	watchOwner := env.ID == "" || env.Host != ""
+	if env.ID == "" {
 		env.ID = nuid.Next()
 	}
 	closed := make(chan struct{})

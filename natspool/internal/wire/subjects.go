@@ -19,8 +19,8 @@ func HostSubject(hostID string) string { return SubjectRoot + ".host." + hostID 
 // pool gave up on (lost, or stopped past its task timeout), as a pool
 // replaces its local workers.
 type Replace struct {
-	Pool string `json:"pool"`
-	PID  int    `json:"pid"` // the worker given up on, as its hello said
+	Pool   string `json:"pool"`
+	Worker string `json:"worker"` // the ID of the worker given up on
 }
 
 // RoleWorker is the role (procpool.RegisterRole) of a worker process; its
@@ -31,8 +31,8 @@ const RoleWorker = "nats-worker"
 type WorkerEnv struct {
 	URL  string `json:"url"`
 	Pool string `json:"pool"`
-	// ID is the worker's subject name, chosen by the pool for its own
-	// workers; empty for one started by a remote host, which picks one.
+	// ID is the worker's subject name, chosen by whoever started it (its
+	// pool, or a host); empty, the worker picks one.
 	ID string `json:"id,omitempty"`
 	// Host is the id of the host that started it, if one did: its hello
 	// passes it on, so that the pool can ask that host for a replacement.
