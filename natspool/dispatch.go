@@ -44,14 +44,16 @@ func (p *Pool) noteRunTime(ns float64) {
 func (p *Pool) dispatchLocked() {
 	window := p.windowLocked()
 	// Cut off from the server, a task would go to a worker that may not
-	// be there when the owner is back: the queue keeps it till then.
-	// (Asked here, not told by the disconnect's handler, which runs late.)
-	connected := p.nc.IsConnected()
+	// be there when the owner is back: the queue keeps it till then, and
+	// till the worker is heard from since (its heartbeat). A server that
+	// restarted took its workers with it; another of a cluster did not.
+	// (Asked of the connection here: its handlers run late.)
+	connected, epoch := p.nc.IsConnected(), p.reconnects()
 	for len(p.queue) > 0 && connected {
 		a := p.queue[0]
 		var best *worker
 		for _, w := range p.live {
-			if !w.isReady || w.retiring || len(w.inflight) >= window || w.isolated || (a.suspect && len(w.inflight) > 0) {
+			if !w.isReady || w.retiring || len(w.inflight) >= window || w.isolated || (a.suspect && len(w.inflight) > 0) || w.heard != epoch {
 				continue
 			}
 			if best == nil || len(w.inflight) < len(best.inflight) {
@@ -129,7 +131,7 @@ func (p *Pool) onResult(m *nats.Msg) {
 		p.mu.Unlock()
 		return
 	}
-	w.lastSeen = now
+	w.lastSeen, w.heard = now, p.reconnects()
 	var a *AsyncResult
 	for i, x := range w.inflight {
 		if x.id == r.ID {

@@ -13,15 +13,18 @@ import (
 // worker is the owner's view of one worker process, local or remote.
 // Its fields are guarded by the pool's mutex.
 type worker struct {
-	index    uint64
-	subject  string // where its tasks go
-	name     string // host/pid
-	host     string
-	pid      int
-	local    *localProc // nil for a worker that joined from elsewhere
-	id       string     // its own (its subject's) name, unique on the server
-	hostID   string     // the host that started a remote one, if it said
-	server   string     // the id of the server it joined through
+	index   uint64
+	subject string // where its tasks go
+	name    string // host/pid
+	host    string
+	pid     int
+	local   *localProc // nil for a worker that joined from elsewhere
+	id      string     // its own (its subject's) name, unique on the server
+	hostID  string     // the host that started a remote one, if it said
+	// heard is the owner's connection's reconnect count when the worker
+	// was last heard from: one not heard from since the owner's last
+	// reconnect may have gone with the server, and is sent nothing.
+	heard    uint64
 	isReady  bool
 	gone     bool
 	inflight []*AsyncResult // sent, in the order it runs them
@@ -67,7 +70,7 @@ func (p *Pool) onHello(m *nats.Msg) {
 			host:     h.Host,
 			id:       h.ID,
 			hostID:   h.HostID,
-			server:   p.nc.ConnectedServerId(),
+			heard:    p.reconnects(),
 			pid:      h.PID,
 			lastSeen: time.Now(),
 		}
@@ -119,7 +122,7 @@ func (p *Pool) onReady(m *nats.Msg) {
 	if w == nil || w.gone {
 		return
 	}
-	w.lastSeen = now
+	w.lastSeen, w.heard = now, p.reconnects()
 	if r.Error != "" {
 		err := fmt.Errorf("natspool: worker %s: %s", w.name, r.Error)
 		p.noteFirstLocked(w, err)
@@ -166,7 +169,7 @@ func (p *Pool) onBeat(m *nats.Msg) {
 	p.mu.Lock()
 	if w := p.byIndex[b.Worker]; w != nil {
 		now := time.Now()
-		w.lastSeen = now
+		w.lastSeen, w.heard = now, p.reconnects()
 		// A beat may be read after the result of the task it names
 		// (they come on two subjects): a task no longer held runs no
 		// more, and must not be timed out, nor its worker stopped.

@@ -63,7 +63,6 @@ type Pool struct {
 	replaced   int
 	refused    []error // the first hundred remote workers that could not serve
 	hadRemote  bool    // a worker joined from elsewhere
-	serverID   string  // the external server connected to, to see it restart
 	refusedN   int
 	startFail  int         // local workers in a row that exited before ready
 	broken     error       // set when local workers cannot start at all
@@ -139,6 +138,10 @@ func New(workers int, opts ...Option) (*Pool, error) {
 	return p, nil
 }
 
+// reconnects is the owner's connection's reconnect count, which tells a
+// worker heard from before the last reconnect (heard) from one heard since.
+func (p *Pool) reconnects() uint64 { return p.nc.Stats().Reconnects }
+
 // connect starts the embedded server if there is no URL, and connects.
 func (p *Pool) connect() error {
 	opts := []nats.Option{
@@ -154,7 +157,6 @@ func (p *Pool) connect() error {
 			return fmt.Errorf("natspool: connect to %s: %w", p.cfg.url, err)
 		}
 		p.nc, p.url = nc, p.cfg.url
-		p.serverID = nc.ConnectedServerId()
 		return nil
 	}
 	srv, err := StartServer(p.cfg.listen, false)

@@ -1,9 +1,7 @@
 package natspool
 
 import (
-	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -15,10 +13,12 @@ import (
 // connections do not, exit with it, and their tasks go back to the queue
 // as for any lost worker. While the owner is cut off, no task is sent and
 // no replacement starts (it could not reach the pool), and none of those
-// exits counts as a worker that cannot start. Once the owner is back on a
-// restarted server, it gives up on every worker of the old one at once;
-// replacements start and the tasks are redelivered, each counted once for
-// the restart. If the server stays away longer than
+// exits counts as a worker that cannot start. Once it is back, each worker
+// is sent tasks again only once it is heard from (its next heartbeat):
+// those on a server that restarted never are, and are given up on for
+// their silence, their tasks counted once for the restart; those on
+// another server of a cluster, or on the same one when only the owner was
+// cut off, serve on. Replacements start and the tasks are redelivered. If the server stays away longer than
 // ServerGrace, the owner gives up: its connection closes and every task
 // not done fails with ErrServerLost, as do later submissions.
 
@@ -55,19 +55,6 @@ func (p *Pool) onReconnect() {
 		p.graceTimer.Stop()
 		p.graceTimer = nil
 	}
-	// Back on another server (the old one restarted): the workers, whose
-	// connections do not reconnect, went with the old one. They are all
-	// given up on now, not one by one as their exits or silence come in,
-	// which would leave time to send them the others' tasks. Back on the
-	// same one (only the owner was cut off), they are all still there.
-	if id := p.nc.ConnectedServerId(); id != p.serverID {
-		p.serverID = id
-		for _, w := range slices.Clone(p.live) {
-			if w.server != id { // not one that joined since
-				p.dropWorkerLocked(w, errServerRestarted)
-			}
-		}
-	}
 	p.startMissingLocked()
 	// Remote hosts that came back before this owner did found no pool
 	// to serve: tell them it is there.
@@ -77,10 +64,6 @@ func (p *Pool) onReconnect() {
 	}
 	p.dispatchLocked()
 }
-
-// errServerRestarted is the cause given for the workers a server restart
-// took with it.
-var errServerRestarted = errors.New("its server restarted")
 
 // startMissingLocked starts the local workers the pool lacks, unless it is
 // done or cannot start them; once it is closed, only as many as there are

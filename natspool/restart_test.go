@@ -140,11 +140,12 @@ func submitSleeps(t *testing.T, p *Pool, n int) ([]*AsyncResult, <-chan struct{}
 	return as, first
 }
 
-// Back on a restarted server, the owner gives up at once on the workers
-// that were on the old one (their connections do not reconnect), rather
-// than wait for their silence: here no heartbeat would ever tell, and the
-// task the old worker held runs on a new one.
-func TestOwnerBackOnARestartedServerDropsTheOldWorkers(t *testing.T) {
+// Back on a restarted server, the owner sends nothing to a worker it has
+// not heard from since: those of the old server went with it. Here one of
+// two old workers is idle when the owner is back; a task submitted then
+// waits for a worker of the new server, where it runs on its first
+// delivery, and the busy one's task on its second.
+func TestOwnerBackOnARestartedServerSendsNothingToTheOldWorkers(t *testing.T) {
 	for len(inProcessStarted) > 0 {
 		<-inProcessStarted
 	}
@@ -155,15 +156,17 @@ func TestOwnerBackOnARestartedServerDropsTheOldWorkers(t *testing.T) {
 	}
 	defer func() { srv.Shutdown() }()
 	url := "nats://" + addr
-	p := newPool(t, 0, URL(url), Heartbeat(time.Hour))
+	p := newPool(t, 0, URL(url), Heartbeat(20*time.Millisecond), Prefetch(0))
 	stopA, servedA := inProcessWorker(t, url, p.ID(), "a")
 	defer stopA()
+	stopB, servedB := inProcessWorker(t, url, p.ID(), "b")
+	defer stopB()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := p.WaitWorkers(ctx, 1); err != nil {
+	if err := p.WaitWorkers(ctx, 2); err != nil {
 		t.Fatal(err)
 	}
-	a, err := p.ApplyAsync(Task{Func: "test.in-process-start", Args: sleepArgs(100 * time.Millisecond)}, nil, nil)
+	busy, err := p.ApplyAsync(Task{Func: "test.in-process-start", Args: sleepArgs(100 * time.Millisecond)}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,15 +176,23 @@ func TestOwnerBackOnARestartedServerDropsTheOldWorkers(t *testing.T) {
 		t.Fatalf("restart on %s: %v", addr, err)
 	}
 	<-servedA
+	<-servedB
 	for !p.nc.IsConnected() {
 		if ctx.Err() != nil {
 			t.Fatal("the owner never reconnected")
 		}
-		time.Sleep(5 * time.Millisecond)
+		time.Sleep(time.Millisecond)
 	}
-	stopB, servedB := inProcessWorker(t, url, p.ID(), "b")
-	defer func() { stopB(); <-servedB }()
-	if _, err := a.Get(ctx); err != nil || deliveries(a) != 2 {
-		t.Fatalf("the old worker's task: %v after %d deliveries, want success on the second", err, deliveries(a))
+	fresh, err := p.ApplyAsync(Task{Func: "test.echo"}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stopC, servedC := inProcessWorker(t, url, p.ID(), "c")
+	defer func() { stopC(); <-servedC }()
+	if _, err := fresh.Get(ctx); err != nil || deliveries(fresh) != 1 {
+		t.Fatalf("a task submitted once the owner was back: %v after %d deliveries, want success on the first", err, deliveries(fresh))
+	}
+	if _, err := busy.Get(ctx); err != nil || deliveries(busy) != 2 {
+		t.Fatalf("the old worker's task: %v after %d deliveries, want success on the second", err, deliveries(busy))
 	}
 }
