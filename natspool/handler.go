@@ -28,10 +28,11 @@ func newHandler(p *Pool) *handler {
 }
 
 // push hands finished tasks over for delivery. The loop refuses items only
-// once it has exited, and Join lets it exit only after the pool drained:
-// nothing queued, nothing in flight, so the message handlers that run
-// later have nothing to push (a late result finds no task and is dropped
-// before this), and there is no refusal to handle.
+// once it has exited, and it is told to exit (shutdown, from Join or
+// Terminate) only after the pool drained: nothing queued, nothing in
+// flight, so the message handlers that run later have nothing to push (a
+// late result finds no task and is dropped before this), and there is no
+// refusal to handle.
 func (h *handler) push(ars ...*AsyncResult) {
 	h.loop.Push(ars...)
 }

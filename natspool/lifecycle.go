@@ -21,7 +21,10 @@ func (p *Pool) Close() {
 // remote ones told to exit. Tasks not yet done fail with ErrTerminated
 // (their error callbacks run). It then disconnects and stops the embedded
 // server, as Join does, so that a pool terminated without Join leaves
-// nothing running; Join after it waits for the callbacks.
+// nothing running once its last callbacks have run; Join after it waits
+// for those. Telling remote workers may take it a second or two at most:
+// the last word is flushed to the server, and an embedded server waits
+// for them to leave before it stops.
 func (p *Pool) Terminate() {
 	p.mu.Lock()
 	if p.state == stateTerminated {

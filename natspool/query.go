@@ -65,10 +65,11 @@ type Stats struct {
 	// first hundred of them.
 	CallbackPanics int
 	CallbackErr    error
-	// Refused counts workers from other hosts that could not serve: they
-	// speak another natspool protocol (a host running another build), or
-	// their Initializer failed there. RefusedErr joins the first hundred
-	// reasons, each naming the worker (host/pid).
+	// Refused counts workers that joined but could not serve: they speak
+	// another natspool protocol (a worker binary or a host of another
+	// build), or, from another host, their Initializer failed there (a
+	// local one's failure is New's error). RefusedErr joins the first
+	// hundred reasons, each naming the worker (host/pid).
 	Refused    int
 	RefusedErr error
 }

@@ -119,7 +119,8 @@ func (s *Server) Conn(opts ...nats.Option) (*nats.Conn, error) {
 // subscribed to subject: a pool's workers all are to its control subject,
 // and a stop or kill sent there just before a shutdown would otherwise die
 // in the server's buffers, remote workers learning of their pool's end
-// only from its silence.
+// only from its silence. (A client subscribed to every subject, such as
+// `nats sub '>'` watching, makes it wait all of d.)
 func (s *Server) waitUnsubscribed(subject string, d time.Duration) {
 	for end := time.Now().Add(d); time.Now().Before(end) && s.ns.GlobalAccount().SubscriptionInterest(subject); {
 		time.Sleep(2 * time.Millisecond)

@@ -40,7 +40,8 @@ func withNATSPool(ctx context.Context, plan Plan, rec *Recorder, fn func(*natspo
 	p.Join()
 	stop()
 	st := p.Stats()
-	// Every start the NATS pool lists got ready, with the CPU it took.
+	// The NATS pool counts every start and lists those that got ready,
+	// with the CPU each took, as procpool does.
 	starts := procpool.Stats{Starts: st.Starts, Ready: st.Ready, StartTime: st.StartTime, StartCPU: st.StartCPU}
 	for _, s := range st.Spawns {
 		starts.Spawns = append(starts.Spawns, procpool.Spawn{PID: s.PID, Start: s.Start, Duration: s.Duration, CPU: s.CPU})
