@@ -95,3 +95,9 @@ func firstErr(rs []Result) error {
 	}
 	return nil
 }
+
+// done is closed once chunk k is done.
+func (b *batch) done(k int) <-chan struct{} { return b.handles[k].done }
+
+// results is chunk k's results, one per argument.
+func (b *batch) results(k int) []Result { return b.appendResults(nil, k) }

@@ -84,19 +84,7 @@ func (p *Pool) Imap(ctx context.Context, fn string, args [][]byte, opts ...MapOp
 	if err != nil {
 		return nil, err
 	}
-	next := 0 // the next chunk to wait for
-	return delivery.Resumable(func() ([]Result, bool) {
-		if next == len(b.handles) {
-			return nil, false
-		}
-		select {
-		case <-b.handles[next].done:
-		case <-ctx.Done():
-			return nil, false
-		}
-		next++
-		return b.results(next - 1), true
-	}), nil
+	return delivery.InOrder(ctx, len(b.handles), b.done, b.results), nil
 }
 
 // ImapUnordered is Imap yielding results in completion order (a chunk's
@@ -108,17 +96,5 @@ func (p *Pool) ImapUnordered(ctx context.Context, fn string, args [][]byte, opts
 	if err != nil {
 		return nil, err
 	}
-	left := len(b.handles)
-	return delivery.Resumable(func() ([]Result, bool) {
-		if left == 0 {
-			return nil, false
-		}
-		select {
-		case a := <-ready:
-			left--
-			return b.results(a.batchIndex), true
-		case <-ctx.Done():
-			return nil, false
-		}
-	}), nil
+	return delivery.AsReady(ctx, len(b.handles), ready, func(a *AsyncResult) int { return a.batchIndex }, b.results), nil
 }

@@ -68,3 +68,6 @@ func (p *Pool) submitBatch(fn string, args [][]byte, opts []MapOption, notify ch
 	}
 	return b, nil
 }
+
+// done is closed once chunk k is done.
+func (b *batch) done(k int) <-chan struct{} { return b.handles[k].done }

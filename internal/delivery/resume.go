@@ -1,6 +1,7 @@
 package delivery
 
 import (
+	"context"
 	"iter"
 	"sync"
 )
@@ -33,4 +34,40 @@ func Resumable[R any](next func() ([]R, bool)) iter.Seq[R] {
 			cur = group
 		}
 	}
+}
+
+// InOrder is Imap's sequence over n groups of results (one per task): each
+// group in turn, once done(k) is closed, as group(k) gives it.
+func InOrder[R any](ctx context.Context, n int, done func(k int) <-chan struct{}, group func(k int) []R) iter.Seq[R] {
+	next := 0 // the next group to wait for
+	return Resumable(func() ([]R, bool) {
+		if next == n {
+			return nil, false
+		}
+		select {
+		case <-done(next):
+		case <-ctx.Done():
+			return nil, false
+		}
+		next++
+		return group(next - 1), true
+	})
+}
+
+// AsReady is ImapUnordered's sequence over n groups of results: each as
+// ready hands over the handle of a finished one, whose group index(h) is.
+func AsReady[R, H any](ctx context.Context, n int, ready <-chan H, index func(H) int, group func(k int) []R) iter.Seq[R] {
+	left := n
+	return Resumable(func() ([]R, bool) {
+		if left == 0 {
+			return nil, false
+		}
+		select {
+		case h := <-ready:
+			left--
+			return group(index(h)), true
+		case <-ctx.Done():
+			return nil, false
+		}
+	})
 }
