@@ -209,12 +209,12 @@ func (p *Pool) wantsWorkersLocked() bool {
 // them may be the one that killed it. So each counts as delivered; one
 // delivered MaxDeliver times fails, and the others go back as suspects,
 // each sent later to a worker that holds nothing else, where a loss is
-// its own. That way a task is
-// handed to workers at most MaxDeliver times, and Deliveries says how
-// many. What goes back goes to the front of the queue. A local worker is
-// killed; a remote one is told to exit, in case it is only slow. Then the
-// pool starts the local workers it lacks for the tasks back in the queue
-// (a closed pool may have retired them all) and dispatches.
+// its own. That way a task is handed to workers at most MaxDeliver times,
+// and Deliveries says how many. What goes back goes to the front of the
+// queue. A local worker is killed; a remote one is told to exit, in case
+// it is only slow, and its host asked for another. Then the pool starts
+// the local workers it lacks for the tasks back in the queue (a closed
+// pool may have retired them all) and dispatches.
 func (p *Pool) loseWorkerLocked(w *worker, cause error) {
 	p.dropWorkerLocked(w, cause)
 	p.afterLossLocked()
