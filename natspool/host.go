@@ -169,14 +169,17 @@ func (h *host) found(data []byte, found chan<- string) {
 	}
 }
 
-// serve starts the host's workers for a pool it does not serve yet.
+// serve starts the host's workers for a pool it does not serve yet, and
+// tops up one it serves with fewer than Procs: a replacement its pool
+// asked for while this host was cut off from the server never came.
 func (h *host) serve(pool string) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if h.pools[pool] != nil {
-		return nil
+	live := 0
+	if hp := h.pools[pool]; hp != nil {
+		live = hp.live
 	}
-	for range h.cfg.Procs {
+	for range h.cfg.Procs - live {
 		if err := h.startLocked(pool, ""); err != nil {
 			return err
 		}

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -80,7 +81,7 @@ func TestServeHostGivesUp(t *testing.T) {
 // place, and the next task runs there.
 func TestHostReplacesTheWorkersItsPoolLost(t *testing.T) {
 	var events lockedBuffer
-	url := serverAndHost(t, &events)
+	url := serverAndHost(t, 1, &events)
 	p, err := New(0, URL(url), TaskTimeout(300*time.Millisecond), MaxDeliver(1))
 	if err != nil {
 		t.Fatal(err)
@@ -135,10 +136,10 @@ func TestHostReplacesTheWorkersItsPoolLost(t *testing.T) {
 }
 
 // serverAndHost starts a server listening on loopback and a host serving
-// its pools with one worker process each (this test binary), writing its
+// its pools with procs worker processes each (this test binary), writing its
 // events to events if set, and returns the server's URL; both stop when
 // the test ends, the host first.
-func serverAndHost(t *testing.T, events io.Writer) string {
+func serverAndHost(t *testing.T, procs int, events io.Writer) string {
 	t.Helper()
 	addr := freeLoopbackAddr(t)
 	srv, err := StartServer(addr, false)
@@ -149,7 +150,7 @@ func serverAndHost(t *testing.T, events io.Writer) string {
 	ctx, cancel := context.WithCancel(context.Background())
 	hostDone := make(chan error, 1)
 	go func() {
-		hostDone <- ServeHost(ctx, HostConfig{URL: "nats://" + addr, Procs: 1, Args: []string{"-test.run=^$"}, Path: os.Args[0], Events: events})
+		hostDone <- ServeHost(ctx, HostConfig{URL: "nats://" + addr, Procs: procs, Args: []string{"-test.run=^$"}, Path: os.Args[0], Events: events})
 	}()
 	t.Cleanup(func() {
 		cancel()
@@ -183,7 +184,7 @@ func (l *lockedBuffer) String() string {
 // on its own workers meanwhile.
 func TestHostWorkerThatCannotStartIsNotReplaced(t *testing.T) {
 	var events lockedBuffer
-	url := serverAndHost(t, &events)
+	url := serverAndHost(t, 1, &events)
 	p := newPool(t, 1, URL(url), Initializer("test.init-needs-env", nil), Env("NATSPOOL_TEST_INIT_OK=1"))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -209,7 +210,7 @@ func TestHostWorkerThatCannotStartIsNotReplaced(t *testing.T) {
 // restart it has started its Procs anew) starts none.
 func TestHostReplacesWithinProcs(t *testing.T) {
 	var events lockedBuffer
-	url := serverAndHost(t, &events)
+	url := serverAndHost(t, 1, &events)
 	p := newPool(t, 0, URL(url))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -246,7 +247,7 @@ func TestHostReplacesWithinProcs(t *testing.T) {
 // not given up on before it is ready: it serves.
 func TestHostWorkerWithASlowInitializerServes(t *testing.T) {
 	var events lockedBuffer
-	url := serverAndHost(t, &events)
+	url := serverAndHost(t, 1, &events)
 	p := newPool(t, 0, URL(url), Initializer("test.init-slow", sleepArgs(1500*time.Millisecond)), Heartbeat(20*time.Millisecond))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -255,5 +256,43 @@ func TestHostWorkerWithASlowInitializerServes(t *testing.T) {
 	}
 	if strings.Contains(events.String(), "ended") {
 		t.Fatalf("a worker ended (host: %s)", events.String())
+	}
+}
+
+// A host that learns again of a pool it serves with fewer than Procs
+// workers (a replacement the pool asked for was lost: the host was cut
+// off) starts the missing ones. Here the pool's heartbeat is so slow it
+// never misses the worker that dies, and the pool announces itself again,
+// as it does when it reconnects.
+func TestHostTopsUpAPoolItServes(t *testing.T) {
+	var events lockedBuffer
+	url := serverAndHost(t, 2, &events)
+	p := newPool(t, 0, URL(url), Heartbeat(time.Hour))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := p.WaitWorkers(ctx, 2); err != nil {
+		t.Fatal(err)
+	}
+	p.mu.Lock()
+	pid := p.live[0].pid
+	p.mu.Unlock()
+	syscall.Kill(pid, syscall.SIGKILL)
+	for !strings.Contains(events.String(), fmt.Sprintf("worker %d ended", pid)) {
+		if ctx.Err() != nil {
+			t.Fatalf("worker %d never ended (host: %s)", pid, events.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	info, _ := json.Marshal(wire.PoolInfo{ID: p.ID()})
+	p.nc.Publish(wire.SubjectAnnounce, info)
+	for strings.Count(events.String(), "started") < 3 {
+		if ctx.Err() != nil {
+			t.Fatalf("no worker started in place of the dead one (host: %s)", events.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond) // one too many would show by now
+	if n := strings.Count(events.String(), "started"); n != 3 {
+		t.Fatalf("host started %d workers, want 3: its two and one to top up (host: %s)", n, events.String())
 	}
 }

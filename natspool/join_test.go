@@ -17,7 +17,7 @@ import (
 // lost, after it. (The race it guards against is narrow: without the
 // ordering it failed about once in 90 runs.)
 func TestJoinFindsEveryTaskDelivered(t *testing.T) {
-	url := serverAndHost(t, nil)
+	url := serverAndHost(t, 1, nil)
 	for round := range 15 {
 		p, err := New(0, URL(url))
 		if err != nil {
