@@ -131,7 +131,7 @@ func (p *Pool) onResult(m *nats.Msg) {
 		p.mu.Unlock()
 		return
 	}
-	w.lastSeen, w.heard = now, p.reconnects()
+	w.lastSeen, w.heard, w.idleSince = now, p.reconnects(), time.Time{}
 	var a *AsyncResult
 	for i, x := range w.inflight {
 		if x.id == r.ID {

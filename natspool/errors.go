@@ -96,6 +96,14 @@ func (e *WorkerLostError) Unwrap() error { return e.Cause }
 // ran past the pool's TaskTimeout.
 type TimeoutError = procpool.TimeoutError
 
+// idleError is the cause when a worker's heartbeats said it ran nothing
+// while the owner waited for results from it.
+type idleError struct{ after time.Duration }
+
+func (e *idleError) Error() string {
+	return fmt.Sprintf("its result never came: the worker has run nothing for %v", e.after.Round(time.Millisecond))
+}
+
 // silenceError is the cause when a worker stopped sending heartbeats.
 type silenceError struct{ after time.Duration }
 

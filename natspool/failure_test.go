@@ -388,3 +388,76 @@ func TestStaleBeatStopsNoWorker(t *testing.T) {
 		t.Fatalf("after a stale beat: pid %s (was %s), %v, %d replaced; want the same worker", r.Value, pid, err, p.Stats().Replaced)
 	}
 }
+
+// A result lost on its way (the owner's connection was cut while it was
+// sent, and core NATS keeps nothing for a subscriber that is away) leaves
+// its worker idle while the owner waits: once the worker's heartbeats have
+// said so for the silence a pool allows, the task is taken back and runs
+// again, in the worker that lives on.
+func TestLostResultIsTakenBackFromAnIdleWorker(t *testing.T) {
+	p := newPool(t, 1, Heartbeat(20*time.Millisecond))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	first, err := p.Apply(ctx, Task{Func: "test.pid"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The owner stops listening for results, as if cut off, for one task.
+	var res *nats.Subscription
+	for _, s := range p.subs {
+		if s.Subject == p.prefix+".res" {
+			res = s
+		}
+	}
+	if err := res.Unsubscribe(); err != nil {
+		t.Fatal(err)
+	}
+	p.nc.Flush()
+	a, err := p.ApplyAsync(Task{Func: "test.echo"}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Its result has gone nowhere once the worker beats that it is idle.
+	for {
+		p.mu.Lock()
+		idle := len(p.live) == 1 && !p.live[0].idleSince.IsZero()
+		p.mu.Unlock()
+		if idle {
+			break
+		}
+		if ctx.Err() != nil {
+			t.Fatal("the worker never said it was idle")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	sub, err := p.nc.Subscribe(p.prefix+".res", p.onResult)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.subs = append(p.subs, sub)
+	if _, err := a.Get(ctx); err != nil || deliveries(a) != 2 || a.Result().Worker == "" {
+		t.Fatalf("the task whose result was lost: %v after %d deliveries, want success on the second", err, deliveries(a))
+	}
+	if r, err := p.Apply(ctx, Task{Func: "test.pid"}); err != nil || string(r.Value) != string(first.Value) {
+		t.Fatalf("after it: pid %s, %v; want the same worker %s, which lived on", r.Value, err, first.Value)
+	}
+}
+
+// A worker not heard from since the owner's last reconnect is sent nothing;
+// the beat that says it is there sends it what waited meanwhile, though
+// nothing else happens in the pool. (The reconnect is played by marking
+// the worker heard from before it.)
+func TestBeatAfterAReconnectSendsWhatWaited(t *testing.T) {
+	p := newPool(t, 1, Heartbeat(20*time.Millisecond))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := p.Apply(ctx, Task{Func: "test.echo"}); err != nil {
+		t.Fatal(err)
+	}
+	p.mu.Lock()
+	p.live[0].heard = p.reconnects() + 1 // heard from on another connection
+	p.mu.Unlock()
+	if _, err := p.Apply(ctx, Task{Func: "test.echo"}); err != nil {
+		t.Fatalf("a task submitted before the worker was heard from again: %v", err)
+	}
+}

@@ -36,6 +36,9 @@ type worker struct {
 	// the owner's clock, monotonic), from its heartbeats.
 	running uint64
 	since   time.Time
+	// idleSince is when its heartbeats began to say it runs nothing
+	// while the owner holds tasks of its in flight (zero: they do not).
+	idleSince time.Time
 }
 
 func jsonBytes(v any) ([]byte, error) { return json.Marshal(v) }
@@ -169,7 +172,9 @@ func (p *Pool) onBeat(m *nats.Msg) {
 	p.mu.Lock()
 	if w := p.byIndex[b.Worker]; w != nil {
 		now := time.Now()
-		w.lastSeen, w.heard = now, p.reconnects()
+		epoch := p.reconnects()
+		newlyHeard := w.heard != epoch
+		w.lastSeen, w.heard = now, epoch
 		// A beat may be read after the result of the task it names
 		// (they come on two subjects): a task no longer held runs no
 		// more, and must not be timed out, nor its worker stopped.
@@ -179,6 +184,18 @@ func (p *Pool) onBeat(m *nats.Msg) {
 		// When it started, on the owner's clock (a message's trip
 		// late, which only delays a timeout).
 		w.running, w.since = b.Running, now.Add(-time.Duration(b.Ran))
+		// Idle while the owner waits for results from it: they may
+		// have been lost (see checkWorkersLocked). Busy, it is not.
+		switch {
+		case b.Running != 0 || len(w.inflight) == 0:
+			w.idleSince = time.Time{}
+		case w.idleSince.IsZero():
+			w.idleSince = now
+		}
+		if newlyHeard {
+			// Back from the owner's reconnect: it may take tasks again.
+			p.dispatchLocked()
+		}
 	}
 	p.mu.Unlock()
 }
@@ -242,6 +259,29 @@ func (p *Pool) dropWorkerLocked(w *worker, cause error) {
 	if hs := p.hosts[w.host]; hs != nil {
 		hs.Workers--
 	}
+	p.reclaimLocked(w, cause)
+	if w.local != nil {
+		w.local.kill()
+	} else {
+		// On the control subject: on its own, the kill would wait
+		// behind the task it is meant to stop.
+		p.nc.Publish(p.prefix+".ctl", wire.AppendKillOne(nil, w.index))
+		// Its host starts another in its place, as reap does for a
+		// local one: a pool that only hosts serve would otherwise be
+		// left with fewer workers at each loss, and at none hang.
+		// Only one that served: one that could not get ready would
+		// fail again, and again.
+		if w.hostID != "" && w.isReady && p.wantsWorkersLocked() {
+			b, _ := jsonBytes(wire.Replace{Pool: p.id, Worker: w.id})
+			p.nc.Publish(wire.HostSubject(w.hostID), b)
+		}
+	}
+}
+
+// reclaimLocked takes back the tasks w holds, as loseWorkerLocked says:
+// for a worker given up on, or one that went idle without their results
+// (lost while the owner was cut off from the server), which serves on.
+func (p *Pool) reclaimLocked(w *worker, cause error) {
 	now := time.Now()
 	var requeue, failed []*AsyncResult
 	_, timedOut := cause.(*TimeoutError)
@@ -262,24 +302,8 @@ func (p *Pool) dropWorkerLocked(w *worker, cause error) {
 		a.suspect = true
 		requeue = append(requeue, a)
 	}
-	w.inflight = nil
+	w.inflight, w.isolated, w.running, w.idleSince = nil, false, 0, time.Time{}
 	p.queue = append(requeue, p.queue...)
-	if w.local != nil {
-		w.local.kill()
-	} else {
-		// On the control subject: on its own, the kill would wait
-		// behind the task it is meant to stop.
-		p.nc.Publish(p.prefix+".ctl", wire.AppendKillOne(nil, w.index))
-		// Its host starts another in its place, as reap does for a
-		// local one: a pool that only hosts serve would otherwise be
-		// left with fewer workers at each loss, and at none hang.
-		// Only one that served: one that could not get ready would
-		// fail again, and again.
-		if w.hostID != "" && w.isReady && p.wantsWorkersLocked() {
-			b, _ := jsonBytes(wire.Replace{Pool: p.id, Worker: w.id})
-			p.nc.Publish(wire.HostSubject(w.hostID), b)
-		}
-	}
 	if len(failed) > 0 {
 		// push takes only the handler's own lock, never the pool's.
 		p.handler.push(failed...)

@@ -29,7 +29,7 @@ func (p *Pool) tick() {
 
 func (p *Pool) checkWorkersLocked(now time.Time) {
 	silence := wire.SilenceLimit(p.cfg.heartbeat)
-	var lost []*worker
+	var lost, idle []*worker
 	var causes []error
 	for _, w := range p.live {
 		switch {
@@ -41,12 +41,21 @@ func (p *Pool) checkWorkersLocked(now time.Time) {
 		case w.local == nil && now.Sub(w.lastSeen) > silence:
 			lost = append(lost, w)
 			causes = append(causes, &silenceError{after: now.Sub(w.lastSeen)})
+		// Its beats have said for a while that it runs nothing, yet
+		// the owner holds tasks of its: their results, or the tasks
+		// themselves, were lost (the owner was cut off from the server
+		// while it sent them). It lives: only its tasks are taken back.
+		case !w.idleSince.IsZero() && now.Sub(w.idleSince) > silence:
+			idle = append(idle, w)
 		}
 	}
 	for i, w := range lost {
 		p.dropWorkerLocked(w, causes[i])
 	}
-	if len(lost) > 0 {
+	for _, w := range idle {
+		p.reclaimLocked(w, &idleError{after: now.Sub(w.idleSince)})
+	}
+	if len(lost)+len(idle) > 0 {
 		p.afterLossLocked()
 	}
 	for _, lp := range p.locals {
