@@ -18,7 +18,10 @@ import (
 // those on a server that restarted never are, and are given up on for
 // their silence, their tasks counted once for the restart; those on
 // another server of a cluster, or on the same one when only the owner was
-// cut off, serve on. Replacements start and the tasks are redelivered. If the server stays away longer than
+// cut off, serve on (the beat that brings one back sends it what waited,
+// and the results it sent while the owner was away, lost, are taken back
+// once its beats say it is idle: see checkWorkersLocked). Replacements
+// start and the tasks are redelivered. If the server stays away longer than
 // ServerGrace, the owner gives up: its connection closes and every task
 // not done fails with ErrServerLost, as do later submissions.
 
