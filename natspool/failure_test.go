@@ -73,6 +73,15 @@ func TestInitializerRunsInEveryWorker(t *testing.T) {
 	}
 }
 
+// drainInProcessStarted empties inProcessStarted of the signals an earlier
+// test's (or run's) in-process workers left, so that the next one read is
+// this test's.
+func drainInProcessStarted() {
+	for len(inProcessStarted) > 0 {
+		<-inProcessStarted
+	}
+}
+
 // inProcessWorker serves p from a goroutine over its own connection, as a
 // worker on another host would; stop closes that connection abruptly.
 func inProcessWorker(t *testing.T, url, poolID, id string) (stop func(), served <-chan error) {
@@ -88,9 +97,7 @@ func inProcessWorker(t *testing.T, url, poolID, id string) (stop func(), served 
 }
 
 func TestSilentRemoteWorkerLosesItsTasks(t *testing.T) {
-	for len(inProcessStarted) > 0 { // left by an earlier run's worker b
-		<-inProcessStarted
-	}
+	drainInProcessStarted()
 	p := newPool(t, 0, Heartbeat(20*time.Millisecond))
 	stopA, servedA := inProcessWorker(t, p.URL(), p.ID(), "a")
 	a, err := p.ApplyAsync(Task{Func: "test.in-process-start", Args: sleepArgs(300 * time.Millisecond)}, nil, nil)
@@ -263,9 +270,7 @@ func TestServeReturnsNilWhenItsPoolIsTerminated(t *testing.T) {
 // Join returns with every task done, rather than wait for a worker that
 // nothing would start.
 func TestClosedPoolStartsAWorkerForATaskALossBroughtBack(t *testing.T) {
-	for len(inProcessStarted) > 0 {
-		<-inProcessStarted
-	}
+	drainInProcessStarted()
 	srv, _ := serverConn(t, "")
 	p := newPool(t, 1, URL(srv.ClientURL()), Prefetch(0), Heartbeat(20*time.Millisecond))
 	// The local worker is busy until the file exists, so that the next
@@ -322,9 +327,7 @@ func TestClosedPoolStartsAWorkerForATaskALossBroughtBack(t *testing.T) {
 // third, on its second delivery, rather than fail after a second "loss"
 // in a worker that was already gone.
 func TestWorkersLostTogetherGetNoneOfEachOthersTasks(t *testing.T) {
-	for len(inProcessStarted) > 0 {
-		<-inProcessStarted
-	}
+	drainInProcessStarted()
 	p := newPool(t, 0, Heartbeat(time.Hour)) // no tick: the test plays it
 	stopA, servedA := inProcessWorker(t, p.URL(), p.ID(), "a")
 	stopB, servedB := inProcessWorker(t, p.URL(), p.ID(), "b")

@@ -146,9 +146,7 @@ func submitSleeps(t *testing.T, p *Pool, n int) ([]*AsyncResult, <-chan struct{}
 // waits for a worker of the new server, where it runs on its first
 // delivery, and the busy one's task on its second.
 func TestOwnerBackOnARestartedServerSendsNothingToTheOldWorkers(t *testing.T) {
-	for len(inProcessStarted) > 0 {
-		<-inProcessStarted
-	}
+	drainInProcessStarted()
 	addr := freeLoopbackAddr(t)
 	srv, err := StartServer(addr, false)
 	if err != nil {
