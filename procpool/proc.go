@@ -272,10 +272,12 @@ func (pr *proc) readResults(fr *frameReader) error {
 			// Nothing to run in the handler (an Apply's handle): complete
 			// it here, one goroutine hand-off sooner.
 			close(a.done)
-			continue
+		} else {
+			batch = append(batch, a)
 		}
-		batch = append(batch, a)
-		// Hand results over in batches while more are already buffered.
+		// Hand results over in batches while more are already buffered,
+		// whatever this one was: the batch must not wait for the next
+		// read when nothing more is buffered.
 		if len(batch) > 0 && (fr.buffered() == 0 || len(batch) >= 256) {
 			p.handler.push(batch...)
 			batch = nil

@@ -62,6 +62,33 @@ func TestResultsBeforeABadFrameAreDelivered(t *testing.T) {
 	}
 }
 
+// A result with a callback, read while the next result is already
+// buffered, waits for the batch to be handed over; that must happen even
+// when the next result, the last one buffered, has nothing for the
+// handler to run (an Apply's handle, completed in place).
+func TestCallbackResultBeforeAnApplysIsDelivered(t *testing.T) {
+	p := newPool(t, 1, Prefetch(4))
+	for round := range 20 {
+		ran := make(chan struct{}, 1)
+		// Submitted together, so that the worker's two results tend to
+		// arrive in one read.
+		async := p.newAsync(Task{Func: "test.echo", Args: []byte("a")}, func(Result) { ran <- struct{}{} }, nil, nil)
+		apply := p.newAsync(Task{Func: "test.echo", Args: []byte("b")}, nil, nil, nil)
+		if err := p.submit(async, apply); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := apply.GetTimeout(time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		// Nothing else will come from this worker to carry the first
+		// result along: it arrives now or never.
+		if _, err := async.GetTimeout(20 * time.Second); err != nil {
+			t.Fatalf("round %d: the result with a callback, after the one without: %v", round, err)
+		}
+		<-ran
+	}
+}
+
 // A prefetched task's wait must not count against the task timeout, and a
 // finished result must not wait in the worker while the next task runs.
 func TestPrefetchedTasksAndPromptResults(t *testing.T) {
