@@ -59,9 +59,9 @@ func (p *Pool) Map(ctx context.Context, fn string, args [][]byte, opts ...MapOpt
 //
 // The sequence is one iterator, as Python's is and procpool's: each range
 // goes on where the last one stopped, so a range after a break yields the
-// rest, and a range after the last result yields nothing. A range that ctx
-// ends stops without consuming a result. The same rule holds for
-// ImapUnordered.
+// rest, a range after the last result yields nothing, and a range inside a
+// range takes the next results. A range that ctx ends stops without
+// consuming a result. The same rule holds for ImapUnordered.
 func (p *Pool) Imap(ctx context.Context, fn string, args [][]byte, opts ...MapOption) (iter.Seq[Result], error) {
 	b, err := p.submitBatch(fn, args, opts, nil, nil)
 	if err != nil {

@@ -76,9 +76,10 @@ func firstErr(rs []Result) error {
 // as they become available. Stopping early leaves the remaining tasks to run.
 //
 // The sequence is one iterator, as Python's is: each range goes on where
-// the last one stopped, so a range after a break yields the rest, and a
-// range after the last result yields nothing. A range that ctx ends stops
-// without consuming a result. The same rule holds for ImapUnordered.
+// the last one stopped, so a range after a break yields the rest, a range
+// after the last result yields nothing, and a range inside a range takes
+// the next results. A range that ctx ends stops without consuming a
+// result. The same rule holds for ImapUnordered.
 func (p *Pool) Imap(ctx context.Context, fn string, args [][]byte, opts ...MapOption) (iter.Seq[Result], error) {
 	b, err := p.submitBatch(fn, args, opts, nil, nil)
 	if err != nil {

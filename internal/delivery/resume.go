@@ -8,30 +8,37 @@ import (
 
 // Resumable is the one iterator behind a pool's Imap and ImapUnordered,
 // as Python's is: each range over it goes on where the last one stopped,
-// so a range after a break yields the rest of the results, and a range
-// after the last one yields nothing. next waits for the next group of
-// results (a chunk's, in its argument order) and says false when there is
-// none left or the wait was called off (the caller's context ended), in
-// which case it must not have taken a group. Ranges take turns.
+// so a range after a break yields the rest of the results, a range after
+// the last one yields nothing, and a range inside a range over it takes
+// the next results, as a nested loop over one Python iterator does. next
+// waits for the next group of results (a chunk's, in its argument order)
+// and says false when there is none left or the wait was called off (the
+// caller's context ended), in which case it must not have taken a group.
+// Ranges in several goroutines take the results one at a time between
+// them.
 func Resumable[R any](next func() ([]R, bool)) iter.Seq[R] {
 	var mu sync.Mutex
 	var cur []R // what is left of the group being yielded
-	return func(yield func(R) bool) {
+	// take holds the lock only to take one result, never across a yield:
+	// the loop body may range over the sequence again.
+	take := func() (r R, ok bool) {
 		mu.Lock()
 		defer mu.Unlock()
-		for {
-			for len(cur) > 0 {
-				r := cur[0]
-				cur = cur[1:]
-				if !yield(r) {
-					return
-				}
+		for len(cur) == 0 {
+			if cur, ok = next(); !ok {
+				return r, false
 			}
-			group, ok := next()
-			if !ok {
+		}
+		r = cur[0]
+		cur = cur[1:]
+		return r, true
+	}
+	return func(yield func(R) bool) {
+		for {
+			r, ok := take()
+			if !ok || !yield(r) {
 				return
 			}
-			cur = group
 		}
 	}
 }

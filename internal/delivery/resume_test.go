@@ -42,3 +42,34 @@ func TestResumableGoesOnWhereItStopped(t *testing.T) {
 		t.Fatalf("asked for %d groups, want %d", asked, len(groups))
 	}
 }
+
+// A range inside a range over the same sequence takes the next results,
+// as a nested loop over one Python iterator does, and the outer range
+// goes on after them.
+func TestResumableNestedRangeTakesTheNextResults(t *testing.T) {
+	groups := [][]int{{1, 2}, {3, 4, 5}, {6}}
+	asked := 0
+	seq := Resumable(func() ([]int, bool) {
+		if asked == len(groups) {
+			return nil, false
+		}
+		asked++
+		return groups[asked-1], true
+	})
+	var outer, inner []int
+	for r := range seq {
+		outer = append(outer, r)
+		for r := range seq {
+			inner = append(inner, r)
+			if len(inner)%2 == 0 {
+				break
+			}
+		}
+	}
+	if want := []int{1, 4}; !slices.Equal(outer, want) {
+		t.Errorf("the outer range yielded %v, want %v", outer, want)
+	}
+	if want := []int{2, 3, 5, 6}; !slices.Equal(inner, want) {
+		t.Errorf("the inner ranges yielded %v, want %v", inner, want)
+	}
+}
