@@ -17,12 +17,14 @@ type member struct {
 	anonBytes, fileBytes uint64    // resident anonymous / file-backed memory at the last statm read
 	pss                  pssShares // from its last PSS pass, if pssPassed
 	pssPassed            bool
+	joined               uint64 // the reading it joined in (pssBook.joined)
 }
 
 // join adds a member after every member already there, so after its parent.
 func (r *procReader) join(m *member) {
 	r.tree[m.pid] = m
 	r.order = append(r.order, m)
+	m.joined = r.pss.joined()
 	r.book.born(m.pid, m.ppid)
 }
 

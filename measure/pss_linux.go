@@ -18,16 +18,27 @@ import (
 //
 //	pss ~ anon * anonShare + fileShare
 //
-// anonShare is the fraction of its anonymous pages a member is charged for
-// (less than 1 when they are shared copy-on-write after a fork), fileShare
-// the bytes its file pages were charged at its last pass. Anonymous memory,
-// which carries the growth of a process, is so counted page for page. The
-// file part is held as measured because its share falls as more processes
-// map the same binary: a share taken when ten workers ran would overstate a
-// hundred. For the same reason a member born since the last pass counts
-// its anonymous pages only (at the tree's average share), until a pass reads
-// it: at most its share of the binary's text is missed meanwhile, which in
-// a tree of a hundred processes is under a tenth of its own.
+// anonShare is the fraction of its anonymous pages a member was charged
+// for at its last pass (less than 1 when they are shared copy-on-write
+// after a fork), fileShare the bytes its file pages were charged. Anonymous
+// memory, which carries the growth of a process, is so counted page for
+// page. The file part is held as measured because its share falls as more
+// processes map the same binary: a share taken when ten workers ran would
+// overstate a hundred.
+//
+// A member no pass has read yet counts nothing. Nothing in statm says what
+// it shares: a child forked without exec (CPython's fork start method)
+// shares all its parent's anonymous pages, and counting them again as its
+// own put a pool of four at 2.4 times the kernel's figure; a Go worker,
+// exec'd, shares none, but its binary's text, which no member read yet may
+// map, is missed whatever share is guessed for its anonymous pages. While a
+// fork child touches nothing of its own, its parent's stale share holds
+// the pages they share, once. Instead of guessing, a pass is due at the
+// first reading after new members joined (see due), not 100 ms later,
+// which a short trial never reached. It leaves out members that joined in
+// its own reading: one started by os/exec may not have reached exec yet,
+// and until it does it shares its parent's memory map, which a pass would
+// count twice.
 //
 // So at a pass the figure is exact; between passes it leans low rather than
 // high, and the peak, a maximum over samples, is not raised by a stale
@@ -37,10 +48,17 @@ import (
 // opens and parses it whole into strings each time; the reader keeps it open
 // and re-reads it with pread, as it does statm.
 
-// pssMinGap is the shortest time between two passes: a tree's sharing does
-// not change faster than its processes start, and a pass of a small tree
-// every 100 ms costs next to nothing.
+// pssMinGap is the shortest time between two passes of a tree whose
+// membership has not changed: its sharing does not change faster than its
+// processes start, and a pass of a small tree every 100 ms costs next to
+// nothing.
 const pssMinGap = 100 * time.Millisecond
+
+// pssBurst is the CPU that passes may spend ahead of CostBudget: enough to
+// read a pool of tens of workers once as it starts, so that a short trial
+// is not measured from estimates alone, and what a trial of half a second
+// would be allowed anyway.
+const pssBurst = 5e-3
 
 // pssShares is what one pass measured of a member.
 type pssShares struct {
@@ -48,37 +66,72 @@ type pssShares struct {
 	file uint64  // bytes its file-backed and shared-memory pages were charged
 }
 
-// pssBook rations the passes and keeps the tree's average shares.
+// pssBook rations the passes: all of them together stay within CostBudget
+// of a core since the first, plus pssBurst.
 type pssBook struct {
-	next time.Time // earliest time of the next pass
-	anon float64   // the tree's anonymous share at the last pass
-	seen bool      // a pass has read a member's smaps_rollup
+	first   time.Time // the first pass
+	last    time.Time // the latest pass
+	spent   float64   // CPU seconds all passes cost
+	force   bool      // the next reading takes a pass, budget or not
+	reading uint64    // readings ended so far (see sampled)
+	fresh   bool      // members joined in this reading
+	pending bool      // members that joined in an earlier reading await a pass
+	seen    bool      // a pass has read a member's smaps_rollup
 }
 
-// due reports whether a pass is due now.
-func (b *pssBook) due(now time.Time) bool { return !now.Before(b.next) }
+// joined notes a new member and returns the reading it joined in.
+func (b *pssBook) joined() uint64 {
+	b.fresh = true
+	return b.reading
+}
 
-// passed schedules the next pass after a pass that cost cost seconds of
-// CPU, so that passes stay within CostBudget of a core.
+// due reports whether a pass is due now: when asked for; otherwise, within
+// the budget, when members that joined before this reading await one, or
+// pssMinGap after the last pass.
+func (b *pssBook) due(now time.Time) bool {
+	switch {
+	case b.force || b.first.IsZero():
+		return true
+	case b.spent > pssBurst+CostBudget*now.Sub(b.first).Seconds():
+		return false
+	}
+	return b.pending || now.Sub(b.last) >= pssMinGap
+}
+
+// reads reports whether a pass reads a member that joined in reading
+// joined: not in the reading it joined in, except at the first pass,
+// which reads the tree as sampling found it.
+func (b *pssBook) reads(joined uint64) bool { return b.first.IsZero() || joined != b.reading }
+
+// sampled ends a reading: what joined in it awaits a pass from the next.
+func (b *pssBook) sampled() {
+	b.pending = b.pending || b.fresh
+	b.fresh = false
+	b.reading++
+}
+
+// passed records a pass at now that cost cost seconds of CPU and read read
+// members: every member but those of this reading.
 func (b *pssBook) passed(now time.Time, cost float64, read int) {
-	gap := time.Duration(cost / CostBudget * float64(time.Second))
-	b.next = now.Add(max(gap, pssMinGap))
+	if b.first.IsZero() {
+		b.first = now
+	}
+	b.last = now
+	b.spent += cost
+	b.force = false
+	b.pending = false
 	b.seen = b.seen || read > 0
 }
 
-// estimate is a member's PSS in bytes from its statm figures, with its own
-// shares if it has been through a pass, the tree's anonymous share
-// otherwise. It is 0 until a pass has read some member: where smaps_rollup
-// cannot be read (Linux before 4.14, or no permission) there is no PSS, and
-// the caller reports none rather than a guess.
+// estimate is a member's PSS in bytes from its statm figures and its
+// shares at its last pass; 0 if no pass has read it. Where smaps_rollup
+// cannot be read at all (Linux before 4.14, or no permission) there is
+// no PSS, and the caller reports none rather than a guess.
 func (b *pssBook) estimate(m *member) uint64 {
-	switch {
-	case !b.seen:
+	if !b.seen || !m.pssPassed {
 		return 0
-	case m.pssPassed:
-		return uint64(float64(m.anonBytes)*m.pss.anon) + m.pss.file
 	}
-	return uint64(float64(m.anonBytes) * b.anon)
+	return uint64(float64(m.anonBytes)*m.pss.anon) + m.pss.file
 }
 
 // pssPass reads smaps_rollup of every live member (whose statm figures are
@@ -86,10 +139,9 @@ func (b *pssBook) estimate(m *member) uint64 {
 // seconds (0 where the thread's CPU clock cannot be read).
 func (r *procReader) pssPass(now time.Time) (cost float64) {
 	cpu0, clock := threadCPU()
-	var anon, pssAnon float64
 	read := 0
 	for _, m := range r.order {
-		if m.dead || m.zombie {
+		if m.dead || m.zombie || !r.pss.reads(m.joined) {
 			continue
 		}
 		if m.smaps < 0 {
@@ -110,14 +162,6 @@ func (r *procReader) pssPass(now time.Time) (cost float64) {
 		m.pss = roll.shares(m.anonBytes)
 		m.pssPassed = true
 		read++
-		anon += float64(m.anonBytes)
-		pssAnon += float64(m.anonBytes) * m.pss.anon
-	}
-	if read > 0 {
-		r.pss.anon = 1
-		if anon > 0 {
-			r.pss.anon = pssAnon / anon
-		}
 	}
 	if cpu1, ok := threadCPU(); clock && ok && cpu1 >= cpu0 {
 		cost = cpu1 - cpu0

@@ -1,9 +1,15 @@
 package measure
 
 import (
+	"bufio"
 	"errors"
+	"io"
 	"math"
+	"os"
+	"os/exec"
 	"strconv"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -183,5 +189,173 @@ func TestSampleNow(t *testing.T) {
 	t.Logf("peak PSS %.1f MiB, smaps_rollup %.1f MiB", got/(1<<20), float64(want)/(1<<20))
 	if math.Abs(got-float64(want)) > 0.10*float64(want) || rep.PeakPSSBytes < allocBytes {
 		t.Fatalf("peak PSS %d bytes after Sample; smaps_rollup %d, the child touched %d", rep.PeakPSSBytes, want, allocBytes)
+	}
+}
+
+// TestPSSBookDue holds the rationing of passes: a pass at the first
+// reading after new members joined, within the budget; otherwise one every
+// pssMinGap.
+func TestPSSBookDue(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	ms := func(n int) time.Time { return t0.Add(time.Duration(n) * time.Millisecond) }
+	join := func(b *pssBook) { b.joined() }
+	tests := []struct {
+		name  string
+		setup func(b *pssBook)
+		at    time.Time
+		want  bool
+	}{
+		{"nothing new, too soon", func(b *pssBook) {}, ms(50), false},
+		{"nothing new, pssMinGap on", func(b *pssBook) {}, ms(100), true},
+		{"joined in this reading", join, ms(20), false},
+		{"joined in the last reading", func(b *pssBook) { join(b); b.sampled() }, ms(20), true},
+		{"joined before, and more now", func(b *pssBook) { join(b); b.sampled(); join(b) }, ms(20), true},
+		{"joined before, over budget", func(b *pssBook) { b.spent = 0.1; join(b); b.sampled() }, ms(20), false},
+		{"over budget, pssMinGap on", func(b *pssBook) { b.spent = 0.1 }, ms(200), false},
+		{"budget earned back", func(b *pssBook) { b.spent = 0.1 }, ms(10000), true},
+		{"asked for, over budget", func(b *pssBook) { b.spent = 0.1; b.force = true }, ms(1), true},
+	}
+	if b := (pssBook{}); !b.due(t0) {
+		t.Error("the first reading: no pass due")
+	}
+	// Each case starts after a pass at t0 that cost 1 ms.
+	for _, tt := range tests {
+		var b pssBook
+		b.passed(t0, 1e-3, 1)
+		b.sampled()
+		tt.setup(&b)
+		if got := b.due(tt.at); got != tt.want {
+			t.Errorf("%s: due = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+// A pass reads every member at the first reading; after it, members that
+// joined in an earlier reading but not those of its own, which os/exec
+// may not have exec'd yet.
+func TestPSSBookReads(t *testing.T) {
+	var b pssBook
+	first := b.joined()
+	if !b.reads(first) {
+		t.Error("the first pass skips the tree sampling found")
+	}
+	b.passed(time.Unix(1000, 0), 0, 1)
+	b.sampled()
+	earlier := b.joined()
+	b.sampled()
+	now := b.joined()
+	if !b.reads(earlier) || b.reads(now) {
+		t.Errorf("reads a member of an earlier reading: %v, of this one: %v; want true, false", b.reads(earlier), b.reads(now))
+	}
+	b.passed(time.Unix(1001, 0), 0, 1)
+	if b.sampled(); !b.pending {
+		t.Error("a member skipped by a pass does not await the next one")
+	}
+}
+
+// A member no pass has read counts nothing; one read counts its anonymous
+// pages at its share and its file pages as measured.
+func TestPSSEstimate(t *testing.T) {
+	var b pssBook
+	b.passed(time.Unix(1000, 0), 0, 1)
+	read := &member{anonBytes: 100, pss: pssShares{anon: 0.25, file: 40}, pssPassed: true}
+	if got := b.estimate(read); got != 65 {
+		t.Errorf("a member read: %d bytes, want 65", got)
+	}
+	if got := b.estimate(&member{anonBytes: 100}); got != 0 {
+		t.Errorf("a member not yet read: %d bytes, want 0", got)
+	}
+}
+
+// forkTreePy holds 64 MiB of its own, then forks four children that touch
+// none of it: copy-on-write, the tree holds the 64 MiB once.
+const forkTreePy = `
+import os, signal, sys
+mem = bytearray(b"\x01") * (64 << 20)
+print("base", flush=True)
+sys.stdin.readline()
+kids = []
+for _ in range(4):
+    pid = os.fork()
+    if pid == 0:
+        signal.pause()
+        os._exit(0)
+    kids.append(pid)
+print("ready", flush=True)
+sys.stdin.read()
+for k in kids:
+    os.kill(k, signal.SIGKILL)
+for k in kids:
+    os.waitpid(k, 0)
+`
+
+// TestSamplerPSSForkedChildren holds the peak PSS of a parent and its
+// children forked without exec (CPython's fork start method) against the
+// kernel's smaps_rollup sum: the pages they share count once, before a
+// pass has read the children as after.
+func TestSamplerPSSForkedChildren(t *testing.T) {
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("no python3:", err)
+	}
+	cmd := exec.Command(python, "-c", forkTreePy)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	// A group of its own, so that the children go with their parent
+	// whatever state the test leaves them in.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		stdin.Close()
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		cmd.Wait()
+	})
+	lines := bufio.NewReader(out)
+	expect := func(want string) {
+		t.Helper()
+		if line, err := lines.ReadString('\n'); err != nil || line != want+"\n" {
+			t.Fatalf("python said %q, want %q: %v", line, want, err)
+		}
+	}
+	expect("base")
+	// The parent alone is read at Start; its children join after.
+	const after = 10
+	var ready atomic.Bool
+	taken, enough := 0, newEvent()
+	s := startWatched(t, cmd.Process.Pid, 5*time.Millisecond, func(reading) {
+		if ready.Load() {
+			if taken++; taken == after {
+				enough.set()
+			}
+		}
+	})
+	if _, err := io.WriteString(stdin, "go\n"); err != nil {
+		t.Fatal(err)
+	}
+	expect("ready")
+	ready.Store(true)
+	waitFor(t, enough.ch, "%d samples of the forked tree", after)
+	rep := s.Stop()
+	kernel := treePSS(t, cmd.Process.Pid)
+	const mib = 1 << 20
+	t.Logf("sampler: peak PSS %.1f MiB, peak RSS %.1f MiB, %d processes; smaps_rollup: PSS %.1f MiB",
+		float64(rep.PeakPSSBytes)/mib, float64(rep.PeakRSSBytes)/mib, rep.PeakProcesses, float64(kernel)/mib)
+	if rep.PeakProcesses != 5 {
+		t.Fatalf("saw at most %d processes, want the parent and its 4 children", rep.PeakProcesses)
+	}
+	if rel := (float64(rep.PeakPSSBytes) - float64(kernel)) / float64(kernel); rel > 0.10 {
+		t.Errorf("peak PSS %d bytes, smaps_rollup %d bytes: %.0f%% over", rep.PeakPSSBytes, kernel, rel*100)
+	}
+	if rep.PeakPSSBytes < 64*mib {
+		t.Errorf("peak PSS %d bytes: less than the 64 MiB the parent holds", rep.PeakPSSBytes)
 	}
 }

@@ -131,11 +131,11 @@ func newTreeReader(pid int) (treeReader, reading, error) {
 
 func (r *procReader) ticksPerSecond() float64 { return r.tps }
 
+func (r *procReader) passNext() { r.pss.force = true }
+
 // sample reads the tree's RSS and process count, and CPU when withCPU. It
 // reports errors other than vanished processes, but still returns what it
 // read.
-func (r *procReader) passNext() { r.pss.next = time.Time{} }
-
 func (r *procReader) sample(withCPU bool) (reading, error) {
 	var scanErr error
 	if from, ok := r.newPIDs(); ok {
@@ -185,6 +185,7 @@ func (r *procReader) read(withCPU, baseline bool) (reading, error) {
 	if now := time.Now(); r.pss.due(now) && rd.procs > 0 {
 		rd.pssCost = r.pssPass(now)
 	}
+	r.pss.sampled()
 	for _, m := range r.order {
 		if !m.dead && !m.zombie {
 			rd.pssBytes += r.pss.estimate(m)
