@@ -167,10 +167,10 @@ func (p *plan) execTrial(ctx context.Context, spec TrialSpec, progress func(done
 		Checksum:               o.Checksum,
 		Samples:                rep.Samples,
 	}
-	// A trial too short for one sample still used at least its own RSS.
-	if t.PeakRSSBytes < u.MaxRSSBytes {
-		t.PeakRSSBytes = u.MaxRSSBytes
-	}
+	// Not raised to the trial's ru_maxrss: started by os/exec, the trial
+	// ran in poolbench's memory map until exec, and the kernel carries that
+	// map's high-water mark into the trial's figure. The sampler's first
+	// sample is taken as the trial starts, before it could end.
 	if cg != nil {
 		if peak, err := cg.PeakBytes(); err == nil {
 			t.PeakCgroupBytes = peak

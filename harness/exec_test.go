@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -27,5 +28,34 @@ func TestTrialRecordTooLong(t *testing.T) {
 		Repeat: 1, SampleInterval: DefaultInterval, Executable: exe, TaskOutput: io.Discard}, nil)
 	if err == nil || !strings.Contains(err.Error(), "read its records") {
 		t.Fatalf("error %v, want one about reading the trial's records", err)
+	}
+}
+
+// A trial's peak RSS is its own tree's. os/exec starts a child in its
+// parent's memory map until exec, and the kernel then carries the parent's
+// high-water mark into the child's ru_maxrss: a poolbench that once held
+// 256 MiB saw every trial it started report at least that.
+func TestTrialPeakRSSIsNotTheParents(t *testing.T) {
+	const held = 256 << 20
+	mem, err := syscall.Mmap(-1, 0, held, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < len(mem); i += os.Getpagesize() {
+		mem[i] = 1
+	}
+	if err := syscall.Munmap(mem); err != nil {
+		t.Fatal(err)
+	}
+	cfg := small("noop")
+	cfg.Strategies, cfg.Repeat, cfg.Warmup = []string{"serial"}, 1, 0
+	run, err := Run(context.Background(), cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := run.Results[0]
+	t.Logf("serial noop trial: peak RSS %.1f MiB after its parent held %d MiB", r.PeakRSSBytes.Median/(1<<20), held>>20)
+	if r.PeakRSSBytes.Median >= held/2 {
+		t.Errorf("peak RSS %.1f MiB: the parent's high-water mark, not the trial's", r.PeakRSSBytes.Median/(1<<20))
 	}
 }

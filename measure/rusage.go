@@ -12,7 +12,10 @@ type Usage struct {
 	SystemSeconds float64
 	// MaxRSSBytes is the largest RSS of the process or of any one waited-for
 	// descendant: a maximum over processes, not a sum over the tree (the
-	// Sampler's PeakRSSBytes is the sum).
+	// Sampler's PeakRSSBytes is the sum). A process started by vfork or
+	// clone with a shared memory map, as os/exec starts one, has its
+	// parent's high-water mark at exec carried into its own: for such a
+	// process it is at least what its parent ever held.
 	MaxRSSBytes uint64
 	// VoluntaryCtxSwitches counts switches where the process gave up the CPU
 	// (blocked); InvoluntaryCtxSwitches those where the scheduler took it.
