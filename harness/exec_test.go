@@ -2,6 +2,8 @@ package harness
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -9,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/poolbench/poolbench/workloads"
 )
 
 // TestTrialRecordTooLong: a trial whose record is longer than the parent
@@ -57,5 +61,49 @@ func TestTrialPeakRSSIsNotTheParents(t *testing.T) {
 	t.Logf("serial noop trial: peak RSS %.1f MiB after its parent held %d MiB", r.PeakRSSBytes.Median/(1<<20), held>>20)
 	if r.PeakRSSBytes.Median >= held/2 {
 		t.Errorf("peak RSS %.1f MiB: the parent's high-water mark, not the trial's", r.PeakRSSBytes.Median/(1<<20))
+	}
+}
+
+// processes_spawned counts every process a trial started, held against
+// the starts the workers themselves noted: process-per-task whose every
+// task kills its process starts one process a task, as Python's
+// Process(target=f) does, with no replacement left to count or to miss.
+func TestProcessPerTaskCountsEveryProcessItStarts(t *testing.T) {
+	starts := filepath.Join(t.TempDir(), "starts")
+	t.Setenv(envStarts, starts)
+	cfg := small("noop")
+	cfg.Strategies, cfg.Repeat, cfg.Warmup = []string{"process-per-task"}, 1, 0
+	faults, err := workloads.ParseFaults("crash=1", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Faults = faults
+	run, err := Run(context.Background(), cfg, nil)
+	if err != nil && !errors.Is(err, ErrNothingMeasured) {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(starts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The solo starts before the trial are this process's children;
+	// the trial's workers are the trial's.
+	byTrial := 0
+	for line := range strings.Lines(string(data)) {
+		var pid, ppid int
+		if _, err := fmt.Sscan(line, &pid, &ppid); err != nil {
+			t.Fatalf("starts file: %q: %v", line, err)
+		}
+		if ppid != os.Getpid() {
+			byTrial++
+		}
+	}
+	r := run.Results[0]
+	t.Logf("%d tasks crashed: %d processes recorded, %d started by the trial", cfg.Tasks, r.ProcessesSpawned, byTrial)
+	if r.Errors != cfg.Tasks {
+		t.Fatalf("%d of %d tasks failed, want all", r.Errors, cfg.Tasks)
+	}
+	if r.ProcessesSpawned != byTrial || byTrial != cfg.Tasks {
+		t.Errorf("recorded %d processes spawned, the trial started %d, for %d tasks", r.ProcessesSpawned, byTrial, cfg.Tasks)
 	}
 }

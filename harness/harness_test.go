@@ -18,6 +18,7 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	noteWorkerStart()
 	if served, err := procpool.ServeRole(); served {
 		exit(err)
 	}
@@ -25,6 +26,26 @@ func TestMain(m *testing.M) {
 	// slows the tests down.
 	os.Setenv("GORACE", strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0"))
 	goleak.VerifyTestMain(m)
+}
+
+// envStarts names a file in which each pool worker this test binary serves
+// notes its pid and its parent's as it starts: what a strategy started,
+// counted apart from what it recorded.
+const envStarts = "HARNESS_TEST_WORKER_STARTS"
+
+func noteWorkerStart() {
+	path := os.Getenv(envStarts)
+	role, _, _ := strings.Cut(os.Getenv(procpool.EnvRole), ":")
+	if path == "" || role != procpool.RoleWorker {
+		return
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "note worker start:", err)
+		os.Exit(1)
+	}
+	fmt.Fprintln(f, os.Getpid(), os.Getppid()) // one append, whole
+	f.Close()
 }
 
 func exit(err error) {

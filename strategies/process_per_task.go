@@ -55,7 +55,10 @@ func (ProcessPerTask) Run(ctx context.Context, plan Plan, rec *Recorder) error {
 }
 
 // runInOwnProcess is Python's Process(target=f).start(); join(): one worker
-// process for one task, reaped before it returns.
+// process for one task, reaped before it returns. The pool is closed as
+// soon as the task is in, so that a task that kills its process is not
+// followed by a replacement, which a Process is not either; every process
+// it did start is recorded once it is reaped.
 func runInOwnProcess(ctx context.Context, plan Plan, t procpool.Task, rec *Recorder) ([]byte, error) {
 	// The processes that run at once share the CPUs as a pool's workers do.
 	share := procpool.WorkerGOMAXPROCS(procpool.CPUShare(ProcessPerTask{}.Concurrency(plan)))
@@ -63,10 +66,15 @@ func runInOwnProcess(ctx context.Context, plan Plan, t procpool.Task, rec *Recor
 	if err != nil {
 		return nil, err
 	}
-	defer finish(ctx, p)
-	rec.Spawns(p.Stats())
 	stop := context.AfterFunc(ctx, p.Terminate)
-	r, err := p.Apply(ctx, t)
+	a, err := p.ApplyAsync(t, nil, nil)
+	p.Close()
+	var v []byte
+	if err == nil {
+		v, err = a.Get(ctx)
+	}
 	stop()
-	return r.Value, err
+	finish(ctx, p)
+	rec.Spawns(p.Stats())
+	return v, err
 }
