@@ -44,6 +44,9 @@ type Row struct {
 	// (per trial); a side whose every task failed measured only failure.
 	OldErrors, NewErrors       int
 	OldAllFailed, NewAllFailed bool
+	// OldNoisy and NewNoisy say why a side's result was flagged noisy
+	// (results.Result.NoisyReason): a change there may be the machine's.
+	OldNoisy, NewNoisy string
 }
 
 // Delta is one figure in both runs.
@@ -122,6 +125,7 @@ func compare(old, new *results.Run, mismatched bool) (*Comparison, error) {
 		matched[k] = true
 		row := Row{Strategy: o.Strategy, Workload: o.Workload,
 			OldErrors: o.Errors, NewErrors: n.Errors, OldAllFailed: stats.AllFailed(o), NewAllFailed: stats.AllFailed(n),
+			OldNoisy: noisyReason(o), NewNoisy: noisyReason(n),
 			Wall:   delta(o, n, func(t *results.Trial) float64 { return t.WallSeconds }),
 			CPU:    delta(o, n, func(t *results.Trial) float64 { return t.CPUUserSeconds + t.CPUSystemSeconds }),
 			Memory: delta(o, n, memory),
@@ -223,4 +227,15 @@ func measuredPSS(run *results.Run) bool {
 		}
 	}
 	return true
+}
+
+// noisyReason is why r was flagged noisy, "" if it was not.
+func noisyReason(r *results.Result) string {
+	if !r.Noisy {
+		return ""
+	}
+	if r.NoisyReason == "" {
+		return "flagged noisy"
+	}
+	return r.NoisyReason
 }

@@ -96,8 +96,8 @@ func countOf(n int) string {
 }
 
 // Cautions are what a reader of the comparison must know before trusting a
-// change: a partial run, results with failed tasks, runs compared although
-// they measured different things.
+// change: a partial run, results with failed tasks or measured on a busy
+// machine, runs compared although they measured different things.
 func (c *Comparison) Cautions() []string {
 	var out []string
 	for _, m := range c.Mismatches {
@@ -112,12 +112,26 @@ func (c *Comparison) Cautions() []string {
 		}
 	}
 	for _, r := range c.Rows {
-		if r.OldErrors == 0 && r.NewErrors == 0 {
-			continue
+		if r.OldErrors != 0 || r.NewErrors != 0 {
+			out = append(out, fmt.Sprintf("%s has failed tasks: %s old, %s new", rowName(r), failures(r.OldErrors, r.OldAllFailed), failures(r.NewErrors, r.NewAllFailed)))
 		}
-		out = append(out, fmt.Sprintf("%s has failed tasks: %s old, %s new", rowName(r), failures(r.OldErrors, r.OldAllFailed), failures(r.NewErrors, r.NewAllFailed)))
+		if r.OldNoisy != "" || r.NewNoisy != "" {
+			out = append(out, fmt.Sprintf("%s was measured on a busy machine, so its change may be the machine's: %s",
+				rowName(r), noisySides(r.OldNoisy, r.NewNoisy)))
+		}
 	}
 	return out
+}
+
+// noisySides says which side of a row was noisy, and why.
+func noisySides(old, new string) string {
+	switch {
+	case old == "":
+		return "new, " + new
+	case new == "":
+		return "old, " + old
+	}
+	return "old, " + old + "; new, " + new
 }
 
 func failures(n int, all bool) string {

@@ -236,3 +236,37 @@ func TestCompareAllFailedIsNotASpeedup(t *testing.T) {
 		t.Errorf("gate failures %q", gate)
 	}
 }
+
+// A change measured on a busy machine is shown with a caution naming the
+// noisy side and why, in the table and the page.
+func TestCompareCautionsNoisyResults(t *testing.T) {
+	old := miniRun(map[string][]float64{
+		"serial/cpu":     {1.00, 1.01, 0.99, 1.02, 0.98},
+		"goroutines/cpu": {0.50, 0.51, 0.49, 0.52, 0.50},
+	})
+	new := miniRun(map[string][]float64{
+		"serial/cpu":     {1.08, 1.09, 1.07, 1.10, 1.08}, // 8% slower in every trial
+		"goroutines/cpu": {0.50, 0.52, 0.49, 0.51, 0.50},
+	})
+	const reason = "in 2 of 5 trials other processes used 91% of a core beside it"
+	for i := range new.Results {
+		if new.Results[i].Strategy == "serial" {
+			new.Results[i].Noisy, new.Results[i].NoisyReason = true, reason
+		}
+	}
+	cmp, err := Compare(old, new)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "serial on cpu was measured on a busy machine, so its change may be the machine's: new, " + reason
+	if got := cmp.Cautions(); len(got) != 1 || got[0] != want {
+		t.Errorf("cautions %q, want only %q", got, want)
+	}
+	var table bytes.Buffer
+	if err := CompareTable(&table, cmp); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(table.String(), want) {
+		t.Errorf("the table does not caution:\n%s", table.String())
+	}
+}
