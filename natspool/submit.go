@@ -30,6 +30,10 @@ func (p *Pool) submit(as ...*AsyncResult) error {
 	limit := int(p.nc.MaxPayload())
 	for _, a := range as {
 		if err := Fits(a.task.Func, len(a.task.Args), 0, limit); err != nil {
+			if a.chunkOf != "" { // named after the function mapped, as its other failures are
+				return fmt.Errorf("natspool: a chunk of %.40q with %d bytes of arguments is over the server's limit of %d: %w",
+					a.chunkOf, len(a.task.Args), limit, ErrFrameTooLarge)
+			}
 			return err
 		}
 	}

@@ -227,6 +227,18 @@ func TestWholeChunkFailureNamesTheFunction(t *testing.T) {
 	}
 }
 
+// A chunk whose arguments together are over the server's limit, though
+// each call's fit, is refused naming the function mapped.
+func TestOversizedChunkNamesTheFunction(t *testing.T) {
+	p := newPool(t, 1)
+	limit := int(p.nc.MaxPayload())
+	args := [][]byte{make([]byte, limit/2), make([]byte, limit/2), make([]byte, limit/2)}
+	_, err := p.Map(context.Background(), "test.echo", args, ChunkSize(3))
+	if !errors.Is(err, ErrFrameTooLarge) || strings.Contains(err.Error(), "procpool.chunk") || !strings.Contains(err.Error(), `chunk of "test.echo"`) {
+		t.Fatalf("Map of a chunk over the limit: %v, want ErrFrameTooLarge naming a chunk of test.echo", err)
+	}
+}
+
 // sizeArg asks test.sized for a result of n bytes.
 func sizeArg(n int) []byte { return binary.LittleEndian.AppendUint64(nil, uint64(n)) }
 

@@ -194,3 +194,14 @@ func TestWholeChunkFailureNamesTheFunction(t *testing.T) {
 		}
 	}
 }
+
+// A chunk whose arguments together pass the frame limit is refused naming
+// the function mapped, not the pool's own chunk function.
+func TestOversizedChunkNamesTheFunction(t *testing.T) {
+	p := newPool(t, 1, MaxFrame(4096))
+	args := [][]byte{make([]byte, 3000), make([]byte, 3000)}
+	_, err := p.Map(context.Background(), "test.echo", args, ChunkSize(2))
+	if !errors.Is(err, ErrFrameTooLarge) || strings.Contains(err.Error(), chunkFunc) || !strings.Contains(err.Error(), `chunk of "test.echo"`) {
+		t.Fatalf("Map of a chunk over the frame limit: %v, want ErrFrameTooLarge naming a chunk of test.echo", err)
+	}
+}

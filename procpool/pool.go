@@ -205,7 +205,11 @@ func (p *Pool) submit(as ...*AsyncResult) error {
 	for _, a := range as {
 		if len(a.task.Func) > 0xffff || taskFrameLen(a.task.Func, a.task.Args) > p.cfg.maxFrame {
 			p.mu.Unlock()
-			return fmt.Errorf("%w: task %.40q with %d bytes of arguments, limit %d", ErrFrameTooLarge, a.task.Func, len(a.task.Args), p.cfg.maxFrame)
+			what := "task"
+			if a.chunkOf != "" {
+				what = "chunk of" // named after the function mapped, as its other failures are
+			}
+			return fmt.Errorf("%w: %s %.40q with %d bytes of arguments, limit %d", ErrFrameTooLarge, what, a.funcName(), len(a.task.Args), p.cfg.maxFrame)
 		}
 	}
 	for _, a := range as {
