@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -210,5 +211,37 @@ func TestSpawnListIsBounded(t *testing.T) {
 	st := p.Stats()
 	if len(st.Spawns) != 4 || st.Starts < 10 || st.Ready != st.Starts || st.StartTime <= 0 {
 		t.Fatalf("%d spawns listed, %d starts, %d ready, %v in all", len(st.Spawns), st.Starts, st.Ready, st.StartTime)
+	}
+}
+
+// A pool no worker can start again is broken, with an error that names the
+// last worker that failed once, as the handshake's own error does.
+func TestBrokenPoolErrorNamesTheWorkerOnce(t *testing.T) {
+	fails := filepath.Join(t.TempDir(), "fails")
+	if err := os.WriteFile(fails, []byte("0"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p := newPool(t, 1, Env(envFailStarts+"="+fails))
+	waitReady(t, p, 1)
+	os.WriteFile(fails, []byte("1000"), 0o600) // every start from now on fails
+	if _, err := p.Apply(context.Background(), Task{Func: "test.exit", Args: []byte("3")}); err == nil {
+		t.Fatal("the dying task succeeded")
+	}
+	deadline := time.Now().Add(time.Minute)
+	var err error
+	for {
+		if _, err = p.Apply(context.Background(), Task{Func: "test.echo"}); err != nil && strings.Contains(err.Error(), "no worker can start") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the pool did not break: %v", err)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if named := regexp.MustCompile(`worker \d+`).FindAllString(err.Error(), -1); len(named) != 1 {
+		t.Errorf("%v: want the failed worker named once", err)
+	}
+	if !regexp.MustCompile(`the last: worker \d+ exited before it was ready`).MatchString(err.Error()) {
+		t.Errorf("%v: want the last failure's own words", err)
 	}
 }

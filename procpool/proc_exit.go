@@ -77,16 +77,14 @@ func (pr *proc) die(readErr error) {
 		failed, retry = pr.blame(inflight, running, lastDone, readErr, state)
 		p.queue = append(retry, p.queue...)
 	}
-	cause := readErr
-	if pr.killCause != nil && pr.killTask == 0 {
-		cause = pr.killCause
-	}
 	wantMore := p.state != stateTerminated && (p.state == stateRunning || len(p.queue) > 0)
 	startNow := false
 	if !pr.isReady {
 		p.startFails++
 		if wantMore {
-			p.startFailedLocked(fmt.Errorf("worker %d: %w", pr.pid, cause))
+			// The handshake's error names the worker, and the pool's
+			// cause where the pool killed it.
+			p.startFailedLocked(readErr)
 		}
 	} else {
 		startNow = wantMore
