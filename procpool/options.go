@@ -161,8 +161,10 @@ func StartTimeout(d time.Duration) Option {
 }
 
 // TaskTimeout kills a worker whose task runs longer than d; the task fails
-// with an error saying so and the worker is replaced. Zero, the default,
-// waits forever, as Python does.
+// with an error saying so and the worker is replaced. A task is timed from
+// when its worker starts it: one waiting behind another, or sent to a
+// worker that is stopped (SIGSTOP) before it starts it, is not yet
+// running. Zero, the default, waits forever, as Python does.
 func TaskTimeout(d time.Duration) Option {
 	return func(c *config) error {
 		if d < 0 {
