@@ -19,6 +19,7 @@ import (
 
 func TestMain(m *testing.M) {
 	noteWorkerStart()
+	delayPipeEcho()
 	if served, err := procpool.ServeRole(); served {
 		exit(err)
 	}
@@ -46,6 +47,17 @@ func noteWorkerStart() {
 	}
 	fmt.Fprintln(f, os.Getpid(), os.Getppid()) // one append, whole
 	f.Close()
+}
+
+// envEchoDelay holds how long the far end of PipeBandwidth waits before it
+// serves, standing for a slow start.
+const envEchoDelay = "HARNESS_TEST_ECHO_DELAY"
+
+func delayPipeEcho() {
+	role, _, _ := strings.Cut(os.Getenv(procpool.EnvRole), ":")
+	if d, err := time.ParseDuration(os.Getenv(envEchoDelay)); err == nil && role == rolePipeEcho {
+		time.Sleep(d)
+	}
 }
 
 func exit(err error) {

@@ -61,9 +61,9 @@ func (p *plan) measurePipe(ctx context.Context, w workloads.Workload) (float64, 
 // sends in bytes through a pipe to a child process (exe re-executed as
 // the pipe-echo role) and reads out bytes back, rounds times, one round trip
 // at a time, with no framing, encoding or pool, and returns the bytes moved
-// per second (both ways). Its pipes are grown as procpool grows the pipes
-// that carry large frames, so that the pool is not compared with a
-// narrower pipe than its own.
+// per second (both ways), timed from the echo's first answer. Its pipes
+// are grown as procpool grows the pipes that carry large frames, so that
+// the pool is not compared with a narrower pipe than its own.
 func PipeBandwidth(ctx context.Context, exe string, in, out uint64, rounds int) (float64, error) {
 	cmd := exec.CommandContext(ctx, exe)
 	cmd.Env = append(os.Environ(), procpool.RoleEnv(rolePipeEcho, fmt.Sprintf("%d,%d", in, out)))
@@ -93,15 +93,19 @@ func PipeBandwidth(ctx context.Context, exe string, in, out uint64, rounds int) 
 		return 0, fmt.Errorf("harness: pipe bandwidth: start echo: %w", err)
 	}
 	inBuf, outBuf := filled(in), make([]byte, out)
-	var moveErr error
+	round := func() error {
+		if _, err := w.Write(inBuf); err != nil {
+			return err
+		}
+		_, err := io.ReadFull(r, outBuf)
+		return err
+	}
+	// One round before the clock starts: the first waits for the echo to
+	// start (poolbench re-executed, several ms), which is not the pipe's.
+	moveErr := round()
 	start := time.Now()
-	for range rounds {
-		if _, moveErr = w.Write(inBuf); moveErr != nil {
-			break
-		}
-		if _, moveErr = io.ReadFull(r, outBuf); moveErr != nil {
-			break
-		}
+	for i := 0; i < rounds && moveErr == nil; i++ {
+		moveErr = round()
 	}
 	elapsed := time.Since(start)
 	w.Close()

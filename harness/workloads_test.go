@@ -115,6 +115,29 @@ func TestPipeBandwidth(t *testing.T) {
 	}
 }
 
+// The pipe's figure leaves out the echo's start: an echo that starts a
+// second late gives the same kind of figure as one that starts at once,
+// not the bytes over a second. (The bound is the second the echo sleeps,
+// hundreds of times what 20 round trips of 65 KiB take.)
+func TestPipeBandwidthLeavesOutTheEchosStart(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const delay = time.Second
+	t.Setenv(envEchoDelay, delay.String())
+	const in, out, rounds = 64 << 10, 1 << 10, 20
+	bw, err := PipeBandwidth(context.Background(), exe, in, out, rounds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	timed := time.Duration(float64((in+out)*rounds) / bw * float64(time.Second))
+	t.Logf("%.0f MB/s: %d round trips timed at %v, behind an echo that started %v late", bw/1e6, rounds, timed, delay)
+	if timed >= delay {
+		t.Errorf("the figure's %v of round trips holds the echo's %v start", timed, delay)
+	}
+}
+
 // A payload too large for one message of the nats-* strategies' embedded
 // server is refused before anything runs; one that fits, or one under
 // other strategies, is not. (An external server's limit is its own:
