@@ -29,7 +29,7 @@ func sweepWallChart(run *results.Run) (chart, bool, error) {
 			return 0, false
 		}
 		return *series[i].IdealSeconds, true
-	}, true)
+	})
 }
 
 // sweepSpeedupChart: speedup over serial against pool size, with the ideal.
@@ -38,7 +38,8 @@ func sweepSpeedupChart(run *results.Run) (chart, bool, error) {
 		File:  "sweep-speedup.png",
 		Title: "Speedup over serial against pool size",
 		Caption: "Each solid line is how many times faster than serial a strategy ran at each pool size; the dashed " +
-			"line is the ideal: the pool size for io work, capped at the host's cores for cpu work. " +
+			"line of the same colour is its ideal: for io work, serial time over the waves its tasks take at what it runs at once " +
+			"(1× for pool-apply, one task at a time), and for cpu work that concurrency capped at the host's cores. " +
 			"The gap between them is the overhead of the strategy, and it grows where the pool outnumbers the cores.",
 	}
 	return sweepFigure(run, c, "speedup over serial (×)", func(r *results.Result) (float64, float64, float64) {
@@ -48,86 +49,80 @@ func sweepSpeedupChart(run *results.Run) (chart, bool, error) {
 		return *r.SpeedupVsSerial, *r.SpeedupVsSerial, *r.SpeedupVsSerial
 	}, func(series []*results.Result, i int) (float64, bool) {
 		return stats.IdealSpeedup(series[i])
-	}, false)
+	})
 }
 
 // sweepFigure draws one panel per workload of a sweep: one line per
-// strategy over pool size, and its ideal, dashed, where one is defined.
-// perStrategyIdeal draws the ideal in each strategy's colour; otherwise one
-// black ideal (the first strategy's, as the ideal does not depend on it).
+// strategy over pool size, and its ideal, dashed in its colour, where one
+// is defined. Each strategy has its own: pool-apply's, one task at a time,
+// is flat where a pool-apply-async of the same size runs its tasks in
+// waves.
 func sweepFigure(run *results.Run, c chart, yLabel string,
 	pick func(*results.Result) (v, lo, hi float64),
 	ideal func(series []*results.Result, i int) (float64, bool),
-	perStrategyIdeal bool,
 ) (chart, bool, error) {
-	if !isSweep(run) {
-		return c, false, nil
+	f, ok, err := sweepPanels(run, c.Title, yLabel, pick, ideal)
+	if !ok || err != nil {
+		return c, false, err
 	}
-	f := figure{title: c.Title}
+	png, err := f.png()
+	c.PNG = png
+	return c, err == nil, err
+}
+
+// sweepPanels builds sweepFigure's figure; false when there is nothing to
+// draw.
+func sweepPanels(run *results.Run, title, yLabel string,
+	pick func(*results.Result) (v, lo, hi float64),
+	ideal func(series []*results.Result, i int) (float64, bool),
+) (figure, bool, error) {
+	f := figure{title: title}
+	if !isSweep(run) {
+		return f, false, nil
+	}
 	var names []string
 	hasIdeal := false
 	for _, wl := range workloadsOf(run) {
+		lines := sweepLines(run, wl, pick, ideal)
+		if len(lines) == 0 {
+			continue
+		}
 		p := newPanel(wl, "pool size (workers), log scale", yLabel)
 		grid := plotter.NewGrid()
 		grid.Vertical.Color, grid.Horizontal.Color = colourGrid, colourGrid
 		p.Add(grid)
 		var ticks []plot.Tick
-		drawn, blackIdeal := false, false
-		for _, s := range strategiesOf(run) {
-			series := sweepSeries(run, s, wl)
-			if len(series) < 2 {
-				continue
+		for _, sl := range lines {
+			col := strategyColour(sl.strategy)
+			for _, pt := range sl.pts {
+				ticks = addTick(ticks, int(pt.X))
 			}
-			col := strategyColour(s)
-			var pts, ideals plotter.XYs
-			var errs plotter.YErrors
-			for i, r := range series {
-				v, lo, hi := pick(r)
-				if v <= 0 || r.PoolSize < 1 { // the pool-size axis is logarithmic
-					continue
-				}
-				pts = append(pts, plotter.XY{X: float64(r.PoolSize), Y: v})
-				errs = append(errs, struct{ Low, High float64 }{v - lo, hi - v})
-				if iv, ok := ideal(series, i); ok {
-					ideals = append(ideals, plotter.XY{X: float64(r.PoolSize), Y: iv})
-				}
-				ticks = addTick(ticks, r.PoolSize)
-			}
-			if len(pts) < 2 {
-				continue
-			}
-			l, sc, err := plotter.NewLinePoints(pts)
+			l, sc, err := plotter.NewLinePoints(sl.pts)
 			if err != nil {
-				return c, false, fmt.Errorf("%s on %s: %w", s, wl, err)
+				return f, false, fmt.Errorf("%s on %s: %w", sl.strategy, wl, err)
 			}
 			l.LineStyle = draw.LineStyle{Color: col, Width: vg.Points(1.8)}
 			sc.GlyphStyle = draw.GlyphStyle{Color: col, Radius: vg.Points(3), Shape: draw.CircleGlyph{}}
-			eb, err := plotter.NewYErrorBars(yRange{pts, errs})
+			eb, err := plotter.NewYErrorBars(yRange{sl.pts, sl.errs})
 			if err != nil {
-				return c, false, err
+				return f, false, err
 			}
 			eb.LineStyle = draw.LineStyle{Color: outline(col), Width: vg.Points(0.8)}
 			eb.CapWidth = vg.Points(5)
 			p.Add(l, sc, eb)
-			if len(ideals) >= 2 && (perStrategyIdeal || !blackIdeal) {
-				il, err := plotter.NewLine(ideals)
+			if len(sl.ideals) >= 2 {
+				il, err := plotter.NewLine(sl.ideals)
 				if err != nil {
-					return c, false, err
+					return f, false, err
 				}
 				il.LineStyle = idealStyle
-				if perStrategyIdeal {
-					il.LineStyle.Color = col
-				}
+				il.LineStyle.Color = col
 				p.Add(il)
-				blackIdeal, hasIdeal = true, true
+				hasIdeal = true
 			}
-			drawn = true
-			if !contains(names, s) {
-				names = append(names, s)
+			if !contains(names, sl.strategy) {
+				names = append(names, sl.strategy)
 			}
-		}
-		if !drawn {
-			continue
 		}
 		p.X.Scale = plot.LogScale{}
 		p.X.Tick.Marker = plot.ConstantTicks(ticks)
@@ -135,20 +130,53 @@ func sweepFigure(run *results.Run, c chart, yLabel string,
 		f.panels = append(f.panels, p)
 	}
 	if len(f.panels) == 0 {
-		return c, false, nil
+		return f, false, nil
 	}
 	f.legend = strategyLegend(names)
 	if hasIdeal {
-		name := "ideal"
-		if perStrategyIdeal {
-			name = "ideal (dashed, same colour)"
-		}
-		f.legend = append(f.legend, legendItem{name: name, thumb: lineThumb{idealStyle}})
+		f.legend = append(f.legend, legendItem{name: "ideal (dashed, same colour)", thumb: lineThumb{idealStyle}})
 	}
 	f.panelHeight = 2.8 * vg.Inch
-	png, err := f.png()
-	c.PNG = png
-	return c, err == nil, err
+	return f, true, nil
+}
+
+// sweepLine is one strategy's line on a workload's panel: its figure at
+// each pool size with whiskers, and its own ideal where defined.
+type sweepLine struct {
+	strategy    string
+	pts, ideals plotter.XYs
+	errs        plotter.YErrors
+}
+
+// sweepLines are the lines of a workload's panel: strategies measured at
+// two pool sizes or more.
+func sweepLines(run *results.Run, wl string,
+	pick func(*results.Result) (v, lo, hi float64),
+	ideal func(series []*results.Result, i int) (float64, bool),
+) []sweepLine {
+	var out []sweepLine
+	for _, s := range strategiesOf(run) {
+		series := sweepSeries(run, s, wl)
+		if len(series) < 2 {
+			continue
+		}
+		sl := sweepLine{strategy: s}
+		for i, r := range series {
+			v, lo, hi := pick(r)
+			if v <= 0 || r.PoolSize < 1 { // the pool-size axis is logarithmic
+				continue
+			}
+			sl.pts = append(sl.pts, plotter.XY{X: float64(r.PoolSize), Y: v})
+			sl.errs = append(sl.errs, struct{ Low, High float64 }{v - lo, hi - v})
+			if iv, ok := ideal(series, i); ok {
+				sl.ideals = append(sl.ideals, plotter.XY{X: float64(r.PoolSize), Y: iv})
+			}
+		}
+		if len(sl.pts) >= 2 {
+			out = append(out, sl)
+		}
+	}
+	return out
 }
 
 // yRange is a line's points with their whiskers, for plotter.NewYErrorBars.

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/poolbench/poolbench/results"
+	"github.com/poolbench/poolbench/stats"
 )
 
 func TestCharts(t *testing.T) {
@@ -96,5 +97,42 @@ func TestChartsNeverPanic(t *testing.T) {
 	}
 	if _, err := renderCharts(run); err != nil {
 		t.Logf("charts refused the figures: %v", err)
+	}
+}
+
+// In the sweep charts every strategy has its own ideal: pool-apply's (one
+// task at a time) is not pool-apply-async's, so one ideal line for all, the
+// first strategy's, misdrew the others.
+func TestSweepLinesCarryEachStrategysIdeal(t *testing.T) {
+	run := fixtureSweep()
+	// pool-apply beside them, run one task at a time at every pool size.
+	for _, r := range slices.Clone(run.Results) {
+		if r.Strategy == "pool-apply-async" {
+			r.Strategy = "pool-apply"
+			run.Results = append(run.Results, r)
+		}
+	}
+	run.Config.Strategies = append(run.Config.Strategies, "pool-apply")
+	stats.Derive(run)
+	pick := func(r *results.Result) (float64, float64, float64) {
+		return r.WallSeconds.Median, r.WallSeconds.Min, r.WallSeconds.Max
+	}
+	speedup := func(series []*results.Result, i int) (float64, bool) { return stats.IdealSpeedup(series[i]) }
+	for _, wl := range run.Config.Workloads {
+		lines := sweepLines(run, wl, pick, speedup)
+		if len(lines) != 3 {
+			t.Fatalf("%s: %d lines, want goroutine-pool, pool-apply-async and pool-apply", wl, len(lines))
+		}
+		for _, sl := range lines {
+			series := sweepSeries(run, sl.strategy, wl)
+			if len(sl.ideals) != len(series) {
+				t.Fatalf("%s, %s: %d ideal points for %d pool sizes", wl, sl.strategy, len(sl.ideals), len(series))
+			}
+			for i, pt := range sl.ideals {
+				if want, _ := stats.IdealSpeedup(series[i]); pt.Y != want {
+					t.Errorf("%s, %s at %d workers: ideal %g, want its own %g", wl, sl.strategy, series[i].PoolSize, pt.Y, want)
+				}
+			}
+		}
 	}
 }
