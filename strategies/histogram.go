@@ -6,7 +6,9 @@ import (
 )
 
 // Histogram is a log-bucketed latency histogram: fixed memory whatever the
-// count, quantiles within 1% (100 buckets per decade from 1 ns to 10^4 s).
+// count, quantiles within 1.2% (100 buckets per decade from 1 ns to 10^4 s,
+// each 2.3% wide, a quantile its bucket's geometric middle) and exact at
+// the ends.
 // A million tasks cost the same few kilobytes as a hundred.
 type Histogram struct {
 	counts   [bucketCount]uint64
@@ -58,13 +60,19 @@ func (h *Histogram) Min() time.Duration { return h.min }
 func (h *Histogram) Max() time.Duration { return h.max }
 
 // Quantile returns the q-quantile (0..1): the geometric middle of the bucket
-// holding it, clamped to the exact min and max.
+// holding it, clamped to the exact min and max; the exact min or max where
+// its rank is the first or the last.
 func (h *Histogram) Quantile(q float64) time.Duration {
 	if h.n == 0 {
 		return 0
 	}
 	rank := uint64(math.Ceil(q * float64(h.n)))
-	rank = max(rank, 1)
+	switch {
+	case rank <= 1:
+		return h.min
+	case rank >= h.n:
+		return h.max
+	}
 	var seen uint64
 	for b, c := range h.counts {
 		seen += c

@@ -185,3 +185,24 @@ func TestHistogramQuantiles(t *testing.T) {
 		t.Errorf("min %v max %v n %d", h.Min(), h.Max(), h.Count())
 	}
 }
+
+// A quantile whose rank is the first or the last value is that value, not
+// its bucket's middle: with 100 values or fewer, p99 is the maximum, and
+// the last point of a finish CDF the last task's end.
+func TestHistogramQuantilesAtTheEnds(t *testing.T) {
+	var h Histogram
+	// From 1.028 ms, low in its bucket, to 50 ms, high in its own: their
+	// buckets' middles are above the one and below the other.
+	const lo, hi = 1028 * time.Microsecond, 50 * time.Millisecond
+	for i := range 50 {
+		h.Add(lo + time.Duration(i)*(hi-lo)/49)
+	}
+	for _, tt := range []struct {
+		q    float64
+		want time.Duration
+	}{{0, h.Min()}, {0.01, h.Min()}, {0.99, h.Max()}, {1, h.Max()}} {
+		if got := h.Quantile(tt.q); got != tt.want {
+			t.Errorf("q%.2f of 50 values = %v, want %v exactly", tt.q, got, tt.want)
+		}
+	}
+}
