@@ -67,6 +67,12 @@ func TestPythonMatchesGo(t *testing.T) {
 		if r.ParentPID == 0 || r.ParentPID == os.Getpid() || r.WallSeconds.Median <= 0 || r.CPUUserSeconds.Median <= 0 {
 			t.Errorf("%s: owner %d, wall %v, cpu %v", name, r.ParentPID, r.WallSeconds, r.CPUUserSeconds)
 		}
+		// The tasks' ends, clocked by the interpreter, fall within the
+		// wall time, which leaves out its start as they do (the last
+		// point is the last task's end, exactly).
+		if f := r.TaskFinishSeconds; len(f) != 21 || !slices.IsSorted(f) || f[0] <= 0 || f[20] > r.WallSeconds.Median {
+			t.Errorf("%s: finish CDF %v, wall %g s: want 21 rising quantiles within the wall time", name, f, r.WallSeconds.Median)
+		}
 	}
 	if r := rs["py-serial"]; r.GoCounterpart != "serial" || r.WallRatioVsGo == nil ||
 		*r.WallRatioVsGo != r.WallSeconds.Median/serial.WallSeconds.Median {

@@ -163,6 +163,7 @@ func runTrial(ctx context.Context, ts TrialSpec, out, release *os.File) error {
 		}
 	}()
 	start := time.Now()
+	rec.SetOrigin(start) // tasks finish within the wall time, not before it starts
 	runErr := s.Run(ctx, plan, rec)
 	wall := time.Since(start)
 	if b, e, ok := rec.Span(); ok {

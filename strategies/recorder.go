@@ -25,7 +25,8 @@ type Recorder struct {
 	done atomic.Int64
 
 	// created is when the batch started: the recorder is made just before
-	// the strategy runs, and finish holds each task's end since then.
+	// the strategy runs (or told when it starts, SetOrigin), and finish
+	// holds each task's end since then.
 	created time.Time
 
 	mu           sync.Mutex
@@ -54,6 +55,11 @@ type Recorder struct {
 func NewRecorder() *Recorder {
 	return &Recorder{created: time.Now(), errorKinds: map[string]int{}, callbackPIDs: map[int]bool{}, workerPIDs: map[int]bool{}}
 }
+
+// SetOrigin sets the time the strategy's run starts at, from which tasks'
+// finishing times are counted, as its wall time is; the recorder's creation
+// otherwise. It must come before any task is recorded.
+func (r *Recorder) SetOrigin(t time.Time) { r.created = t }
 
 // Task records task index's outcome and its latency (submission to result),
 // finished now.
@@ -248,11 +254,15 @@ func (r *Recorder) Outcome() Outcome {
 	if len(r.errorKinds) > 0 {
 		o.ErrorKinds = r.errorKinds
 	}
-	// A strategy run by another program reports its tasks when it is done,
-	// not as they end: their finishing times here would mean nothing.
-	if r.spanBegin.IsZero() && r.finish.Count() > 0 {
+	// A strategy run by another program clocks its tasks' ends there (see
+	// TaskAt); they count from its span's start, as its wall time does.
+	var lead time.Duration
+	if !r.spanBegin.IsZero() {
+		lead = r.spanBegin.Sub(r.created)
+	}
+	if r.finish.Count() > 0 {
 		for i := range FinishSteps {
-			o.Finish = append(o.Finish, r.finish.Quantile(float64(i)/(FinishSteps-1)).Seconds())
+			o.Finish = append(o.Finish, max(r.finish.Quantile(float64(i)/(FinishSteps-1))-lead, 0).Seconds())
 		}
 	}
 	for i, d := range r.spawns {
