@@ -55,8 +55,11 @@ func (p *plan) aggregate(spec TrialSpec, trs []*trialResult) results.Result {
 	if traits.OneCPU {
 		r.CPUs = 1
 	}
-	if w.Bound == workloads.BoundLatency {
+	switch w.Bound {
+	case workloads.BoundLatency:
 		r.TaskNominalSeconds = float64(spec.Size) / 1e9
+	case workloads.BoundCPU:
+		r.LongestTaskShare = w.LongestTaskShare(spec.Size, p.Options, spec.Tasks)
 	}
 	var spawns, totals []float64
 	for i, tr := range trs {

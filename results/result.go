@@ -22,6 +22,10 @@ type Result struct {
 	// TaskNominalSeconds is a latency-bound task's own duration (the io
 	// workload's sleep), for the ideal.
 	TaskNominalSeconds float64 `json:"task_nominal_seconds,omitempty"`
+	// LongestTaskShare is a cpu-bound batch's largest task's share of its
+	// work (1/tasks where all are the same size; skewed's drawn sizes),
+	// for the ideal: no schedule ends before that task does.
+	LongestTaskShare float64 `json:"longest_task_share,omitempty"`
 	// Baseline names the result this one's speedup is against: serial, or
 	// the serial strategy of its own family (py-serial for CPython).
 	Baseline string `json:"baseline,omitempty"`

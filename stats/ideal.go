@@ -16,7 +16,9 @@ const (
 // figures only:
 //
 //   - cpu-bound: the baseline's wall time spread over min(concurrency, CPUs),
-//     since tasks cannot run faster than one CPU each;
+//     since tasks cannot run faster than one CPU each, and no less than the
+//     largest task's share of it (LongestTaskShare), which one CPU runs
+//     alone whatever the others do;
 //   - latency-bound: the tasks in waves of concurrency, each wave one
 //     task's nominal duration long;
 //
@@ -30,7 +32,8 @@ func IdealSeconds(r, baseline *results.Result) (float64, bool) {
 		if baseline == nil || baseline.WallSeconds.Median <= 0 {
 			return 0, false
 		}
-		return baseline.WallSeconds.Median / float64(min(conc, max(r.CPUs, 1))), true
+		spread := baseline.WallSeconds.Median / float64(min(conc, max(r.CPUs, 1)))
+		return max(spread, baseline.WallSeconds.Median*r.LongestTaskShare), true
 	case BoundLatency:
 		if r.TaskNominalSeconds <= 0 || r.Tasks < 1 {
 			return 0, false

@@ -34,6 +34,10 @@ type Workload struct {
 	// (its run time divides over CPUs), BoundLatency (it waits; its size
 	// is its duration in nanoseconds), or "" (no model).
 	Bound string
+	// LongestShare is the largest task's share of a batch of tasks tasks'
+	// work, for the ideal-time model of a BoundCPU workload: no schedule
+	// ends before that task does. nil: every task the same size.
+	LongestShare func(size uint64, o Options, tasks int) float64
 
 	// TaskArgs builds task index's arguments from the task size and the
 	// run's options; nil means Args(size, index), the layout of cpu, io and
@@ -221,4 +225,16 @@ func Names() []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+// LongestTaskShare is the largest task's share of a batch of tasks tasks'
+// work: LongestShare's, or 1/tasks where every task is the same size.
+func (w Workload) LongestTaskShare(size uint64, o Options, tasks int) float64 {
+	switch {
+	case tasks < 1:
+		return 0
+	case w.LongestShare != nil:
+		return w.LongestShare(size, o, tasks)
+	}
+	return 1 / float64(tasks)
 }

@@ -44,6 +44,20 @@ func skewedArgs(mean uint64, o Options, index int) []byte {
 	return Args(SkewedRounds(mean, o, index), uint64(index))
 }
 
+// skewedLongest is the largest task's share of a batch's rounds.
+func skewedLongest(mean uint64, o Options, tasks int) float64 {
+	var sum, most uint64
+	for i := range tasks {
+		r := SkewedRounds(mean, o, i)
+		sum += r
+		most = max(most, r)
+	}
+	if sum == 0 {
+		return 0
+	}
+	return float64(most) / float64(sum)
+}
+
 func checkSkew(o Options) error {
 	if math.IsNaN(o.Skew) || o.Skew < 0 || o.Skew > maxSkew {
 		return fmt.Errorf("--skew %g: want a sigma from 0 (every task the mean) to %g", o.Skew, maxSkew)
@@ -59,6 +73,7 @@ func init() {
 		ParseSize:    parseRounds,
 		Run:          cpu,
 		Bound:        BoundCPU,
+		LongestShare: skewedLongest,
 		TaskArgs:     skewedArgs,
 		CheckOptions: checkSkew,
 		Python:       true,
