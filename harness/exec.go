@@ -56,7 +56,7 @@ func (p *plan) execTrial(ctx context.Context, spec TrialSpec, progress func(done
 	cmd.Stdout, cmd.Stderr = p.TaskOutput, p.TaskOutput
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	var solo []float64
-	if startsWorkers(spec.Strategy) {
+	if startsWorkers(spec.Strategy) || strategies.IsNATS(spec.Strategy) {
 		if solo, err = p.soloSpawns(spec); err != nil {
 			recR.Close()
 			recW.Close()

@@ -14,6 +14,7 @@ import (
 
 	"github.com/poolbench/poolbench/procpool"
 	"github.com/poolbench/poolbench/results"
+	"github.com/poolbench/poolbench/strategies"
 	"go.uber.org/goleak"
 )
 
@@ -279,11 +280,12 @@ func TestSweepShape(t *testing.T) {
 
 // checkSpawnCPU holds each spawn's CPU against its wall time: a process
 // cannot use more CPU between its start and its handshake than its usable
-// CPUs give in that time. Strategies that start poolbench workers measure
-// it for every start, and a solo start before each trial.
+// CPUs give in that time. Strategies that start poolbench workers, NATS
+// pools' included, measure it for every start, and a solo start before
+// each trial.
 func checkSpawnCPU(t *testing.T, name string, r results.Result, cpus int) {
 	t.Helper()
-	if !startsWorkers(r.Strategy) {
+	if !startsWorkers(r.Strategy) && !strategies.IsNATS(r.Strategy) {
 		return
 	}
 	if r.SpawnCPUSeconds <= 0 || r.SoloSpawnSeconds <= 0 {
@@ -299,5 +301,20 @@ func checkSpawnCPU(t *testing.T, name string, r results.Result, cpus int) {
 				t.Errorf("%s: a spawn used %.4fs of CPU in %.4fs on %d CPUs", name, cpu, wall, cpus)
 			}
 		}
+	}
+}
+
+// A NATS pool's workers get solo starts as the process pool's do: the
+// spawn chart's black square is there for every strategy that starts
+// workers.
+func TestNATSPoolSoloSpawns(t *testing.T) {
+	cfg := small("noop")
+	cfg.Strategies, cfg.Repeat, cfg.Warmup = []string{"nats-pool-apply-async"}, 1, 0
+	run, err := Run(context.Background(), cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range run.Results {
+		checkSpawnCPU(t, r.Strategy+"/"+r.Workload, r, run.Host.UsableCPUs)
 	}
 }
