@@ -86,7 +86,7 @@ func TestEvaluate(t *testing.T) {
 		{"noisy goroutines, clear of the threshold", edit(func(r *results.Run) {
 			each(r, "goroutines", "cpu", func(x *results.Result) { x.WallSeconds.Mean, x.WallSeconds.Stddev, x.WallSeconds.Max = 1.0, 0.3, 1.5 })
 		}), false, []want{
-			{stmtThreadsCPU, part, []string{"holds only under GOMAXPROCS=1", "caveat: goroutines on cpu: wall times spread with a CV of 30% (over 10%)"}, nil},
+			{stmtThreadsCPU, part, []string{"holds only under GOMAXPROCS=1", "caveat: goroutines on cpu: wall times spread with a CV of 30.0% (over 10%)"}, nil},
 		}},
 		{"flagged noisy, clear of the threshold", edit(func(r *results.Run) {
 			each(r, "goroutines", "io", func(x *results.Result) {
@@ -102,7 +102,7 @@ func TestEvaluate(t *testing.T) {
 			setWall(r, "goroutines", "cpu", 1.24)
 			each(r, "goroutines", "cpu", func(x *results.Result) { x.WallSeconds.Min, x.WallSeconds.Max = 0.81, 1.67 })
 		}), false, []want{
-			{stmtThreadsCPU, none, []string{"not measured: too noisy to tell (serial on cpu: wall times spread with a CV of 55% (over 10%)",
+			{stmtThreadsCPU, none, []string{"not measured: too noisy to tell (serial on cpu: wall times spread with a CV of 54.5% (over 10%)",
 				"goroutines on cpu: its trials and serial's give 0.401× to 1.93×, either side of the 1.20× the verdict turns on"}, nil},
 		}},
 

@@ -147,7 +147,8 @@ func noisy(r *results.Result) string {
 		why = append(why, cmp.Or(r.NoisyReason, "flagged noisy"))
 	}
 	if cv := r.WallSeconds.CV(); r.WallSeconds.N > 1 && cv > UnstableCV {
-		why = append(why, fmt.Sprintf("wall times spread with a CV of %s (over %s)", pct(cv), pct(UnstableCV)))
+		// One decimal, so that a CV just over the limit does not print as it.
+		why = append(why, fmt.Sprintf("wall times spread with a CV of %.1f%% (over %s)", 100*cv, pct(UnstableCV)))
 	}
 	return strings.Join(why, "; ")
 }
