@@ -29,7 +29,7 @@ import (
 // A member no pass has read yet counts nothing. Nothing in statm says what
 // it shares: a child forked without exec (CPython's fork start method)
 // shares all its parent's anonymous pages, and counting them again as its
-// own put a pool of four at 2.4 times the kernel's figure; a Go worker,
+// own put a pool of four at several times the kernel's figure; a Go worker,
 // exec'd, shares none, but its binary's text, which no member read yet may
 // map, is missed whatever share is guessed for its anonymous pages. While a
 // fork child touches nothing of its own, its parent's stale share holds
@@ -67,7 +67,8 @@ type pssShares struct {
 }
 
 // pssBook rations the passes: all of them together stay within CostBudget
-// of a core since the first, plus pssBurst.
+// of a core since the first, plus pssBurst, and no more than pssBurst of
+// credit is saved up while the tree is cheap to read.
 type pssBook struct {
 	first   time.Time // the first pass
 	last    time.Time // the latest pass
@@ -115,7 +116,11 @@ func (b *pssBook) sampled() {
 func (b *pssBook) passed(now time.Time, cost float64, read int) {
 	if b.first.IsZero() {
 		b.first = now
+		b.fresh = false // the first pass read them all
 	}
+	// Credit left unspent beyond pssBurst lapses: a tree cheap to read for
+	// a minute must not buy a second of passes over a large one.
+	b.spent = max(b.spent, CostBudget*now.Sub(b.first).Seconds())
 	b.last = now
 	b.spent += cost
 	b.force = false
@@ -135,8 +140,9 @@ func (b *pssBook) estimate(m *member) uint64 {
 }
 
 // pssPass reads smaps_rollup of every live member (whose statm figures are
-// fresh) and sets its shares and the tree's. It returns the CPU it cost, in
-// seconds (0 where the thread's CPU clock cannot be read).
+// fresh) but those that joined in this reading, and sets their shares. It
+// returns the CPU it cost, in seconds (0 where the thread's CPU clock cannot
+// be read).
 func (r *procReader) pssPass(now time.Time) (cost float64) {
 	cpu0, clock := threadCPU()
 	read := 0
@@ -147,7 +153,7 @@ func (r *procReader) pssPass(now time.Time) (cost float64) {
 		if m.smaps < 0 {
 			fd, err := syscall.Open("/proc/"+strconv.Itoa(m.pid)+"/smaps_rollup", syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
 			if err != nil {
-				continue // gone, or a kernel without it: the tree's shares stand in
+				continue // gone, or a kernel without it: it counts nothing
 			}
 			m.smaps = fd
 		}

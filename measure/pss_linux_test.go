@@ -253,6 +253,39 @@ func TestPSSBookReads(t *testing.T) {
 	}
 }
 
+// The first pass reads the tree sampling found: nothing awaits the next.
+func TestPSSBookFirstPassLeavesNothingPending(t *testing.T) {
+	var b pssBook
+	b.joined()
+	b.joined()
+	t0 := time.Unix(1000, 0)
+	b.passed(t0, 1e-3, 2)
+	if b.sampled(); b.pending || b.due(t0.Add(10*time.Millisecond)) {
+		t.Error("a second pass is due at the next sample, though nothing joined")
+	}
+}
+
+// Credit a cheap tree leaves unspent lapses beyond pssBurst: after a
+// minute of cheap passes, a dear one is not followed by another at once.
+func TestPSSBookCreditLapses(t *testing.T) {
+	var b pssBook
+	t0 := time.Unix(1000, 0)
+	at := func(d time.Duration) time.Time { return t0.Add(d) }
+	b.passed(t0, 1e-4, 1)
+	b.passed(at(time.Minute), 1e-4, 1)
+	b.joined()
+	b.sampled()
+	if !b.due(at(time.Minute + 10*time.Millisecond)) {
+		t.Fatal("no pass for new members within the budget")
+	}
+	b.passed(at(time.Minute+10*time.Millisecond), 15e-3, 100) // a hundred workers
+	b.joined()
+	b.sampled()
+	if b.due(at(time.Minute + 20*time.Millisecond)) {
+		t.Error("a second 15 ms pass 10 ms after the first: a minute's unspent budget was saved up")
+	}
+}
+
 // A member no pass has read counts nothing; one read counts its anonymous
 // pages at its share and its file pages as measured.
 func TestPSSEstimate(t *testing.T) {
