@@ -128,9 +128,11 @@ type Sink interface {
 
 // TimedSink is a Sink that also takes when each task was done, as the
 // interpreter clocked it, rather than when its record arrived: the script
-// writes its results in batches, every 50 ms.
+// writes its results in batches, every 50 ms. Began comes first, with when
+// the script's work began (Report.Begin), from which those times count.
 type TimedSink interface {
 	Sink
+	Began(at time.Time)
 	TaskAt(index int, value []byte, err error, latency time.Duration, done time.Time)
 }
 

@@ -45,6 +45,9 @@ func (rd *reader) read(r io.Reader, progress func()) error {
 		switch rec.Kind {
 		case "begin":
 			rd.begin, rd.beganAt = rec, onOwnClock(rec.Clock)
+			if timed != nil {
+				timed.Began(rd.beganAt)
+			}
 		case "end":
 			rd.ended, rd.endedAt = true, onOwnClock(rec.Clock)
 		case "fail":

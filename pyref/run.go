@@ -102,9 +102,16 @@ func Run(ctx context.Context, python string, job Job, sink Sink) (Report, error)
 		rep.End = hungAt
 		msg := fmt.Sprintf("hung: no task finished for %v, so the interpreter and its processes were killed "+
 			"(a CPython Pool waits forever for a task whose worker died, gh-66587)", job.Stall)
+		timed, _ := sink.(TimedSink)
 		for i, ok := range rd.done {
-			if !ok {
-				sink.Task(i, nil, &TaskError{Kind: "hung", Message: msg}, hungAt.Sub(rep.Begin))
+			if ok {
+				continue
+			}
+			err := &TaskError{Kind: "hung", Message: msg}
+			if timed != nil { // ended when it was given up on, within the span
+				timed.TaskAt(i, nil, err, hungAt.Sub(rep.Begin), hungAt)
+			} else {
+				sink.Task(i, nil, err, hungAt.Sub(rep.Begin))
 			}
 		}
 		return rep, nil

@@ -98,11 +98,23 @@ func TestTaskTimes(t *testing.T) {
 			t.Errorf("task %d done %v after task %d, less than the %v it slept", i, at.Sub(s.at[i-1]), i-1, sleep)
 		}
 	}
+	// Told when the work began, before any task, as the report says.
+	if s.began != rep.Begin || s.beganAfter != 0 {
+		t.Errorf("Began(%v) after %d tasks; the report's begin is %v", s.began, s.beganAfter, rep.Begin)
+	}
 }
 
 type timedSink struct {
 	*sink
-	at map[int]time.Time
+	at         map[int]time.Time
+	began      time.Time
+	beganAfter int // tasks done when Began came
+}
+
+func (s *timedSink) Began(at time.Time) {
+	s.mu.Lock()
+	s.began, s.beganAfter = at, len(s.at)
+	s.mu.Unlock()
 }
 
 func (s *timedSink) TaskAt(i int, v []byte, err error, l time.Duration, done time.Time) {

@@ -76,6 +76,11 @@ func runPython(ctx context.Context, strategy string, plan Plan, rec *Recorder) e
 			}
 		}
 	}
+	if strategy == "pool-map" {
+		// Pool.map hands every result back at once: the script clocks
+		// them all at its return.
+		rec.FinishTimesUnknown()
+	}
 	rep, err := pyref.Run(ctx, plan.Python, job, recorderSink{rec})
 	rec.SetOwner(rep.PID)
 	rec.SetSpan(rep.Begin, rep.End)
@@ -123,6 +128,7 @@ type recorderSink struct{ rec *Recorder }
 func (s recorderSink) Task(i int, v []byte, err error, latency time.Duration) {
 	s.rec.Task(i, v, err, latency)
 }
+func (s recorderSink) Began(at time.Time) { s.rec.SetOrigin(at) }
 func (s recorderSink) TaskAt(i int, v []byte, err error, latency time.Duration, done time.Time) {
 	s.rec.TaskAt(i, v, err, latency, done)
 }

@@ -45,6 +45,7 @@ type Recorder struct {
 	// program (see SetSpan and SetOwner).
 	spanBegin, spanEnd time.Time
 	owner              int
+	finishUnknown      bool // see FinishTimesUnknown
 	// nats* and hosts are set by the NATS pool strategies.
 	natsServer string
 	natsStart  time.Duration
@@ -57,9 +58,23 @@ func NewRecorder() *Recorder {
 }
 
 // SetOrigin sets the time the strategy's run starts at, from which tasks'
-// finishing times are counted, as its wall time is; the recorder's creation
+// finishing times are counted, as its wall time is (a strategy run by
+// another program: that program's span, SetSpan); the recorder's creation
 // otherwise. It must come before any task is recorded.
-func (r *Recorder) SetOrigin(t time.Time) { r.created = t }
+func (r *Recorder) SetOrigin(t time.Time) {
+	r.mu.Lock()
+	r.created = t
+	r.mu.Unlock()
+}
+
+// FinishTimesUnknown says the strategy's results reach it together at its
+// end, as CPython's Pool.map hands them back, so that their finishing
+// times say nothing of when each task ended: none is reported.
+func (r *Recorder) FinishTimesUnknown() {
+	r.mu.Lock()
+	r.finishUnknown = true
+	r.mu.Unlock()
+}
 
 // Task records task index's outcome and its latency (submission to result),
 // finished now.
@@ -85,10 +100,9 @@ func (r *Recorder) TaskAt(index int, value []byte, err error, latency time.Durat
 		d.Write(valueDigest(value))
 		d.Sum(h[:0])
 	}
-	finished := done.Sub(r.created)
 	r.mu.Lock()
 	r.latency.Add(latency)
-	r.finish.Add(finished)
+	r.finish.Add(done.Sub(r.created))
 	if err != nil {
 		r.errors++
 		r.errorKinds[ErrorKind(err)]++
@@ -254,15 +268,9 @@ func (r *Recorder) Outcome() Outcome {
 	if len(r.errorKinds) > 0 {
 		o.ErrorKinds = r.errorKinds
 	}
-	// A strategy run by another program clocks its tasks' ends there (see
-	// TaskAt); they count from its span's start, as its wall time does.
-	var lead time.Duration
-	if !r.spanBegin.IsZero() {
-		lead = r.spanBegin.Sub(r.created)
-	}
-	if r.finish.Count() > 0 {
+	if r.finish.Count() > 0 && !r.finishUnknown {
 		for i := range FinishSteps {
-			o.Finish = append(o.Finish, max(r.finish.Quantile(float64(i)/(FinishSteps-1))-lead, 0).Seconds())
+			o.Finish = append(o.Finish, max(r.finish.Quantile(float64(i)/(FinishSteps-1)), 0).Seconds())
 		}
 	}
 	for i, d := range r.spawns {
