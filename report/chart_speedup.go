@@ -17,7 +17,7 @@ func speedupChart(run *results.Run) (chart, bool, error) {
 		File:  "speedup.png",
 		Title: "Speedup over serial",
 		Caption: "Each bar (a dot, where the axis is logarithmic) is how many times faster than serial a strategy ran (its median wall time against " +
-			"serial's, or py-serial's for CPython's py-* strategies); the dashed mark is its ideal: the CPUs it can use for cpu work, the tasks it runs at once for io work. " +
+			"serial's, or py-serial's for CPython's py-* strategies); the dashed mark is its ideal: the CPUs it can use for cpu work (less where its longest task, or its tasks in turn on each worker, take longer than the work spread over them), the tasks it runs at once for io work. " +
 			"A bar that stops well short of its mark is paying overhead; one below 1 is slower than doing the work in turn.",
 	}
 	f := figure{title: c.Title, legend: append(strategyLegend(strategiesOf(run)),

@@ -19,7 +19,7 @@ func sweepWallChart(run *results.Run) (chart, bool, error) {
 		File:  "sweep-wall.png",
 		Title: "Wall time against pool size",
 		Caption: "Each solid line is a strategy's median wall time at each pool size, with whiskers from the fastest " +
-			"to the slowest trial; the dashed line of the same colour is its ideal: serial time spread over the CPUs it can use for cpu work, the tasks in waves of what it runs at once for io work. " +
+			"to the slowest trial; the dashed line of the same colour is its ideal: serial time spread over the CPUs it can use for cpu work (no less than its longest task, or its tasks in turn on each worker), the tasks in waves of what it runs at once for io work. " +
 			"Where the solid line flattens, more workers stop paying: the knee is listed in the notes.",
 	}
 	return sweepFigure(run, c, "wall time (s)", func(r *results.Result) (float64, float64, float64) {
@@ -39,7 +39,7 @@ func sweepSpeedupChart(run *results.Run) (chart, bool, error) {
 		Title: "Speedup over serial against pool size",
 		Caption: "Each solid line is how many times faster than serial a strategy ran at each pool size; the dashed " +
 			"line of the same colour is its ideal: for io work, serial time over the waves its tasks take at what it runs at once " +
-			"(1× for pool-apply, one task at a time), and for cpu work that concurrency capped at the host's cores. " +
+			"(1× for pool-apply, one task at a time), and for cpu work that concurrency capped at the host's cores, less where the longest task alone takes longer. " +
 			"The gap between them is the overhead of the strategy, and it grows where the pool outnumbers the cores.",
 	}
 	return sweepFigure(run, c, "speedup over serial (×)", func(r *results.Result) (float64, float64, float64) {

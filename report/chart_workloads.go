@@ -67,7 +67,7 @@ func finishChart(run *results.Run) (chart, bool, error) {
 		File:  "finish-cdf.png",
 		Title: "When tasks finished",
 		Caption: "Each line is a strategy's tasks' finishing times since the batch started (median trial), as the share of tasks done by then; " +
-			"the dashed vertical line is the ideal for the total work (serial time over the CPUs). " +
+			"the dashed vertical line is the ideal for the total work (serial time over the CPUs, or the longest task alone where it takes longer). " +
 			"Where a line's last step lands far right of it, a straggler ran alone at the end: a pool that handed out tasks in large chunks, or too few workers, shows that tail.",
 	}
 	f := figure{title: c.Title}

@@ -18,7 +18,9 @@ const (
 //   - cpu-bound: the baseline's wall time spread over min(concurrency, CPUs),
 //     since tasks cannot run faster than one CPU each, and no less than the
 //     largest task's share of it (LongestTaskShare), which one CPU runs
-//     alone whatever the others do;
+//     alone whatever the others do; where the tasks are all the same size,
+//     no less than ceil(tasks / concurrency) of them one after another,
+//     since a pool's worker runs its tasks in turn;
 //   - latency-bound: the tasks in waves of concurrency, each wave one
 //     task's nominal duration long;
 //
@@ -32,8 +34,12 @@ func IdealSeconds(r, baseline *results.Result) (float64, bool) {
 		if baseline == nil || baseline.WallSeconds.Median <= 0 {
 			return 0, false
 		}
-		spread := baseline.WallSeconds.Median / float64(min(conc, max(r.CPUs, 1)))
-		return max(spread, baseline.WallSeconds.Median*r.LongestTaskShare), true
+		serial := baseline.WallSeconds.Median
+		ideal := max(serial/float64(min(conc, max(r.CPUs, 1))), serial*r.LongestTaskShare)
+		if n := float64(r.Tasks); n >= 1 && math.Abs(r.LongestTaskShare*n-1) < 1e-9 {
+			ideal = max(ideal, math.Ceil(n/float64(conc))*serial/n)
+		}
+		return ideal, true
 	case BoundLatency:
 		if r.TaskNominalSeconds <= 0 || r.Tasks < 1 {
 			return 0, false
