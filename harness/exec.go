@@ -169,8 +169,8 @@ func (p *plan) execTrial(ctx context.Context, spec TrialSpec, progress func(done
 	}
 	// Not raised to the trial's ru_maxrss: started by os/exec, the trial
 	// ran in poolbench's memory map until exec, and the kernel carries that
-	// map's high-water mark into the trial's figure. The sampler's first
-	// sample is taken as the trial starts, before it could end.
+	// map's high-water mark into the trial's figure. A trial too short for
+	// the ticker still has the sample taken as its outcome arrived.
 	if cg != nil {
 		if peak, err := cg.PeakBytes(); err == nil {
 			t.PeakCgroupBytes = peak

@@ -238,7 +238,7 @@ func TestCompareAllFailedIsNotASpeedup(t *testing.T) {
 }
 
 // A change measured on a busy machine is shown with a caution naming the
-// noisy side and why, in the table and the page.
+// noisy side and why.
 func TestCompareCautionsNoisyResults(t *testing.T) {
 	old := miniRun(map[string][]float64{
 		"serial/cpu":     {1.00, 1.01, 0.99, 1.02, 0.98},
@@ -258,7 +258,7 @@ func TestCompareCautionsNoisyResults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "serial on cpu was measured on a busy machine, so its change may be the machine's: new, " + reason
+	want := "serial on cpu was flagged noisy, so its change may be the machine's: new, " + reason
 	if got := cmp.Cautions(); len(got) != 1 || got[0] != want {
 		t.Errorf("cautions %q, want only %q", got, want)
 	}
