@@ -53,32 +53,29 @@ func (p *plan) soloSpawns(spec TrialSpec) ([]float64, error) {
 // the start-to-ready times it lists.
 func soloStart(bin string, nats bool) ([]time.Duration, error) {
 	var out []time.Duration
+	var pool interface {
+		Close()
+		Join() error
+	}
 	if nats {
-		pool, err := natspool.New(1, natspool.Command(bin), natspool.WorkerOutput(io.Discard, io.Discard))
+		p, err := natspool.New(1, natspool.Command(bin), natspool.WorkerOutput(io.Discard, io.Discard))
 		if err != nil {
 			return nil, err
 		}
-		st := pool.Stats()
-		pool.Close()
-		if err := pool.Join(); err != nil {
-			return nil, err
-		}
-		for _, s := range st.Spawns {
+		for _, s := range p.Stats().Spawns {
 			out = append(out, s.Duration)
 		}
-		return out, nil
+		pool = p
+	} else {
+		p, err := procpool.New(1, procpool.Command(bin), procpool.WorkerOutput(io.Discard, io.Discard))
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range p.Stats().Spawns {
+			out = append(out, s.Duration)
+		}
+		pool = p
 	}
-	pool, err := procpool.New(1, procpool.Command(bin), procpool.WorkerOutput(io.Discard, io.Discard))
-	if err != nil {
-		return nil, err
-	}
-	st := pool.Stats()
 	pool.Close()
-	if err := pool.Join(); err != nil {
-		return nil, err
-	}
-	for _, s := range st.Spawns {
-		out = append(out, s.Duration)
-	}
-	return out, nil
+	return out, pool.Join()
 }

@@ -1,6 +1,7 @@
 package delivery
 
 import (
+	"iter"
 	"slices"
 	"testing"
 )
@@ -10,14 +11,7 @@ import (
 // for nothing more.
 func TestResumableGoesOnWhereItStopped(t *testing.T) {
 	groups := [][]int{{1, 2, 3}, {4}, {5, 6}}
-	asked := 0
-	seq := Resumable(func() ([]int, bool) {
-		if asked == len(groups) {
-			return nil, false
-		}
-		asked++
-		return groups[asked-1], true
-	})
+	seq, asked := resumableOver(groups)
 	var got []int
 	for r := range seq {
 		got = append(got, r)
@@ -38,8 +32,8 @@ func TestResumableGoesOnWhereItStopped(t *testing.T) {
 	for r := range seq {
 		t.Fatalf("a range after the last result yielded %d", r)
 	}
-	if asked != len(groups) {
-		t.Fatalf("asked for %d groups, want %d", asked, len(groups))
+	if *asked != len(groups) {
+		t.Fatalf("asked for %d groups, want %d", *asked, len(groups))
 	}
 }
 
@@ -47,15 +41,7 @@ func TestResumableGoesOnWhereItStopped(t *testing.T) {
 // as a nested loop over one Python iterator does, and the outer range
 // goes on after them.
 func TestResumableNestedRangeTakesTheNextResults(t *testing.T) {
-	groups := [][]int{{1, 2}, {3, 4, 5}, {6}}
-	asked := 0
-	seq := Resumable(func() ([]int, bool) {
-		if asked == len(groups) {
-			return nil, false
-		}
-		asked++
-		return groups[asked-1], true
-	})
+	seq, _ := resumableOver([][]int{{1, 2}, {3, 4, 5}, {6}})
 	var outer, inner []int
 	for r := range seq {
 		outer = append(outer, r)
@@ -72,4 +58,17 @@ func TestResumableNestedRangeTakesTheNextResults(t *testing.T) {
 	if want := []int{2, 3, 5, 6}; !slices.Equal(inner, want) {
 		t.Errorf("the inner ranges yielded %v, want %v", inner, want)
 	}
+}
+
+// resumableOver is Resumable over groups, one at each ask, and how many
+// it has been asked for.
+func resumableOver(groups [][]int) (seq iter.Seq[int], asked *int) {
+	asked = new(int)
+	return Resumable(func() ([]int, bool) {
+		if *asked == len(groups) {
+			return nil, false
+		}
+		*asked++
+		return groups[*asked-1], true
+	}), asked
 }
