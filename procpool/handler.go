@@ -11,8 +11,9 @@ import (
 // handler thread does: it stores the result, runs the callback, then marks
 // the handle ready. A handle with no callback and nothing to notify (an
 // Apply's) skips it and is marked ready where its result is read, so it
-// may be ready before the callbacks of tasks that finished earlier. Its queue is unbounded so that a slow callback never
-// blocks the pipes (and through them the workers).
+// may be ready before the callbacks of tasks that finished earlier. Its
+// queue is unbounded so that a slow callback never blocks the pipes (and
+// through them the workers).
 type handler struct {
 	pool   *Pool
 	pid    int
