@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"syscall"
 	"time"
 )
@@ -63,6 +64,33 @@ func runChild(mode string) int {
 		fmt.Println("ready")
 		io.Copy(io.Discard, in)
 		reap(cmds)
+	case "pyexec":
+		// Exec'd children of another program, each holding 32 MiB of its
+		// own, started on the test's word.
+		in.ReadString('\n')
+		var cmds []*exec.Cmd
+		defer func() { reap(cmds) }()
+		for range envInt("MEASURE_TEST_N", 1) {
+			cmd := exec.Command(os.Getenv("MEASURE_TEST_PYTHON"), "-c",
+				"import sys, time\nmem = bytearray(b'\\x01') * (32 << 20)\nprint('ready', flush=True)\ntime.sleep(3600)")
+			cmd.Stderr = os.Stderr
+			cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+			out, err := cmd.StdoutPipe()
+			if err == nil {
+				err = cmd.Start()
+			}
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "pyexec:", err)
+				return 1
+			}
+			cmds = append(cmds, cmd)
+			if line, err := bufio.NewReader(out).ReadString('\n'); err != nil || line != "ready\n" {
+				fmt.Fprintln(os.Stderr, "pyexec: python said", line, err)
+				return 1
+			}
+		}
+		fmt.Println("ready")
+		io.Copy(io.Discard, in)
 	case "churn":
 		done := make(chan struct{})
 		go func() { io.Copy(io.Discard, in); close(done) }()

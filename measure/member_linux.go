@@ -18,6 +18,8 @@ type member struct {
 	pss                  pssShares // from its last PSS pass, if pssPassed
 	pssPassed            bool
 	joined               uint64 // the reading it joined in (pssBook.joined)
+	comm                 string // command name when it was found
+	execd                bool   // found running another program than its parent's
 }
 
 // join adds a member after every member already there, so after its parent.

@@ -28,6 +28,16 @@ type statFields struct {
 // parseStat reads /proc/<pid>/stat: "pid (comm) state ppid ...". The command
 // name may hold spaces and parentheses, so fields are counted from the last
 // ')'.
+// statComm is the command name in a stat line: between the first "(" and
+// the last ")", since the name itself may hold either.
+func statComm(b []byte) []byte {
+	start, end := bytes.IndexByte(b, '('), bytes.LastIndexByte(b, ')')
+	if start < 0 || end < start {
+		return nil
+	}
+	return b[start+1 : end]
+}
+
 func parseStat(b []byte) (statFields, bool) {
 	var st statFields
 	end := bytes.LastIndexByte(b, ')')

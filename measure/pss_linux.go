@@ -26,19 +26,22 @@ import (
 // processes map the same binary: a share taken when ten workers ran would
 // overstate a hundred.
 //
-// A member no pass has read yet counts nothing. Nothing in statm says what
-// it shares: a child forked without exec (CPython's fork start method)
-// shares all its parent's anonymous pages, and counting them again as its
-// own put a pool of four at several times the kernel's figure; a Go worker,
-// exec'd, shares none, but its binary's text, which no member read yet may
-// map, is missed whatever share is guessed for its anonymous pages. While a
-// fork child touches nothing of its own, its parent's stale share holds
-// the pages they share, once. Instead of guessing, a pass is due at the
+// A member no pass has read yet counts only what is surely its own. Nothing
+// in statm says what it shares: a child forked without exec (CPython's
+// fork start method) shares all its parent's anonymous pages, and counting
+// them again as its own put a pool of four at several times the kernel's
+// figure; while it touches nothing of its own, its parent's stale share
+// holds the pages they share, once. So it counts nothing. A child found
+// running another program than its parent's (its command name differs:
+// a poolbench-worker under poolbench) has been exec'd, and its anonymous
+// pages are its own: they count in full. Its binary's text, which no
+// member read yet may map, is missed until a pass. A pass is due at the
 // first reading after new members joined (see due), not 100 ms later,
 // which a short trial never reached. It leaves out members that joined in
 // its own reading: one started by os/exec may not have reached exec yet,
 // and until it does it shares its parent's memory map, which a pass would
-// count twice.
+// count twice (and its command name is still its parent's: it counts
+// nothing meanwhile).
 //
 // So at a pass the figure is exact; between passes it leans low rather than
 // high, and the peak, a maximum over samples, is not raised by a stale
@@ -129,14 +132,20 @@ func (b *pssBook) passed(now time.Time, cost float64, read int) {
 }
 
 // estimate is a member's PSS in bytes from its statm figures and its
-// shares at its last pass; 0 if no pass has read it. Where smaps_rollup
-// cannot be read at all (Linux before 4.14, or no permission) there is
-// no PSS, and the caller reports none rather than a guess.
+// shares at its last pass; before one has read it, its anonymous pages if
+// it was exec'd, 0 if it may share them with its parent. Where
+// smaps_rollup cannot be read at all (Linux before 4.14, or no permission)
+// there is no PSS, and the caller reports none rather than a guess.
 func (b *pssBook) estimate(m *member) uint64 {
-	if !b.seen || !m.pssPassed {
+	switch {
+	case !b.seen:
 		return 0
+	case m.pssPassed:
+		return uint64(float64(m.anonBytes)*m.pss.anon) + m.pss.file
+	case m.execd:
+		return m.anonBytes
 	}
-	return uint64(float64(m.anonBytes)*m.pss.anon) + m.pss.file
+	return 0
 }
 
 // pssPass reads smaps_rollup of every live member (whose statm figures are

@@ -286,8 +286,9 @@ func TestPSSBookCreditLapses(t *testing.T) {
 	}
 }
 
-// A member no pass has read counts nothing; one read counts its anonymous
-// pages at its share and its file pages as measured.
+// A member read counts its anonymous pages at its share and its file pages
+// as measured; one not yet read, its anonymous pages if it was exec'd, and
+// nothing if it may share them with its parent.
 func TestPSSEstimate(t *testing.T) {
 	var b pssBook
 	b.passed(time.Unix(1000, 0), 0, 1)
@@ -295,8 +296,24 @@ func TestPSSEstimate(t *testing.T) {
 	if got := b.estimate(read); got != 65 {
 		t.Errorf("a member read: %d bytes, want 65", got)
 	}
+	if got := b.estimate(&member{anonBytes: 100, execd: true}); got != 100 {
+		t.Errorf("an exec'd member not yet read: %d bytes, want its 100 anonymous", got)
+	}
 	if got := b.estimate(&member{anonBytes: 100}); got != 0 {
-		t.Errorf("a member not yet read: %d bytes, want 0", got)
+		t.Errorf("a forked member not yet read: %d bytes, want 0", got)
+	}
+}
+
+func TestStatComm(t *testing.T) {
+	for _, tt := range []struct{ line, want string }{
+		{"123 (poolbench-worke) S 1 2 3", "poolbench-worke"},
+		{"123 (a (b) c) S 1", "a (b) c"},
+		{"123 () S 1", ""},
+		{"garbage", ""},
+	} {
+		if got := string(statComm([]byte(tt.line))); got != tt.want {
+			t.Errorf("statComm(%q) = %q, want %q", tt.line, got, tt.want)
+		}
 	}
 }
 
@@ -390,5 +407,37 @@ func TestSamplerPSSForkedChildren(t *testing.T) {
 	}
 	if rep.PeakPSSBytes < 64*mib {
 		t.Errorf("peak PSS %d bytes: less than the 64 MiB the parent holds", rep.PeakPSSBytes)
+	}
+}
+
+// Children exec'd into another program count their anonymous pages from
+// the sample that finds them, before a pass reads them: the first reading
+// of four such children, each holding 32 MiB, is near the kernel's sum.
+func TestSamplerPSSExecdChildrenBeforeTheirPass(t *testing.T) {
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("no python3:", err)
+	}
+	c := startChild(t, "pyexec", "MEASURE_TEST_N=4", "MEASURE_TEST_PYTHON="+python)
+	r, _, err := newTreeReader(c.pid()) // its pass reads the child alone
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.close()
+	c.send("go")
+	c.expect("ready")
+	rd, err := r.sample(false) // finds the four: none read by a pass yet
+	if err != nil {
+		t.Fatal(err)
+	}
+	kernel := treePSS(t, c.pid())
+	const mib = 1 << 20
+	t.Logf("first reading with the children: PSS %.1f MiB, %d processes; smaps_rollup: %.1f MiB",
+		float64(rd.pssBytes)/mib, rd.procs, float64(kernel)/mib)
+	if rd.procs != 5 {
+		t.Fatalf("%d processes in the reading, want the child and its 4", rd.procs)
+	}
+	if rel := (float64(rd.pssBytes) - float64(kernel)) / float64(kernel); rel < -0.10 || rel > 0.10 {
+		t.Errorf("PSS %d bytes before a pass, smaps_rollup %d bytes: off by %.0f%%", rd.pssBytes, kernel, rel*100)
 	}
 }

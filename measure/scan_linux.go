@@ -151,6 +151,9 @@ func (r *procReader) place(pid, depth int) (in bool, err error) {
 	delete(r.found, pid)
 	if in, err = r.place(m.ppid, depth+1); in {
 		err = firstOf(err, m.openStatm())
+		// Another program than its parent's has been exec'd: its memory
+		// is its own (see pssBook.estimate).
+		m.execd = m.comm != r.tree[m.ppid].comm
 		r.join(m)
 		return true, err
 	}
@@ -180,6 +183,7 @@ func (r *procReader) open(pid int) (*member, error) {
 		return nil, fmt.Errorf("unreadable stat %q", b)
 	}
 	m.ppid = st.ppid
+	m.comm = string(statComm(b))
 	return m, nil
 }
 
