@@ -67,11 +67,12 @@ func finishChart(run *results.Run) (chart, bool, error) {
 		File:  "finish-cdf.png",
 		Title: "When tasks finished",
 		Caption: "Each line is a strategy's tasks' finishing times since the batch started (median trial), as the share of tasks done by then; " +
-			"the dashed vertical line is the ideal for the total work (serial time over the CPUs, or the longest task alone where it takes longer). " +
+			"the dashed vertical line of the same colour is its ideal, from its own baseline (serial's time, py-serial's for CPython's strategies, over the CPUs it can use, or its longest task alone where that takes longer). " +
 			"Where a line's last step lands far right of it, a straggler ran alone at the end: a pool that handed out tasks in large chunks, or too few workers, shows that tail.",
 	}
 	f := figure{title: c.Title}
 	var names []string
+	hasIdeal := false
 	for _, wl := range workloadsOf(run) {
 		if !tailMatters(run, wl) {
 			continue
@@ -80,7 +81,6 @@ func finishChart(run *results.Run) (chart, bool, error) {
 		grid := plotter.NewGrid()
 		grid.Vertical.Color, grid.Horizontal.Color = colourGrid, colourGrid
 		p.Add(grid)
-		best := 0.0
 		for _, r := range resultsFor(run, wl) {
 			q := r.TaskFinishSeconds
 			if len(q) < 2 {
@@ -100,23 +100,27 @@ func finishChart(run *results.Run) (chart, bool, error) {
 			if !slices.Contains(names, r.Strategy) {
 				names = append(names, r.Strategy)
 			}
-			if r.IdealSeconds != nil && r.Concurrency > 1 && (best == 0 || *r.IdealSeconds < best) {
-				best = *r.IdealSeconds
+			// Each its own: CPython's strategies are held to py-serial's
+			// time, and a pool's ideal is not a process per task's.
+			if r.IdealSeconds != nil && r.Concurrency > 1 {
+				ideal, err := plotter.NewLine(plotter.XYs{{X: *r.IdealSeconds, Y: 0}, {X: *r.IdealSeconds, Y: 1}})
+				if err != nil {
+					return c, false, err
+				}
+				ideal.LineStyle = idealStyle
+				ideal.LineStyle.Color = strategyColour(r.Strategy)
+				p.Add(ideal)
+				hasIdeal = true
 			}
-		}
-		if best > 0 {
-			ideal, err := plotter.NewLine(plotter.XYs{{X: best, Y: 0}, {X: best, Y: 1}})
-			if err != nil {
-				return c, false, err
-			}
-			ideal.LineStyle = idealStyle
-			p.Add(ideal)
 		}
 		p.Y.Min, p.Y.Max = 0, 1
 		p.X.Min = 0
 		f.panels = append(f.panels, p)
 	}
 	f.legend = strategyLegend(names)
+	if hasIdeal {
+		f.legend = append(f.legend, legendItem{name: "ideal (dashed, same colour)", thumb: lineThumb{idealStyle}})
+	}
 	return f.render(c, 8)
 }
 
