@@ -7,19 +7,19 @@ import (
 
 // member is one process of the tree, with its /proc files held open.
 type member struct {
-	pid                int
-	stat, statm, smaps int // open descriptors; smaps only once a PSS pass opened it
-	ppid               int
-	dead               bool   // dropped; removed from order at the end of a pass
-	zombie             bool   // exited, not yet reaped: no memory, not counted
-	own, reaped        uint64 // CPU ticks from the last stat read
+	pid         int
+	stat, statm int // open descriptors
+	ppid        int
+	dead        bool   // dropped; removed from order at the end of a pass
+	zombie      bool   // exited, not yet reaped: no memory, not counted
+	own, reaped uint64 // CPU ticks from the last stat read
 
 	anonBytes, fileBytes uint64    // resident anonymous / file-backed memory at the last statm read
 	pss                  pssShares // from its last PSS pass, if pssPassed
 	pssPassed            bool
 	joined               uint64 // the reading it joined in (pssBook.joined)
-	comm                 string // command name when it was found
-	execd                bool   // found running another program than its parent's
+	argStart             uint64 // statArgStart when it was found
+	execd                bool   // found exec'd: its memory is its own (procReader.execd)
 }
 
 // join adds a member after every member already there, so after its parent.
@@ -55,9 +55,5 @@ func (m *member) close() {
 	if m.statm >= 0 {
 		syscall.Close(m.statm)
 		m.statm = -1
-	}
-	if m.smaps >= 0 {
-		syscall.Close(m.smaps)
-		m.smaps = -1
 	}
 }

@@ -25,19 +25,27 @@ type statFields struct {
 	rss    uint64
 }
 
+// statArgStart is field 48 of a stat line, arg_start: where the process's
+// command-line arguments sit in its memory. A child forked without exec
+// keeps its parent's; exec lays out a new stack, at an address ASLR draws
+// afresh. 0 where it cannot be read (the kernel shows it only to a reader
+// allowed to trace the process).
+func statArgStart(b []byte) uint64 {
+	end := bytes.LastIndexByte(b, ')')
+	if end < 0 {
+		return 0
+	}
+	f := bytes.Fields(b[end+1:]) // from field 3
+	if len(f) < 48-2 {
+		return 0
+	}
+	v, _ := parseUint(f[48-3])
+	return v
+}
+
 // parseStat reads /proc/<pid>/stat: "pid (comm) state ppid ...". The command
 // name may hold spaces and parentheses, so fields are counted from the last
 // ')'.
-// statComm is the command name in a stat line: between the first "(" and
-// the last ")", since the name itself may hold either.
-func statComm(b []byte) []byte {
-	start, end := bytes.IndexByte(b, '('), bytes.LastIndexByte(b, ')')
-	if start < 0 || end < start {
-		return nil
-	}
-	return b[start+1 : end]
-}
-
 func parseStat(b []byte) (statFields, bool) {
 	var st statFields
 	end := bytes.LastIndexByte(b, ')')

@@ -32,15 +32,14 @@ import (
 // them again as its own put a pool of four at several times the kernel's
 // figure; while it touches nothing of its own, its parent's stale share
 // holds the pages they share, once. So it counts nothing. A child found
-// running another program than its parent's (its command name differs:
-// a poolbench-worker under poolbench) has been exec'd, and its anonymous
-// pages are its own: they count in full. Its binary's text, which no
-// member read yet may map, is missed until a pass. A pass is due at the
-// first reading after new members joined (see due), not 100 ms later,
-// which a short trial never reached. It leaves out members that joined in
-// its own reading: one started by os/exec may not have reached exec yet,
-// and until it does it shares its parent's memory map, which a pass would
-// count twice (and its command name is still its parent's: it counts
+// exec'd (its arguments sit elsewhere than its parent's: procReader.execd)
+// has anonymous pages of its own: they count in full. Its binary's text,
+// which no member read yet may map, is missed until a pass. A pass is due
+// at the first reading after new members joined (see due), not 100 ms
+// later, which a short trial never reached. It leaves out members that
+// joined in its own reading: one started by os/exec may not have reached
+// exec yet, and until it does it shares its parent's memory map, which a
+// pass would count twice (and its arguments are its parent's: it counts
 // nothing meanwhile).
 //
 // So at a pass the figure is exact; between passes it leans low rather than
@@ -48,8 +47,8 @@ import (
 // share.
 //
 // gopsutil reads the same file (Process.MemoryMaps with grouped set), but
-// opens and parses it whole into strings each time; the reader keeps it open
-// and re-reads it with pread, as it does statm.
+// parses it whole into strings each time; the reader reads it into a buffer
+// it keeps and picks out the Pss lines.
 
 // pssMinGap is the shortest time between two passes of a tree whose
 // membership has not changed: its sharing does not change faster than its
@@ -159,14 +158,17 @@ func (r *procReader) pssPass(now time.Time) (cost float64) {
 		if m.dead || m.zombie || !r.pss.reads(m.joined) {
 			continue
 		}
-		if m.smaps < 0 {
-			fd, err := syscall.Open("/proc/"+strconv.Itoa(m.pid)+"/smaps_rollup", syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
-			if err != nil {
-				continue // gone, or a kernel without it: it counts nothing
-			}
-			m.smaps = fd
+		// Opened afresh at each pass, unlike statm: the file holds the
+		// memory map the process had when it was opened, so after an exec
+		// it would fail, and one opened between os/exec's clone and exec
+		// would go on reading the parent's. An open costs a few
+		// microseconds against the page-table walk's hundreds.
+		fd, err := syscall.Open("/proc/"+strconv.Itoa(m.pid)+"/smaps_rollup", syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+		if err != nil {
+			continue // gone, or a kernel without it: it keeps what it had
 		}
-		b, err := preadAll(m.smaps, r.smapsBuf)
+		b, err := preadAll(fd, r.smapsBuf)
+		syscall.Close(fd)
 		if err != nil || len(b) == 0 {
 			continue
 		}

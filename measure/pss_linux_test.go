@@ -8,10 +8,12 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/shirou/gopsutil/v4/process"
 )
@@ -304,16 +306,23 @@ func TestPSSEstimate(t *testing.T) {
 	}
 }
 
-func TestStatComm(t *testing.T) {
-	for _, tt := range []struct{ line, want string }{
-		{"123 (poolbench-worke) S 1 2 3", "poolbench-worke"},
-		{"123 (a (b) c) S 1", "a (b) c"},
-		{"123 () S 1", ""},
-		{"garbage", ""},
-	} {
-		if got := string(statComm([]byte(tt.line))); got != tt.want {
-			t.Errorf("statComm(%q) = %q, want %q", tt.line, got, tt.want)
-		}
+func TestStatArgStart(t *testing.T) {
+	self, err := os.ReadFile("/proc/self/stat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The runtime makes os.Args from the arguments where the kernel put
+	// them, without copying: the first starts at arg_start.
+	want := uint64(uintptr(unsafe.Pointer(unsafe.StringData(os.Args[0]))))
+	if got := statArgStart(self); got != want {
+		t.Fatalf("arg_start of this process: %#x, want %#x, where os.Args[0] is", got, want)
+	}
+	fields := "123 (a (b) c) S" + strings.Repeat(" 7", 44) + " 4242 9 9 9"
+	if got := statArgStart([]byte(fields)); got != 4242 {
+		t.Errorf("field 48 of %q: %d, want 4242", fields, got)
+	}
+	if got := statArgStart([]byte("123 (x) S 1 2 3")); got != 0 {
+		t.Errorf("a short line: %d, want 0", got)
 	}
 }
 
@@ -342,71 +351,94 @@ for k in kids:
 // TestSamplerPSSForkedChildren holds the peak PSS of a parent and its
 // children forked without exec (CPython's fork start method) against the
 // kernel's smaps_rollup sum: the pages they share count once, before a
-// pass has read the children as after.
+// pass has read the children as after; also where the parent was found as
+// a shell that then exec'd python3, so that the name and memory layout it
+// was found with are not its children's.
 func TestSamplerPSSForkedChildren(t *testing.T) {
 	python, err := exec.LookPath("python3")
 	if err != nil {
 		t.Skip("no python3:", err)
 	}
-	cmd := exec.Command(python, "-c", forkTreePy)
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	// A group of its own, so that the children go with their parent
-	// whatever state the test leaves them in.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		stdin.Close()
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		cmd.Wait()
-	})
-	lines := bufio.NewReader(out)
-	expect := func(want string) {
-		t.Helper()
-		if line, err := lines.ReadString('\n'); err != nil || line != want+"\n" {
-			t.Fatalf("python said %q, want %q: %v", line, want, err)
-		}
-	}
-	expect("base")
-	// The parent alone is read at Start; its children join after.
-	const after = 10
-	var ready atomic.Bool
-	taken, enough := 0, newEvent()
-	s := startWatched(t, cmd.Process.Pid, 5*time.Millisecond, func(reading) {
-		if ready.Load() {
-			if taken++; taken == after {
-				enough.set()
+	for _, tt := range []struct {
+		name  string
+		argv  []string
+		execs bool // the root is a shell, exec'ing python3 on the first "go"
+	}{
+		{"python3 as the root", []string{python, "-c", forkTreePy}, false},
+		{"a shell that execs python3", []string{"sh", "-c", `read x; exec "$0" -c "$1"`, python, forkTreePy}, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cmd := exec.Command(tt.argv[0], tt.argv[1:]...)
+			stdin, err := cmd.StdinPipe()
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
-	})
-	if _, err := io.WriteString(stdin, "go\n"); err != nil {
-		t.Fatal(err)
-	}
-	expect("ready")
-	ready.Store(true)
-	waitFor(t, enough.ch, "%d samples of the forked tree", after)
-	rep := s.Stop()
-	kernel := treePSS(t, cmd.Process.Pid)
-	const mib = 1 << 20
-	t.Logf("sampler: peak PSS %.1f MiB, peak RSS %.1f MiB, %d processes; smaps_rollup: PSS %.1f MiB",
-		float64(rep.PeakPSSBytes)/mib, float64(rep.PeakRSSBytes)/mib, rep.PeakProcesses, float64(kernel)/mib)
-	if rep.PeakProcesses != 5 {
-		t.Fatalf("saw at most %d processes, want the parent and its 4 children", rep.PeakProcesses)
-	}
-	if rel := (float64(rep.PeakPSSBytes) - float64(kernel)) / float64(kernel); rel > 0.10 {
-		t.Errorf("peak PSS %d bytes, smaps_rollup %d bytes: %.0f%% over", rep.PeakPSSBytes, kernel, rel*100)
-	}
-	if rep.PeakPSSBytes < 64*mib {
-		t.Errorf("peak PSS %d bytes: less than the 64 MiB the parent holds", rep.PeakPSSBytes)
+			out, err := cmd.StdoutPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			cmd.Stderr = os.Stderr
+			// A group of its own, so that the children go with their
+			// parent whatever state the test leaves them in.
+			cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() {
+				stdin.Close()
+				syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+				cmd.Wait()
+			})
+			lines := bufio.NewReader(out)
+			expect := func(want string) {
+				t.Helper()
+				if line, err := lines.ReadString('\n'); err != nil || line != want+"\n" {
+					t.Fatalf("python said %q, want %q: %v", line, want, err)
+				}
+			}
+			send := func() {
+				t.Helper()
+				if _, err := io.WriteString(stdin, "go\n"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if !tt.execs {
+				expect("base")
+			}
+			// The root alone is read at Start; the children join after.
+			const after = 10
+			var ready atomic.Bool
+			taken, enough := 0, newEvent()
+			s := startWatched(t, cmd.Process.Pid, 5*time.Millisecond, func(reading) {
+				if ready.Load() {
+					if taken++; taken == after {
+						enough.set()
+					}
+				}
+			})
+			if tt.execs {
+				send()
+				expect("base")
+			}
+			send()
+			expect("ready")
+			ready.Store(true)
+			waitFor(t, enough.ch, "%d samples of the forked tree", after)
+			rep := s.Stop()
+			kernel := treePSS(t, cmd.Process.Pid)
+			const mib = 1 << 20
+			t.Logf("sampler: peak PSS %.1f MiB, peak RSS %.1f MiB, %d processes; smaps_rollup: PSS %.1f MiB",
+				float64(rep.PeakPSSBytes)/mib, float64(rep.PeakRSSBytes)/mib, rep.PeakProcesses, float64(kernel)/mib)
+			if rep.PeakProcesses != 5 {
+				t.Fatalf("saw at most %d processes, want the parent and its 4 children", rep.PeakProcesses)
+			}
+			if rel := (float64(rep.PeakPSSBytes) - float64(kernel)) / float64(kernel); rel > 0.10 {
+				t.Errorf("peak PSS %d bytes, smaps_rollup %d bytes: %.0f%% over", rep.PeakPSSBytes, kernel, rel*100)
+			}
+			if rep.PeakPSSBytes < 64*mib {
+				t.Errorf("peak PSS %d bytes: less than the 64 MiB the parent holds", rep.PeakPSSBytes)
+			}
+		})
 	}
 }
 

@@ -151,9 +151,7 @@ func (r *procReader) place(pid, depth int) (in bool, err error) {
 	delete(r.found, pid)
 	if in, err = r.place(m.ppid, depth+1); in {
 		err = firstOf(err, m.openStatm())
-		// Another program than its parent's has been exec'd: its memory
-		// is its own (see pssBook.estimate).
-		m.execd = m.comm != r.tree[m.ppid].comm
+		m.execd = r.execd(m, r.tree[m.ppid])
 		r.join(m)
 		return true, err
 	}
@@ -162,13 +160,31 @@ func (r *procReader) place(pid, depth int) (in bool, err error) {
 	return false, err
 }
 
+// execd reports whether m, found as its parent's child, has been exec'd:
+// its arguments sit elsewhere than its parent's do now (statArgStart), so
+// its memory is its own (see pssBook.estimate). The parent's are read
+// afresh, as it may have exec'd itself since it was found (a shell's
+// exec, or a child found between os/exec's clone and exec). Where either
+// is unknown it is not: a fork child's pages must not count twice.
+func (r *procReader) execd(m, parent *member) bool {
+	if m.argStart == 0 || parent.stat < 0 {
+		return false
+	}
+	b, err := preadAll(parent.stat, r.readBuf)
+	if err != nil {
+		return false
+	}
+	p := statArgStart(b)
+	return p != 0 && p != m.argStart
+}
+
 // open opens a process's stat and reads its parent pid.
 func (r *procReader) open(pid int) (*member, error) {
 	stat, err := syscall.Open("/proc/"+strconv.Itoa(pid)+"/stat", syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
 	if err != nil {
 		return nil, err
 	}
-	m := &member{pid: pid, stat: stat, statm: -1, smaps: -1}
+	m := &member{pid: pid, stat: stat, statm: -1}
 	b, err := preadAll(stat, r.readBuf)
 	if err == nil && len(b) == 0 {
 		err = syscall.ESRCH
@@ -183,7 +199,7 @@ func (r *procReader) open(pid int) (*member, error) {
 		return nil, fmt.Errorf("unreadable stat %q", b)
 	}
 	m.ppid = st.ppid
-	m.comm = string(statComm(b))
+	m.argStart = statArgStart(b)
 	return m, nil
 }
 
