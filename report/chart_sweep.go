@@ -39,7 +39,7 @@ func sweepSpeedupChart(run *results.Run) (chart, bool, error) {
 		Title: "Speedup over serial against pool size",
 		Caption: "Each solid line is how many times faster than serial a strategy ran at each pool size; the dashed " +
 			"line of the same colour is its ideal: for io work, serial time over the waves its tasks take at what it runs at once " +
-			"(1× for pool-apply, one task at a time), and for cpu work that concurrency capped at the host's cores, less where the longest task alone takes longer. " +
+			"(1× for pool-apply, one task at a time), and for cpu work that concurrency capped at the host's cores, less where the longest task alone, or the tasks in turn on each worker, take longer. " +
 			"The gap between them is the overhead of the strategy, and it grows where the pool outnumbers the cores.",
 	}
 	return sweepFigure(run, c, "speedup over serial (×)", func(r *results.Result) (float64, float64, float64) {

@@ -67,7 +67,7 @@ func finishChart(run *results.Run) (chart, bool, error) {
 		File:  "finish-cdf.png",
 		Title: "When tasks finished",
 		Caption: "Each line is a strategy's tasks' finishing times since the batch started (median trial), as the share of tasks done by then; " +
-			"the dashed vertical line of the same colour is its ideal, from its own baseline (serial's time, py-serial's for CPython's strategies, over the CPUs it can use, or its longest task alone where that takes longer). " +
+			"the dashed vertical line of the same colour is the ideal of a strategy that runs tasks at once, from its own baseline (serial's time, py-serial's for CPython's strategies, over the CPUs it can use, or its longest task alone where that takes longer). " +
 			"Where a line's last step lands far right of it, a straggler ran alone at the end: a pool that handed out tasks in large chunks, or too few workers, shows that tail.",
 	}
 	f := figure{title: c.Title}

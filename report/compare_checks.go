@@ -116,7 +116,7 @@ func (c *Comparison) Cautions() []string {
 			out = append(out, fmt.Sprintf("%s has failed tasks: %s old, %s new", rowName(r), failures(r.OldErrors, r.OldAllFailed), failures(r.NewErrors, r.NewAllFailed)))
 		}
 		if r.OldNoisy != "" || r.NewNoisy != "" {
-			out = append(out, fmt.Sprintf("%s was flagged noisy, so its change may be the machine's: %s",
+			out = append(out, fmt.Sprintf("%s was flagged noisy, so its change may not be the code's: %s",
 				rowName(r), noisySides(r.OldNoisy, r.NewNoisy)))
 		}
 	}

@@ -258,7 +258,7 @@ func TestCompareCautionsNoisyResults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "serial on cpu was flagged noisy, so its change may be the machine's: new, " + reason
+	want := "serial on cpu was flagged noisy, so its change may not be the code's: new, " + reason
 	if got := cmp.Cautions(); len(got) != 1 || got[0] != want {
 		t.Errorf("cautions %q, want only %q", got, want)
 	}
