@@ -326,6 +326,22 @@ func TestStatArgStart(t *testing.T) {
 	}
 }
 
+// realPython is the interpreter python3 runs, not a wrapper script that
+// starts it (pyenv's shims run helpers of their own first, which a test
+// sampling from before the exec would see).
+func realPython(t *testing.T) string {
+	t.Helper()
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("no python3:", err)
+	}
+	out, err := exec.Command(python, "-c", "import sys; print(sys.executable)").Output()
+	if err != nil {
+		t.Fatalf("%s: %v", python, err)
+	}
+	return strings.TrimSpace(string(out))
+}
+
 // forkTreePy holds 64 MiB of its own, then forks four children that touch
 // none of it: copy-on-write, the tree holds the 64 MiB once.
 const forkTreePy = `
@@ -355,10 +371,7 @@ for k in kids:
 // a shell that then exec'd python3, so that the name and memory layout it
 // was found with are not its children's.
 func TestSamplerPSSForkedChildren(t *testing.T) {
-	python, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("no python3:", err)
-	}
+	python := realPython(t)
 	for _, tt := range []struct {
 		name  string
 		argv  []string
@@ -446,10 +459,7 @@ func TestSamplerPSSForkedChildren(t *testing.T) {
 // the sample that finds them, before a pass reads them: the first reading
 // of four such children, each holding 32 MiB, is near the kernel's sum.
 func TestSamplerPSSExecdChildrenBeforeTheirPass(t *testing.T) {
-	python, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("no python3:", err)
-	}
+	python := realPython(t)
 	c := startChild(t, "pyexec", "MEASURE_TEST_N=4", "MEASURE_TEST_PYTHON="+python)
 	r, _, err := newTreeReader(c.pid()) // its pass reads the child alone
 	if err != nil {
