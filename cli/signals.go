@@ -108,7 +108,16 @@ func watchInterrupts(parent context.Context) *interrupts {
 		}
 	}()
 	in.stop = func() {
-		signal.Stop(ch)
+		in.mu.Lock()
+		interrupted := in.sig != nil
+		in.mu.Unlock()
+		// Once interrupted, signals stay caught (and dropped) until the
+		// process exits: the echo of the first, which timeout(1) sends to
+		// the group a moment later, must not kill a run that has saved
+		// its results and is on its way out with status 130.
+		if !interrupted {
+			signal.Stop(ch)
+		}
 		signal.Stop(pipe)
 		close(done)
 		cancel(nil)
