@@ -152,8 +152,7 @@ func warnings(run *results.Run) []string {
 		r := &run.Results[i]
 		who := subject(run, r)
 		if cv := r.WallSeconds.CV(); r.WallSeconds.N > 1 && cv > unstableCV {
-			// One decimal, so that a CV just over the limit does not print as it.
-			add(fmt.Sprintf("%s: unstable, CV %.1f%% > %s", who, 100*cv, percent(unstableCV)))
+			add(fmt.Sprintf("%s: unstable, CV %s > %s", who, percentOver(cv, unstableCV), percent(unstableCV)))
 		}
 		if r.ChecksumOK != nil && !*r.ChecksumOK {
 			add(fmt.Sprintf("%s: checksum %s does not match serial's: the results differ", who, r.Checksum))

@@ -85,6 +85,18 @@ func percent(f float64) string {
 	return fmt.Sprintf("%.0f%%", p)
 }
 
+// percentOver formats f, which is over limit, as a percentage with one
+// decimal, or as many more as it takes (up to four) not to print a figure
+// just over the limit as the limit itself: "10.02%", not "10.0%".
+func percentOver(f, limit float64) string {
+	for prec := 1; ; prec++ {
+		s := strconv.FormatFloat(f*100, 'f', prec, 64)
+		if v, _ := strconv.ParseFloat(s, 64); v > limit*100 || prec == 4 {
+			return s + "%"
+		}
+	}
+}
+
 // signedPercent formats a change such as +4.2% or -12%.
 func signedPercent(f float64) string {
 	s := percent(f)
