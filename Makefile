@@ -42,25 +42,25 @@ lint:
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
 # Each fuzz target briefly, on its seeds and, where one is kept, its corpus
-# in testdata/: a count of inputs, about 20 s of each on two cores, not a
+# in testdata/: a count of inputs, about 12 s of each on two cores, not a
 # duration. With a duration, Go's fuzzing coordinator can report its own
 # deadline as a failure ("context deadline exceeded", no input written)
 # when a worker is mid-call as the time runs out (golang/go#75804, fixed
 # after Go 1.26).
 fuzz:
-	$(GO) test -run '^$$' -fuzz '^FuzzFrameDecode$$' -fuzztime 700000x ./procpool
-	$(GO) test -run '^$$' -fuzz '^FuzzChunkDecode$$' -fuzztime 700000x ./procpool
-	$(GO) test -run '^$$' -fuzz '^FuzzPanicPayload$$' -fuzztime 200000x ./procpool
-	$(GO) test -run '^$$' -fuzz '^FuzzReadyDecode$$' -fuzztime 300000x ./procpool
-	$(GO) test -run '^$$' -fuzz '^FuzzCheck$$' -fuzztime 130000x ./sharedlog
-	$(GO) test -run '^$$' -fuzz '^FuzzUnmarshal$$' -fuzztime 650000x ./results
-	$(GO) test -run '^$$' -fuzz '^FuzzDecodeRecord$$' -fuzztime 900000x ./pyref
-	$(GO) test -run '^$$' -fuzz '^FuzzTaskArgs$$' -fuzztime 400000x ./workloads
-	$(GO) test -run '^$$' -fuzz '^FuzzArgsLines$$' -fuzztime 550000x ./workloads
-	$(GO) test -run '^$$' -fuzz '^FuzzDecodeTaskMsg$$' -fuzztime 1400000x ./natspool/internal/wire
-	$(GO) test -run '^$$' -fuzz '^FuzzDecodeResultMsg$$' -fuzztime 1400000x ./natspool/internal/wire
-	$(GO) test -run '^$$' -fuzz '^FuzzDecodeBeatMsg$$' -fuzztime 1400000x ./natspool/internal/wire
-	$(GO) test -run '^$$' -fuzz '^FuzzKillsOne$$' -fuzztime 300000x ./natspool/internal/wire
+	$(GO) test -run '^$$' -fuzz '^FuzzFrameDecode$$' -fuzztime 420000x ./procpool
+	$(GO) test -run '^$$' -fuzz '^FuzzChunkDecode$$' -fuzztime 420000x ./procpool
+	$(GO) test -run '^$$' -fuzz '^FuzzPanicPayload$$' -fuzztime 120000x ./procpool
+	$(GO) test -run '^$$' -fuzz '^FuzzReadyDecode$$' -fuzztime 180000x ./procpool
+	$(GO) test -run '^$$' -fuzz '^FuzzCheck$$' -fuzztime 80000x ./sharedlog
+	$(GO) test -run '^$$' -fuzz '^FuzzUnmarshal$$' -fuzztime 390000x ./results
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeRecord$$' -fuzztime 540000x ./pyref
+	$(GO) test -run '^$$' -fuzz '^FuzzTaskArgs$$' -fuzztime 240000x ./workloads
+	$(GO) test -run '^$$' -fuzz '^FuzzArgsLines$$' -fuzztime 330000x ./workloads
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeTaskMsg$$' -fuzztime 840000x ./natspool/internal/wire
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeResultMsg$$' -fuzztime 840000x ./natspool/internal/wire
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeBeatMsg$$' -fuzztime 840000x ./natspool/internal/wire
+	$(GO) test -run '^$$' -fuzz '^FuzzKillsOne$$' -fuzztime 180000x ./natspool/internal/wire
 
 # The pool's micro-benchmarks beside their physical limits.
 gobench:
