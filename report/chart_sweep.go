@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"image/color"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -19,7 +20,7 @@ func sweepWallChart(run *results.Run) (chart, bool, error) {
 		File:  "sweep-wall.png",
 		Title: "Wall time against pool size",
 		Caption: "Each solid line is a strategy's median wall time at each pool size, with whiskers from the fastest " +
-			"to the slowest trial; the dashed line of the same colour is its ideal: serial time spread over the CPUs it can use for cpu work (no less than its longest task, or its tasks in turn on each worker), the tasks in waves of what it runs at once for io work. " +
+			"to the slowest trial; the dashed line of the same colour is its ideal: serial time spread over the CPUs it can use for cpu work (no less than its longest task, or its tasks in turn on each worker), the tasks in waves of what it runs at once for io work; where strategies share an ideal, its dashes take their colours in turn. " +
 			"Where the solid line flattens, more workers stop paying: the knee is listed in the notes.",
 	}
 	return sweepFigure(run, c, "wall time (s)", func(r *results.Result) (float64, float64, float64) {
@@ -40,7 +41,7 @@ func sweepSpeedupChart(run *results.Run) (chart, bool, error) {
 		Caption: "Each solid line is how many times faster than serial a strategy ran at each pool size; the dashed " +
 			"line of the same colour is its ideal: for io work, serial time over the waves its tasks take at what it runs at once " +
 			"(1× for pool-apply, one task at a time), and for cpu work that concurrency capped at the host's cores, less where the longest task alone, or the tasks in turn on each worker, take longer. " +
-			"The gap between them is the overhead of the strategy, and it grows where the pool outnumbers the cores.",
+			"Where strategies share an ideal, its dashes take their colours in turn. The gap between them is the overhead of the strategy, and it grows where the pool outnumbers the cores.",
 	}
 	return sweepFigure(run, c, "speedup over serial (×)", func(r *results.Result) (float64, float64, float64) {
 		if r.SpeedupVsSerial == nil {
@@ -92,6 +93,8 @@ func sweepPanels(run *results.Run, title, yLabel string,
 		grid.Vertical.Color, grid.Horizontal.Color = colourGrid, colourGrid
 		p.Add(grid)
 		var ticks []plot.Tick
+		var ideals []plotter.XYs
+		var colours []color.Color
 		for _, sl := range lines {
 			col := strategyColour(sl.strategy)
 			for _, pt := range sl.pts {
@@ -111,18 +114,21 @@ func sweepPanels(run *results.Run, title, yLabel string,
 			eb.CapWidth = vg.Points(5)
 			p.Add(l, sc, eb)
 			if len(sl.ideals) >= 2 {
-				il, err := plotter.NewLine(sl.ideals)
-				if err != nil {
-					return f, false, err
-				}
-				il.LineStyle = idealStyle
-				il.LineStyle.Color = col
-				p.Add(il)
-				hasIdeal = true
+				ideals = append(ideals, sl.ideals)
+				colours = append(colours, col)
 			}
 			if !contains(names, sl.strategy) {
 				names = append(names, sl.strategy)
 			}
+		}
+		for i, style := range idealDashes(ideals, colours) {
+			il, err := plotter.NewLine(ideals[i])
+			if err != nil {
+				return f, false, err
+			}
+			il.LineStyle = style
+			p.Add(il)
+			hasIdeal = true
 		}
 		p.X.Scale = plot.LogScale{}
 		p.X.Tick.Marker = plot.ConstantTicks(ticks)

@@ -2,11 +2,15 @@ package report
 
 import (
 	"bytes"
+	"image/color"
 	"image/png"
 	"os"
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
 
 	"github.com/poolbench/poolbench/results"
 	"github.com/poolbench/poolbench/stats"
@@ -133,6 +137,34 @@ func TestSweepLinesCarryEachStrategysIdeal(t *testing.T) {
 					t.Errorf("%s, %s at %d workers: ideal %g, want its own %g", wl, sl.strategy, series[i].PoolSize, pt.Y, want)
 				}
 			}
+		}
+	}
+}
+
+// Ideals that coincide take turns along the line, so that every
+// strategy's colour shows; one on its own keeps the plain pattern.
+func TestIdealDashesInterleaveCoincidingLines(t *testing.T) {
+	a := plotter.XYs{{X: 1, Y: 2}, {X: 2, Y: 1}}
+	b := plotter.XYs{{X: 1, Y: 2}, {X: 2, Y: 1 + 1e-9}} // a, to a chart
+	c := plotter.XYs{{X: 1, Y: 2}, {X: 2, Y: 1.5}}
+	cols := []color.Color{color.Black, color.White, color.Gray{Y: 1}}
+	got := idealDashes([]plotter.XYs{a, c, b}, cols)
+	dash, gap := idealStyle.Dashes[0], idealStyle.Dashes[1]
+	if !slices.Equal(got[1].Dashes, idealStyle.Dashes) || got[1].DashOffs != 0 {
+		t.Errorf("a line alone: dashes %v offset %v, want idealStyle's %v", got[1].Dashes, got[1].DashOffs, idealStyle.Dashes)
+	}
+	want := []vg.Length{dash, gap + dash + gap}
+	for _, i := range []int{0, 2} {
+		if !slices.Equal(got[i].Dashes, want) {
+			t.Errorf("line %d of two that coincide: dashes %v, want %v", i, got[i].Dashes, want)
+		}
+	}
+	if got[0].DashOffs == got[2].DashOffs {
+		t.Errorf("two coinciding lines both at offset %v: one hides the other", got[0].DashOffs)
+	}
+	for i, s := range got {
+		if s.Color != cols[i] {
+			t.Errorf("line %d drawn in %v, want its strategy's %v", i, s.Color, cols[i])
 		}
 	}
 }

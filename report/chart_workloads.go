@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"image/color"
 	"slices"
 
 	"gonum.org/v1/plot/plotter"
@@ -67,7 +68,7 @@ func finishChart(run *results.Run) (chart, bool, error) {
 		File:  "finish-cdf.png",
 		Title: "When tasks finished",
 		Caption: "Each line is a strategy's tasks' finishing times since the batch started (median trial), as the share of tasks done by then; " +
-			"the dashed vertical line of the same colour is the ideal of a strategy that runs tasks at once, from its own baseline (serial's time, py-serial's for CPython's strategies, over the CPUs it can use, or its longest task alone where that takes longer). " +
+			"the dashed vertical line of the same colour is the ideal of a strategy that runs tasks at once, from its own baseline (serial's time, py-serial's for CPython's strategies, over the CPUs it can use, or its longest task alone where that takes longer); where strategies share an ideal, its dashes take their colours in turn. " +
 			"Where a line's last step lands far right of it, a straggler ran alone at the end: a pool that handed out tasks in large chunks, or too few workers, shows that tail.",
 	}
 	f := figure{title: c.Title}
@@ -81,6 +82,8 @@ func finishChart(run *results.Run) (chart, bool, error) {
 		grid := plotter.NewGrid()
 		grid.Vertical.Color, grid.Horizontal.Color = colourGrid, colourGrid
 		p.Add(grid)
+		var ideals []plotter.XYs
+		var colours []color.Color
 		for _, r := range resultsFor(run, wl) {
 			q := r.TaskFinishSeconds
 			if len(q) < 2 {
@@ -103,15 +106,18 @@ func finishChart(run *results.Run) (chart, bool, error) {
 			// Each its own: CPython's strategies are held to py-serial's
 			// time, and a pool's ideal is not a process per task's.
 			if r.IdealSeconds != nil && r.Concurrency > 1 {
-				ideal, err := plotter.NewLine(plotter.XYs{{X: *r.IdealSeconds, Y: 0}, {X: *r.IdealSeconds, Y: 1}})
-				if err != nil {
-					return c, false, err
-				}
-				ideal.LineStyle = idealStyle
-				ideal.LineStyle.Color = strategyColour(r.Strategy)
-				p.Add(ideal)
-				hasIdeal = true
+				ideals = append(ideals, plotter.XYs{{X: *r.IdealSeconds, Y: 0}, {X: *r.IdealSeconds, Y: 1}})
+				colours = append(colours, strategyColour(r.Strategy))
 			}
+		}
+		for i, style := range idealDashes(ideals, colours) {
+			ideal, err := plotter.NewLine(ideals[i])
+			if err != nil {
+				return c, false, err
+			}
+			ideal.LineStyle = style
+			p.Add(ideal)
+			hasIdeal = true
 		}
 		p.Y.Min, p.Y.Max = 0, 1
 		p.X.Min = 0
