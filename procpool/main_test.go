@@ -1,6 +1,7 @@
 package procpool
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -194,6 +195,20 @@ func runChild(mode string) int {
 				return 1
 			}
 		}
+	case "exit-with-open-pool":
+		// Map on a pool of one, print its worker's pid and return from
+		// main with the pool still open.
+		p, err := New(1)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		if _, err := p.Map(context.Background(), "test.echo", make([][]byte, 10)); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		fmt.Println(strings.Trim(fmt.Sprint(p.PIDs()), "[]"))
+		return 0
 	case "owner":
 		// Own a pool, print its workers' pids, then wait to be killed.
 		p, err := New(2)

@@ -52,9 +52,19 @@ type proc struct {
 // two pages past the user's pipe quota.
 const initInPipe = 4096
 
+// failStart, set only by tests, makes a start fail before its process
+// is made, as a fork that fails would (CPython's
+// test_release_unused_processes).
+var failStart func() error
+
 // startProc starts one worker process. It returns once the process exists;
 // the ready handshake arrives on pr.ready.
 func (p *Pool) startProc() (*proc, error) {
+	if failStart != nil {
+		if err := failStart(); err != nil {
+			return nil, err
+		}
+	}
 	// Every descriptor this start opens, closed again if it fails. The
 	// worker's ends are closed once it has started, and closing them a
 	// second time does nothing.
