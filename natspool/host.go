@@ -14,6 +14,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nuid"
+	"github.com/poolbench/poolbench/internal/starter"
 	"github.com/poolbench/poolbench/natspool/internal/wire"
 )
 
@@ -230,8 +231,14 @@ func (h *host) startLocked(pool, why string) error {
 	cmd := exec.Command(h.cfg.Path, h.cfg.Args...)
 	cmd.Env = workerEnviron(string(env), nil)
 	cmd.Stdout, cmd.Stderr = h.cfg.Stdout, h.cfg.Stderr
+	// It dies with the thread that started it, a starter thread, which
+	// outlives it (internal/starter).
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
+	lease := starter.Acquire()
+	var err error
+	lease.Run(func() { err = cmd.Start() })
+	if err != nil {
+		lease.Release()
 		if hp.live == 0 {
 			delete(h.pools, pool)
 		}
@@ -246,6 +253,7 @@ func (h *host) startLocked(pool, why string) error {
 	go func() {
 		defer h.wg.Done()
 		err := cmd.Wait()
+		lease.Release()
 		h.mu.Lock()
 		delete(h.procs, id)
 		if !pr.givenUp {

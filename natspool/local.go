@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nuid"
+	"github.com/poolbench/poolbench/internal/starter"
 	"github.com/poolbench/poolbench/natspool/internal/wire"
 )
 
@@ -25,6 +26,16 @@ type localProc struct {
 	// refused is why the pool refused its hello (another protocol), so
 	// that its exit is blamed on that; guarded by the pool's mutex.
 	refused string
+	// lease keeps the thread it is started from alive until it has been
+	// reaped: it dies with that thread (Pdeathsig).
+	lease *starter.Lease
+}
+
+// startProc starts the process from a starter thread.
+func (lp *localProc) startProc() error {
+	var err error
+	lp.lease.Run(func() { err = lp.cmd.Start() })
+	return err
 }
 
 // kill kills the process if it was started; one still starting is killed
@@ -39,7 +50,7 @@ func (lp *localProc) kill() {
 // the server like any other.
 func (p *Pool) startLocalLocked() error {
 	lp := p.newLocalLocked()
-	err := lp.cmd.Start()
+	err := lp.startProc()
 	p.startedLocked(lp, err)
 	return err
 }
@@ -50,7 +61,7 @@ func (p *Pool) launch(lp *localProc) error {
 	p.mu.Lock()
 	lp.start = time.Now() // its spawn time starts now, not when it was queued
 	p.mu.Unlock()
-	err := lp.cmd.Start()
+	err := lp.startProc()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.startedLocked(lp, err)
@@ -64,6 +75,7 @@ func (p *Pool) launch(lp *localProc) error {
 func (p *Pool) startedLocked(lp *localProc, err error) {
 	if err != nil {
 		delete(p.locals, lp.id)
+		lp.lease.Release()
 		p.localWG.Done()
 		return
 	}
@@ -80,10 +92,11 @@ func (p *Pool) newLocalLocked() *localProc {
 	cmd := exec.Command(p.cfg.path, p.cfg.args...)
 	cmd.Env = workerEnviron(string(env), p.cfg.env)
 	cmd.Stdout, cmd.Stderr = p.cfg.stdout, p.cfg.stderr
-	// It dies with the thread that started it; Go keeps its threads for
-	// the life of the process unless a locked goroutine exits.
+	// It dies with the thread that started it, a starter thread, which
+	// outlives it (internal/starter).
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	lp.cmd = cmd
+	lp.lease = starter.Acquire()
 	lp.start = time.Now()
 	if p.nc != nil {
 		lp.reconnects = p.nc.Stats().Reconnects
@@ -98,6 +111,7 @@ func (p *Pool) newLocalLocked() *localProc {
 func (p *Pool) reap(lp *localProc) {
 	defer p.localWG.Done()
 	waitErr := lp.cmd.Wait()
+	lp.lease.Release()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	delete(p.locals, lp.id)

@@ -58,7 +58,7 @@ func (p *Pool) stopBackground() {
 			close(p.watchdog)
 		}
 		p.handler.finish()
-		releaseStarter()
+		p.starter.Release()
 	})
 }
 

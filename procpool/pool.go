@@ -9,6 +9,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/poolbench/poolbench/internal/starter"
 )
 
 type poolState int
@@ -78,7 +80,7 @@ type Pool struct {
 
 	spares spareBuffers // recycled result buffers (Recycle)
 
-	starter        chan<- func() // where worker starts run (starter.go)
+	starter        *starter.Lease // where worker starts run
 	stdout, stderr io.Writer
 }
 
@@ -99,7 +101,7 @@ func New(workers int, opts ...Option) (*Pool, error) {
 	p := &Pool{
 		cfg:     cfg,
 		procs:   make([]*proc, 0, cfg.workers),
-		starter: acquireStarter(),
+		starter: starter.Acquire(),
 	}
 	// Enough for the results read while the callers handle the last few.
 	p.spares.max = 2*cfg.workers + 2

@@ -105,7 +105,7 @@ func (p *Pool) startProc() (*proc, error) {
 	// held open by a task's subprocess: do not wait long for it.
 	cmd.WaitDelay = time.Second
 	// The worker dies with the thread that started it: a starter thread,
-	// which lives as long as the pool (starter.go).
+	// which lives as long as the pool (internal/starter).
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 
 	pr := &proc{
@@ -125,7 +125,7 @@ func (p *Pool) startProc() (*proc, error) {
 	} else {
 		pr.out.task(kindInit, initID(p.cfg.maxFrame), p.cfg.initFn, p.cfg.initArgs)
 	}
-	onStarter(p.starter, func() {
+	p.starter.Run(func() {
 		pr.start = time.Now()
 		err = cmd.Start()
 	})

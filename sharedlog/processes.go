@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/poolbench/poolbench/internal/starter"
 	"github.com/poolbench/poolbench/procpool"
 	"github.com/poolbench/poolbench/results"
 )
@@ -98,6 +99,9 @@ func RunProcesses(ctx context.Context, mode Mode, cfg Config) (results.LogMode, 
 type writerProc struct {
 	writer int
 	cmd    *exec.Cmd
+	// lease keeps the thread it was started from until it is reaped: it
+	// dies with that thread (Pdeathsig).
+	lease  *starter.Lease
 	stdin  io.WriteCloser
 	stderr *headBuffer
 	done   bool
@@ -121,7 +125,10 @@ func startWriter(ctx context.Context, exe string, job Job) (*writerProc, error) 
 	if p.stdin, err = cmd.StdinPipe(); err != nil {
 		return nil, fmt.Errorf("sharedlog: start writer %d: %w", job.Writer, err)
 	}
-	if err := cmd.Start(); err != nil {
+	p.lease = starter.Acquire()
+	p.lease.Run(func() { err = cmd.Start() })
+	if err != nil {
+		p.lease.Release()
 		p.stdin.Close()
 		return nil, fmt.Errorf("sharedlog: start writer %d: %w", job.Writer, err)
 	}
@@ -135,7 +142,9 @@ func (p *writerProc) wait() error {
 	}
 	p.done = true
 	p.stdin.Close()
-	if err := p.cmd.Wait(); err != nil {
+	err := p.cmd.Wait()
+	p.lease.Release()
+	if err != nil {
 		msg := strings.TrimSpace(p.stderr.String())
 		if msg != "" {
 			err = fmt.Errorf("%w: %s", err, msg)
