@@ -60,6 +60,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeTaskMsg$$' -fuzztime 840000x ./natspool/internal/wire
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeResultMsg$$' -fuzztime 840000x ./natspool/internal/wire
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeBeatMsg$$' -fuzztime 840000x ./natspool/internal/wire
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeTooLarge$$' -fuzztime 300000x ./natspool/internal/wire
 	$(GO) test -run '^$$' -fuzz '^FuzzKillsOne$$' -fuzztime 180000x ./natspool/internal/wire
 
 # The pool's micro-benchmarks beside their physical limits.

@@ -169,6 +169,8 @@ func (p *Pool) onResult(m *nats.Msg) {
 		res.Err = fmt.Errorf("natspool: task %s in worker %s: %w", a.funcName(), w.name, bad)
 	case r.Status == wire.StatusOK:
 		res.Value = r.Payload
+	case r.Status == wire.StatusTooLarge:
+		res.Err = encodingError(a.funcName(), w.name, r.Payload)
 	default:
 		res.Err = taskError(a.funcName(), w.name, r.Status, r.Payload)
 	}

@@ -76,6 +76,32 @@ func (e *TaskError) Format(f fmt.State, verb rune) {
 	procpool.FormatTaskError(f, verb, e.Error(), e.Stack)
 }
 
+// EncodingError fails a task whose result did not fit the server's
+// messages (their limit less the result's own framing). The worker noticed
+// before sending it and went on: only this task fails, as with procpool's
+// EncodingError, and errors.Is(err, ErrFrameTooLarge) holds for both.
+type EncodingError struct {
+	Func   string
+	Worker string // host/pid
+	Size   int64  // the result's size in bytes
+	Limit  int    // the largest result that would have fitted
+}
+
+func (e *EncodingError) Error() string {
+	return fmt.Sprintf("natspool: task %s in worker %s: result of %d bytes over the %d-byte limit of the server's messages", e.Func, e.Worker, e.Size, e.Limit)
+}
+
+func (e *EncodingError) Unwrap() error { return ErrFrameTooLarge }
+
+// encodingError is the error a StatusTooLarge result's payload stands for.
+func encodingError(fn, worker string, payload []byte) error {
+	size, limit, err := wire.DecodeTooLarge(payload)
+	if err != nil {
+		return fmt.Errorf("natspool: task %s in worker %s: %w", fn, worker, err)
+	}
+	return &EncodingError{Func: fn, Worker: worker, Size: int64(size), Limit: limit}
+}
+
 // WorkerLostError fails a task whose worker was lost as many times as the
 // pool redelivers it: the worker's process died, its host stopped sending
 // heartbeats, or its connection closed. Worker names the last one.

@@ -81,6 +81,34 @@ func TestApplyRunsInAWorker(t *testing.T) {
 	}
 }
 
+// A result too large for the server's messages fails its own task with an
+// EncodingError that errors.Is ErrFrameTooLarge, as procpool's over its
+// frame limit, and the worker goes on serving.
+func TestOversizedResultIsAnEncodingError(t *testing.T) {
+	p := newPool(t, 1)
+	r, err := p.Apply(context.Background(), Task{Func: "test.pid"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		_, err := p.Apply(context.Background(), Task{Func: "test.big"})
+		var enc *EncodingError
+		if !errors.As(err, &enc) || !errors.Is(err, ErrFrameTooLarge) || !errors.Is(err, procpool.ErrFrameTooLarge) {
+			t.Fatalf("a 2 MiB result: %v, want an EncodingError wrapping ErrFrameTooLarge", err)
+		}
+		if enc.Func != "test.big" || enc.Size != 2<<20 || enc.Limit <= 0 || enc.Limit >= 2<<20 || enc.Worker == "" {
+			t.Fatalf("EncodingError %+v: want test.big's 2 MiB, a limit under it, and the worker", enc)
+		}
+	}
+	again, err := p.Apply(context.Background(), Task{Func: "test.pid"})
+	if err != nil || string(again.Value) != string(r.Value) {
+		t.Fatalf("after oversized results: worker %s, %v; want the same worker, %s, still serving", again.Value, err, r.Value)
+	}
+	if st := p.Stats(); st.Starts != 1 {
+		t.Fatalf("%d worker starts: an oversized result cost a worker", st.Starts)
+	}
+}
+
 func TestTaskErrors(t *testing.T) {
 	p := newPool(t, 1)
 	tests := []struct {
@@ -91,7 +119,6 @@ func TestTaskErrors(t *testing.T) {
 		{Task{Func: "test.panic"}, "panic: boom"},
 		{Task{Func: "no.such.func"}, "unknown function"},
 		{Task{Func: "test.runs-missing"}, `unknown function "no.such.plugin"`},
-		{Task{Func: "test.big"}, "over the server's limit"},
 	}
 	for _, tt := range tests {
 		_, err := p.Apply(context.Background(), tt.task)

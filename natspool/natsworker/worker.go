@@ -299,8 +299,10 @@ func (s *serving) onTask(m *nats.Msg) {
 	s.out = wire.AppendResultMsg(s.out[:0], r)
 	if over := len(s.out) - int(s.nc.MaxPayload()); over > 0 {
 		if r.Status == wire.StatusOK {
-			r.Status = wire.StatusError
-			r.Payload = fmt.Appendf(nil, "result of %d bytes is over the server's limit of %d", len(value), s.nc.MaxPayload())
+			// The pool fails this task with an EncodingError, as
+			// procpool's worker does one over its frame limit.
+			r.Status = wire.StatusTooLarge
+			r.Payload = wire.AppendTooLarge(nil, len(value), len(value)-over)
 		} else {
 			// A failure's own text (a deep stack, a long message) is cut to
 			// fit, keeping its status: a panic is still a panic.

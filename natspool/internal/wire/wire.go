@@ -8,6 +8,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"math"
 
 	"github.com/poolbench/poolbench/procpool"
 )
@@ -50,7 +51,29 @@ const (
 	// StatusPanic: the function panicked; the payload is the panic's
 	// value and the worker's stack, as procpool.AppendPanic writes them.
 	StatusPanic byte = 3
+	// StatusTooLarge: the result did not fit the server's messages; the
+	// payload is its size and the largest that would have fitted, as
+	// AppendTooLarge writes them.
+	StatusTooLarge byte = 4
 )
+
+// AppendTooLarge appends a StatusTooLarge result's payload: two uvarints.
+func AppendTooLarge(b []byte, size, limit int) []byte {
+	return binary.AppendUvarint(binary.AppendUvarint(b, uint64(size)), uint64(limit))
+}
+
+// DecodeTooLarge reads AppendTooLarge's payload.
+func DecodeTooLarge(b []byte) (size, limit int, err error) {
+	s, n := binary.Uvarint(b)
+	if n <= 0 || s > math.MaxInt64 {
+		return 0, 0, fmt.Errorf("%w: too-large size", procpool.ErrProtocol)
+	}
+	l, m := binary.Uvarint(b[n:])
+	if m <= 0 || l > math.MaxInt64 || n+m != len(b) {
+		return 0, 0, fmt.Errorf("%w: too-large limit", procpool.ErrProtocol)
+	}
+	return int(s), int(l), nil
+}
 
 // TaskMsg is a task sent to one worker.
 type TaskMsg struct {
@@ -120,7 +143,7 @@ func DecodeResultMsg(b []byte) (ResultMsg, error) {
 		return r, fmt.Errorf("%w: result id", procpool.ErrProtocol)
 	}
 	b = b[n:]
-	if len(b) == 0 || b[0] > StatusPanic {
+	if len(b) == 0 || b[0] > StatusTooLarge {
 		return r, fmt.Errorf("%w: result status", procpool.ErrProtocol)
 	}
 	r.Status, b = b[0], b[1:]
@@ -180,7 +203,8 @@ func DecodeBeatMsg(b []byte) (BeatMsg, error) {
 // 3: a kill on the control subject may name one worker (AppendKillOne);
 // a hello may name its host, which the pool may ask for a replacement.
 // 4: a heartbeat says how long its task has run, not since when.
-const Protocol = 4
+// 5: results may say StatusTooLarge.
+const Protocol = 5
 
 // Hello is a worker introducing itself to a pool, as a request.
 type Hello struct {

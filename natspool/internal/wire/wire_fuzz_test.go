@@ -29,6 +29,7 @@ func FuzzDecodeResultMsg(f *testing.F) {
 	f.Add([]byte{1, 1, 7})
 	f.Add(AppendResultMsg(nil, ResultMsg{Worker: 1, ID: 2, Status: StatusUnknown, Payload: []byte(`unknown function "x"`)}))
 	f.Add(AppendResultMsg(nil, ResultMsg{Worker: 1, ID: 3, Status: StatusPanic, Payload: []byte("boom\ngoroutine 1")}))
+	f.Add(AppendResultMsg(nil, ResultMsg{Worker: 1, ID: 4, Status: StatusTooLarge, Payload: AppendTooLarge(nil, 2<<20, 1<<20-40)}))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r, err := DecodeResultMsg(b)
 		if err != nil {
@@ -37,6 +38,25 @@ func FuzzDecodeResultMsg(f *testing.F) {
 		r2, err := DecodeResultMsg(AppendResultMsg(nil, r))
 		if err != nil || r2.Worker != r.Worker || r2.ID != r.ID || r2.Status != r.Status || r2.Start != r.Start || r2.End != r.End || !bytes.Equal(r2.Payload, r.Payload) {
 			t.Fatalf("round trip of %+v: %+v, %v", r, r2, err)
+		}
+	})
+}
+
+func FuzzDecodeTooLarge(f *testing.F) {
+	f.Add(AppendTooLarge(nil, 2<<20, 1<<20-40))
+	f.Add(AppendTooLarge(nil, 0, 0))
+	f.Add([]byte{0x80})
+	f.Add(append(AppendTooLarge(nil, 1, 2), 0))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		size, limit, err := DecodeTooLarge(b)
+		if err != nil {
+			return
+		}
+		if size < 0 || limit < 0 {
+			t.Fatalf("%x: size %d, limit %d", b, size, limit)
+		}
+		if s2, l2, err := DecodeTooLarge(AppendTooLarge(nil, size, limit)); err != nil || s2 != size || l2 != limit {
+			t.Fatalf("round trip of %d, %d: %d, %d, %v", size, limit, s2, l2, err)
 		}
 	})
 }
