@@ -124,7 +124,7 @@ func (o *claimsOptions) run(cmd *cobra.Command) error {
 	}
 	python, _ := exec.LookPath("python3")
 	plan := newClaimsPlan(o.quick, python)
-	if err := harness.Validate(plan.run); err != nil {
+	if err := validate(cmd, plan.run); err != nil {
 		return err
 	}
 	folder, err := claimFolder(o.out, "claims", o.force)

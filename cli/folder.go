@@ -43,6 +43,9 @@ type runFolder struct {
 	// savedTo: where the results were saved, if they were.
 	journaling atomic.Bool
 	savedTo    string
+	// made: this run made the folder, so it takes it away again if it
+	// leaves it empty (a run interrupted before it measured anything).
+	made bool
 }
 
 // claimFolder returns the folder a run writes to, created, writable and
@@ -51,7 +54,7 @@ type runFolder struct {
 // A folder holding an earlier run is refused unless force, which removes
 // that run's files.
 func claimFolder(out, command string, force bool) (*runFolder, error) {
-	dir, err := makeFolder(out, command)
+	dir, made, err := makeFolder(out, command)
 	if err != nil {
 		return nil, err
 	}
@@ -59,6 +62,7 @@ func claimFolder(out, command string, force bool) (*runFolder, error) {
 	if err != nil {
 		return nil, err
 	}
+	f.made = made
 	if err := f.checkEarlierRun(force); err != nil {
 		f.release()
 		return nil, err
@@ -67,11 +71,11 @@ func claimFolder(out, command string, force bool) (*runFolder, error) {
 }
 
 // makeFolder creates out, or a new folder under defaultOutRoot when out is
-// empty, and checks that it is writable.
-func makeFolder(out, command string) (string, error) {
+// empty, and checks that it is writable; made says it did not exist.
+func makeFolder(out, command string) (dir string, made bool, err error) {
 	if out == "" {
 		if err := os.MkdirAll(defaultOutRoot, 0o755); err != nil {
-			return "", usagef("%s: %v", defaultOutRoot, unwrapPath(err))
+			return "", false, usagef("%s: %v", defaultOutRoot, unwrapPath(err))
 		}
 		stamp := time.Now().Format("20060102-150405")
 		out = filepath.Join(defaultOutRoot, command+"-"+stamp)
@@ -83,21 +87,24 @@ func makeFolder(out, command string) (string, error) {
 				break
 			}
 			if !errors.Is(err, fs.ErrExist) {
-				return "", usagef("--out %s: %v", out, unwrapPath(err))
+				return "", false, usagef("--out %s: %v", out, unwrapPath(err))
 			}
 			out = filepath.Join(defaultOutRoot, fmt.Sprintf("%s-%s-%d", command, stamp, i))
 		}
+		made = true
+	} else if _, err := os.Stat(out); errors.Is(err, fs.ErrNotExist) {
+		made = true
 	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
-		return "", usagef("--out %s: %v", out, unwrapPath(err))
+		return "", false, usagef("--out %s: %v", out, unwrapPath(err))
 	}
 	probe, err := os.CreateTemp(out, ".write-test-*")
 	if err != nil {
-		return "", usagef("--out %s is not writable: %v", out, unwrapPath(err))
+		return "", false, usagef("--out %s is not writable: %v", out, unwrapPath(err))
 	}
 	probe.Close()
 	os.Remove(probe.Name())
-	return out, nil
+	return out, made, nil
 }
 
 // lockFolder takes dir's lock file, or says which poolbench holds it. The
@@ -231,6 +238,9 @@ func (f *runFolder) release() {
 	}
 	os.Remove(filepath.Join(f.dir, lockName))
 	f.lock.Close()
+	if f.made {
+		os.Remove(f.dir) // only if empty: nothing was saved in it
+	}
 }
 
 func exists(path string) bool {

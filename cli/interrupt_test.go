@@ -274,3 +274,69 @@ func TestInterruptDuringArticleExample(t *testing.T) {
 		t.Errorf("left in the folder: %s", e.Name())
 	}
 }
+
+// A Ctrl-C while poolbench asks a python3 about itself (a probe that takes
+// a moment: a pyenv shim, a cold disk) stops the probe and every process it
+// started, exits 130 without claiming to have kept anything, and takes
+// away the output folder the run made. Each case probes at another point:
+// validating --python, choosing the article preset's strategies, and the
+// article example's CPython half (python3 found on PATH).
+func TestInterruptDuringPythonProbe(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args func(python string) []string
+		path bool // the slow python3 is found on PATH, not given
+	}{
+		{"validate", func(py string) []string {
+			return []string{"run", "--workload", "cpu", "--tasks", "2", "--strategies", "py-serial", "--python", py}
+		}, false},
+		{"preset", func(py string) []string { return []string{"run", "--preset", "article", "--python", py} }, false},
+		{"article example", func(string) []string {
+			return []string{"run", "--preset", "article", "--strategies", "serial", "--tasks", "2", "--task-size", "1ms"}
+		}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tmp := t.TempDir()
+			started := filepath.Join(tmp, "started")
+			// It says it has started, then takes its time, in a child of
+			// its own as a shim's helpers are.
+			python := filepath.Join(tmp, "python3")
+			script := fmt.Sprintf("#!/bin/sh\necho $$ > %s.tmp && mv %s.tmp %s\nsleep 60\n", started, started, started)
+			if err := os.WriteFile(python, []byte(script), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			dir := filepath.Join(tmp, "out")
+			cmd := poolbench(append(tc.args(python), "--repeat", "1", "--warmup", "0", "--out", dir)...)
+			if tc.path {
+				cmd.Env = append(cmd.Env, "PATH="+tmp+":"+os.Getenv("PATH"))
+			}
+			stderr := startCaptured(t, cmd)
+			for deadline := time.Now().Add(time.Minute); !exists(started); time.Sleep(5 * time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatalf("the probe never started; stderr: %s", stderr.String())
+				}
+			}
+			// The probe and its sleep (the trial, or a pool's workers,
+			// may be there too).
+			var kids []int
+			for deadline := time.Now().Add(time.Minute); len(kids) < 2; time.Sleep(5 * time.Millisecond) {
+				if kids = descendants(cmd.Process.Pid); time.Now().After(deadline) {
+					t.Fatalf("processes below poolbench: %v, want the probe and its sleep", kids)
+				}
+			}
+			cmd.Process.Signal(syscall.SIGINT)
+			err := cmd.Wait()
+			if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 130 {
+				t.Fatalf("exit %v, want 130; stderr: %s", err, stderr.String())
+			}
+			if !strings.Contains(stderr.String(), "interrupted by SIGINT") || strings.Contains(stderr.String(), "kept") {
+				t.Errorf("stderr %q: want the interruption, and no word of results kept", stderr.String())
+			}
+			waitGone(t, kids)
+			if exists(dir) {
+				entries, _ := os.ReadDir(dir)
+				t.Errorf("the run's folder was left behind, holding %d entries", len(entries))
+			}
+		})
+	}
+}

@@ -84,14 +84,29 @@ func usagef(format string, args ...any) error {
 	return usageError{fmt.Errorf(format, args...)}
 }
 
-// interruptedError carries the exit status of a run cut short by a signal.
+// interruptedError carries the exit status of a run cut short by a signal,
+// and whether what it measured was saved.
 type interruptedError struct {
-	sig  string
-	code int
+	sig   string
+	code  int
+	saved bool
 }
 
 func (e interruptedError) Error() string {
-	return "interrupted by " + e.sig + "; partial results were kept"
+	if e.saved {
+		return "interrupted by " + e.sig + "; partial results were kept"
+	}
+	return "interrupted by " + e.sig
+}
+
+// savedAfter marks err, if it is an interruption, as one whose partial
+// results were saved.
+func savedAfter(err error) error {
+	if ie, ok := err.(interruptedError); ok {
+		ie.saved = true
+		return ie
+	}
+	return err
 }
 
 func exitCode(err error) int {

@@ -12,7 +12,8 @@ import (
 // prepareOut returns the folder a command writes to, created and checked
 // writable before any measuring starts.
 func prepareOut(out, command string) (string, error) {
-	return makeFolder(out, command)
+	dir, _, err := makeFolder(out, command)
+	return dir, err
 }
 
 // printRun prints run in format on w. A log run's figures are its modes,

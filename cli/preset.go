@@ -47,16 +47,22 @@ func applyPreset(cmd *cobra.Command, o *runOptions) error {
 	if o.workload == "io" {
 		set("task-size", func() { o.taskSize = articleSleep.String() })
 	}
-	set("strategies", func() {
-		o.strategies = []string{"serial", "goroutines", "process-per-task", "pool-apply", "pool-apply-async"}
-		// CPython's own pool beside Go's, where there is a python3 to run
-		// it, or where one was asked for: then a python3 that will not do
-		// is refused for what it is.
-		asked := cmd.Flags().Changed("python") || cmd.Flags().Changed("py-start-method")
-		if _, err := pyref.Find(cmd.Context(), o.py.python); err == nil || asked {
-			o.strategies = append(o.strategies, "py-pool-apply-async")
-		}
-	})
+	if cmd.Flags().Changed("strategies") {
+		return nil
+	}
+	o.strategies = []string{"serial", "goroutines", "process-per-task", "pool-apply", "pool-apply-async"}
+	// CPython's own pool beside Go's, where there is a python3 to run it,
+	// or where one was asked for: then a python3 that will not do is
+	// refused for what it is. The probe takes a moment: a Ctrl-C
+	// meanwhile stops it and exits 130.
+	in := watchInterrupts(cmd.Context())
+	defer in.stop()
+	asked := cmd.Flags().Changed("python") || cmd.Flags().Changed("py-start-method")
+	if _, err := pyref.Find(in.ctx, o.py.python); in.ctx.Err() != nil {
+		return in.err(in.ctx.Err())
+	} else if err == nil || asked {
+		o.strategies = append(o.strategies, "py-pool-apply-async")
+	}
 	return nil
 }
 

@@ -16,6 +16,9 @@ import (
 // beside Go's pool's.
 func runArticleExampleInCPython(ctx context.Context, w io.Writer, python string, goTook time.Duration) error {
 	in, err := pyref.Find(ctx, python)
+	if err != nil && ctx.Err() != nil {
+		return ctx.Err() // interrupted, not a missing python3
+	}
 	if err != nil {
 		fmt.Fprintf(w, "The same example in CPython was not run: %v.\n\n", err)
 		return nil

@@ -82,7 +82,7 @@ func (o *reportOptions) run(cmd *cobra.Command, path string) error {
 	if dir == "" {
 		dir = filepath.Dir(path)
 	}
-	if dir, err = makeFolder(dir, "report"); err != nil {
+	if dir, _, err = makeFolder(dir, "report"); err != nil {
 		return err
 	}
 	folder, err := lockFolder(dir)

@@ -186,7 +186,7 @@ func (o *runOptions) run(cmd *cobra.Command) error {
 	if err := applyPreset(cmd, o); err != nil {
 		return err
 	}
-	cfg, folder, err := o.prepare("run", nil)
+	cfg, folder, err := o.prepare(cmd, "run", nil)
 	if err != nil {
 		return err
 	}
@@ -233,7 +233,7 @@ func (o *runOptions) printer() printer {
 // prepare turns the flags into a validated harness configuration (a sweep
 // when sizes is set), then claims the output folder and starts the
 // journal, in that order: bad input leaves nothing behind.
-func (o *runOptions) prepare(command string, sizes []int) (harness.Config, *runFolder, error) {
+func (o *runOptions) prepare(cmd *cobra.Command, command string, sizes []int) (harness.Config, *runFolder, error) {
 	cfg, err := o.config()
 	if err != nil {
 		return cfg, nil, err
@@ -242,7 +242,7 @@ func (o *runOptions) prepare(command string, sizes []int) (harness.Config, *runF
 	if err := checkFormat(o.format); err != nil {
 		return cfg, nil, err
 	}
-	if err := harness.Validate(cfg); err != nil {
+	if err := validate(cmd, cfg); err != nil {
 		return cfg, nil, err
 	}
 	folder, err := claimFolder(o.out, command, o.force)
@@ -254,6 +254,21 @@ func (o *runOptions) prepare(command string, sizes []int) (harness.Config, *runF
 		return cfg, nil, err
 	}
 	return cfg, folder, nil
+}
+
+// validate checks cfg as a run would, under signal handling: the python3
+// it probes, and a --nats server it connects to, take a moment, and a
+// Ctrl-C meanwhile stops them and exits 130, with nothing left behind.
+func validate(cmd *cobra.Command, cfg harness.Config) error {
+	in := watchInterrupts(cmd.Context())
+	defer in.stop()
+	err := harness.Validate(in.ctx, cfg)
+	if err == nil {
+		// A probe cut short may have been taken for a missing python3
+		// and its strategies skipped: the interruption still stands.
+		err = in.ctx.Err()
+	}
+	return in.err(err)
 }
 
 // measureAndReport runs measure under signal handling and a progress bar,

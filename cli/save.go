@@ -35,6 +35,7 @@ func (f *runFolder) save(stdout, stderr io.Writer, run *results.Run, runErr erro
 	if err == nil {
 		f.savedTo = where
 		f.discardJournal() // results.json, beside it, holds all it held
+		errs[0] = savedAfter(runErr)
 	}
 	f.saving.Unlock()
 	if err != nil {

@@ -35,7 +35,7 @@ knee: the smallest pool size within 5% of the best time.`,
 			if len(o.strategies) == 0 {
 				o.strategies = defaultSweepStrategies
 			}
-			cfg, folder, err := o.prepare("sweep", workers)
+			cfg, folder, err := o.prepare(cmd, "sweep", workers)
 			if err != nil {
 				return err
 			}

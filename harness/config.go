@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -126,7 +127,7 @@ type plan struct {
 	cpus int
 }
 
-func (c Config) validate() (*plan, error) {
+func (c Config) validate(ctx context.Context) (*plan, error) {
 	p := &plan{Config: c, sizes: map[string]uint64{}, cpus: runtimeCPUs()}
 	if len(c.Workloads) == 0 {
 		return nil, configErr("no workload (have %v)", workloads.Names())
@@ -152,7 +153,7 @@ func (c Config) validate() (*plan, error) {
 			return nil, configErr("--task-size given for %s, which this run does not measure", name)
 		}
 	}
-	if err := p.chooseStrategies(); err != nil {
+	if err := p.chooseStrategies(ctx); err != nil {
 		return nil, err
 	}
 	if err := c.validateNATS(); err != nil {
@@ -246,9 +247,11 @@ func (p *plan) sizesAsGiven() map[string]string {
 	return m
 }
 
-// Validate checks cfg as Run would, without running anything.
-func Validate(cfg Config) error {
-	_, err := cfg.validate()
+// Validate checks cfg as Run would, without measuring anything. It runs
+// the python3 the py-* strategies would (its version and start methods),
+// killed if ctx ends.
+func Validate(ctx context.Context, cfg Config) error {
+	_, err := cfg.validate(ctx)
 	return err
 }
 

@@ -16,7 +16,7 @@ import (
 // py-* strategies need. Without a usable one, a py-* strategy named on its
 // own (or a --python given) is bad input; py-* strategies that came with a
 // group are dropped, and a note says so.
-func (p *plan) chooseStrategies() error {
+func (p *plan) chooseStrategies(ctx context.Context) error {
 	switch p.PyStartMethod {
 	case "", "fork", "forkserver", "spawn":
 	default:
@@ -61,7 +61,7 @@ func (p *plan) chooseStrategies() error {
 		}
 		return nil
 	}
-	in, err := pyref.Find(context.Background(), p.Python)
+	in, err := pyref.Find(ctx, p.Python)
 	if err == nil {
 		p.startMethod, err = in.CheckStartMethod(p.PyStartMethod)
 	}

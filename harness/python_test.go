@@ -191,7 +191,7 @@ func TestPythonMissing(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := small("noop")
 			cfg.Strategies, cfg.Python = tt.strategies, tt.python
-			err := Validate(cfg)
+			err := Validate(context.Background(), cfg)
 			if !IsConfigError(err) || !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), "\n") {
 				t.Fatalf("err = %v, want a one-line ConfigError saying %q", err, tt.want)
 			}
@@ -216,7 +216,7 @@ func TestPythonMissing(t *testing.T) {
 	t.Run("bad start method", func(t *testing.T) {
 		cfg := small("noop")
 		cfg.PyStartMethod = "vfork"
-		if err := Validate(cfg); !IsConfigError(err) || !strings.Contains(err.Error(), `--py-start-method "vfork"`) {
+		if err := Validate(context.Background(), cfg); !IsConfigError(err) || !strings.Contains(err.Error(), `--py-start-method "vfork"`) {
 			t.Fatalf("err = %v", err)
 		}
 	})

@@ -57,7 +57,7 @@ func NewRun(command string, cfg results.Config) *results.Run {
 // If ctx ends, the trial under way is killed and Run returns what was
 // measured so far, marked partial, with ctx's error.
 func Run(ctx context.Context, cfg Config, progress func(Progress)) (*results.Run, error) {
-	p, err := cfg.validate()
+	p, err := cfg.validate(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -70,12 +70,12 @@ func TestExecRunsUnderItsStrategiesOnly(t *testing.T) {
 	cfg := small(workloads.ExecName)
 	cfg.Strategies = []string{"pool-map"}
 	cfg.Options = workloads.Options{Cmd: "true"}
-	if err := Validate(cfg); !IsConfigError(err) || !strings.Contains(err.Error(), "serial, goroutines, goroutine-pool only") {
+	if err := Validate(context.Background(), cfg); !IsConfigError(err) || !strings.Contains(err.Error(), "serial, goroutines, goroutine-pool only") {
 		t.Fatalf("exec under pool-map: %v", err)
 	}
 	cfg.Options = workloads.Options{}
 	cfg.Strategies = []string{"serial"}
-	if err := Validate(cfg); !IsConfigError(err) || !strings.Contains(err.Error(), "needs a command") {
+	if err := Validate(context.Background(), cfg); !IsConfigError(err) || !strings.Contains(err.Error(), "needs a command") {
 		t.Fatalf("exec without a command: %v", err)
 	}
 
@@ -160,7 +160,7 @@ func TestPayloadOverNATSMessageLimit(t *testing.T) {
 			cfg := small(workloads.PayloadName)
 			cfg.Strategies = tc.strategies
 			cfg.Options = workloads.Options{PayloadIn: tc.in, PayloadOut: tc.out}
-			err := Validate(cfg)
+			err := Validate(context.Background(), cfg)
 			if tc.refused {
 				if !IsConfigError(err) || !strings.Contains(err.Error(), "max_payload") {
 					t.Fatalf("want a refusal naming max_payload, got %v", err)
@@ -210,7 +210,7 @@ func TestExternalNATSServerProbed(t *testing.T) {
 			cfg.Strategies = []string{"pool-apply", "nats-pool-apply"}
 			cfg.Options = workloads.Options{PayloadIn: tc.in, PayloadOut: 1 << 10}
 			cfg.NATSURL = tc.url
-			err := Validate(cfg)
+			err := Validate(context.Background(), cfg)
 			if tc.want == "" {
 				if err != nil {
 					t.Fatalf("refused: %v", err)
@@ -252,7 +252,7 @@ func TestNATSServerOptionsChecked(t *testing.T) {
 			cfg := small(workloads.NoopName)
 			cfg.Strategies = []string{"nats-pool-map"}
 			cfg.NATSURL, cfg.NATSListen = tc.url, tc.listen
-			if err := Validate(cfg); !IsConfigError(err) || !strings.Contains(err.Error(), tc.want) {
+			if err := Validate(context.Background(), cfg); !IsConfigError(err) || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("%v; want a config error naming %q", err, tc.want)
 			}
 		})

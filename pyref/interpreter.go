@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -49,10 +50,13 @@ func Find(ctx context.Context, path string) (Interpreter, error) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	var stdout, stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, exe, "-I", "-c", probe)
+	cmd := probeCommand(ctx, exe, "-I", "-c", probe)
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	runErr := cmd.Run()
 	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+	if ctx.Err() != nil {
+		return Interpreter{}, fmt.Errorf("pyref: probe %s: %w", exe, context.Cause(ctx))
+	}
 	if runErr != nil || len(lines) != 4 {
 		// An old interpreter may not know -I or the probe: ask its version.
 		if v, ok := versionOf(ctx, exe); ok && !recent(v) {
@@ -92,12 +96,24 @@ var versionRE = regexp.MustCompile(`(?m)^Python (\d+\.\d+(?:\.\d+)?)`)
 // versionOf asks `exe --version`, which every Python answers (Python 2 on
 // stderr).
 func versionOf(ctx context.Context, exe string) (string, bool) {
-	out, _ := exec.CommandContext(ctx, exe, "--version").CombinedOutput()
+	out, _ := probeCommand(ctx, exe, "--version").CombinedOutput()
 	m := versionRE.FindSubmatch(out)
 	if m == nil {
 		return "", false
 	}
 	return string(m[1]), true
+}
+
+// probeCommand is a short-lived command that asks the interpreter about
+// itself. path may be a wrapper (a pyenv shim is a shell script that runs
+// helpers before it execs python3), so the command has a process group of
+// its own, killed whole if ctx ends, and dies with poolbench.
+func probeCommand(ctx context.Context, path string, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, path, args...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = time.Second
+	return cmd
 }
 
 func parseVersion(v string) ([2]int, bool) {
