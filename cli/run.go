@@ -106,9 +106,14 @@ func parseWorkloads(s string) ([]string, error) {
 }
 
 // noDuplicates refuses a list naming one thing twice: it would be measured
-// twice and shown as two results of the same thing.
+// twice and shown as two results of the same thing. An empty item (two
+// commas in a row) is refused as such.
 func noDuplicates[T comparable](flag string, list []T) error {
+	var zero T
 	for i, x := range list {
+		if x == zero {
+			return usagef("%s has an empty item (two commas in a row, or one at an end)", flag)
+		}
 		if slices.Contains(list[:i], x) {
 			return usagef("%s lists %v twice", flag, x)
 		}

@@ -77,12 +77,18 @@ func ParseFaults(s string, seed int64) (Faults, error) {
 	if strings.TrimSpace(s) == "" {
 		return f, nil
 	}
+	seen := map[string]bool{}
 	for _, kv := range strings.Split(s, ",") {
 		k, v, ok := strings.Cut(strings.TrimSpace(kv), "=")
 		p, err := strconv.ParseFloat(v, 64)
-		if !ok || err != nil || p < 0 || p > 1 {
+		// Written so that NaN, which compares false with everything, fails.
+		if !ok || err != nil || !(p >= 0 && p <= 1) {
 			return f, fmt.Errorf("--inject %q: want kind=probability pairs with probabilities in [0, 1], e.g. crash=0.05,error=0.05,hang=0.01", s)
 		}
+		if seen[k] {
+			return f, fmt.Errorf("--inject %q: %s given twice", s, k)
+		}
+		seen[k] = true
 		switch k {
 		case "crash":
 			f.Crash = p

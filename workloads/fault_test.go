@@ -47,6 +47,10 @@ func TestParseFaults(t *testing.T) {
 		{"crash", Faults{}, false},
 		{"boom=0.1", Faults{}, false},
 		{"crash=0.6,error=0.6", Faults{}, false},
+		{"crash=NaN", Faults{}, false},
+		{"hang=nan", Faults{}, false},
+		{"error=+Inf", Faults{}, false},
+		{"crash=0.5,crash=0", Faults{}, false}, // not the last one silently
 	}
 	for _, tt := range tests {
 		got, err := ParseFaults(tt.in, 0)

@@ -80,6 +80,7 @@ func TestParsePayload(t *testing.T) {
 		{"sideways=1KiB", 0, 0, false},
 		{"lots", 0, 0, false},
 		{"in=1MiB;out=1KiB", 0, 0, false},
+		{"in=1MiB,in=1KiB", 0, 0, false}, // not the last one silently
 	}
 	for _, tt := range tests {
 		in, out, err := ParsePayload(tt.in)

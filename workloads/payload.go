@@ -152,12 +152,17 @@ func ParsePayload(s string) (in, out uint64, err error) {
 		return n, n, nil
 	}
 	in, out = DefaultPayload, DefaultPayload
+	seen := map[string]bool{}
 	for _, kv := range strings.Split(s, ",") {
 		k, v, ok := strings.Cut(strings.TrimSpace(kv), "=")
 		n, err := ParseBytes(v)
 		if !ok || err != nil || n == 0 {
 			return 0, 0, bad
 		}
+		if seen[k] {
+			return 0, 0, fmt.Errorf("--payload %q: %s given twice", s, k)
+		}
+		seen[k] = true
 		switch k {
 		case "in":
 			in = n
