@@ -1,6 +1,9 @@
 package cli
 
 import (
+	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -30,5 +33,30 @@ func TestDecodeProblemTruncated(t *testing.T) {
 				t.Errorf("decodeProblem = %q, want it to contain %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// A path that is no results file is refused without reading it to its end:
+// /dev/zero has none, and a long file of blanks after a '{' is cut off at
+// maxInput.
+func TestReadInputIsBounded(t *testing.T) {
+	if _, err := readRun("/dev/zero"); err == nil || !strings.Contains(err.Error(), "not JSON") {
+		t.Errorf("readRun(/dev/zero): %v, want it refused as not JSON", err)
+	}
+	path := filepath.Join(t.TempDir(), "huge.json")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("{")
+	blanks := bytes.Repeat([]byte(" "), 1<<20)
+	for range maxInput>>20 + 1 {
+		if _, err := f.Write(blanks); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.Close()
+	if _, err := readRun(path); err == nil || !strings.Contains(err.Error(), "over 256 MiB") {
+		t.Errorf("readRun of over %d bytes: %v, want it refused as too large", maxInput, err)
 	}
 }

@@ -149,9 +149,9 @@ func sameFile(a, b string) (bool, error) {
 // readRunOrJournal reads a results file or, when path is a run's journal,
 // rebuilds the run from it; journal says which.
 func readRunOrJournal(path string) (run *results.Run, journal bool, err error) {
-	data, err := os.ReadFile(path)
+	data, err := readInput(path)
 	if err != nil {
-		return nil, false, usagef("%s: %v", path, unwrapPath(err))
+		return nil, false, err
 	}
 	if !bytes.HasPrefix(data, []byte(`{"header":`)) {
 		run, err := readRunData(path, data)
@@ -188,9 +188,9 @@ func wantFiles(use string, n int) cobra.PositionalArgs {
 // readRun reads a results file, turning every way it can be unreadable into
 // a one-line usage error that names the file.
 func readRun(path string) (*results.Run, error) {
-	data, err := os.ReadFile(path)
+	data, err := readInput(path)
 	if err != nil {
-		return nil, usagef("%s: %v", path, unwrapPath(err))
+		return nil, err
 	}
 	return readRunData(path, data)
 }
