@@ -250,7 +250,10 @@ class Out:
 
     def _flush_often(self):
         while not self.stop.wait(0.05):
-            self.flush()
+            try:
+                self.flush()
+            except OSError:
+                return  # the reader is gone: main finds out on its next write
 
     def flush(self):
         with self.lock:
@@ -764,4 +767,11 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except BrokenPipeError:
+        # The trial reading the records is gone (it was stopped or
+        # interrupted, and this process is about to be killed with it):
+        # there is no one left to tell, so no traceback, and no flush of
+        # the dead pipe at exit either.
+        os._exit(1)
