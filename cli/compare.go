@@ -46,6 +46,7 @@ one has: a check for CI.`,
   poolbench compare main.json branch.json --fail-on-regression 10`,
 		Args: wantFiles("compare OLD.json NEW.json", 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			defer catchSIGPIPE()()
 			return o.run(cmd, args[0], args[1])
 		},
 	}
@@ -96,17 +97,17 @@ func (o *compareOptions) run(cmd *cobra.Command, oldPath, newPath string) error 
 	if err := results.WriteFileAtomic(filepath.Join(dir, "compare.html"), page.Bytes()); err != nil {
 		return err
 	}
-	if err := report.CompareTable(cmd.OutOrStdout(), cmp); err != nil {
-		return err
-	}
+	// A table that could not be printed (its reader went away) does not
+	// hide the gate's verdict: the page is written, and both are said.
+	printErr := report.CompareTable(cmd.OutOrStdout(), cmp)
 	fmt.Fprintf(cmd.ErrOrStderr(), "comparison: %s\n", filepath.Join(dir, "compare.html"))
-	if gate {
-		if n, why := untestable(cmp); n > 0 {
-			fmt.Fprintf(cmd.ErrOrStderr(), "warning: --fail-on-regression cannot fail on %d of %d wall times: %s\n", n, len(cmp.Rows), why)
-		}
-		return errors.Join(regressionError(cmp.Regressions(o.failOnRegression), o.failOnRegression), gateError(cmp.GateFailures()))
+	if !gate {
+		return printErr
 	}
-	return nil
+	if n, why := untestable(cmp); n > 0 {
+		fmt.Fprintf(cmd.ErrOrStderr(), "warning: --fail-on-regression cannot fail on %d of %d wall times: %s\n", n, len(cmp.Rows), why)
+	}
+	return errors.Join(printErr, regressionError(cmp.Regressions(o.failOnRegression), o.failOnRegression), gateError(cmp.GateFailures()))
 }
 
 // untestable counts the rows whose wall times had too few trials for any

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -433,6 +434,28 @@ func testCompare(t *testing.T, old, new string) {
 			}
 		})
 	}
+
+	// A reader that goes away (| head) does not take the gate's verdict
+	// with it: the print fails, the exit status stays 1.
+	t.Run("regression into a closed pipe", func(t *testing.T) {
+		r, w, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Close()
+		cmd := poolbench("compare", old, slowed, "--fail-on-regression", "10")
+		cmd.Stdout = w
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		err = cmd.Run()
+		w.Close()
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+			t.Fatalf("exit %v, want 1; stderr: %s", err, stderr.String())
+		}
+		if !strings.Contains(stderr.String(), "wall time regressed beyond 10%") {
+			t.Errorf("stderr %q: want the regression", stderr.String())
+		}
+	})
 }
 
 // testCompareGuards: runs that measured different things are refused

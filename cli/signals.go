@@ -125,6 +125,16 @@ func watchInterrupts(parent context.Context) *interrupts {
 	return in
 }
 
+// catchSIGPIPE has a write to a reader that went away (| head) fail
+// with EPIPE instead of killing poolbench, for a command whose exit status
+// says more than its output (compare's gate); watchInterrupts does the same
+// for the commands that measure. stop undoes it.
+func catchSIGPIPE() (stop func()) {
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, syscall.SIGPIPE)
+	return func() { signal.Stop(ch) }
+}
+
 // watchFolderInterrupts is watchInterrupts for a run that saves into
 // folder: a second signal, which exits at once, says where the run's
 // trials are.
