@@ -90,3 +90,27 @@ func tail(s string) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
 	return lines[len(lines)-1]
 }
+
+// TestFileLimitStopsAPoolsStart: a pool whose workers' pipes run out of
+// descriptors stops the run with one line naming the limit to raise, as
+// per-task starts do.
+func TestFileLimitStopsAPoolsStart(t *testing.T) {
+	prlimit, err := exec.LookPath("prlimit")
+	if err != nil {
+		t.Skip("no prlimit (util-linux) to lower the child's file limit")
+	}
+	cmd := poolbench("run", "--workload", "noop", "--tasks", "4", "--workers", "200", "--strategies", "pool-apply",
+		"--repeat", "1", "--warmup", "0", "--out", filepath.Join(t.TempDir(), "out"))
+	// Soft and hard both, or Go's runtime would raise the soft limit again.
+	cmd.Args = append([]string{prlimit, "--nofile=150", "--"}, cmd.Args...)
+	cmd.Path = prlimit
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err = cmd.Run()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+		t.Fatalf("exit %v, want status 1; stderr: %s", err, tail(stderr.String()))
+	}
+	if last := tail(stderr.String()); !strings.Contains(last, "too many open files") || !strings.Contains(last, "ulimit -n 150") {
+		t.Errorf("last line of stderr %q: want the failure and the limit to raise", last)
+	}
+}

@@ -134,6 +134,10 @@ func (p *plan) execTrial(ctx context.Context, spec TrialSpec, progress func(done
 		return nil, fmt.Errorf("harness: trial %s/%s ended without an outcome: %v", spec.Strategy, spec.Workload, waitErr)
 	}
 	if last.Error != "" {
+		if limit := limitOf(last.Error); limit != "" {
+			// A pool that could not start its workers: say which limit.
+			return nil, fmt.Errorf("harness: trial %s/%s: %s: %s", spec.Strategy, spec.Workload, last.Error, limit)
+		}
 		return nil, fmt.Errorf("harness: trial %s/%s: %s", spec.Strategy, spec.Workload, last.Error)
 	}
 	if err := startFailure(spec, last.Outcome); err != nil {
