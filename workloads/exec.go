@@ -80,11 +80,11 @@ func execTask(args []byte) ([]byte, error) {
 		return nil, fmt.Errorf("workloads: %s: unknown mode %d", ExecName, args[0])
 	}
 	var tail stderrTail
-	cmd.Stdout, cmd.Stderr = os.Stdout, &tail
+	cmd.Stdout = os.Stdout
 	// The command dies with the thread that started it rather than outlive
 	// an interrupted trial.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	err := cmd.Run()
+	err := runKeepingStderr(cmd, &tail)
 	if err == nil {
 		return nil, nil
 	}

@@ -5,9 +5,14 @@ import (
 	"encoding/binary"
 	"hash/crc32"
 	"math"
+	"os"
+	"path/filepath"
 	"runtime/metrics"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 func TestPayloadMovesAndChecksItsBytes(t *testing.T) {
@@ -277,6 +282,44 @@ func TestPayloadArgsInReusedMemory(t *testing.T) {
 			w.Reuse(old)
 			if got := w.ArgsFor(0, o, 11); !bytes.Equal(got, want) {
 				t.Fatalf("arguments built in reused memory differ from fresh ones (%d and %d bytes)", len(got), len(want))
+			}
+		})
+	}
+}
+
+// A task is its command: a process it leaves running in the background,
+// holding the standard error it inherited, does not hold the task up, and
+// a failing command's last words still reach its error.
+func TestExecDoesNotWaitForWhatTheCommandLeftBehind(t *testing.T) {
+	w, _ := Lookup(ExecName)
+	for _, tt := range []struct {
+		name, then, wantErr string
+	}{
+		{"succeeds", "echo done", ""},
+		{"fails", "echo 'last words' >&2; exit 3", "exit status 3: last words"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			pidFile := filepath.Join(t.TempDir(), "pid")
+			t.Cleanup(func() {
+				if b, err := os.ReadFile(pidFile); err == nil {
+					if pid, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
+						syscall.Kill(pid, syscall.SIGKILL)
+					}
+				}
+			})
+			cmd := "sleep 600 & echo $! > " + pidFile + "; " + tt.then
+			done := make(chan error, 1)
+			go func() {
+				_, err := w.Run(w.ArgsFor(0, Options{Cmd: cmd}, 0))
+				done <- err
+			}()
+			select {
+			case err := <-done:
+				if (tt.wantErr == "") != (err == nil) || err != nil && !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error %v, want %q", err, tt.wantErr)
+				}
+			case <-time.After(time.Minute): // a bound on a hang, not a timing claim
+				t.Fatal("the task waited for the process its command left in the background")
 			}
 		})
 	}
