@@ -89,9 +89,6 @@ func costOf(p, q *results.Result, workers int) (f string, spawn, mem float64, wh
 		dur(p.SpawnSeconds.Total), dur(q.SpawnSeconds.Total), xAgainst(spawn, CostRatio),
 		memName, size(pm), size(qm), xAgainst(mem, CostRatio),
 		dur(p.WallSeconds.Median), dur(q.WallSeconds.Median), x(ratio(p.WallSeconds.Median, q.WallSeconds.Median)))
-	if p.WallSeconds.Median < q.WallSeconds.Median {
-		f += ", " + p.Strategy + " finished sooner: all its tasks run at once"
-	}
 	missing := func(r *results.Result) string {
 		m, _ := memory(r)
 		switch {
@@ -113,6 +110,11 @@ func costOf(p, q *results.Result, workers int) (f string, spawn, mem float64, wh
 		why = missing(q)
 	case p.Tasks <= workers:
 		why = fmt.Sprintf("%s in %s: a process per task starts no more processes than the pool", plural(p.Tasks, "task"), poolLabel(workers))
+	}
+	// A remark on what was measured only: a result refused above (its
+	// tasks failed, say) has no wall time to draw a conclusion from.
+	if why == "" && p.WallSeconds.Median < q.WallSeconds.Median {
+		f += ", " + p.Strategy + " finished sooner: all its tasks run at once"
 	}
 	return f, spawn, mem, why
 }

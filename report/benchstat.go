@@ -89,10 +89,14 @@ func benchMetrics(r *results.Result, t *results.Trial) string {
 	add := func(format string, v any, unit string) {
 		parts = append(parts, fmt.Sprintf(format, v)+" "+unit)
 	}
-	add("%10d", nanos(t.WallSeconds), "ns/op")
-	// A trial whose every task failed completed nothing: it has no
-	// throughput, however quickly it failed.
-	if t.WallSeconds > 0 && r.Tasks > 0 && t.Errors < r.Tasks {
+	// A trial whose every task failed completed nothing: it has no time
+	// per batch, throughput or task latency to set beside another's,
+	// however quickly it failed; its errors, CPU and memory are still said.
+	completed := r.Tasks > 0 && t.Errors < r.Tasks
+	if completed {
+		add("%10d", nanos(t.WallSeconds), "ns/op")
+	}
+	if completed && t.WallSeconds > 0 {
 		add("%.2f", float64(r.Tasks)/t.WallSeconds, "tasks/s")
 	}
 	add("%d", nanos(t.CPUUserSeconds), "user-ns/op")
@@ -105,7 +109,7 @@ func benchMetrics(r *results.Result, t *results.Trial) string {
 	if len(t.SpawnSeconds) > 0 {
 		add("%d", nanos(median(t.SpawnSeconds)), "ns/spawn")
 	}
-	if t.TaskSeconds.Count > 0 {
+	if completed && t.TaskSeconds.Count > 0 {
 		add("%d", nanos(t.TaskSeconds.P50), "p50-ns/task")
 		add("%d", nanos(t.TaskSeconds.P99), "p99-ns/task")
 	}

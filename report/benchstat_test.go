@@ -93,7 +93,8 @@ func TestBenchName(t *testing.T) {
 }
 
 // TestBenchstatNoThroughputForFailures: a trial whose every task failed
-// gets no tasks/s, however quickly it failed; one with a task left does.
+// gets no tasks/s, ns/op or task latency, however quickly it failed (its
+// errors are still there); one with a task left gets them all.
 func TestBenchstatNoThroughputForFailures(t *testing.T) {
 	run := fixtureRun()
 	r := &run.Results[0]
@@ -111,13 +112,22 @@ func TestBenchstatNoThroughputForFailures(t *testing.T) {
 		if f := strings.Fields(line); len(f) == 0 || f[0] != name {
 			continue
 		}
-		if strings.Contains(line, "tasks/s") {
+		timed := 0
+		for _, unit := range []string{"tasks/s", "ns/op", "p50-ns/task", "p99-ns/task"} {
+			if strings.Contains(line, " "+unit) {
+				timed++
+			}
+		}
+		switch {
+		case timed == 4:
 			with++
-		} else {
+		case timed == 0 && strings.Contains(line, " errors/op"):
 			without++
+		default:
+			t.Errorf("a trial with some of its timings: %s", line)
 		}
 	}
 	if with != 1 || without != len(r.Trials)-1 {
-		t.Errorf("%d trials with tasks/s and %d without; want 1 and %d:\n%s", with, without, len(r.Trials)-1, buf.String())
+		t.Errorf("%d trials with timings and %d without; want 1 and %d:\n%s", with, without, len(r.Trials)-1, buf.String())
 	}
 }
