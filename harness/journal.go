@@ -169,6 +169,10 @@ func Rebuild(r io.Reader) (*results.Run, error) {
 	measured := map[TrialSpec][]*trialResult{}
 	var end *journalEnd
 	var broken error
+	// Every trial is a process of its own, with its own pid and times: a
+	// trial line twice is a journal copied into itself, which would count
+	// that trial twice.
+	trialLines := map[string]int{}
 	for n := 1; sc.Scan(); n++ {
 		if broken != nil {
 			// Only the last line may be torn: one in the middle is damage.
@@ -185,6 +189,10 @@ func Rebuild(r io.Reader) (*results.Run, error) {
 		case l.Header != nil:
 			run = l.Header
 		case l.Trial != nil:
+			if first, ok := trialLines[sc.Text()]; ok {
+				return nil, fmt.Errorf("harness: journal line %d: %w: it repeats line %d, a trial measured once", n, ErrNotJournal, first)
+			}
+			trialLines[sc.Text()] = n
 			t := l.Trial
 			if t.Outcome == nil {
 				t.Outcome = &strategies.Outcome{}

@@ -172,6 +172,7 @@ func TestJournalRejects(t *testing.T) {
 		{"torn in the middle", lines[0] + "\n{\"trial\":\n" + lines[1]},
 		{"two headers", lines[0] + "\n" + lines[0]},
 		{"not json", "hello\nworld"},
+		{"a trial twice", lines[0] + "\n" + lines[1] + "\n" + lines[1]},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Rebuild(strings.NewReader(tt.in))
