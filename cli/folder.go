@@ -149,14 +149,20 @@ func readPID(f *os.File) string {
 }
 
 // removeStale removes what dead runs left in the folder and nobody can
-// use: the temporary log folders of `log` and `claims`, and temporary
-// files of writes cut short. The lock says no live run owns them.
+// use: the temporary log folders of `log` and `claims`, temporary files of
+// writes cut short, and an empty journal (a run that died, or met a full
+// disk, before its header was written: nothing to rebuild). The lock says
+// no live run owns them.
 func (f *runFolder) removeStale() {
 	for _, pattern := range []string{".logs-*", ".*.tmp*", ".write-test-*"} {
 		stale, _ := filepath.Glob(filepath.Join(f.dir, pattern))
 		for _, p := range stale {
 			os.RemoveAll(p)
 		}
+	}
+	journal := filepath.Join(f.dir, harness.JournalName)
+	if fi, err := os.Lstat(journal); err == nil && fi.Mode().IsRegular() && fi.Size() == 0 {
+		os.Remove(journal)
 	}
 }
 

@@ -100,6 +100,23 @@ func TestEarlierRunNeedsForce(t *testing.T) {
 	}
 }
 
+// TestEmptyJournalIsDebris: a journal a run left empty (it died, or the
+// disk was full, before its header) holds nothing to rebuild: the folder is
+// not refused for it, as it was with advice `report` then refused.
+func TestEmptyJournalIsDebris(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	os.MkdirAll(dir, 0o755)
+	if err := os.WriteFile(filepath.Join(dir, harness.JournalName), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := runCLI(t, tinyRunIn(dir)...); code != 0 {
+		t.Fatalf("a folder with an empty journal: exit %d: %s", code, stderr)
+	}
+	if _, err := results.ReadFile(filepath.Join(dir, "results.json")); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestCrashedRunRebuilds: a run killed outright (SIGKILL runs none of its
 // code) leaves its journal; the folder is then refused as an unfinished
 // run, and `poolbench report` on the journal makes its results.json.
