@@ -10,8 +10,8 @@ import (
 )
 
 // The worker stays lean: beyond the standard library it links the pool
-// (with its result-delivery loop, which imports only the standard
-// library), the built-in workloads, the build stamp and x/sys, nothing that
+// (with its result-delivery loop and its starter threads, which import
+// only the standard library), the built-in workloads, the build stamp and x/sys, nothing that
 // would run its own initialisers at every worker start; nor, of the
 // standard library, the executable-file readers that read other binaries'
 // stamps (stampfile), which only poolbench needs.
@@ -24,6 +24,7 @@ func TestLinksOnlyThePoolAndTheWorkloads(t *testing.T) {
 		"github.com/poolbench/poolbench/cmd/poolbench-worker",
 		"github.com/poolbench/poolbench/procpool",
 		"github.com/poolbench/poolbench/internal/delivery",
+		"github.com/poolbench/poolbench/internal/starter",
 		"github.com/poolbench/poolbench/workloads",
 		"github.com/poolbench/poolbench/internal/buildstamp",
 		"golang.org/x/sys/unix",
