@@ -40,7 +40,9 @@ import (
 // joined in its own reading: one started by os/exec may not have reached
 // exec yet, and until it does it shares its parent's memory map, which a
 // pass would count twice (and its arguments are its parent's: it counts
-// nothing meanwhile).
+// nothing meanwhile). With one of those it leaves out the members it may
+// share pages with, so that processes forked from one another are read
+// together or not at all (leaveOut).
 //
 // So at a pass the figure is exact; between passes it leans low rather than
 // high, and the peak, a maximum over samples, is not raised by a stale
@@ -148,14 +150,14 @@ func (b *pssBook) estimate(m *member) uint64 {
 }
 
 // pssPass reads smaps_rollup of every live member (whose statm figures are
-// fresh) but those that joined in this reading, and sets their shares. It
-// returns the CPU it cost, in seconds (0 where the thread's CPU clock cannot
-// be read).
+// fresh) but those leaveOut marks, and sets their shares. It returns the
+// CPU it cost, in seconds (0 where the thread's CPU clock cannot be read).
 func (r *procReader) pssPass(now time.Time) (cost float64) {
 	cpu0, clock := threadCPU()
+	r.leaveOut()
 	read := 0
 	for _, m := range r.order {
-		if m.dead || m.zombie || !r.pss.reads(m.joined) {
+		if m.dead || m.zombie || r.skip[m.pid] {
 			continue
 		}
 		// Opened afresh at each pass, unlike statm: the file holds the
@@ -185,6 +187,42 @@ func (r *procReader) pssPass(now time.Time) (cost float64) {
 	}
 	r.pss.passed(now, cost, read)
 	return cost
+}
+
+// leaveOut marks in r.skip the members a pass leaves out: those that
+// joined in this reading (pssBook.reads), and with one not found exec'd,
+// every member it shares pages with: its forebears back to the first one
+// exec'd, and their descendants not exec'd. Processes forked from one
+// another share their pages, and PSS splits a shared page between them:
+// the shares read of some of them and not the others would count the page
+// other than once. Read after the fork, a parent's share falls (to a fifth
+// for four children) while the children, not read, count nothing; a child
+// read beside its parent's share from before the fork counts the page a
+// second time. Left together, their shares from the last pass still count
+// each shared page once, and a new child nothing, until a pass reads them
+// all.
+func (r *procReader) leaveOut() {
+	clear(r.skip)
+	for _, m := range r.order {
+		if m.dead || m.zombie || r.pss.reads(m.joined) {
+			continue
+		}
+		r.skip[m.pid] = true
+		if m.execd {
+			continue // its pages are its own
+		}
+		for p := r.tree[m.ppid]; p != nil && !r.skip[p.pid]; p = r.tree[p.ppid] {
+			r.skip[p.pid] = true
+			if p.execd || p.pid == r.root {
+				break
+			}
+		}
+	}
+	for _, m := range r.order { // parents first: a mark passes down
+		if !m.execd && r.skip[m.ppid] {
+			r.skip[m.pid] = true
+		}
+	}
 }
 
 // smapsRollup holds the fields of /proc/<pid>/smaps_rollup the reader uses,

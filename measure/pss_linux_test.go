@@ -483,3 +483,73 @@ func TestSamplerPSSExecdChildrenBeforeTheirPass(t *testing.T) {
 		t.Errorf("PSS %d bytes before a pass, smaps_rollup %d bytes: off by %.0f%%", rd.pssBytes, kernel, rel*100)
 	}
 }
+
+// A pass in the reading that finds a parent's fork children cannot read
+// them yet (they may not have exec'd), and must not read the parent
+// either: read after the fork, its share of the pages they now share falls
+// to a fifth while theirs still counts nothing, and the tree reads as a
+// fraction of what the parent alone held the moment before. Its stale
+// share holds the shared pages once until a pass reads them all.
+func TestPSSPassLeavesTheParentOfNewForkChildren(t *testing.T) {
+	python := realPython(t)
+	cmd := exec.Command(python, "-c", forkTreePy)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		stdin.Close()
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		cmd.Wait()
+	})
+	lines := bufio.NewReader(out)
+	expect := func(want string) {
+		t.Helper()
+		if line, err := lines.ReadString('\n'); err != nil || line != want+"\n" {
+			t.Fatalf("python said %q, want %q: %v", line, want, err)
+		}
+	}
+	expect("base")
+	tr, first, err := newTreeReader(cmd.Process.Pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.close()
+	r := tr.(*procReader)
+	if _, err := io.WriteString(stdin, "go\n"); err != nil {
+		t.Fatal(err)
+	}
+	expect("ready")
+	const mib = 1 << 20
+	r.passNext() // a pass in the very reading that finds the children
+	found, err := r.sample(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.passNext()
+	next, err := r.sample(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kernel := treePSS(t, cmd.Process.Pid)
+	t.Logf("PSS: %.1f MiB alone, %.1f MiB as the children are found, %.1f MiB at the pass after; smaps_rollup %.1f MiB",
+		float64(first.pssBytes)/mib, float64(found.pssBytes)/mib, float64(next.pssBytes)/mib, float64(kernel)/mib)
+	if found.procs != 5 {
+		t.Fatalf("%d processes in the reading, want the parent and its 4 children", found.procs)
+	}
+	if found.pssBytes < 64*mib {
+		t.Errorf("PSS %.1f MiB as the children are found: less than the 64 MiB the parent holds", float64(found.pssBytes)/mib)
+	}
+	if rel := math.Abs(float64(next.pssBytes)-float64(kernel)) / float64(kernel); rel > 0.10 {
+		t.Errorf("PSS %.1f MiB at the pass after, smaps_rollup %.1f MiB: %.0f%% apart", float64(next.pssBytes)/mib, float64(kernel)/mib, rel*100)
+	}
+}
