@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // PSS (proportional set size) charges each resident page to the processes
@@ -37,12 +39,11 @@ import (
 // which no member read yet may map, is missed until a pass. A pass is due
 // at the first reading after new members joined (see due), not 100 ms
 // later, which a short trial never reached. It leaves out members that
-// joined in its own reading: one started by os/exec may not have reached
-// exec yet, and until it does it shares its parent's memory map, which a
-// pass would count twice (and its arguments are its parent's: it counts
-// nothing meanwhile). With one of those it leaves out the members it may
-// share pages with, so that processes forked from one another are read
-// together or not at all (leaveOut).
+// joined in its own reading and still run in their parent's memory map:
+// one started by os/exec may not have reached exec yet, and until it does
+// it shares its parent's map, which a pass would count twice (and its
+// arguments are its parent's: it counts nothing meanwhile). Children forked
+// without exec are read with their parent (mayShareParentsMap).
 //
 // So at a pass the figure is exact; between passes it leans low rather than
 // high, and the peak, a maximum over samples, is not raised by a stale
@@ -150,14 +151,15 @@ func (b *pssBook) estimate(m *member) uint64 {
 }
 
 // pssPass reads smaps_rollup of every live member (whose statm figures are
-// fresh) but those leaveOut marks, and sets their shares. It returns the
-// CPU it cost, in seconds (0 where the thread's CPU clock cannot be read).
+// fresh) but those that joined in this reading and may still run in their
+// parent's memory map, and sets their shares. It
+// returns the CPU it cost, in seconds (0 where the thread's CPU clock cannot
+// be read).
 func (r *procReader) pssPass(now time.Time) (cost float64) {
 	cpu0, clock := threadCPU()
-	r.leaveOut()
 	read := 0
 	for _, m := range r.order {
-		if m.dead || m.zombie || r.skip[m.pid] {
+		if m.dead || m.zombie || !r.pss.reads(m.joined) && r.mayShareParentsMap(m) {
 			continue
 		}
 		// Opened afresh at each pass, unlike statm: the file holds the
@@ -189,40 +191,20 @@ func (r *procReader) pssPass(now time.Time) (cost float64) {
 	return cost
 }
 
-// leaveOut marks in r.skip the members a pass leaves out: those that
-// joined in this reading (pssBook.reads), and with one not found exec'd,
-// every member it shares pages with: its forebears back to the first one
-// exec'd, and their descendants not exec'd. Processes forked from one
-// another share their pages, and PSS splits a shared page between them:
-// the shares read of some of them and not the others would count the page
-// other than once. Read after the fork, a parent's share falls (to a fifth
-// for four children) while the children, not read, count nothing; a child
-// read beside its parent's share from before the fork counts the page a
-// second time. Left together, their shares from the last pass still count
-// each shared page once, and a new child nothing, until a pass reads them
-// all.
-func (r *procReader) leaveOut() {
-	clear(r.skip)
-	for _, m := range r.order {
-		if m.dead || m.zombie || r.pss.reads(m.joined) {
-			continue
-		}
-		r.skip[m.pid] = true
-		if m.execd {
-			continue // its pages are its own
-		}
-		for p := r.tree[m.ppid]; p != nil && !r.skip[p.pid]; p = r.tree[p.ppid] {
-			r.skip[p.pid] = true
-			if p.execd || p.pid == r.root {
-				break
-			}
-		}
-	}
-	for _, m := range r.order { // parents first: a mark passes down
-		if !m.execd && r.skip[m.ppid] {
-			r.skip[m.pid] = true
-		}
-	}
+// kcmpVM is kcmp(2)'s KCMP_VM: whether two processes share one memory map.
+const kcmpVM = 1
+
+// mayShareParentsMap reports whether m, which joined in this reading, may
+// still run in its parent's memory map: started by os/exec (vfork), not yet
+// exec'd. Read then, the parent's pages would count twice. A child forked
+// without exec has a map of its own, copy-on-write, and is read in the same
+// pass as its parent: read apart, the parent's share of the pages they now
+// share would fall (to a fifth with four children) while the children, not
+// yet read, count nothing. kcmp tells the two apart; where it cannot be
+// asked (a kernel without it, a seccomp filter), the child may share.
+func (r *procReader) mayShareParentsMap(m *member) bool {
+	same, _, errno := syscall.Syscall6(unix.SYS_KCMP, uintptr(m.pid), uintptr(m.ppid), kcmpVM, 0, 0, 0)
+	return errno != 0 || same == 0
 }
 
 // smapsRollup holds the fields of /proc/<pid>/smaps_rollup the reader uses,

@@ -68,7 +68,6 @@ type procReader struct {
 
 	book     *cpuBook
 	pss      pssBook
-	skip     map[int]bool // scratch for pssPass: the members it leaves out (leaveOut)
 	dirBuf   []byte
 	readBuf  []byte
 	smapsBuf []byte
@@ -85,7 +84,6 @@ func newTreeReader(pid int) (treeReader, reading, error) {
 		tree:     make(map[int]*member),
 		others:   make(map[int]uint32),
 		found:    make(map[int]*member),
-		skip:     make(map[int]bool),
 		book:     newCPUBook(),
 		dirBuf:   make([]byte, 32<<10),
 		readBuf:  make([]byte, 4096),
