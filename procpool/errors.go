@@ -15,6 +15,9 @@ var (
 	ErrPoolRunning = errors.New("procpool: pool is still running; call Close or Terminate before Join")
 	// ErrTerminated fails the tasks that were pending when Terminate was called.
 	ErrTerminated = errors.New("procpool: pool terminated")
+	// ErrNoWorkers fails the tasks left queued in a NoRespawn pool whose
+	// workers have all gone.
+	ErrNoWorkers = errors.New("procpool: no workers left to run the task (NoRespawn)")
 	// ErrNotReady is returned by AsyncResult.Successful before the task is done.
 	ErrNotReady = errors.New("procpool: result not ready")
 	// ErrTimeout is returned by AsyncResult.GetTimeout when time runs out.

@@ -30,6 +30,7 @@ type config struct {
 	trimDumps    bool
 	lendArgs     bool
 	procs        int // the workers' GOMAXPROCS; 0: their share (workerProcs)
+	noRespawn    bool
 }
 
 // MaxTasksPerChild retires a worker after n tasks and starts a fresh one, as
@@ -42,6 +43,16 @@ func MaxTasksPerChild(n int) Option {
 		c.maxTasks = n
 		return nil
 	}
+}
+
+// NoRespawn starts each worker once: one that dies, retires
+// (MaxTasksPerChild) or fails to start is not replaced, and tasks left
+// queued once no worker is left fail with ErrNoWorkers. A pool keeps its
+// size, as Python's does; this is a fixed set of processes instead, such as
+// New(1, NoRespawn()) for Python's Process(target=f): a task that kills its
+// process is not followed by another process.
+func NoRespawn() Option {
+	return func(c *config) error { c.noRespawn = true; return nil }
 }
 
 // Initializer runs the registered function fn with args once in every worker

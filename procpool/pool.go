@@ -203,6 +203,9 @@ func (p *Pool) submit(as ...*AsyncResult) error {
 	case p.broken != nil:
 		p.mu.Unlock()
 		return fmt.Errorf("procpool: no worker can start: %w", p.broken)
+	case p.cfg.noRespawn && len(p.procs) == 0:
+		p.mu.Unlock()
+		return ErrNoWorkers
 	}
 	for _, a := range as {
 		if len(a.task.Func) > 0xffff || taskFrameLen(a.task.Func, a.task.Args) > p.cfg.maxFrame {

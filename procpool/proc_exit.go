@@ -77,7 +77,7 @@ func (pr *proc) die(readErr error) {
 		failed, retry = pr.blame(inflight, running, lastDone, readErr, state)
 		p.queue = append(retry, p.queue...)
 	}
-	wantMore := p.state != stateTerminated && (p.state == stateRunning || len(p.queue) > 0)
+	wantMore := p.state != stateTerminated && (p.state == stateRunning || len(p.queue) > 0) && !p.cfg.noRespawn
 	startNow := false
 	if !pr.isReady {
 		p.startFails++
@@ -90,6 +90,9 @@ func (pr *proc) die(readErr error) {
 		startNow = wantMore
 	}
 	p.dispatchLocked()
+	if p.cfg.noRespawn && len(p.procs) == 0 && p.state != stateTerminated {
+		p.failQueueLocked(ErrNoWorkers)
+	}
 	p.mu.Unlock()
 	if startNow {
 		// Started before the failed tasks are delivered, so that whoever
@@ -193,6 +196,12 @@ func (p *Pool) startFailedLocked(err error) {
 		return
 	}
 	if p.state != stateRunning && len(p.queue) == 0 {
+		return
+	}
+	if p.cfg.noRespawn {
+		if len(p.procs) == 0 {
+			p.failQueueLocked(ErrNoWorkers)
+		}
 		return
 	}
 	delay := min(startBackoff<<min(p.startFails-1, 10), maxStartBackoff)

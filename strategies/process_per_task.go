@@ -55,14 +55,14 @@ func (ProcessPerTask) Run(ctx context.Context, plan Plan, rec *Recorder) error {
 }
 
 // runInOwnProcess is Python's Process(target=f).start(); join(): one worker
-// process for one task, reaped before it returns. The pool is closed as
-// soon as the task is in, so that a task that kills its process is not
-// followed by a replacement, which a Process is not either; every process
-// it did start is recorded once it is reaped.
+// process for one task, reaped before it returns. A task that kills its
+// process is not followed by another (NoRespawn), as a Process is not
+// either, even where it dies before the pool is closed; the process is
+// recorded once it is reaped.
 func runInOwnProcess(ctx context.Context, plan Plan, t procpool.Task, rec *Recorder) ([]byte, error) {
 	// The processes that run at once share the CPUs as a pool's workers do.
 	share := procpool.WorkerGOMAXPROCS(procpool.CPUShare(ProcessPerTask{}.Concurrency(plan)))
-	p, err := procpool.New(1, append(plan.poolOptions(), share)...)
+	p, err := procpool.New(1, append(plan.poolOptions(), share, procpool.NoRespawn())...)
 	if err != nil {
 		return nil, err
 	}

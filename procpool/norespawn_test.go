@@ -1,0 +1,72 @@
+package procpool
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+)
+
+// A NoRespawn pool starts each worker once, as Python's Process runs one
+// process: a worker that dies is not replaced, whatever moment it dies at
+// (ten rounds, so that a death before or after Close is met), and the
+// tasks left with no worker fail with ErrNoWorkers instead of waiting.
+func TestNoRespawnStartsEachWorkerOnce(t *testing.T) {
+	ctx := context.Background()
+	for round := range 10 {
+		p := newPool(t, 1, NoRespawn())
+		dies, err := p.ApplyAsync(Task{Func: "test.exit", Args: []byte("3")}, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Queued behind it, or sent to it before it died: never run.
+		after, err := p.ApplyAsync(Task{Func: "test.echo"}, nil, nil)
+		if err != nil && !errors.Is(err, ErrNoWorkers) {
+			t.Fatalf("round %d: a task behind the dying one: %v", round, err)
+		}
+		var died *WorkerDiedError
+		if _, err := dies.Get(ctx); !errors.As(err, &died) {
+			t.Fatalf("round %d: the task that exits: %v, want a WorkerDiedError", round, err)
+		}
+		if after != nil {
+			if _, err := after.Get(ctx); !errors.Is(err, ErrNoWorkers) {
+				t.Fatalf("round %d: the task behind it: %v, want ErrNoWorkers", round, err)
+			}
+		}
+		if _, err := p.Apply(ctx, Task{Func: "test.echo"}); !errors.Is(err, ErrNoWorkers) {
+			t.Fatalf("round %d: a task once no worker is left: %v, want ErrNoWorkers", round, err)
+		}
+		p.Close()
+		if err := p.Join(); err != nil {
+			t.Fatal(err)
+		}
+		if st := p.Stats(); st.Starts != 1 {
+			t.Fatalf("round %d: %d worker starts, want the one", round, st.Starts)
+		}
+	}
+}
+
+// Closed at once after its task, as the process-per-task strategy uses it,
+// a NoRespawn pool of one starts one process whenever its task kills it.
+func TestNoRespawnProcessPerTask(t *testing.T) {
+	for round := range 20 {
+		p := newPool(t, 1, NoRespawn())
+		a, err := p.ApplyAsync(Task{Func: "test.exit", Args: []byte("3")}, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		_, err = a.Get(ctx)
+		cancel()
+		if err == nil {
+			t.Fatalf("round %d: the task that exits succeeded", round)
+		}
+		if err := p.Join(); err != nil {
+			t.Fatal(err)
+		}
+		if st := p.Stats(); st.Starts != 1 {
+			t.Fatalf("round %d: %d worker starts, want the one", round, st.Starts)
+		}
+	}
+}
