@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/poolbench/poolbench/report"
 	"github.com/poolbench/poolbench/results"
@@ -46,7 +47,7 @@ one has: a check for CI.`,
   poolbench compare main.json branch.json --fail-on-regression 10`,
 		Args: wantFiles("compare OLD.json NEW.json", 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			defer catchSIGPIPE()()
+			catchSIGPIPE()
 			return o.run(cmd, args[0], args[1])
 		},
 	}
@@ -97,9 +98,12 @@ func (o *compareOptions) run(cmd *cobra.Command, oldPath, newPath string) error 
 	if err := results.WriteFileAtomic(filepath.Join(dir, "compare.html"), page.Bytes()); err != nil {
 		return err
 	}
-	// A table that could not be printed (its reader went away) does not
-	// hide the gate's verdict: the page is written, and both are said.
+	// A table whose reader went away (| head) is no failure of the
+	// comparison: the page is written, and the exit status is the gate's.
 	printErr := report.CompareTable(cmd.OutOrStdout(), cmp)
+	if errors.Is(printErr, syscall.EPIPE) {
+		printErr = nil
+	}
 	fmt.Fprintf(cmd.ErrOrStderr(), "comparison: %s\n", filepath.Join(dir, "compare.html"))
 	if !gate {
 		return printErr

@@ -279,21 +279,23 @@ func TestInterruptDuringArticleExample(t *testing.T) {
 // a moment: a pyenv shim, a cold disk) stops the probe and every process it
 // started, exits 130 without claiming to have kept anything, and takes
 // away the output folder the run made. Each case probes at another point:
-// validating --python, choosing the article preset's strategies, and the
-// article example's CPython half (python3 found on PATH).
+// validating --python, choosing the article preset's strategies, the
+// article example's CPython half (python3 found on PATH), and list.
 func TestInterruptDuringPythonProbe(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		args func(python string) []string
 		path bool // the slow python3 is found on PATH, not given
+		list bool // not a run: no folder
 	}{
 		{"validate", func(py string) []string {
 			return []string{"run", "--workload", "cpu", "--tasks", "2", "--strategies", "py-serial", "--python", py}
-		}, false},
-		{"preset", func(py string) []string { return []string{"run", "--preset", "article", "--python", py} }, false},
+		}, false, false},
+		{"preset", func(py string) []string { return []string{"run", "--preset", "article", "--python", py} }, false, false},
 		{"article example", func(string) []string {
 			return []string{"run", "--preset", "article", "--strategies", "serial", "--tasks", "2", "--task-size", "1ms"}
-		}, true},
+		}, true, false},
+		{"list", func(py string) []string { return []string{"list", "--python", py} }, false, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tmp := t.TempDir()
@@ -305,8 +307,13 @@ func TestInterruptDuringPythonProbe(t *testing.T) {
 			if err := os.WriteFile(python, []byte(script), 0o755); err != nil {
 				t.Fatal(err)
 			}
-			dir := filepath.Join(tmp, "out")
-			cmd := poolbench(append(tc.args(python), "--repeat", "1", "--warmup", "0", "--out", dir)...)
+			// Two folders the run makes, both taken away.
+			dir := filepath.Join(tmp, "out", "run")
+			args := tc.args(python)
+			if !tc.list {
+				args = append(args, "--repeat", "1", "--warmup", "0", "--out", dir)
+			}
+			cmd := poolbench(args...)
 			if tc.path {
 				cmd.Env = append(cmd.Env, "PATH="+tmp+":"+os.Getenv("PATH"))
 			}
@@ -333,9 +340,9 @@ func TestInterruptDuringPythonProbe(t *testing.T) {
 				t.Errorf("stderr %q: want the interruption, and no word of results kept", stderr.String())
 			}
 			waitGone(t, kids)
-			if exists(dir) {
-				entries, _ := os.ReadDir(dir)
-				t.Errorf("the run's folder was left behind, holding %d entries", len(entries))
+			if made := filepath.Join(tmp, "out"); exists(made) {
+				entries, _ := os.ReadDir(made)
+				t.Errorf("the folders the run made were left behind, %s holding %d entries", made, len(entries))
 			}
 		})
 	}

@@ -40,7 +40,15 @@ func newListCmd() *cobra.Command {
 				return err
 			}
 			// Apart from the table: a long path would widen its columns.
-			_, err := fmt.Fprintf(cmd.OutOrStdout(), "python    %s\n", pythonLine(cmd.Context(), py.python))
+			// The probe takes a moment: a Ctrl-C meanwhile stops it (a
+			// shim's helpers too) and exits 130.
+			in := watchInterrupts(cmd.Context())
+			defer in.stop()
+			line := pythonLine(in.ctx, py.python)
+			if err := in.ctx.Err(); err != nil {
+				return in.err(err)
+			}
+			_, err := fmt.Fprintf(cmd.OutOrStdout(), "python    %s\n", line)
 			return err
 		},
 	}

@@ -436,26 +436,49 @@ func testCompare(t *testing.T, old, new string) {
 	}
 
 	// A reader that goes away (| head) does not take the gate's verdict
-	// with it: the print fails, the exit status stays 1.
-	t.Run("regression into a closed pipe", func(t *testing.T) {
-		r, w, err := os.Pipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		r.Close()
-		cmd := poolbench("compare", old, slowed, "--fail-on-regression", "10")
-		cmd.Stdout = w
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		err = cmd.Run()
-		w.Close()
-		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
-			t.Fatalf("exit %v, want 1; stderr: %s", err, stderr.String())
-		}
-		if !strings.Contains(stderr.String(), "wall time regressed beyond 10%") {
-			t.Errorf("stderr %q: want the regression", stderr.String())
-		}
-	})
+	// with it, whether it read standard output alone or both: the exit
+	// status stays the gate's.
+	for _, tc := range []struct {
+		name        string
+		args        []string
+		code        int
+		stderrToo   bool
+		wantMessage string
+	}{
+		{"regression into a closed pipe", []string{old, slowed, "--fail-on-regression", "10"}, 1, false, "wall time regressed beyond 10%"},
+		{"regression, stdout and stderr into a closed pipe", []string{old, slowed, "--fail-on-regression", "10"}, 1, true, ""},
+		{"no regression into a closed pipe", []string{old, same, "--fail-on-regression", "0"}, 0, false, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, w, err := os.Pipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.Close()
+			cmd := poolbench(append([]string{"compare"}, tc.args...)...)
+			cmd.Stdout = w
+			var stderr strings.Builder
+			if tc.stderrToo {
+				cmd.Stderr = w
+			} else {
+				cmd.Stderr = &stderr
+			}
+			err = cmd.Run()
+			w.Close()
+			code := 0
+			if ee, ok := err.(*exec.ExitError); ok {
+				code = ee.ExitCode()
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if code != tc.code {
+				t.Fatalf("exit %d, want %d; stderr: %s", code, tc.code, stderr.String())
+			}
+			if !strings.Contains(stderr.String(), tc.wantMessage) {
+				t.Errorf("stderr %q: want %q", stderr.String(), tc.wantMessage)
+			}
+		})
+	}
 }
 
 // testCompareGuards: runs that measured different things are refused

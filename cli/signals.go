@@ -126,13 +126,12 @@ func watchInterrupts(parent context.Context) *interrupts {
 }
 
 // catchSIGPIPE has a write to a reader that went away (| head) fail
-// with EPIPE instead of killing poolbench, for a command whose exit status
-// says more than its output (compare's gate); watchInterrupts does the same
-// for the commands that measure. stop undoes it.
-func catchSIGPIPE() (stop func()) {
-	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, syscall.SIGPIPE)
-	return func() { signal.Stop(ch) }
+// with EPIPE instead of killing poolbench, until it exits, for a command
+// whose exit status says more than its output (compare's gate): the error
+// it ends with is written after the command has returned, perhaps into the
+// same pipe. watchInterrupts does the same for the commands that measure.
+func catchSIGPIPE() {
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 }
 
 // watchFolderInterrupts is watchInterrupts for a run that saves into
