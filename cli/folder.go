@@ -43,9 +43,10 @@ type runFolder struct {
 	// savedTo: where the results were saved, if they were.
 	journaling atomic.Bool
 	savedTo    string
-	// made: this run made the folder, so it takes it away again if it
-	// leaves it empty (a run interrupted before it measured anything).
-	made bool
+	// made is the outermost folder this run made on the way to dir ("" if
+	// it made none): it takes them away again if it leaves them empty (a
+	// run interrupted before it measured anything).
+	made string
 }
 
 // claimFolder returns the folder a run writes to, created, writable and
@@ -71,11 +72,12 @@ func claimFolder(out, command string, force bool) (*runFolder, error) {
 }
 
 // makeFolder creates out, or a new folder under defaultOutRoot when out is
-// empty, and checks that it is writable; made says it did not exist.
-func makeFolder(out, command string) (dir string, made bool, err error) {
+// empty, and checks that it is writable; made is the outermost folder it
+// created ("" if none), which removeMade takes away again.
+func makeFolder(out, command string) (dir, made string, err error) {
 	if out == "" {
 		if err := os.MkdirAll(defaultOutRoot, 0o755); err != nil {
-			return "", false, usagef("%s: %v", defaultOutRoot, unwrapPath(err))
+			return "", "", usagef("%s: %v", defaultOutRoot, unwrapPath(err))
 		}
 		stamp := time.Now().Format("20060102-150405")
 		out = filepath.Join(defaultOutRoot, command+"-"+stamp)
@@ -87,24 +89,50 @@ func makeFolder(out, command string) (dir string, made bool, err error) {
 				break
 			}
 			if !errors.Is(err, fs.ErrExist) {
-				return "", false, usagef("--out %s: %v", out, unwrapPath(err))
+				return "", "", usagef("--out %s: %v", out, unwrapPath(err))
 			}
 			out = filepath.Join(defaultOutRoot, fmt.Sprintf("%s-%s-%d", command, stamp, i))
 		}
-		made = true
-	} else if _, err := os.Stat(out); errors.Is(err, fs.ErrNotExist) {
-		made = true
+		made = out
+	} else {
+		// The outermost of out and its parents that does not exist yet.
+		for p := filepath.Clean(out); ; p = filepath.Dir(p) {
+			if _, err := os.Lstat(p); !errors.Is(err, fs.ErrNotExist) {
+				break
+			}
+			made = p
+			if filepath.Dir(p) == p {
+				break
+			}
+		}
 	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
-		return "", false, usagef("--out %s: %v", out, unwrapPath(err))
+		removeMade(out, made)
+		return "", "", usagef("--out %s: %v", out, unwrapPath(err))
 	}
 	probe, err := os.CreateTemp(out, ".write-test-*")
 	if err != nil {
-		return "", false, usagef("--out %s is not writable: %v", out, unwrapPath(err))
+		removeMade(out, made)
+		return "", "", usagef("--out %s is not writable: %v", out, unwrapPath(err))
 	}
 	probe.Close()
 	os.Remove(probe.Name())
 	return out, made, nil
+}
+
+// removeMade removes dir and its parents up to made, as far as they are
+// empty: the folders makeFolder created, when the run leaves nothing in
+// them. A folder that holds anything stays, and so do those above it.
+func removeMade(dir, made string) {
+	made, dir = filepath.Clean(made), filepath.Clean(dir)
+	if made == "" || made == "." || dir != made && !strings.HasPrefix(dir, made+string(filepath.Separator)) {
+		return
+	}
+	for p := filepath.Clean(dir); ; p = filepath.Dir(p) {
+		if os.Remove(p) != nil || p == made || filepath.Dir(p) == p {
+			return
+		}
+	}
 }
 
 // lockFolder takes dir's lock file, or says which poolbench holds it. The
@@ -244,9 +272,7 @@ func (f *runFolder) release() {
 	}
 	os.Remove(filepath.Join(f.dir, lockName))
 	f.lock.Close()
-	if f.made {
-		os.Remove(f.dir) // only if empty: nothing was saved in it
-	}
+	removeMade(f.dir, f.made) // only what is empty: nothing was saved in it
 }
 
 func exists(path string) bool {
