@@ -23,11 +23,17 @@ func readInput(path string) ([]byte, error) {
 	defer f.Close()
 	var data []byte
 	buf := make([]byte, 64<<10)
+	blank := true // all read so far is blanks: the first byte is still to come
 	for {
 		n, err := f.Read(buf)
 		data = append(data, buf[:n]...)
-		if trimmed := bytes.TrimLeft(data, " \t\r\n"); len(trimmed) > 0 && trimmed[0] != '{' {
-			return data, nil
+		if blank {
+			if first := bytes.TrimLeft(buf[:n], " \t\r\n"); len(first) > 0 {
+				if first[0] != '{' {
+					return data, nil
+				}
+				blank = false
+			}
 		}
 		if len(data) > maxInput {
 			return nil, usagef("%s: over %d MiB: not a poolbench results file", path, maxInput>>20)
