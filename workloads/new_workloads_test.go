@@ -324,3 +324,32 @@ func TestExecDoesNotWaitForWhatTheCommandLeftBehind(t *testing.T) {
 		})
 	}
 }
+
+// What a process left in the background writes to its standard error after
+// its task has ended is read and dropped: it goes on, rather than die of
+// SIGPIPE on a pipe nobody reads.
+func TestExecBackgroundOutlivesItsTask(t *testing.T) {
+	w, _ := Lookup(ExecName)
+	dir := t.TempDir()
+	went := filepath.Join(dir, "went-on")
+	release := filepath.Join(dir, "release")
+	// It waits for the task to be over (the test's say-so), then writes
+	// to its standard error and, if still alive, says so.
+	cmd := "(while [ ! -e " + release + " ]; do sleep 0.01; done; echo late >&2; echo yes > " + went + ") &"
+	if _, err := w.Run(w.ArgsFor(0, Options{Cmd: cmd}, 0)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(release, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(time.Minute); !fileExists(went); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) { // a bound on a hang, not a timing claim
+			t.Fatal("the background process did not go on past its write to standard error")
+		}
+	}
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
