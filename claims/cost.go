@@ -83,12 +83,15 @@ func costOf(p, q *results.Result, workers int) (f string, spawn, mem float64, wh
 	pm, memName := memory(p)
 	qm, _ := memory(q)
 	spawn, mem = ratio(p.SpawnSeconds.Total, q.SpawnSeconds.Total), ratio(pm, qm)
-	f = fmt.Sprintf("%s: %d vs %d processes; spawn median %s vs %s, summed %s vs %s (%s); %s %s vs %s (%s); wall %s vs %s (%s)",
+	f = fmt.Sprintf("%s: %d vs %d processes; spawn median %s vs %s, summed %s vs %s (%s); %s %s vs %s (%s); wall %s vs %s",
 		p.Workload, p.ProcessesSpawned, q.ProcessesSpawned,
 		dur(p.SpawnSeconds.Median), dur(q.SpawnSeconds.Median),
 		dur(p.SpawnSeconds.Total), dur(q.SpawnSeconds.Total), xAgainst(spawn, CostRatio),
 		memName, size(pm), size(qm), xAgainst(mem, CostRatio),
-		dur(p.WallSeconds.Median), dur(q.WallSeconds.Median), x(ratio(p.WallSeconds.Median, q.WallSeconds.Median)))
+		dur(p.WallSeconds.Median), dur(q.WallSeconds.Median))
+	if ownRefusal(p, q) == "" {
+		f += " (" + x(ratio(p.WallSeconds.Median, q.WallSeconds.Median)) + ")"
+	}
 	missing := func(r *results.Result) string {
 		m, _ := memory(r)
 		switch {
@@ -111,9 +114,10 @@ func costOf(p, q *results.Result, workers int) (f string, spawn, mem float64, wh
 	case p.Tasks <= workers:
 		why = fmt.Sprintf("%s in %s: a process per task starts no more processes than the pool", plural(p.Tasks, "task"), poolLabel(workers))
 	}
-	// A remark on what was measured only: a result refused above (its
-	// tasks failed, say) has no wall time to draw a conclusion from.
-	if why == "" && p.WallSeconds.Median < q.WallSeconds.Median {
+	// A remark on what was measured only: a result that cannot be judged
+	// on its own figures (its tasks failed, say) has no wall time to draw
+	// a conclusion from.
+	if ownRefusal(p, q) == "" && p.WallSeconds.Median < q.WallSeconds.Median {
 		f += ", " + p.Strategy + " finished sooner: all its tasks run at once"
 	}
 	return f, spawn, mem, why
