@@ -365,6 +365,48 @@ for k in kids:
     os.waitpid(k, 0)
 `
 
+// forkTree starts argv (forkTreePy, perhaps behind a shell) in a process
+// group of its own, killed with the test, and returns it with a way to
+// write a line to it and one to expect a line from it.
+func forkTree(t *testing.T, argv ...string) (cmd *exec.Cmd, send func(), expect func(string)) {
+	t.Helper()
+	cmd = exec.Command(argv[0], argv[1:]...)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	// A group of its own, so that the children go with their parent
+	// whatever state the test leaves them in.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		stdin.Close()
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		cmd.Wait()
+	})
+	lines := bufio.NewReader(out)
+	expect = func(want string) {
+		t.Helper()
+		if line, err := lines.ReadString('\n'); err != nil || line != want+"\n" {
+			t.Fatalf("python said %q, want %q: %v", line, want, err)
+		}
+	}
+	send = func() {
+		t.Helper()
+		if _, err := io.WriteString(stdin, "go\n"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return cmd, send, expect
+}
+
 // TestSamplerPSSForkedChildren holds the peak PSS of a parent and its
 // children forked without exec (CPython's fork start method) against the
 // kernel's smaps_rollup sum: the pages they share count once, before a
@@ -382,40 +424,7 @@ func TestSamplerPSSForkedChildren(t *testing.T) {
 		{"a shell that execs python3", []string{"sh", "-c", `read x; exec "$0" -c "$1"`, python, forkTreePy}, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			cmd := exec.Command(tt.argv[0], tt.argv[1:]...)
-			stdin, err := cmd.StdinPipe()
-			if err != nil {
-				t.Fatal(err)
-			}
-			out, err := cmd.StdoutPipe()
-			if err != nil {
-				t.Fatal(err)
-			}
-			cmd.Stderr = os.Stderr
-			// A group of its own, so that the children go with their
-			// parent whatever state the test leaves them in.
-			cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() {
-				stdin.Close()
-				syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-				cmd.Wait()
-			})
-			lines := bufio.NewReader(out)
-			expect := func(want string) {
-				t.Helper()
-				if line, err := lines.ReadString('\n'); err != nil || line != want+"\n" {
-					t.Fatalf("python said %q, want %q: %v", line, want, err)
-				}
-			}
-			send := func() {
-				t.Helper()
-				if _, err := io.WriteString(stdin, "go\n"); err != nil {
-					t.Fatal(err)
-				}
-			}
+			cmd, send, expect := forkTree(t, tt.argv...)
 			if !tt.execs {
 				expect("base")
 			}
@@ -491,33 +500,7 @@ func TestSamplerPSSExecdChildrenBeforeTheirPass(t *testing.T) {
 // share fell to a fifth while the children counted nothing, and the tree
 // read as a quarter of what the kernel counts (18 MiB against 79).
 func TestPSSPassReadsNewForkChildrenWithTheirParent(t *testing.T) {
-	python := realPython(t)
-	cmd := exec.Command(python, "-c", forkTreePy)
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		stdin.Close()
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		cmd.Wait()
-	})
-	lines := bufio.NewReader(out)
-	expect := func(want string) {
-		t.Helper()
-		if line, err := lines.ReadString('\n'); err != nil || line != want+"\n" {
-			t.Fatalf("python said %q, want %q: %v", line, want, err)
-		}
-	}
+	cmd, send, expect := forkTree(t, realPython(t), "-c", forkTreePy)
 	expect("base")
 	tr, first, err := newTreeReader(cmd.Process.Pid)
 	if err != nil {
@@ -525,9 +508,7 @@ func TestPSSPassReadsNewForkChildrenWithTheirParent(t *testing.T) {
 	}
 	defer tr.close()
 	r := tr.(*procReader)
-	if _, err := io.WriteString(stdin, "go\n"); err != nil {
-		t.Fatal(err)
-	}
+	send()
 	expect("ready")
 	const mib = 1 << 20
 	r.passNext() // a pass in the very reading that finds the children
