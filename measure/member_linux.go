@@ -19,6 +19,7 @@ type member struct {
 	pssPassed            bool
 	joined               uint64 // the reading it joined in (pssBook.joined)
 	argStart             uint64 // statArgStart when it was found
+	ownMap               bool   // kcmp found its memory map apart from its parent's (passReads)
 	execd                bool   // found exec'd: its memory is its own (procReader.execd)
 }
 

@@ -39,11 +39,11 @@ import (
 // which no member read yet may map, is missed until a pass. A pass is due
 // at the first reading after new members joined (see due), not 100 ms
 // later, which a short trial never reached. It leaves out members that
-// joined in its own reading and still run in their parent's memory map:
-// one started by os/exec may not have reached exec yet, and until it does
-// it shares its parent's map, which a pass would count twice (and its
-// arguments are its parent's: it counts nothing meanwhile). Children forked
-// without exec are read with their parent (mayShareParentsMap).
+// still run in their parent's memory map: one started by os/exec may not
+// have reached exec yet, and until it does it shares its parent's map,
+// which a pass would count twice (and its arguments are its parent's: it
+// counts nothing meanwhile). Children forked without exec are read with
+// their parent (passReads).
 //
 // So at a pass the figure is exact; between passes it leans low rather than
 // high, and the peak, a maximum over samples, is not raised by a stale
@@ -151,15 +151,13 @@ func (b *pssBook) estimate(m *member) uint64 {
 }
 
 // pssPass reads smaps_rollup of every live member (whose statm figures are
-// fresh) but those that joined in this reading and may still run in their
-// parent's memory map, and sets their shares. It
-// returns the CPU it cost, in seconds (0 where the thread's CPU clock cannot
-// be read).
+// fresh) that passReads, and sets their shares. It returns the CPU it cost,
+// in seconds (0 where the thread's CPU clock cannot be read).
 func (r *procReader) pssPass(now time.Time) (cost float64) {
 	cpu0, clock := threadCPU()
 	read := 0
 	for _, m := range r.order {
-		if m.dead || m.zombie || !r.pss.reads(m.joined) && r.mayShareParentsMap(m) {
+		if m.dead || m.zombie || !r.passReads(m) {
 			continue
 		}
 		// Opened afresh at each pass, unlike statm: the file holds the
@@ -194,17 +192,38 @@ func (r *procReader) pssPass(now time.Time) (cost float64) {
 // kcmpVM is kcmp(2)'s KCMP_VM: whether two processes share one memory map.
 const kcmpVM = 1
 
-// mayShareParentsMap reports whether m, which joined in this reading, may
-// still run in its parent's memory map: started by os/exec (vfork), not yet
-// exec'd. Read then, the parent's pages would count twice. A child forked
-// without exec has a map of its own, copy-on-write, and is read in the same
-// pass as its parent: read apart, the parent's share of the pages they now
-// share would fall (to a fifth with four children) while the children, not
-// yet read, count nothing. kcmp tells the two apart; where it cannot be
-// asked (a kernel without it, a seccomp filter), the child may share.
-func (r *procReader) mayShareParentsMap(m *member) bool {
+// passReads reports whether a pass reads m now. A child os/exec started
+// runs in its parent's memory map until it execs (vfork), for as long as
+// that takes: read then, the parent's pages would count twice. A child
+// forked without exec has a map of its own, copy-on-write, and is read in
+// the same pass as its parent: read apart, the parent's share of the pages
+// they now share would fall (to a fifth with four children) while the
+// children, not yet read, count nothing. kcmp tells the two apart, asked at
+// each pass until it says the map is the child's own; where it cannot be
+// asked (a kernel without it, a seccomp filter), a child is left out in
+// the reading that found it (pssBook.reads) and read from the next.
+func (r *procReader) passReads(m *member) bool {
+	if m.execd || m.ownMap {
+		return true
+	}
+	shares, known := sharesParentsMap(m)
+	if known && !shares {
+		m.ownMap = true
+	}
+	if known {
+		return !shares
+	}
+	return r.pss.reads(m.joined)
+}
+
+// sharesParentsMap asks kcmp whether m runs in its parent's memory map;
+// known is false where kcmp cannot be asked.
+func sharesParentsMap(m *member) (shares, known bool) {
 	same, _, errno := syscall.Syscall6(unix.SYS_KCMP, uintptr(m.pid), uintptr(m.ppid), kcmpVM, 0, 0, 0)
-	return errno != 0 || same == 0
+	if errno != 0 {
+		return false, false
+	}
+	return same == 0, true
 }
 
 // smapsRollup holds the fields of /proc/<pid>/smaps_rollup the reader uses,
