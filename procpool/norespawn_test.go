@@ -70,3 +70,41 @@ func TestNoRespawnProcessPerTask(t *testing.T) {
 		}
 	}
 }
+
+// After Close, once the queue has drained, the workers take no more tasks:
+// a worker that dies then hands back the tasks it had not started, and
+// with no worker left to take them they fail at once, not when the last
+// busy sibling exits (here, not for an hour).
+func TestNoRespawnFailsWhatNoWorkerCanTake(t *testing.T) {
+	p := newPool(t, 2, NoRespawn(), Prefetch(4))
+	waitReady(t, p, 2)
+	var as []*AsyncResult
+	// Handed out in turn to the least loaded worker: the first worker
+	// sleeps with an echo behind it, the second dies with one behind it.
+	for _, task := range []Task{
+		{Func: "test.sleep", Args: sleepArgs(time.Hour)},
+		{Func: "test.exit", Args: []byte("3")},
+		{Func: "test.echo"},
+		{Func: "test.echo"},
+	} {
+		a, err := p.ApplyAsync(task, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		as = append(as, a)
+	}
+	p.Close()
+	var died *WorkerDiedError
+	if _, err := as[1].Get(context.Background()); !errors.As(err, &died) {
+		t.Fatalf("the task that exits: %v", err)
+	}
+	select {
+	case <-as[3].Done():
+		if _, err := as[3].Get(context.Background()); !errors.Is(err, ErrNoWorkers) {
+			t.Fatalf("the task behind the dead worker: %v, want ErrNoWorkers", err)
+		}
+	case <-time.After(time.Minute): // a bound on a hang, not a timing claim
+		t.Fatal("the task behind the dead worker waits for its sleeping sibling")
+	}
+	p.Terminate()
+}

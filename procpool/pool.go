@@ -203,7 +203,7 @@ func (p *Pool) submit(as ...*AsyncResult) error {
 	case p.broken != nil:
 		p.mu.Unlock()
 		return fmt.Errorf("procpool: no worker can start: %w", p.broken)
-	case p.cfg.noRespawn && len(p.procs) == 0:
+	case p.cfg.noRespawn && !p.canTakeTasksLocked():
 		p.mu.Unlock()
 		return ErrNoWorkers
 	}

@@ -90,7 +90,7 @@ func (pr *proc) die(readErr error) {
 		startNow = wantMore
 	}
 	p.dispatchLocked()
-	if p.cfg.noRespawn && len(p.procs) == 0 && p.state != stateTerminated {
+	if p.cfg.noRespawn && p.state != stateTerminated && !p.canTakeTasksLocked() {
 		p.failQueueLocked(ErrNoWorkers)
 	}
 	p.mu.Unlock()
@@ -162,6 +162,18 @@ const (
 	maxStartBackoff = time.Second
 )
 
+// canTakeTasksLocked reports whether a worker is left that may still take
+// tasks from the queue: one not closing (retiring, or done once the queue
+// drained after Close), ready or still starting.
+func (p *Pool) canTakeTasksLocked() bool {
+	for _, pr := range p.procs {
+		if !pr.closing {
+			return true
+		}
+	}
+	return false
+}
+
 // startReplacement starts a worker in place of one that ended.
 func (p *Pool) startReplacement() {
 	p.mu.Lock()
@@ -199,7 +211,7 @@ func (p *Pool) startFailedLocked(err error) {
 		return
 	}
 	if p.cfg.noRespawn {
-		if len(p.procs) == 0 {
+		if !p.canTakeTasksLocked() {
 			p.failQueueLocked(ErrNoWorkers)
 		}
 		return
