@@ -155,6 +155,32 @@ func TestList(t *testing.T) {
 	}
 }
 
+// list into a reader that goes away (| head) ends as a command that only
+// prints does: quietly, with no "broken pipe" message. The reader here
+// takes the table, then goes while python3 is asked about itself.
+func TestListIntoAClosedPipe(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := poolbench("list")
+	cmd.Stdout = w
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	if _, err := r.Read(make([]byte, 64<<10)); err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	cmd.Wait()
+	if stderr.Len() > 0 {
+		t.Errorf("list into a closed pipe said: %s", stderr.String())
+	}
+}
+
 func TestRunWritesResults(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "out")
 	code, out, stderr := runCLI(t, "run", "--workload", "noop", "--tasks", "5", "--workers", "2",

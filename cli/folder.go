@@ -43,10 +43,10 @@ type runFolder struct {
 	// savedTo: where the results were saved, if they were.
 	journaling atomic.Bool
 	savedTo    string
-	// made is the outermost folder this run made on the way to dir ("" if
-	// it made none): it takes them away again if it leaves them empty (a
-	// run interrupted before it measured anything).
-	made string
+	// made lists the folders this run made on the way to dir, outermost
+	// first: it takes them away again if it leaves them empty (a run
+	// interrupted before it measured anything).
+	made []string
 }
 
 // claimFolder returns the folder a run writes to, created, writable and
@@ -72,12 +72,12 @@ func claimFolder(out, command string, force bool) (*runFolder, error) {
 }
 
 // makeFolder creates out, or a new folder under defaultOutRoot when out is
-// empty, and checks that it is writable; made is the outermost folder it
-// created ("" if none), which removeMade takes away again.
-func makeFolder(out, command string) (dir, made string, err error) {
+// empty, and checks that it is writable; made lists the folders it created,
+// outermost first, which removeMade takes away again.
+func makeFolder(out, command string) (dir string, made []string, err error) {
 	if out == "" {
 		if err := os.MkdirAll(defaultOutRoot, 0o755); err != nil {
-			return "", "", usagef("%s: %v", defaultOutRoot, unwrapPath(err))
+			return "", nil, usagef("%s: %v", defaultOutRoot, unwrapPath(err))
 		}
 		stamp := time.Now().Format("20060102-150405")
 		out = filepath.Join(defaultOutRoot, command+"-"+stamp)
@@ -89,47 +89,63 @@ func makeFolder(out, command string) (dir, made string, err error) {
 				break
 			}
 			if !errors.Is(err, fs.ErrExist) {
-				return "", "", usagef("--out %s: %v", out, unwrapPath(err))
+				return "", nil, usagef("--out %s: %v", out, unwrapPath(err))
 			}
 			out = filepath.Join(defaultOutRoot, fmt.Sprintf("%s-%s-%d", command, stamp, i))
 		}
-		made = out
+		made = []string{out}
 	} else {
-		// The outermost of out and its parents that does not exist yet.
-		for p := filepath.Clean(out); ; p = filepath.Dir(p) {
-			if _, err := os.Lstat(p); !errors.Is(err, fs.ErrNotExist) {
-				break
-			}
-			made = p
-			if filepath.Dir(p) == p {
-				break
-			}
+		if made, err = makeDirs(out); err != nil {
+			removeMade(made)
+			return "", nil, usagef("--out %s: %v", out, unwrapPath(err))
 		}
-	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		removeMade(out, made)
-		return "", "", usagef("--out %s: %v", out, unwrapPath(err))
 	}
 	probe, err := os.CreateTemp(out, ".write-test-*")
 	if err != nil {
-		removeMade(out, made)
-		return "", "", usagef("--out %s is not writable: %v", out, unwrapPath(err))
+		removeMade(made)
+		return "", nil, usagef("--out %s is not writable: %v", out, unwrapPath(err))
 	}
 	probe.Close()
 	os.Remove(probe.Name())
 	return out, made, nil
 }
 
-// removeMade removes dir and its parents up to made, as far as they are
-// empty: the folders makeFolder created, when the run leaves nothing in
-// them. A folder that holds anything stays, and so do those above it.
-func removeMade(dir, made string) {
-	made, dir = filepath.Clean(made), filepath.Clean(dir)
-	if made == "" || made == "." || dir != made && !strings.HasPrefix(dir, made+string(filepath.Separator)) {
-		return
-	}
+// makeDirs makes dir and the parents it lacks, as os.MkdirAll does, and
+// returns those it made, outermost first, also when it fails part-way.
+func makeDirs(dir string) (made []string, err error) {
+	var missing []string
 	for p := filepath.Clean(dir); ; p = filepath.Dir(p) {
-		if os.Remove(p) != nil || p == made || filepath.Dir(p) == p {
+		if _, err := os.Stat(p); err == nil {
+			break
+		}
+		missing = append(missing, p)
+		if filepath.Dir(p) == p {
+			break
+		}
+	}
+	for i := len(missing) - 1; i >= 0; i-- {
+		err := os.Mkdir(missing[i], 0o755)
+		switch {
+		case err == nil:
+			made = append(made, missing[i])
+		case !errors.Is(err, fs.ErrExist):
+			return made, err
+		}
+	}
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return made, &fs.PathError{Op: "mkdir", Path: dir, Err: syscall.ENOTDIR}
+	}
+	return made, nil
+}
+
+// removeMade removes the folders makeFolder made, innermost first, as far
+// as they are empty: a run that leaves nothing in them takes them away. It
+// stops at the first that holds anything, and leaves those above it.
+// Rmdir, not Remove: a file or link put in a folder's place is not the
+// run's to remove.
+func removeMade(made []string) {
+	for i := len(made) - 1; i >= 0; i-- {
+		if syscall.Rmdir(made[i]) != nil {
 			return
 		}
 	}
@@ -272,7 +288,7 @@ func (f *runFolder) release() {
 	}
 	os.Remove(filepath.Join(f.dir, lockName))
 	f.lock.Close()
-	removeMade(f.dir, f.made) // only what is empty: nothing was saved in it
+	removeMade(f.made) // only what is empty: nothing was saved in it
 }
 
 func exists(path string) bool {

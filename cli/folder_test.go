@@ -197,3 +197,24 @@ func TestStopNoteSaysWhereTheRunIs(t *testing.T) {
 		t.Errorf("once saved: %q, want %q", note, want)
 	}
 }
+
+// A folder that cannot be made part-way down (a name too long) leaves none
+// of the folders made on the way, and --out naming a file is refused.
+func TestMakeFolderLeavesNothingWhenItFails(t *testing.T) {
+	tmp := t.TempDir()
+	out := filepath.Join(tmp, "new1", strings.Repeat("n", 300), "run")
+	if _, _, err := makeFolder(out, "run"); err == nil {
+		t.Fatal("a folder with a 300-byte name was made")
+	}
+	if exists(filepath.Join(tmp, "new1")) {
+		t.Error("new1, made on the way, was left behind")
+	}
+	file := filepath.Join(tmp, "file")
+	os.WriteFile(file, []byte("x"), 0o644)
+	if _, _, err := makeFolder(file, "run"); err == nil || !strings.Contains(err.Error(), "not a directory") {
+		t.Errorf("--out naming a file: %v", err)
+	}
+	if !exists(file) {
+		t.Error("the file --out named was removed")
+	}
+}

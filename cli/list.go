@@ -43,12 +43,16 @@ func newListCmd() *cobra.Command {
 			// The probe takes a moment: a Ctrl-C meanwhile stops it (a
 			// shim's helpers too) and exits 130.
 			in := watchInterrupts(cmd.Context())
-			defer in.stop()
 			line := pythonLine(in.ctx, py.python)
-			if err := in.ctx.Err(); err != nil {
-				return in.err(err)
+			err := in.err(in.ctx.Err())
+			// Signals go back to their defaults before the line is
+			// written: a reader gone away (| head) ends list quietly, as
+			// it did the table.
+			in.stop()
+			if err != nil {
+				return err
 			}
-			_, err := fmt.Fprintf(cmd.OutOrStdout(), "python    %s\n", line)
+			_, err = fmt.Fprintf(cmd.OutOrStdout(), "python    %s\n", line)
 			return err
 		},
 	}

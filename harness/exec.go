@@ -135,7 +135,7 @@ func (p *plan) execTrial(ctx context.Context, spec TrialSpec, progress func(done
 		return nil, fmt.Errorf("harness: trial %s/%s ended without an outcome: %v", spec.Strategy, spec.Workload, waitErr)
 	}
 	if last.Error != "" {
-		if limit := limitOf(last.Error); limit != "" && strings.Contains(last.Error, ": start worker ") {
+		if limit := limitOf(last.Error); limit != "" && (strings.Contains(last.Error, ": start worker ") || strings.Contains(last.Error, "no worker can start")) {
 			// A pool that could not start its workers: say which limit.
 			return nil, fmt.Errorf("harness: trial %s/%s: %s: %s", spec.Strategy, spec.Workload, last.Error, limit)
 		}
