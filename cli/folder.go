@@ -61,6 +61,7 @@ func claimFolder(out, command string, force bool) (*runFolder, error) {
 	}
 	f, err := lockFolder(dir)
 	if err != nil {
+		removeMade(made)
 		return nil, err
 	}
 	f.made = made
@@ -110,32 +111,32 @@ func makeFolder(out, command string) (dir string, made []string, err error) {
 	return out, made, nil
 }
 
-// makeDirs makes dir and the parents it lacks, as os.MkdirAll does, and
+// makeDirs makes dir and the parents it lacks with os.MkdirAll, and
 // returns those it made, outermost first, also when it fails part-way.
+// Parents are found as MkdirAll finds them, by cutting the path's last
+// element as text: cleaning it first would take "link/../new" for "new",
+// where the kernel follows the link before the "..".
 func makeDirs(dir string) (made []string, err error) {
-	var missing []string
-	for p := filepath.Clean(dir); ; p = filepath.Dir(p) {
+	var missing []string // innermost first
+	for p := dir; ; {
 		if _, err := os.Stat(p); err == nil {
 			break
 		}
 		missing = append(missing, p)
-		if filepath.Dir(p) == p {
+		parent := strings.TrimRight(p, string(filepath.Separator))
+		i := strings.LastIndexByte(parent, filepath.Separator)
+		if i <= 0 {
 			break
 		}
+		p = parent[:i]
 	}
+	err = os.MkdirAll(dir, 0o755)
 	for i := len(missing) - 1; i >= 0; i-- {
-		err := os.Mkdir(missing[i], 0o755)
-		switch {
-		case err == nil:
+		if fi, serr := os.Stat(missing[i]); serr == nil && fi.IsDir() {
 			made = append(made, missing[i])
-		case !errors.Is(err, fs.ErrExist):
-			return made, err
 		}
 	}
-	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-		return made, &fs.PathError{Op: "mkdir", Path: dir, Err: syscall.ENOTDIR}
-	}
-	return made, nil
+	return made, err
 }
 
 // removeMade removes the folders makeFolder made, innermost first, as far

@@ -218,3 +218,25 @@ func TestMakeFolderLeavesNothingWhenItFails(t *testing.T) {
 		t.Error("the file --out named was removed")
 	}
 }
+
+// --out through a link and ".." is made where the kernel resolves it, as
+// os.MkdirAll makes it: beside the link's target, not beside the link.
+func TestMakeFolderThroughALink(t *testing.T) {
+	tmp := t.TempDir()
+	os.MkdirAll(filepath.Join(tmp, "x", "sub"), 0o755)
+	if err := os.Symlink(filepath.Join(tmp, "x", "sub"), filepath.Join(tmp, "link")); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(tmp, "link") + "/../new"
+	dir, made, err := makeFolder(out, "run")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !exists(filepath.Join(tmp, "x", "new")) || exists(filepath.Join(tmp, "new")) {
+		t.Errorf("made %q (%v): want x/new, beside the link's target", dir, made)
+	}
+	removeMade(made)
+	if exists(filepath.Join(tmp, "x", "new")) || !exists(filepath.Join(tmp, "x", "sub")) {
+		t.Error("removeMade took away other than the folder it made")
+	}
+}
