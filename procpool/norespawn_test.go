@@ -3,9 +3,23 @@ package procpool
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 )
+
+func init() {
+	// Exits once the file its argument names exists.
+	MustRegister("test.exit-on", func(a []byte) ([]byte, error) {
+		for {
+			if _, err := os.Stat(string(a)); err == nil {
+				os.Exit(3)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	})
+}
 
 // A NoRespawn pool starts each worker once, as Python's Process runs one
 // process: a worker that dies is not replaced, whatever moment it dies at
@@ -78,12 +92,14 @@ func TestNoRespawnProcessPerTask(t *testing.T) {
 func TestNoRespawnFailsWhatNoWorkerCanTake(t *testing.T) {
 	p := newPool(t, 2, NoRespawn(), Prefetch(4))
 	waitReady(t, p, 2)
+	exitNow := filepath.Join(t.TempDir(), "exit")
 	var as []*AsyncResult
-	// Handed out in turn to the least loaded worker: the first worker
-	// sleeps with an echo behind it, the second dies with one behind it.
+	// Handed out in turn to the least loaded worker, both busy until told:
+	// the first sleeps with an echo behind it, the second dies, when the
+	// test says so, with one behind it.
 	for _, task := range []Task{
 		{Func: "test.sleep", Args: sleepArgs(time.Hour)},
-		{Func: "test.exit", Args: []byte("3")},
+		{Func: "test.exit-on", Args: []byte(exitNow)},
 		{Func: "test.echo"},
 		{Func: "test.echo"},
 	} {
@@ -94,6 +110,9 @@ func TestNoRespawnFailsWhatNoWorkerCanTake(t *testing.T) {
 		as = append(as, a)
 	}
 	p.Close()
+	if err := os.WriteFile(exitNow, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	var died *WorkerDiedError
 	if _, err := as[1].Get(context.Background()); !errors.As(err, &died) {
 		t.Fatalf("the task that exits: %v", err)
