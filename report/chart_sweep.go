@@ -121,15 +121,11 @@ func sweepPanels(run *results.Run, title, yLabel string,
 				names = append(names, sl.strategy)
 			}
 		}
-		for i, style := range idealDashes(ideals, colours) {
-			il, err := plotter.NewLine(ideals[i])
-			if err != nil {
-				return f, false, err
-			}
-			il.LineStyle = style
-			p.Add(il)
-			hasIdeal = true
+		drawn, err := addIdeals(p, ideals, colours)
+		if err != nil {
+			return f, false, err
 		}
+		hasIdeal = hasIdeal || drawn
 		p.X.Scale = plot.LogScale{}
 		p.X.Tick.Marker = plot.ConstantTicks(ticks)
 		p.Y.Min = 0

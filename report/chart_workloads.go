@@ -110,15 +110,11 @@ func finishChart(run *results.Run) (chart, bool, error) {
 				colours = append(colours, strategyColour(r.Strategy))
 			}
 		}
-		for i, style := range idealDashes(ideals, colours) {
-			ideal, err := plotter.NewLine(ideals[i])
-			if err != nil {
-				return c, false, err
-			}
-			ideal.LineStyle = style
-			p.Add(ideal)
-			hasIdeal = true
+		drawn, err := addIdeals(p, ideals, colours)
+		if err != nil {
+			return c, false, err
 		}
+		hasIdeal = hasIdeal || drawn
 		p.Y.Min, p.Y.Max = 0, 1
 		p.X.Min = 0
 		f.panels = append(f.panels, p)

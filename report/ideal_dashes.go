@@ -4,6 +4,7 @@ import (
 	"image/color"
 	"math"
 
+	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -44,6 +45,20 @@ func idealDashes(lines []plotter.XYs, colours []color.Color) []draw.LineStyle {
 		styles[i] = s
 	}
 	return styles
+}
+
+// addIdeals draws a panel's ideal lines, each in its colour, dashed as
+// idealDashes styles them, and reports whether it drew any.
+func addIdeals(p *plot.Plot, ideals []plotter.XYs, colours []color.Color) (bool, error) {
+	for i, style := range idealDashes(ideals, colours) {
+		l, err := plotter.NewLine(ideals[i])
+		if err != nil {
+			return false, err
+		}
+		l.LineStyle = style
+		p.Add(l)
+	}
+	return len(ideals) > 0, nil
 }
 
 // sameLine reports whether two lines pass through the same points, to a
