@@ -42,17 +42,17 @@ func newListCmd() *cobra.Command {
 			// Apart from the table: a long path would widen its columns.
 			// The probe takes a moment: a Ctrl-C meanwhile stops it (a
 			// shim's helpers too) and exits 130.
-			in := watchInterrupts(cmd.Context())
-			line := pythonLine(in.ctx, py.python)
-			err := in.err(in.ctx.Err())
-			// Signals go back to their defaults before the line is
+			// Signals are back to their defaults before the line is
 			// written: a reader gone away (| head) ends list quietly, as
 			// it did the table.
-			in.stop()
-			if err != nil {
+			var line string
+			if err := interruptibly(cmd, func(ctx context.Context) error {
+				line = pythonLine(ctx, py.python)
+				return nil
+			}); err != nil {
 				return err
 			}
-			_, err = fmt.Fprintf(cmd.OutOrStdout(), "python    %s\n", line)
+			_, err := fmt.Fprintf(cmd.OutOrStdout(), "python    %s\n", line)
 			return err
 		},
 	}

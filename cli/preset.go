@@ -55,12 +55,14 @@ func applyPreset(cmd *cobra.Command, o *runOptions) error {
 	// or where one was asked for: then a python3 that will not do is
 	// refused for what it is. The probe takes a moment: a Ctrl-C
 	// meanwhile stops it and exits 130.
-	in := watchInterrupts(cmd.Context())
-	defer in.stop()
-	asked := cmd.Flags().Changed("python") || cmd.Flags().Changed("py-start-method")
-	if _, err := pyref.Find(in.ctx, o.py.python); in.ctx.Err() != nil {
-		return in.err(in.ctx.Err())
-	} else if err == nil || asked {
+	var found error
+	if err := interruptibly(cmd, func(ctx context.Context) error {
+		_, found = pyref.Find(ctx, o.py.python)
+		return nil
+	}); err != nil {
+		return err
+	}
+	if asked := cmd.Flags().Changed("python") || cmd.Flags().Changed("py-start-method"); found == nil || asked {
 		o.strategies = append(o.strategies, "py-pool-apply-async")
 	}
 	return nil

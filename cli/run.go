@@ -265,15 +265,7 @@ func (o *runOptions) prepare(cmd *cobra.Command, command string, sizes []int) (h
 // it probes, and a --nats server it connects to, take a moment, and a
 // Ctrl-C meanwhile stops them and exits 130, with nothing left behind.
 func validate(cmd *cobra.Command, cfg harness.Config) error {
-	in := watchInterrupts(cmd.Context())
-	defer in.stop()
-	err := harness.Validate(in.ctx, cfg)
-	if err == nil {
-		// A probe cut short may have been taken for a missing python3
-		// and its strategies skipped: the interruption still stands.
-		err = in.ctx.Err()
-	}
-	return in.err(err)
+	return interruptibly(cmd, func(ctx context.Context) error { return harness.Validate(ctx, cfg) })
 }
 
 // measureAndReport runs measure under signal handling and a progress bar,

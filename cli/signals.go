@@ -134,6 +134,21 @@ func catchSIGPIPE() {
 	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 }
 
+// interruptibly runs fn, which asks something outside poolbench (python3
+// about itself, a --nats server), under signal handling: a Ctrl-C meanwhile
+// cancels fn's context and is returned as the interruption (exit 130), also
+// where fn took its probe cut short for an answer (a python3 missing, its
+// strategies skipped). Signals are back to their defaults once it returns.
+func interruptibly(cmd *cobra.Command, fn func(context.Context) error) error {
+	in := watchInterrupts(cmd.Context())
+	defer in.stop()
+	err := fn(in.ctx)
+	if err == nil {
+		err = in.ctx.Err()
+	}
+	return in.err(err)
+}
+
 // watchFolderInterrupts is watchInterrupts for a run that saves into
 // folder: a second signal, which exits at once, says where the run's
 // trials are.
