@@ -235,9 +235,7 @@ func (h *host) startLocked(pool, why string) error {
 	// outlives it (internal/starter).
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	lease := starter.Acquire()
-	var err error
-	lease.Run(func() { err = cmd.Start() })
-	if err != nil {
+	if err := lease.Start(cmd); err != nil {
 		lease.Release()
 		if hp.live == 0 {
 			delete(h.pools, pool)

@@ -31,13 +31,6 @@ type localProc struct {
 	lease *starter.Lease
 }
 
-// startProc starts the process from a starter thread.
-func (lp *localProc) startProc() error {
-	var err error
-	lp.lease.Run(func() { err = lp.cmd.Start() })
-	return err
-}
-
 // kill kills the process if it was started; one still starting is killed
 // by launch once it is.
 func (lp *localProc) kill() {
@@ -50,7 +43,7 @@ func (lp *localProc) kill() {
 // the server like any other.
 func (p *Pool) startLocalLocked() error {
 	lp := p.newLocalLocked()
-	err := lp.startProc()
+	err := lp.lease.Start(lp.cmd)
 	p.startedLocked(lp, err)
 	return err
 }
@@ -61,7 +54,7 @@ func (p *Pool) launch(lp *localProc) error {
 	p.mu.Lock()
 	lp.start = time.Now() // its spawn time starts now, not when it was queued
 	p.mu.Unlock()
-	err := lp.startProc()
+	err := lp.lease.Start(lp.cmd)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.startedLocked(lp, err)

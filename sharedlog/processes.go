@@ -126,8 +126,7 @@ func startWriter(ctx context.Context, exe string, job Job) (*writerProc, error) 
 		return nil, fmt.Errorf("sharedlog: start writer %d: %w", job.Writer, err)
 	}
 	p.lease = starter.Acquire()
-	p.lease.Run(func() { err = cmd.Start() })
-	if err != nil {
+	if err := p.lease.Start(cmd); err != nil {
 		p.lease.Release()
 		p.stdin.Close()
 		return nil, fmt.Errorf("sharedlog: start writer %d: %w", job.Writer, err)

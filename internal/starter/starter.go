@@ -12,6 +12,7 @@
 package starter
 
 import (
+	"os/exec"
 	"runtime"
 	"sync"
 )
@@ -63,6 +64,13 @@ func (l *Lease) Run(fn func()) {
 	done := make(chan struct{})
 	l.reqs <- func() { fn(); close(done) }
 	<-done
+}
+
+// Start starts cmd on a starter thread.
+func (l *Lease) Start(cmd *exec.Cmd) error {
+	var err error
+	l.Run(func() { err = cmd.Start() })
+	return err
 }
 
 func loop(reqs <-chan func()) {
