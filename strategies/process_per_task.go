@@ -57,8 +57,7 @@ func (ProcessPerTask) Run(ctx context.Context, plan Plan, rec *Recorder) error {
 // runInOwnProcess is Python's Process(target=f).start(); join(): one worker
 // process for one task, reaped before it returns. A task that kills its
 // process is not followed by another (NoRespawn), as a Process is not
-// either, even where it dies before the pool is closed; the process is
-// recorded once it is reaped.
+// either; the process is recorded once it is reaped.
 func runInOwnProcess(ctx context.Context, plan Plan, t procpool.Task, rec *Recorder) ([]byte, error) {
 	// The processes that run at once share the CPUs as a pool's workers do.
 	share := procpool.WorkerGOMAXPROCS(procpool.CPUShare(ProcessPerTask{}.Concurrency(plan)))
@@ -67,14 +66,9 @@ func runInOwnProcess(ctx context.Context, plan Plan, t procpool.Task, rec *Recor
 		return nil, err
 	}
 	stop := context.AfterFunc(ctx, p.Terminate)
-	a, err := p.ApplyAsync(t, nil, nil)
-	p.Close()
-	var v []byte
-	if err == nil {
-		v, err = a.Get(ctx)
-	}
+	r, err := p.Apply(ctx, t)
 	stop()
 	finish(ctx, p)
 	rec.Spawns(p.Stats())
-	return v, err
+	return r.Value, err
 }
